@@ -1,0 +1,40 @@
+package app
+
+import (
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+const (
+	// Name is the application name reported over ABCI.
+	Name = "nightshift"
+	// BondDenom is the base denomination: 1 SHIFT = 10^6 ushift.
+	BondDenom = "ushift"
+	// DisplayDenom is the denomination wallets and exchanges show.
+	DisplayDenom = "SHIFT"
+	// DisplayExponent is the power of ten from BondDenom to DisplayDenom.
+	DisplayExponent = 6
+	// AccountAddressPrefix is the bech32 prefix of accounts (night1...).
+	AccountAddressPrefix = "night"
+	// DevnetChainID is the default chain-id of `nightshiftd devnet`.
+	DevnetChainID = "nightshift-devnet-1"
+)
+
+var (
+	// ValidatorAddressPrefix is the bech32 prefix of operator addresses (nightvaloper1...).
+	ValidatorAddressPrefix = AccountAddressPrefix + "valoper"
+	// ConsensusAddressPrefix is the bech32 prefix of consensus addresses.
+	ConsensusAddressPrefix = AccountAddressPrefix + "valcons"
+)
+
+// SetConfig points the SDK's global address config and default denom at
+// Nightshift's. It runs before any address is parsed or printed.
+func SetConfig() {
+	cfg := sdk.GetConfig()
+	cfg.SetBech32PrefixForAccount(AccountAddressPrefix, AccountAddressPrefix+"pub")
+	cfg.SetBech32PrefixForValidator(ValidatorAddressPrefix, ValidatorAddressPrefix+"pub")
+	cfg.SetBech32PrefixForConsensusNode(ConsensusAddressPrefix, ConsensusAddressPrefix+"pub")
+	cfg.SetCoinType(118)
+	sdk.DefaultBondDenom = BondDenom
+}
+
+func init() { SetConfig() }

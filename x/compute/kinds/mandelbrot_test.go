@@ -1,0 +1,608 @@
+package kinds
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"math/big"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const smallSpec = `{"width":16,"height":16,"center_re":"-0.5","center_im":"0","scale":"3","max_iter":64}`
+
+// mustMandelbrot parses spec for a job of as many items as its height.
+func mustMandelbrot(t testing.TB, spec string) *MandelbrotSpec {
+	t.Helper()
+	var hdr struct {
+		Height uint64 `json:"height"`
+	}
+	if err := json.Unmarshal([]byte(spec), &hdr); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseMandelbrotSpec([]byte(spec), hdr.Height)
+	if err != nil {
+		t.Fatalf("ParseMandelbrotSpec(%s): %v", spec, err)
+	}
+	return s
+}
+
+func renderAll(t testing.TB, s *MandelbrotSpec) [][]byte {
+	t.Helper()
+	rows := make([][]byte, s.Height())
+	for y := range rows {
+		out, err := s.ComputeOutput(0, uint64(y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows[y] = out
+	}
+	return rows
+}
+
+func counts(row []byte) []int {
+	out := make([]int, len(row)/2)
+	for i := range out {
+		out[i] = int(binary.LittleEndian.Uint16(row[2*i:]))
+	}
+	return out
+}
+
+func sha(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+type rowSHA struct {
+	y   int
+	sha string
+}
+
+type rowCounts struct {
+	y      int
+	counts []int
+}
+
+// Golden outputs computed independently (Python, unbounded integers, no shortcuts)
+// from the definition in the Mandelbrot doc comment. Any change to the arithmetic,
+// on any architecture, changes them.
+var mandelbrotGolden = []struct {
+	name, spec string
+	full       string      // sha256 of all rows concatenated
+	rows       []rowSHA    // sha256 of single rows
+	counts     []rowCounts // exact escape counts of single rows
+}{
+	{
+		name: "small",
+		spec: smallSpec,
+		full: "fb61cba76d61f6e4f3b42d564b32d5d85c9b1b615816ee0160a41256967b06ea",
+		rows: []rowSHA{
+			{0, "b19318c266952346968afe7b728e182c346206bd2ef5370c5757e0a4e634241f"},
+			{5, "b1eb8c8a4e32fa7984cc5a2acc7b7903995cb1438123b29b5572f8a911b27c99"},
+			{8, "75c7172330383e87acdf8159ee21af1a1427f751fff984f3b7bb511242c38ee1"},
+			{15, "b19318c266952346968afe7b728e182c346206bd2ef5370c5757e0a4e634241f"},
+		},
+		counts: []rowCounts{
+			{0, []int{1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}},
+			{5, []int{2, 3, 3, 4, 5, 5, 6, 18, 64, 64, 64, 64, 11, 4, 3, 2}},
+			{8, []int{4, 5, 7, 13, 64, 64, 64, 64, 64, 64, 64, 64, 64, 5, 3, 3}},
+		},
+	},
+	{
+		// Seahorse valley at 10^-8: counts near 1,000 depend on every rounding (row
+		// 11's 1277 is 1282 if every rounding is toward zero instead).
+		name: "deep",
+		spec: `{"width":24,"height":12,"center_re":"-0.7436438870","center_im":"0.1318259042","scale":"0.00000001","max_iter":2000}`,
+		full: "28bf82af70d0becfad6f8c87ffaabd3025fa38e1ddc82c7f36e20b3cbcf6a2ec",
+		rows: []rowSHA{
+			{0, "209463f9b0dcb8e4d827e5103b2bb41d0f3316ac94cffce5f8a0ed85d0b04add"},
+			{6, "6cb4d27789386a9075329a53589202d4c4bb56cc44e9f34c94576154295876e4"},
+			{11, "7d7ec46703cb661aeb5f8a8ae28d51d30024afd151775d1c54ec147228b0069b"},
+		},
+		counts: []rowCounts{
+			{5, []int{1039, 1006, 1006, 1007, 1047, 1140, 1259, 1215, 1209, 1130, 1047, 1057, 1038, 1046, 1128, 1084, 1096, 1027, 1003, 1087, 982, 980, 980, 1033}},
+			{11, []int{1099, 1018, 1013, 1013, 1013, 1014, 1015, 1015, 1017, 1018, 1019, 1021, 1022, 1023, 1024, 1026, 1029, 1277, 1111, 1002, 1001, 1000, 1003, 1018}},
+		},
+	},
+	{
+		// Far taller than wide: most rows lie outside |c_im| <= 2.
+		name: "tall",
+		spec: `{"width":2,"height":64,"center_re":"-1","center_im":"0.25","scale":"0.5","max_iter":100}`,
+		full: "35d7386f3faa17f09fb23bd5fcb08618f231645ba6df544456f82ea1aa0eb9f7",
+		counts: []rowCounts{
+			{0, []int{1, 1}},
+			{32, []int{100, 100}},
+			{63, []int{1, 1}},
+		},
+	},
+}
+
+func TestMandelbrotGolden(t *testing.T) {
+	for _, g := range mandelbrotGolden {
+		t.Run(g.name, func(t *testing.T) {
+			s := mustMandelbrot(t, g.spec)
+			rows := renderAll(t, s)
+			if got := sha(bytes.Join(rows, nil)); got != g.full {
+				t.Errorf("image sha256 = %s, want %s", got, g.full)
+			}
+			for _, r := range g.rows {
+				if got := sha(rows[r.y]); got != r.sha {
+					t.Errorf("row %d sha256 = %s, want %s", r.y, got, r.sha)
+				}
+			}
+			for _, r := range g.counts {
+				if got := counts(rows[r.y]); !slices.Equal(got, r.counts) {
+					t.Errorf("row %d counts = %v, want %v", r.y, got, r.counts)
+				}
+			}
+		})
+	}
+}
+
+// refEscape is the definition in the Mandelbrot doc comment, computed with
+// unbounded integers and without the kernel's shortcuts. big.Int's Rsh rounds
+// toward −∞, as the definition does.
+func refEscape(s *MandelbrotSpec, x, y int) int {
+	four := new(big.Int).Lsh(big.NewInt(4), fpFracBits)
+	mul := func(a, b *big.Int) *big.Int {
+		p := new(big.Int).Mul(a, b)
+		return p.Rsh(p, fpFracBits)
+	}
+	px := big.NewInt(s.pixel)
+	cr := new(big.Int).Mul(big.NewInt(int64(2*x+1)-int64(s.width)), px)
+	cr.Rsh(cr, 1).Add(cr, big.NewInt(s.centerRe))
+	ci := new(big.Int).Mul(big.NewInt(int64(s.height)-1-int64(2*y)), px)
+	ci.Rsh(ci, 1).Add(ci, big.NewInt(s.centerIm))
+	a, b := new(big.Int), new(big.Int)
+	for n := 0; n < int(s.maxIter); n++ {
+		aa, bb := mul(a, a), mul(b, b)
+		if new(big.Int).Add(aa, bb).Cmp(four) > 0 {
+			return n
+		}
+		ab := mul(new(big.Int).Lsh(a, 1), b)
+		a = aa.Sub(aa, bb).Add(aa, cr)
+		b = ab.Add(ab, ci)
+	}
+	return int(s.maxIter)
+}
+
+func checkAgainstReference(t *testing.T, s *MandelbrotSpec) {
+	t.Helper()
+	for y := 0; y < s.Height(); y++ {
+		out, err := s.ComputeOutput(0, uint64(y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for x, got := range counts(out) {
+			if want := refEscape(s, x, y); got != want {
+				t.Fatalf("pixel (%d, %d): kernel %d, reference %d", x, y, got, want)
+			}
+		}
+	}
+}
+
+func TestMandelbrotMatchesReference(t *testing.T) {
+	for _, spec := range []string{
+		smallSpec,
+		`{"width":9,"height":7,"center_re":"-1.25","center_im":"0.1","scale":"0.4","max_iter":300}`,
+		`{"width":5,"height":5,"center_re":"-2","center_im":"0","scale":"0.000000000001","max_iter":500}`,
+		`{"width":6,"height":6,"center_re":"0.25","center_im":"0","scale":"0.0000001","max_iter":900}`,
+		`{"width":4,"height":9,"center_re":"4","center_im":"-4","scale":"8","max_iter":50}`,
+		`{"width":1,"height":40,"center_re":"0","center_im":"3.5","scale":"8","max_iter":50}`,
+		`{"width":7,"height":3,"center_re":"-0.1","center_im":"0.65","scale":"0.3","max_iter":400}`,
+		`{"width":8,"height":8,"center_re":"-1.999999999999999999","center_im":"-0","scale":"0.000000000000005","max_iter":300}`,
+	} {
+		checkAgainstReference(t, mustMandelbrot(t, spec))
+	}
+}
+
+func TestMandelbrotExtremeSpecs(t *testing.T) {
+	// The widest range of c_im: one column, 4096 rows of pixel size 8.
+	s := mustMandelbrot(t, `{"width":1,"height":4096,"center_re":"0","center_im":"4","scale":"8","max_iter":65535}`)
+	for y := 0; y < s.Height(); y++ {
+		out, _ := s.ComputeOutput(0, uint64(y))
+		// c_im = 4 − 4(2y+1−4096) is 0 only at y = 2048, where c = 0 never escapes.
+		want := 1
+		if y == 2048 {
+			want = 65535
+		}
+		if got := counts(out)[0]; got != want {
+			t.Fatalf("row %d: count %d, want %d", y, got, want)
+		}
+	}
+	// The widest row at the finest pixel size allowed for it.
+	fine := mustMandelbrot(t, `{"width":4096,"height":1,"center_re":"-0.75","center_im":"0.1","scale":"0.000000000000007106","max_iter":10}`)
+	if fine.pixel != 1 {
+		t.Fatalf("pixel = %d, want 1", fine.pixel)
+	}
+	if _, err := fine.ComputeOutput(0, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMandelbrotParse(t *testing.T) {
+	s := mustMandelbrot(t, smallSpec)
+	if s.Width() != 16 || s.Height() != 16 || s.MaxIter() != 64 || s.OutputSize() != 32 {
+		t.Fatalf("got %dx%d max_iter %d", s.Width(), s.Height(), s.MaxIter())
+	}
+	if s.UnitsPerItem() != 16*64 {
+		t.Fatalf("UnitsPerItem = %d", s.UnitsPerItem())
+	}
+	if want := uint64(MandelbrotVerifyBaseGas + 16*64/MandelbrotItersPerGas); s.VerifyGas() != want {
+		t.Fatalf("VerifyGas = %d, want %d", s.VerifyGas(), want)
+	}
+	big := `{"width":4096,"height":4096,"center_re":"-4","center_im":"4","scale":"8","max_iter":65535}`
+	bs, err := ParseMandelbrotSpec([]byte(big), 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bs.UnitsPerItem() != 4096*65535 || bs.VerifyGas() != MandelbrotVerifyBaseGas+4096*65535/MandelbrotItersPerGas {
+		t.Fatalf("maximal spec: units %d gas %d", bs.UnitsPerItem(), bs.VerifyGas())
+	}
+}
+
+func TestMandelbrotParseRejects(t *testing.T) {
+	spec := func(w, h, m, re, im, scale string) string {
+		return fmt.Sprintf(`{"width":%s,"height":%s,"center_re":%s,"center_im":%s,"scale":%s,"max_iter":%s}`, w, h, re, im, scale, m)
+	}
+	ok := func() (string, string, string, string, string, string) {
+		return "16", "16", "64", `"-0.5"`, `"0"`, `"3"`
+	}
+	w, h, m, re, im, sc := ok()
+	for _, tc := range []struct {
+		name  string
+		spec  string
+		items uint64
+	}{
+		{"empty", ``, 16},
+		{"empty object", `{}`, 16},
+		{"missing field", `{"width":16,"height":16,"center_re":"-0.5","center_im":"0","scale":"3"}`, 16},
+		{"unknown field", `{"width":16,"height":16,"center_re":"-0.5","center_im":"0","scale":"3","max_iter":64,"palette":1}`, 16},
+		{"duplicate field", `{"width":16,"width":16,"height":16,"center_re":"-0.5","center_im":"0","scale":"3","max_iter":64}`, 16},
+		{"trailing data", smallSpec + `,`, 16},
+		{"items != height", spec(w, h, m, re, im, sc), 15},
+		{"zero items", spec(w, h, m, re, im, sc), 0},
+		{"width 0", spec("0", h, m, re, im, sc), 16},
+		{"width 4097", spec("4097", h, m, re, im, sc), 16},
+		{"width negative", spec("-16", h, m, re, im, sc), 16},
+		{"width float", spec("16.0", h, m, re, im, sc), 16},
+		{"width string", spec(`"16"`, h, m, re, im, sc), 16},
+		{"height 0", spec(w, "0", m, re, im, sc), 0},
+		{"height 4097", spec(w, "4097", m, re, im, sc), 4097},
+		{"max_iter 0", spec(w, h, "0", re, im, sc), 16},
+		{"max_iter 65536", spec(w, h, "65536", re, im, sc), 16},
+		{"center_re number", spec(w, h, m, "-0.5", im, sc), 16},
+		{"center_re exponent", spec(w, h, m, `"-5e-1"`, im, sc), 16},
+		{"center_re plus", spec(w, h, m, `"+0.5"`, im, sc), 16},
+		{"center_re bare point", spec(w, h, m, `".5"`, im, sc), 16},
+		{"center_re too precise", spec(w, h, m, `"0.1234567890123456789"`, im, sc), 16},
+		{"center_re above 4", spec(w, h, m, `"4.000000000000000001"`, im, sc), 16},
+		{"center_re below -4", spec(w, h, m, `"-5"`, im, sc), 16},
+		{"center_im empty", spec(w, h, m, re, `""`, sc), 16},
+		{"center_im above 4", spec(w, h, m, re, `"4.5"`, sc), 16},
+		{"center_im null", spec(w, h, m, re, `null`, sc), 16},
+		{"scale 0", spec(w, h, m, re, im, `"0"`), 16},
+		{"scale 0.000", spec(w, h, m, re, im, `"0.000"`), 16},
+		{"scale negative", spec(w, h, m, re, im, `"-3"`), 16},
+		{"scale above 8", spec(w, h, m, re, im, `"8.5"`), 16},
+		{"scale NaN", spec(w, h, m, re, im, `"NaN"`), 16},
+		{"scale below resolution", spec("4096", h, m, re, im, `"0.000000000000007105"`), 16},
+		{"scale rounds to 0", spec(w, h, m, re, im, `"0.000000000000000001"`), 16},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ParseMandelbrotSpec([]byte(tc.spec), tc.items)
+			if !errors.Is(err, ErrInvalidSpec) || s != nil {
+				t.Fatalf("got %v, %v; want ErrInvalidSpec", s, err)
+			}
+		})
+	}
+}
+
+func TestMandelbrotVerifyOutput(t *testing.T) {
+	s := mustMandelbrot(t, smallSpec)
+	good, err := s.ComputeOutput(7, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.VerifyOutput(7, 5, good); err != nil {
+		t.Fatalf("correct row rejected: %v", err)
+	}
+	// The output does not depend on the job id.
+	if err := s.VerifyOutput(8, 5, good); err != nil {
+		t.Fatalf("correct row rejected for another job: %v", err)
+	}
+	for i := range good {
+		bad := slices.Clone(good)
+		bad[i] ^= 0x01
+		if err := s.VerifyOutput(7, 5, bad); !errors.Is(err, ErrInvalidOutput) {
+			t.Fatalf("byte %d flipped: error = %v, want ErrInvalidOutput", i, err)
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		index  uint64
+		output []byte
+		want   error
+	}{
+		{"empty", 5, nil, ErrInvalidOutput},
+		{"one byte short", 5, good[:len(good)-1], ErrInvalidOutput},
+		{"one pixel long", 5, append(slices.Clone(good), 0, 0), ErrInvalidOutput},
+		{"other row", 4, good, ErrInvalidOutput},
+		{"row out of range", 16, good, ErrItemOutOfRange},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := s.VerifyOutput(7, tc.index, tc.output); !errors.Is(err, tc.want) {
+				t.Fatalf("error = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, err := s.ComputeOutput(0, 16); !errors.Is(err, ErrItemOutOfRange) {
+		t.Fatalf("ComputeOutput out of range: error = %v", err)
+	}
+}
+
+func TestRenderMandelbrotPNG(t *testing.T) {
+	s := mustMandelbrot(t, smallSpec)
+	rows := renderAll(t, s)
+	var a, b bytes.Buffer
+	if err := RenderMandelbrotPNG([]byte(smallSpec), rows, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderMandelbrotPNG([]byte(smallSpec), rows, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("PNG output is not deterministic")
+	}
+	img, err := png.Decode(&a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := img.Bounds(); r.Dx() != 16 || r.Dy() != 16 {
+		t.Fatalf("image bounds %v", r)
+	}
+	// (8, 8) never escapes; (0, 0) escapes at once.
+	if r, g, b, _ := img.At(8, 8).RGBA(); r|g|b != 0 {
+		t.Fatalf("interior pixel is not black: %d %d %d", r, g, b)
+	}
+	if r, g, b, _ := img.At(0, 0).RGBA(); r|g|b == 0 {
+		t.Fatal("escaped pixel is black")
+	}
+
+	if err := RenderMandelbrotPNG([]byte(smallSpec), rows[:15], &a); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("missing row: error = %v, want ErrInvalidSpec", err)
+	}
+	short := slices.Clone(rows)
+	short[3] = short[3][:30]
+	if err := RenderMandelbrotPNG([]byte(smallSpec), short, &a); !errors.Is(err, ErrInvalidOutput) {
+		t.Errorf("short row: error = %v, want ErrInvalidOutput", err)
+	}
+	high := slices.Clone(rows)
+	high[3] = slices.Clone(rows[3])
+	binary.LittleEndian.PutUint16(high[3], 65)
+	if err := RenderMandelbrotPNG([]byte(smallSpec), high, &a); !errors.Is(err, ErrInvalidOutput) {
+		t.Errorf("count above max_iter: error = %v, want ErrInvalidOutput", err)
+	}
+}
+
+func TestEscapeColour(t *testing.T) {
+	if r, g, b := escapeColour(64, 64); r|g|b != 0 {
+		t.Fatal("non-escaping pixel is not black")
+	}
+	// Every count below max_iter maps to a palette colour without overflow.
+	for _, m := range []uint32{1, 2, 64, 65535} {
+		for n := uint32(0); n < m; n += 1 + m/512 {
+			escapeColour(n, m)
+		}
+	}
+	if r, g, b := escapeColour(0, 100); r != 0 || g != 7 || b != 100 {
+		t.Fatalf("palette start = %d %d %d", r, g, b)
+	}
+}
+
+func TestIsqrt(t *testing.T) {
+	for _, v := range []uint64{0, 1, 2, 3, 4, 15, 16, 17, 1 << 32, 1<<32 - 1, 1<<64 - 1} {
+		r := isqrt(v)
+		hi, lo := bits.Mul64(r+1, r+1)
+		if r*r > v || (hi == 0 && lo <= v) {
+			t.Errorf("isqrt(%d) = %d", v, r)
+		}
+	}
+}
+
+func FuzzMandelbrotValidateSpec(f *testing.F) {
+	f.Add([]byte(smallSpec), uint64(16))
+	for _, g := range mandelbrotGolden {
+		f.Add([]byte(g.spec), uint64(64))
+	}
+	f.Add([]byte(`{"width":4096,"height":4096,"center_re":"-4","center_im":"4","scale":"8","max_iter":65535}`), uint64(4096))
+	f.Add([]byte(`{"width":16,"height":16,"center_re":"-0.5","center_im":"0","scale":"3e0","max_iter":64}`), uint64(16))
+	f.Add([]byte(`{"width":16,"height":16,"center_re":-0.5,"center_im":"0","scale":"3","max_iter":64}`), uint64(16))
+	f.Add([]byte(`{"width":1,"height":1,"center_re":"0.000000000000000001","center_im":"-0","scale":"0.000000000000000002","max_iter":1}`), uint64(1))
+	f.Fuzz(func(t *testing.T, spec []byte, items uint64) {
+		s, err := ParseMandelbrotSpec(spec, items)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidSpec) || s != nil {
+				t.Fatalf("got %v, %v; errors must wrap ErrInvalidSpec", s, err)
+			}
+			return
+		}
+		if s.Width() < 1 || s.Width() > MandelbrotMaxWidth || s.Height() < 1 || s.Height() > MandelbrotMaxHeight ||
+			s.MaxIter() < 1 || s.MaxIter() > MandelbrotMaxIter || uint64(s.Height()) != items {
+			t.Fatalf("accepted out-of-range spec %s", spec)
+		}
+		if s.centerRe < -4*fpOne || s.centerRe > 4*fpOne || s.centerIm < -4*fpOne || s.centerIm > 4*fpOne ||
+			s.pixel < 1 || s.pixel > 8*fpOne {
+			t.Fatalf("accepted out-of-range coordinates %s", spec)
+		}
+	})
+}
+
+func FuzzMandelbrotVerifyOutput(f *testing.F) {
+	f.Add(uint64(5), []byte{}, uint16(0))
+	f.Add(uint64(5), make([]byte, 32), uint16(0))
+	f.Add(uint64(8), []byte{4, 0, 5, 0, 7, 0, 13, 0}, uint16(0))
+	f.Add(uint64(0), []byte{}, uint16(1))
+	f.Add(uint64(16), make([]byte, 32), uint16(7))
+	s := mustMandelbrot(f, smallSpec)
+	f.Fuzz(func(t *testing.T, index uint64, output []byte, flip uint16) {
+		err := s.VerifyOutput(1, index, output)
+		if index >= 16 {
+			if !errors.Is(err, ErrItemOutOfRange) {
+				t.Fatalf("row %d: error = %v, want ErrItemOutOfRange", index, err)
+			}
+			return
+		}
+		want, _ := s.ComputeOutput(1, index)
+		if (err == nil) != bytes.Equal(output, want) {
+			t.Fatalf("row %d: accepted=%v for output %x, want %x", index, err == nil, output, want)
+		}
+		if err != nil && !errors.Is(err, ErrInvalidOutput) {
+			t.Fatalf("error %v does not wrap ErrInvalidOutput", err)
+		}
+		// A genuine row with one bit flipped never verifies.
+		if flip != 0 {
+			bad := slices.Clone(want)
+			b := int(flip-1) % (8 * len(bad))
+			bad[b/8] ^= 1 << (b % 8)
+			if err := s.VerifyOutput(1, index, bad); !errors.Is(err, ErrInvalidOutput) {
+				t.Fatalf("row %d with bit %d flipped: error = %v", index, b, err)
+			}
+		}
+	})
+}
+
+// FuzzMandelbrotMatchesReference checks the kernel against the unbounded-integer
+// definition on small fuzzed views anywhere in the allowed range.
+func FuzzMandelbrotMatchesReference(f *testing.F) {
+	f.Add(uint8(4), uint8(4), uint16(50), int64(-5), int64(0), uint64(30), uint8(1))
+	f.Add(uint8(3), uint8(5), uint16(300), int64(-17400000001), int64(-1), uint64(3), uint8(10))
+	f.Add(uint8(2), uint8(9), uint16(20), int64(4), int64(-4), uint64(8), uint8(0))
+	f.Add(uint8(5), uint8(2), uint16(400), int64(2501), int64(1), uint64(1000), uint8(18))
+	f.Fuzz(func(t *testing.T, w, h uint8, m uint16, re, im int64, scale uint64, digits uint8) {
+		d := int(digits % (maxFracDigits + 1))
+		// Keep |centre| <= 4 and 0 < scale <= 8, in units of 10^-d.
+		unit := int64(pow10[d])
+		re, im = re%(4*unit+1), im%(4*unit+1)
+		scale = scale%(8*uint64(unit)) + 1
+		height := uint64(h%6 + 1)
+		spec := fmt.Sprintf(`{"width":%d,"height":%d,"center_re":%q,"center_im":%q,"scale":%q,"max_iter":%d}`,
+			w%6+1, height, formatDecimal(re, d), formatDecimal(im, d), formatDecimal(int64(scale), d), m%500+1)
+		s, err := ParseMandelbrotSpec([]byte(spec), height)
+		if err != nil {
+			if errors.Is(err, ErrInvalidSpec) && strings.Contains(err.Error(), "below the resolution") {
+				return
+			}
+			t.Fatalf("spec %s: %v", spec, err)
+		}
+		checkAgainstReference(t, s)
+	})
+}
+
+// formatDecimal writes v·10^-digits as a plain decimal string.
+func formatDecimal(v int64, digits int) string {
+	sign := ""
+	mag := uint64(v)
+	if v < 0 {
+		sign, mag = "-", -mag
+	}
+	if digits == 0 {
+		return sign + strconv.FormatUint(mag, 10)
+	}
+	frac := strconv.FormatUint(mag%pow10[digits], 10)
+	return sign + strconv.FormatUint(mag/pow10[digits], 10) + "." + strings.Repeat("0", digits-len(frac)) + frac
+}
+
+// benchSpec is a 256×256 view of the whole set; benchmarks cycle through every row
+// so ns/op is the mean cost of a row.
+const benchSpec = `{"width":256,"height":256,"center_re":"-0.5","center_im":"0","scale":"3","max_iter":1000}`
+
+func BenchmarkMandelbrotRow(b *testing.B) {
+	var spec Spec
+	spec, err := Mandelbrot{}.Parse([]byte(benchSpec), 256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	y := uint64(0)
+	for b.Loop() {
+		if _, err := spec.ComputeOutput(1, y); err != nil {
+			b.Fatal(err)
+		}
+		y = (y + 1) % 256
+	}
+}
+
+// BenchmarkMandelbrotBareLoop is BenchmarkMandelbrotRow's arithmetic written out
+// inline, without the spec, the interface or the output allocation: the baseline
+// the kernel is measured against.
+func BenchmarkMandelbrotBareLoop(b *testing.B) {
+	s := mustMandelbrot(b, benchSpec)
+	const w, h, m = 256, 256, 1000
+	centerRe, centerIm, px := s.centerRe, s.centerIm, s.pixel
+	dst := make([]byte, 2*w)
+	y := 0
+	for b.Loop() {
+		ci := centerIm + (int64(h-1-2*y)*px)>>1
+		for x := 0; x < w; x++ {
+			cr := centerRe + (int64(2*x+1-w)*px)>>1
+			n := uint32(1)
+			if -fpTwo <= cr && cr <= fpTwo && -fpTwo <= ci && ci <= fpTwo {
+				var zr, zi int64
+				for n = 0; n < m; n++ {
+					if uint64(zr+fpTwo) > uint64(2*fpTwo) || uint64(zi+fpTwo) > uint64(2*fpTwo) {
+						break
+					}
+					sr, si := zr>>63, zi>>63
+					hi, lo := bits.Mul64(uint64(zr), uint64(zr))
+					hi -= uint64(sr & (2 * zr))
+					rr := hi<<(64-fpFracBits) | lo>>fpFracBits
+					hi, lo = bits.Mul64(uint64(zi), uint64(zi))
+					hi -= uint64(si & (2 * zi))
+					ii := hi<<(64-fpFracBits) | lo>>fpFracBits
+					if rr+ii > fpFour {
+						break
+					}
+					hi, lo = bits.Mul64(uint64(zr), uint64(zi))
+					hi -= uint64(sr&zi + si&zr)
+					zi = int64(hi<<(65-fpFracBits)|lo>>(fpFracBits-1)) + ci
+					zr = int64(rr) - int64(ii) + cr
+				}
+			}
+			binary.LittleEndian.PutUint16(dst[2*x:], uint16(n))
+		}
+		y = (y + 1) % h
+	}
+}
+
+// BenchmarkMandelbrotInteriorRow renders a row of 256 pixels that all stay in the
+// set for 1,000 iterations: ns/op ÷ 256,000 is the cost of one iteration, which
+// MandelbrotItersPerGas is set from.
+func BenchmarkMandelbrotInteriorRow(b *testing.B) {
+	s := mustMandelbrot(b, `{"width":256,"height":1,"center_re":"-0.1","center_im":"0","scale":"0.1","max_iter":1000}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ComputeOutput(0, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMandelbrotVerifyOutput(b *testing.B) {
+	s := mustMandelbrot(b, benchSpec)
+	out, _ := s.ComputeOutput(0, 128)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.VerifyOutput(0, 128, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package keeper
+
+import (
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/x/permission/types"
+)
+
+// InitGenesis stores the authority and approvals, then refuses a genesis whose
+// staking state already holds a validator that is not approved. It runs after
+// x/staking and before x/genutil, so gentxs pass through the staking gate.
+func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
+	if err := gs.Validate(k.addressCodec); err != nil {
+		return err
+	}
+	if gs.Authority != "" {
+		if err := k.Authority.Set(ctx, gs.Authority); err != nil {
+			return err
+		}
+	}
+	for _, v := range gs.Validators {
+		op, err := k.addressCodec.StringToBytes(v.Operator)
+		if err != nil {
+			return err
+		}
+		if err := k.Approved.Set(ctx, op, v); err != nil {
+			return err
+		}
+	}
+	vals, err := k.staking.GetAllValidators(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range vals {
+		valBz, err := k.valAddressCodec.StringToBytes(v.GetOperator())
+		if err != nil {
+			return err
+		}
+		ok, err := k.IsApproved(ctx, sdk.AccAddress(valBz))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errorsmod.Wrapf(types.ErrValidatorNotApproved, "genesis validator %s", v.GetOperator())
+		}
+	}
+	return nil
+}
+
+// ExportGenesis writes the authority (only when not the default) and approvals.
+func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
+	gs := types.DefaultGenesis()
+	if a, err := k.Authority.Get(ctx); err == nil {
+		gs.Authority = a
+	}
+	err := k.Approved.Walk(ctx, nil, func(_ []byte, v types.ApprovedValidator) (bool, error) {
+		gs.Validators = append(gs.Validators, v)
+		return false, nil
+	})
+	return gs, err
+}
