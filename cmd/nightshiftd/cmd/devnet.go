@@ -53,7 +53,11 @@ func DevnetCmd() *cobra.Command {
 directory is empty, with funded keys validator, alice, bob, requester and device1 in the
 test keyring, then runs the node in the foreground. Ctrl-C stops it; running the command
 again resumes the same chain. The devnet's permission authority is the validator key.`,
-		Args: cobra.NoArgs,
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		// The root pre-run would write config files into --home before we can
+		// tell an empty home from a foreign one; the subcommands we run do it.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			home, err := cmd.Flags().GetString(flags.FlagHome)
 			if err != nil {
