@@ -1,0 +1,271 @@
+// Package tests runs end-to-end checks against a real nightshiftd process.
+package tests
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binary returns the nightshiftd under test: $NIGHTSHIFTD_BIN (make test
+// builds it once) or a fresh build into the test's temp dir.
+func binary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv("NIGHTSHIFTD_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(t.TempDir(), "nightshiftd")
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/nightshiftd").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+type devnet struct {
+	t               *testing.T
+	bin, home       string
+	rpc, api, grpc  int
+	rpcURL, restURL string
+}
+
+func startDevnet(t *testing.T) *devnet {
+	t.Helper()
+	p := freePorts(t, 4)
+	d := &devnet{t: t, bin: binary(t), home: t.TempDir(), rpc: p[0], api: p[2], grpc: p[3]}
+	d.rpcURL = fmt.Sprintf("http://127.0.0.1:%d", d.rpc)
+	d.restURL = fmt.Sprintf("http://127.0.0.1:%d", d.api)
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "devnet.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(d.bin, "devnet", "--home", d.home,
+		"--rpc-port", strconv.Itoa(p[0]), "--p2p-port", strconv.Itoa(p[1]),
+		"--api-port", strconv.Itoa(p[2]), "--grpc-port", strconv.Itoa(p[3]))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		if t.Failed() {
+			bz, _ := os.ReadFile(logFile.Name())
+			if len(bz) > 4000 {
+				bz = bz[len(bz)-4000:]
+			}
+			t.Logf("devnet log tail:\n%s", bz)
+		}
+	})
+	d.waitHeight(3, 120*time.Second)
+	return d
+}
+
+func (d *devnet) height() int64 {
+	var st struct {
+		Result struct {
+			SyncInfo struct {
+				LatestBlockHeight string `json:"latest_block_height"`
+			} `json:"sync_info"`
+		} `json:"result"`
+	}
+	if err := getJSON(d.rpcURL+"/status", &st); err != nil {
+		return 0
+	}
+	h, _ := strconv.ParseInt(st.Result.SyncInfo.LatestBlockHeight, 10, 64)
+	return h
+}
+
+func (d *devnet) waitHeight(h int64, timeout time.Duration) {
+	d.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for d.height() < h {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("devnet did not reach height %d in %s", h, timeout)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// cli runs a nightshiftd subcommand against the devnet and returns stdout.
+func (d *devnet) cli(args ...string) (string, error) {
+	args = append(args, "--home", d.home)
+	cmd := exec.Command(d.bin, args...)
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), fmt.Errorf("%v: %w: %s", args, err, ee.Stderr)
+	}
+	return string(out), err
+}
+
+func (d *devnet) addr(name string) string {
+	d.t.Helper()
+	out, err := d.cli("keys", "show", name, "-a", "--keyring-backend", "test")
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return strings.TrimSpace(out)
+}
+
+func (d *devnet) node() string { return fmt.Sprintf("tcp://127.0.0.1:%d", d.rpc) }
+
+// tx signs and broadcasts, then waits for inclusion and returns the result.
+func (d *devnet) tx(args ...string) txResult {
+	d.t.Helper()
+	args = append(append([]string{"tx"}, args...), "--chain-id", "nightshift-devnet-1", "--keyring-backend", "test",
+		"--node", d.node(), "-y", "--output", "json", "--gas", "400000")
+	out, err := d.cli(args...)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	var res txResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		d.t.Fatalf("broadcast output %q: %v", out, err)
+	}
+	if res.Code != 0 {
+		return res // refused in CheckTx
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := d.cli("q", "tx", res.TxHash, "--node", d.node(), "--output", "json")
+		if err == nil {
+			var final txResult
+			if err := json.Unmarshal([]byte(out), &final); err != nil {
+				d.t.Fatal(err)
+			}
+			return final
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	d.t.Fatalf("tx %s not included", res.TxHash)
+	return txResult{}
+}
+
+type txResult struct {
+	Code   uint32 `json:"code"`
+	TxHash string `json:"txhash"`
+	RawLog string `json:"raw_log"`
+}
+
+func getJSON(url string, into any) error {
+	resp, err := http.Get(url) //nolint:gosec // loopback test endpoint
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	bz, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s: %s", url, resp.Status, bz)
+	}
+	return json.Unmarshal(bz, into)
+}
+
+func (d *devnet) restBalance(addr string) string {
+	d.t.Helper()
+	var res struct {
+		Balance struct {
+			Amount string `json:"amount"`
+		} `json:"balance"`
+	}
+	if err := getJSON(d.restURL+"/cosmos/bank/v1beta1/balances/"+addr+"/by_denom?denom=ushift", &res); err != nil {
+		d.t.Fatal(err)
+	}
+	return res.Balance.Amount
+}
+
+func TestDevnetEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node")
+	}
+	d := startDevnet(t)
+	alice, bob := d.addr("alice"), d.addr("bob")
+	if !strings.HasPrefix(alice, "night1") {
+		t.Fatalf("alice address %q lacks the night prefix", alice)
+	}
+
+	// REST: funded balance and SHIFT metadata.
+	if got := d.restBalance(alice); got != "10000000000000" {
+		t.Fatalf("alice REST balance = %q", got)
+	}
+	var meta struct {
+		Metadata struct {
+			Display string `json:"display"`
+		} `json:"metadata"`
+	}
+	if err := getJSON(d.restURL+"/cosmos/bank/v1beta1/denoms_metadata/ushift", &meta); err != nil || meta.Metadata.Display != "SHIFT" {
+		t.Fatalf("denom metadata: %v %+v", err, meta)
+	}
+
+	// CometBFT RPC: the CLI queries through it.
+	out, err := d.cli("q", "bank", "balances", bob, "--node", d.node(), "--output", "json")
+	if err != nil || !strings.Contains(out, "10000000000000") {
+		t.Fatalf("bob balance over RPC: %v %s", err, out)
+	}
+
+	// Send with the CLI.
+	res := d.tx("bank", "send", "alice", bob, "1234ushift")
+	if res.Code != 0 {
+		t.Fatalf("send failed: %+v", res)
+	}
+	if got := d.restBalance(bob); got != "10000000001234" {
+		t.Fatalf("bob balance after send = %q", got)
+	}
+
+	// An operator that is not approved cannot create a validator.
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valFile := filepath.Join(t.TempDir(), "validator.json")
+	valJSON := fmt.Sprintf(`{"pubkey":{"@type":"/cosmos.crypto.ed25519.PubKey","key":%q},"amount":"1000000ushift","moniker":"outsider",
+		"commission-rate":"0.1","commission-max-rate":"0.2","commission-max-change-rate":"0.01","min-self-delegation":"1"}`,
+		base64.StdEncoding.EncodeToString(pub))
+	if err := os.WriteFile(valFile, []byte(valJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = d.tx("staking", "create-validator", valFile, "--from", "alice")
+	if res.Code == 0 || !strings.Contains(res.RawLog, "not approved") {
+		t.Fatalf("outsider create-validator was not refused: %+v", res)
+	}
+	var vals struct {
+		Validators []json.RawMessage `json:"validators"`
+	}
+	if err := getJSON(d.restURL+"/cosmos/staking/v1beta1/validators", &vals); err != nil || len(vals.Validators) != 1 {
+		t.Fatalf("validator set changed: %v %d", err, len(vals.Validators))
+	}
+}
