@@ -262,10 +262,61 @@ func TestDevnetEndToEnd(t *testing.T) {
 	if res.Code == 0 || !strings.Contains(res.RawLog, "not approved") {
 		t.Fatalf("outsider create-validator was not refused: %+v", res)
 	}
+	if n := d.bondedValidators(); n != 1 {
+		t.Fatalf("validator set changed: %d bonded", n)
+	}
+
+	// The same message nested in authz MsgExec is refused too.
+	res = d.tx("authz", "grant", bob, "generic", "--msg-type", "/cosmos.staking.v1beta1.MsgCreateValidator", "--from", "alice")
+	if res.Code != 0 {
+		t.Fatalf("grant: %+v", res)
+	}
+	unsigned, err := d.cli("tx", "staking", "create-validator", valFile, "--from", alice, "--generate-only",
+		"--chain-id", "nightshift-devnet-1", "--keyring-backend", "test", "--node", d.node())
+	if err != nil {
+		t.Fatal(err)
+	}
+	execFile := filepath.Join(t.TempDir(), "exec.json")
+	if err := os.WriteFile(execFile, []byte(unsigned), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = d.tx("authz", "exec", execFile, "--from", "bob")
+	if res.Code == 0 || !strings.Contains(res.RawLog, "not approved") {
+		t.Fatalf("create-validator via authz exec was not refused: %+v", res)
+	}
+
+	// The authority (the devnet's validator key) approves alice; she can now join.
+	res = d.tx("permission", "approve-validator", alice, "--from", "validator")
+	if res.Code != 0 {
+		t.Fatalf("approve: %+v", res)
+	}
+	res = d.tx("staking", "create-validator", valFile, "--from", "alice")
+	if res.Code != 0 {
+		t.Fatalf("approved create-validator failed: %+v", res)
+	}
+	d.waitHeight(d.height()+2, 30*time.Second)
+	if n := d.bondedValidators(); n != 2 {
+		t.Fatalf("after approval: %d bonded validators, want 2", n)
+	}
+
+	// Removal jails her validator: it leaves the bonded set.
+	res = d.tx("permission", "remove-validator", alice, "--from", "validator")
+	if res.Code != 0 {
+		t.Fatalf("remove: %+v", res)
+	}
+	d.waitHeight(d.height()+2, 30*time.Second)
+	if n := d.bondedValidators(); n != 1 {
+		t.Fatalf("after removal: %d bonded validators, want 1", n)
+	}
+}
+
+func (d *devnet) bondedValidators() int {
+	d.t.Helper()
 	var vals struct {
 		Validators []json.RawMessage `json:"validators"`
 	}
-	if err := getJSON(d.restURL+"/cosmos/staking/v1beta1/validators", &vals); err != nil || len(vals.Validators) != 1 {
-		t.Fatalf("validator set changed: %v %d", err, len(vals.Validators))
+	if err := getJSON(d.restURL+"/cosmos/staking/v1beta1/validators?status=BOND_STATUS_BONDED", &vals); err != nil {
+		d.t.Fatal(err)
 	}
+	return len(vals.Validators)
 }
