@@ -237,6 +237,12 @@ func TestDevnetEndToEnd(t *testing.T) {
 		t.Fatalf("bob balance over RPC: %v %s", err, out)
 	}
 
+	// gRPC: the same query straight against the node's gRPC server.
+	out, err = d.cli("q", "bank", "balances", bob, "--grpc-addr", fmt.Sprintf("127.0.0.1:%d", d.grpc), "--grpc-insecure", "--output", "json")
+	if err != nil || !strings.Contains(out, "10000000000000") {
+		t.Fatalf("bob balance over gRPC: %v %s", err, out)
+	}
+
 	// Send with the CLI.
 	res := d.tx("bank", "send", "alice", bob, "1234ushift")
 	if res.Code != 0 {
