@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
+	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	"github.com/cosmos/cosmos-sdk/x/staking"
@@ -174,7 +174,7 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 		addr := sdk.ValAddress(stakingtypes.AddressFromValidatorsKey(iter.Key()))
 		validator, err := app.StakingKeeper.GetValidator(ctx, addr)
 		if err != nil {
-			iter.Close()
+			_ = iter.Close()
 			return err
 		}
 		validator.UnbondingHeight = 0
@@ -182,7 +182,7 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 			validator.Jailed = true
 		}
 		if err := app.StakingKeeper.SetValidator(ctx, validator); err != nil {
-			iter.Close()
+			_ = iter.Close()
 			return err
 		}
 	}
@@ -194,7 +194,7 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 	}
 
 	// Reset signing-info start heights.
-	return app.SlashingKeeper.IterateValidatorSigningInfos(ctx, func(addr sdk.ConsAddress, info slashingtypes.ValidatorSigningInfo) bool {
+	err = app.SlashingKeeper.IterateValidatorSigningInfos(ctx, func(addr sdk.ConsAddress, info slashingtypes.ValidatorSigningInfo) bool {
 		info.StartHeight = 0
 		if err := app.SlashingKeeper.SetValidatorSigningInfo(ctx, addr, info); err != nil {
 			iterErr = err
@@ -202,4 +202,5 @@ func (app *App) prepForZeroHeightGenesis(ctx sdk.Context, jailAllowedAddrs []str
 		}
 		return false
 	})
+	return errors.Join(err, iterErr)
 }

@@ -39,11 +39,13 @@ func NewAppModule(cdc codec.Codec, ac address.Codec, k *keeper.Keeper) AppModule
 	return AppModule{cdc: cdc, addressCodec: ac, keeper: k}
 }
 
-func (AppModule) Name() string                                   { return types.ModuleName }
-func (AppModule) IsOnePerModuleType()                            {}
-func (AppModule) IsAppModule()                                   {}
-func (AppModule) ConsensusVersion() uint64                       { return 1 }
-func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) { types.RegisterLegacyAminoCodec(cdc) }
+func (AppModule) Name() string             { return types.ModuleName }
+func (AppModule) IsOnePerModuleType()      {}
+func (AppModule) IsAppModule()             {}
+func (AppModule) ConsensusVersion() uint64 { return 1 }
+func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	types.RegisterLegacyAminoCodec(cdc)
+}
 
 func (AppModule) RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	types.RegisterInterfaces(registry)

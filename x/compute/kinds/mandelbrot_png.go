@@ -34,7 +34,7 @@ func RenderMandelbrotPNG(spec []byte, rows [][]byte, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	width, m := s.Width(), uint32(s.maxIter)
+	width, m := s.Width(), s.maxIter
 	img := image.NewRGBA(image.Rect(0, 0, width, s.Height()))
 	for y, row := range rows {
 		if len(row) != s.OutputSize() {

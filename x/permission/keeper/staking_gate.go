@@ -100,7 +100,7 @@ func NewSlashingStakingGate(sk *stakingkeeper.Keeper, k *Keeper) SlashingStaking
 
 // Unjail refuses validators whose operator is no longer approved.
 func (g SlashingStakingGate) Unjail(ctx context.Context, consAddr sdk.ConsAddress) error {
-	v, err := g.Keeper.GetValidatorByConsAddr(ctx, consAddr)
+	v, err := g.GetValidatorByConsAddr(ctx, consAddr)
 	if err != nil {
 		return err
 	}
