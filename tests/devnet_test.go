@@ -173,6 +173,14 @@ func (d *devnet) tx(args ...string) txResult {
 	return txResult{}
 }
 
+// mustTx is tx for transactions that must succeed.
+func (d *devnet) mustTx(args ...string) {
+	d.t.Helper()
+	if res := d.tx(args...); res.Code != 0 {
+		d.t.Fatalf("%v: %+v", args, res)
+	}
+}
+
 type txResult struct {
 	Code   uint32 `json:"code"`
 	TxHash string `json:"txhash"`
@@ -244,10 +252,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	}
 
 	// Send with the CLI.
-	res := d.tx("bank", "send", "alice", bob, "1234ushift")
-	if res.Code != 0 {
-		t.Fatalf("send failed: %+v", res)
-	}
+	d.mustTx("bank", "send", "alice", bob, "1234ushift")
 	if got := d.restBalance(bob); got != "10000000001234" {
 		t.Fatalf("bob balance after send = %q", got)
 	}
@@ -264,7 +269,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	if err := os.WriteFile(valFile, []byte(valJSON), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res = d.tx("staking", "create-validator", valFile, "--from", "alice")
+	res := d.tx("staking", "create-validator", valFile, "--from", "alice")
 	if res.Code == 0 || !strings.Contains(res.RawLog, "not approved") {
 		t.Fatalf("outsider create-validator was not refused: %+v", res)
 	}
@@ -273,10 +278,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	}
 
 	// The same message nested in authz MsgExec is refused too.
-	res = d.tx("authz", "grant", bob, "generic", "--msg-type", "/cosmos.staking.v1beta1.MsgCreateValidator", "--from", "alice")
-	if res.Code != 0 {
-		t.Fatalf("grant: %+v", res)
-	}
+	d.mustTx("authz", "grant", bob, "generic", "--msg-type", "/cosmos.staking.v1beta1.MsgCreateValidator", "--from", "alice")
 	unsigned, err := d.cli("tx", "staking", "create-validator", valFile, "--from", alice, "--generate-only",
 		"--chain-id", "nightshift-devnet-1", "--keyring-backend", "test", "--node", d.node())
 	if err != nil {
@@ -292,24 +294,15 @@ func TestDevnetEndToEnd(t *testing.T) {
 	}
 
 	// The authority (the devnet's validator key) approves alice; she can now join.
-	res = d.tx("permission", "approve-validator", alice, "--from", "validator")
-	if res.Code != 0 {
-		t.Fatalf("approve: %+v", res)
-	}
-	res = d.tx("staking", "create-validator", valFile, "--from", "alice")
-	if res.Code != 0 {
-		t.Fatalf("approved create-validator failed: %+v", res)
-	}
+	d.mustTx("permission", "approve-validator", alice, "--from", "validator")
+	d.mustTx("staking", "create-validator", valFile, "--from", "alice")
 	d.waitHeight(d.height()+2, 30*time.Second)
 	if n := d.bondedValidators(); n != 2 {
 		t.Fatalf("after approval: %d bonded validators, want 2", n)
 	}
 
 	// Removal jails her validator: it leaves the bonded set.
-	res = d.tx("permission", "remove-validator", alice, "--from", "validator")
-	if res.Code != 0 {
-		t.Fatalf("remove: %+v", res)
-	}
+	d.mustTx("permission", "remove-validator", alice, "--from", "validator")
 	d.waitHeight(d.height()+2, 30*time.Second)
 	if n := d.bondedValidators(); n != 1 {
 		t.Fatalf("after removal: %d bonded validators, want 1", n)
