@@ -65,8 +65,8 @@ const (
 // a pixel with |c_re| > 2 or |c_im| > 2 escapes at n = 1 without iterating. Then
 // every intermediate of the iteration is below 8 in magnitude, and coordinates
 // before that test below 11, so all fit an int64 with F = 59 (range ±16).
-// 2^-59 ≈ 1.7e-18 is finer than float64 near the set (2.2e-16 at |c| = 1), so
-// zooms go deeper than a float64 renderer's.
+// 2^-59 ≈ 1.7e-18 is finer than an IEEE double near the set (2.2e-16 at
+// |c| = 1), so zooms go deeper than a double-precision renderer's.
 type Mandelbrot struct{}
 
 // Name returns "mandelbrot".

@@ -2,6 +2,9 @@ package keeper
 
 import (
 	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
 
 	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -53,8 +56,11 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 // ExportGenesis writes the authority (only when not the default) and approvals.
 func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
 	gs := types.DefaultGenesis()
-	if a, err := k.Authority.Get(ctx); err == nil {
+	switch a, err := k.Authority.Get(ctx); {
+	case err == nil:
 		gs.Authority = a
+	case !errors.Is(err, collections.ErrNotFound):
+		return nil, err
 	}
 	err := k.Approved.Walk(ctx, nil, func(_ []byte, v types.ApprovedValidator) (bool, error) {
 		gs.Validators = append(gs.Validators, v)
