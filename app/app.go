@@ -77,6 +77,10 @@ import (
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cast"
 
+	"github.com/nightshift-network/nightshift/x/compute"
+	computekeeper "github.com/nightshift-network/nightshift/x/compute/keeper"
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 	"github.com/nightshift-network/nightshift/x/permission"
 	permissionkeeper "github.com/nightshift-network/nightshift/x/permission/keeper"
 	permissiontypes "github.com/nightshift-network/nightshift/x/permission/types"
@@ -96,6 +100,9 @@ var (
 		stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 		stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
 		govtypes.ModuleName:            {authtypes.Burner},
+		// x/compute holds escrow and bonds, mints emission for verified work
+		// and burns slashed bonds.
+		computetypes.ModuleName: {authtypes.Minter, authtypes.Burner},
 	}
 )
 
@@ -129,6 +136,7 @@ type App struct {
 	UpgradeKeeper         *upgradekeeper.Keeper
 	ConsensusParamsKeeper consensusparamkeeper.Keeper
 	PermissionKeeper      *permissionkeeper.Keeper
+	ComputeKeeper         *computekeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -172,7 +180,7 @@ func New(
 		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey,
 		slashingtypes.StoreKey, govtypes.StoreKey, consensusparamtypes.StoreKey,
 		upgradetypes.StoreKey, evidencetypes.StoreKey, feegrant.StoreKey, authzkeeper.StoreKey,
-		permissiontypes.StoreKey,
+		permissiontypes.StoreKey, computetypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(err)
@@ -208,6 +216,12 @@ func New(
 	app.SlashingKeeper = slashingkeeper.NewKeeper(appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]),
 		permissionkeeper.NewSlashingStakingGate(app.StakingKeeper, app.PermissionKeeper), govAuthority)
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
+
+	// One authority (x/permission's: x/gov or the genesis admin) governs
+	// validators and the market.
+	app.ComputeKeeper = computekeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[computetypes.StoreKey]),
+		accCodec, app.BankKeeper, app.AccountKeeper, app.PermissionKeeper, kinds.DefaultRegistry(),
+		sdk.DefaultBondDenom, authtypes.FeeCollectorName)
 
 	app.FeeGrantKeeper = feegrantkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[feegrant.StoreKey]), app.AccountKeeper)
 	app.AuthzKeeper = authzkeeper.NewKeeper(runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), appCodec, app.MsgServiceRouter(), app.AccountKeeper)
@@ -247,6 +261,7 @@ func New(
 		upgrade.NewAppModule(app.UpgradeKeeper, accCodec),
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		permission.NewAppModule(appCodec, accCodec, app.PermissionKeeper),
+		compute.NewAppModule(appCodec, accCodec, app.ComputeKeeper),
 	)
 
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
@@ -259,22 +274,23 @@ func New(
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(distrtypes.ModuleName, slashingtypes.ModuleName, evidencetypes.ModuleName,
-		stakingtypes.ModuleName, authz.ModuleName, genutiltypes.ModuleName)
+		stakingtypes.ModuleName, authz.ModuleName, genutiltypes.ModuleName, computetypes.ModuleName)
 	app.ModuleManager.SetOrderEndBlockers(banktypes.ModuleName, govtypes.ModuleName, stakingtypes.ModuleName,
-		feegrant.ModuleName, authz.ModuleName, genutiltypes.ModuleName)
+		feegrant.ModuleName, authz.ModuleName, genutiltypes.ModuleName, computetypes.ModuleName)
 	// permission runs after staking (it checks staking's validators) and
 	// before genutil (gentxs go through its staking gate).
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
 		slashingtypes.ModuleName, govtypes.ModuleName, evidencetypes.ModuleName, feegrant.ModuleName,
 		authz.ModuleName, upgradetypes.ModuleName, consensusparamtypes.ModuleName,
-		permissiontypes.ModuleName, genutiltypes.ModuleName,
+		permissiontypes.ModuleName, computetypes.ModuleName, genutiltypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(
 		consensusparamtypes.ModuleName, authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName,
 		stakingtypes.ModuleName, slashingtypes.ModuleName, govtypes.ModuleName, evidencetypes.ModuleName,
-		feegrant.ModuleName, authz.ModuleName, upgradetypes.ModuleName, permissiontypes.ModuleName, genutiltypes.ModuleName,
+		feegrant.ModuleName, authz.ModuleName, upgradetypes.ModuleName, permissiontypes.ModuleName, computetypes.ModuleName,
+		genutiltypes.ModuleName,
 	)
 
 	app.configurator = module.NewConfigurator(appCodec, app.MsgServiceRouter(), app.GRPCQueryRouter())

@@ -1,0 +1,58 @@
+package compute
+
+import (
+	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+)
+
+// AutoCLIOptions describes `nightshiftd tx|q compute ...`. Proofs are built by
+// the worker (`nightshiftd worker`), not by hand, but submit-proof still takes
+// them as JSON for scripts and debugging.
+func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
+	pos := func(fields ...string) []*autocliv1.PositionalArgDescriptor {
+		out := make([]*autocliv1.PositionalArgDescriptor, len(fields))
+		for i, f := range fields {
+			out[i] = &autocliv1.PositionalArgDescriptor{ProtoField: f}
+		}
+		return out
+	}
+	return &autocliv1.ModuleOptions{
+		Query: &autocliv1.ServiceCommandDescriptor{
+			Service: "nightshift.compute.v1.Query",
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "Params", Use: "params", Short: "Show the market params"},
+				{RpcMethod: "Job", Use: "job [job-id]", Short: "Show a job", PositionalArgs: pos("job_id")},
+				{RpcMethod: "Jobs", Use: "jobs", Short: "List jobs (--requester, --status JOB_STATUS_OPEN|COMPLETED|CANCELLED|EXPIRED)"},
+				{RpcMethod: "Device", Use: "device [operator]", Short: "Show a device", PositionalArgs: pos("operator")},
+				{RpcMethod: "Devices", Use: "devices", Short: "List devices"},
+				{RpcMethod: "DeviceTasks", Use: "device-tasks [operator]", Short: "List a device's live leases and claims", PositionalArgs: pos("operator")},
+				{RpcMethod: "JobTasks", Use: "job-tasks [job-id]", Short: "List the leased, claimed and verified tasks of a job", PositionalArgs: pos("job_id")},
+				{RpcMethod: "Task", Use: "task [job-id] [task-index]", Short: "Show a task, its claim and (once fixed) its challenge indices", PositionalArgs: pos("job_id", "task_index")},
+				{RpcMethod: "Rewards", Use: "rewards [operator]", Short: "Show a device's withdrawable emission", PositionalArgs: pos("operator")},
+				{RpcMethod: "Epoch", Use: "epoch", Short: "Show the running epoch and emission totals"},
+				{RpcMethod: "Requesters", Use: "requesters", Short: "List approved requesters"},
+			},
+		},
+		Tx: &autocliv1.ServiceCommandDescriptor{
+			Service: "nightshift.compute.v1.Msg",
+			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
+				{RpcMethod: "RegisterDevice", Use: "register-device [moniker] [bond]", Short: "Bond ushift and register the signer's device (bond as an integer amount of ushift)", PositionalArgs: pos("moniker", "bond")},
+				{RpcMethod: "UpdateDevice", Use: "update-device", Short: "Rename the device (--moniker) and/or add bond (--add-bond)"},
+				{RpcMethod: "UnbondDevice", Use: "unbond-device", Short: "Start returning the device's bond (no live task allowed)"},
+				{
+					RpcMethod: "PostJob", Use: "post-job [kind] [spec-json] [items] [items-per-task] [price-per-item] [deadline-blocks]",
+					Short:          "Post a job and escrow items × price-per-item ushift",
+					Example:        `nightshiftd tx compute post-job hashcash '{"difficulty_bits":12}' 64 8 1000 500 --from requester`,
+					PositionalArgs: pos("kind", "spec", "items", "items_per_task", "price_per_item", "deadline_blocks"),
+				},
+				{RpcMethod: "CancelJob", Use: "cancel-job [job-id]", Short: "Cancel a job; refund the escrow no live task holds", PositionalArgs: pos("job_id")},
+				{RpcMethod: "LeaseTask", Use: "lease-task [job-id]", Short: "Lease the next open task of a job", PositionalArgs: pos("job_id")},
+				{RpcMethod: "SubmitClaim", Use: "submit-claim [job-id] [task-index] [root]", Short: "Commit to a task's outputs by their Merkle root (base64)", PositionalArgs: pos("job_id", "task_index", "root")},
+				{RpcMethod: "SubmitProof", Use: "submit-proof [job-id] [task-index]", Short: "Answer a claim's challenge (--items JSON; the worker does this for you)", PositionalArgs: pos("job_id", "task_index")},
+				{RpcMethod: "WithdrawRewards", Use: "withdraw-rewards", Short: "Withdraw the device's emission from settled epochs"},
+				{RpcMethod: "ApproveRequester", Use: "approve-requester [requester]", Short: "Let a requester's jobs earn emission (authority)", PositionalArgs: pos("requester")},
+				{RpcMethod: "RevokeRequester", Use: "revoke-requester [requester]", Short: "Revoke a requester's approval (authority)", PositionalArgs: pos("requester")},
+				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority)", PositionalArgs: pos("params")},
+			},
+		},
+	}
+}

@@ -1,0 +1,198 @@
+package keeper
+
+import (
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// Slash reasons reported in EventBondSlashed.
+const (
+	SlashReasonInvalidProof = "invalid_proof"
+	SlashReasonMissedProof  = "missed_proof"
+)
+
+// RegisterDevice bonds coins from operator and registers its device. An account
+// whose earlier device finished unbonding may register again, unless it was jailed.
+func (k *Keeper) RegisterDevice(ctx context.Context, operator sdk.AccAddress, moniker string, bond math.Int) error {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if err := types.ValidateMoniker(moniker); err != nil {
+		return err
+	}
+	if err := types.ValidateAmount("bond", bond, true); err != nil {
+		return err
+	}
+	if bond.LT(params.MinDeviceBond) {
+		return errorsmod.Wrapf(types.ErrBondTooLow, "bond %s%s is below the minimum %s%s", bond, k.denom, params.MinDeviceBond, k.denom)
+	}
+	old, err := k.Devices.Get(ctx, operator)
+	switch {
+	case err == nil && old.Jailed:
+		return errorsmod.Wrap(types.ErrDeviceJailed, "a jailed device's operator may not register again")
+	case err == nil && old.Status != types.DEVICE_STATUS_UNBONDED:
+		return errorsmod.Wrapf(types.ErrDeviceExists, "%s is %s", k.addrString(operator), old.Status)
+	case err != nil && !isNotFound(err):
+		return err
+	}
+	if err := k.pull(ctx, operator, bond); err != nil {
+		return err
+	}
+	dev := types.Device{
+		Operator:         k.addrString(operator),
+		Moniker:          moniker,
+		Bond:             bond,
+		Status:           types.DEVICE_STATUS_ACTIVE,
+		WorkUnits:        math.ZeroInt(),
+		RegisteredHeight: height(ctx),
+	}
+	if err == nil { // re-registration keeps the history
+		dev.TasksVerified, dev.Failures, dev.MissedProofs, dev.WorkUnits = old.TasksVerified, old.Failures, old.MissedProofs, old.WorkUnits
+	}
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceRegistered{
+		Operator: dev.Operator, Moniker: moniker, Bond: bond,
+	})
+}
+
+// UpdateDevice renames a device and/or adds to its bond.
+func (k *Keeper) UpdateDevice(ctx context.Context, operator sdk.AccAddress, moniker string, addBond math.Int) error {
+	if moniker != "" {
+		if err := types.ValidateMoniker(moniker); err != nil {
+			return err
+		}
+	}
+	if addBond.IsNil() {
+		addBond = math.ZeroInt()
+	}
+	if err := types.ValidateAmount("add_bond", addBond, false); err != nil {
+		return err
+	}
+	if moniker == "" && addBond.IsZero() {
+		return errorsmod.Wrap(types.ErrInvalidAmount, "nothing to update: give a moniker or a bond to add")
+	}
+	dev, err := k.getDevice(ctx, operator)
+	if err != nil {
+		return err
+	}
+	if dev.Status == types.DEVICE_STATUS_UNBONDING || dev.Status == types.DEVICE_STATUS_UNBONDED {
+		return errorsmod.Wrapf(types.ErrDeviceNotActive, "device is %s", dev.Status)
+	}
+	if addBond.IsPositive() {
+		if err := k.pull(ctx, operator, addBond); err != nil {
+			return err
+		}
+		dev.Bond = dev.Bond.Add(addBond)
+	}
+	if moniker != "" {
+		dev.Moniker = moniker
+	}
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceUpdated{
+		Operator: dev.Operator, Moniker: dev.Moniker, Bond: dev.Bond, Added: addBond,
+	})
+}
+
+// UnbondDevice starts returning a device's bond. A device holding a lease or an
+// unproved claim must finish (or lose) it first, so its bond stays slashable.
+func (k *Keeper) UnbondDevice(ctx context.Context, operator sdk.AccAddress) (uint64, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	dev, err := k.getDevice(ctx, operator)
+	if err != nil {
+		return 0, err
+	}
+	if dev.Status != types.DEVICE_STATUS_ACTIVE && dev.Status != types.DEVICE_STATUS_JAILED {
+		return 0, errorsmod.Wrapf(types.ErrDeviceNotActive, "device is %s", dev.Status)
+	}
+	if dev.LiveTasks > 0 {
+		return 0, errorsmod.Wrapf(types.ErrDeviceBusy, "%d live leases or claims", dev.LiveTasks)
+	}
+	dev.Status = types.DEVICE_STATUS_UNBONDING
+	dev.UnbondingHeight = height(ctx) + params.DeviceUnbondingBlocks
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return 0, err
+	}
+	if err := k.UnbondingQueue.Set(ctx, pairKey(dev.UnbondingHeight, []byte(operator))); err != nil {
+		return 0, err
+	}
+	return dev.UnbondingHeight, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceUnbonding{
+		Operator: dev.Operator, Bond: dev.Bond, UnbondingHeight: dev.UnbondingHeight,
+	})
+}
+
+// completeUnbonding returns an unbonding device's bond.
+func (k *Keeper) completeUnbonding(ctx context.Context, operator sdk.AccAddress) error {
+	dev, err := k.Devices.Get(ctx, operator)
+	if err != nil {
+		return err
+	}
+	if dev.Status != types.DEVICE_STATUS_UNBONDING {
+		return nil // stale queue entry
+	}
+	returned := dev.Bond
+	if returned.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, operator, k.coins(returned)); err != nil {
+			return err
+		}
+	}
+	dev.Bond = math.ZeroInt()
+	dev.Status = types.DEVICE_STATUS_UNBONDED
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceUnbonded{Operator: dev.Operator, Returned: returned})
+}
+
+// slash burns bps of the device's bond, but at least floor (capped by the bond):
+// the floor is the task's reward, so a failed proof always costs at least what
+// the task would have paid.
+func (k *Keeper) slash(ctx context.Context, dev *types.Device, task types.Task, bps uint32, floor math.Int, reason string) (math.Int, error) {
+	amount := types.BpsOf(dev.Bond, bps)
+	if amount.LT(floor) {
+		amount = floor
+	}
+	if amount.GT(dev.Bond) {
+		amount = dev.Bond
+	}
+	if amount.IsPositive() {
+		if err := k.bank.BurnCoins(ctx, types.ModuleName, k.coins(amount)); err != nil {
+			return math.Int{}, err
+		}
+		dev.Bond = dev.Bond.Sub(amount)
+	}
+	return amount, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventBondSlashed{
+		Operator: dev.Operator, JobId: task.JobId, TaskIndex: task.Index,
+		Amount: amount, Reason: reason, RemainingBond: dev.Bond,
+	})
+}
+
+func (k *Keeper) getDevice(ctx context.Context, operator sdk.AccAddress) (types.Device, error) {
+	dev, err := k.Devices.Get(ctx, operator)
+	if isNotFound(err) {
+		return dev, errorsmod.Wrapf(types.ErrDeviceNotFound, "no device registered by %s", k.addrString(operator))
+	}
+	return dev, err
+}
+
+// pull moves amount from an account into the module account.
+func (k *Keeper) pull(ctx context.Context, from sdk.AccAddress, amount math.Int) error {
+	err := k.bank.SendCoinsFromAccountToModule(ctx, from, types.ModuleName, k.coins(amount))
+	if errorsmod.IsOf(err, sdkerrors.ErrInsufficientFunds) {
+		return errorsmod.Wrapf(types.ErrInsufficientFunds, "%s cannot pay %s%s: %v", k.addrString(from), amount, k.denom, err)
+	}
+	return err
+}

@@ -1,0 +1,168 @@
+// Package keeper is the compute job market: escrowed jobs, bonded devices,
+// leases, claims, sampled proofs, payment, emission and slashing.
+package keeper
+
+import (
+	"context"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/core/address"
+	corestore "cosmossdk.io/core/store"
+	"cosmossdk.io/log/v2"
+	"cosmossdk.io/math"
+	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// BankKeeper is what x/compute needs from x/bank.
+type BankKeeper interface {
+	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, recipientModule string, amt sdk.Coins) error
+	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipient sdk.AccAddress, amt sdk.Coins) error
+	SendCoinsFromModuleToModule(ctx context.Context, senderModule, recipientModule string, amt sdk.Coins) error
+	MintCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
+	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
+	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
+}
+
+// AccountKeeper gives the module account's address.
+type AccountKeeper interface {
+	GetModuleAddress(name string) sdk.AccAddress
+}
+
+// AuthoritySource names the account allowed to change params and approve
+// requesters. The chain passes x/permission's keeper, so one authority (x/gov,
+// or the admin named at genesis) governs validators and the market alike.
+type AuthoritySource interface {
+	GetAuthority(ctx context.Context) (string, error)
+}
+
+// TaskKey is (job id, task index).
+type TaskKey = collections.Pair[uint64, uint64]
+
+// Keeper stores the market's state.
+type Keeper struct {
+	cdc          codec.BinaryCodec
+	addressCodec address.Codec
+	bank         BankKeeper
+	accounts     AccountKeeper
+	authority    AuthoritySource
+	kinds        *kinds.Registry
+	denom        string
+	feeCollector string
+
+	Schema             collections.Schema
+	Params             collections.Item[types.Params]
+	NextJobID          collections.Sequence
+	Jobs               collections.Map[uint64, types.Job]
+	JobsByRequester    collections.KeySet[collections.Pair[[]byte, uint64]]
+	JobsByStatus       collections.KeySet[collections.Pair[int32, uint64]]
+	Devices            collections.Map[[]byte, types.Device]
+	Tasks              collections.Map[TaskKey, types.Task]
+	TasksByDevice      collections.KeySet[collections.Pair[[]byte, TaskKey]]
+	ReopenedTasks      collections.KeySet[TaskKey]
+	TaskQueue          collections.KeySet[collections.Pair[uint64, TaskKey]]
+	JobDeadlineQueue   collections.KeySet[collections.Pair[uint64, uint64]]
+	UnbondingQueue     collections.KeySet[collections.Pair[uint64, []byte]]
+	ApprovedRequesters collections.KeySet[[]byte]
+	CurrentEpoch       collections.Item[uint64]
+	Epochs             collections.Map[uint64, types.EpochInfo]
+	DeviceEpochUnits   collections.Map[collections.Pair[[]byte, uint64], math.Int]
+	BlockHashes        collections.Map[uint64, []byte]
+	TotalEmitted       collections.Item[math.Int]
+	UnclaimedRewards   collections.Item[math.Int]
+}
+
+// NewKeeper builds the keeper. denom is the bond denom escrow, bonds, prices and
+// emission are paid in; feeCollector is the module account protocol fees go to.
+func NewKeeper(
+	cdc codec.BinaryCodec,
+	storeService corestore.KVStoreService,
+	ac address.Codec,
+	bank BankKeeper,
+	accounts AccountKeeper,
+	authority AuthoritySource,
+	registry *kinds.Registry,
+	denom, feeCollector string,
+) *Keeper {
+	sb := collections.NewSchemaBuilder(storeService)
+	taskKey := collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)
+	k := &Keeper{
+		cdc:          cdc,
+		addressCodec: ac,
+		bank:         bank,
+		accounts:     accounts,
+		authority:    authority,
+		kinds:        registry,
+		denom:        denom,
+		feeCollector: feeCollector,
+
+		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		NextJobID:          collections.NewSequence(sb, types.NextJobIDKey, "next_job_id"),
+		Jobs:               collections.NewMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc)),
+		JobsByRequester:    collections.NewKeySet(sb, types.JobsByRequesterKey, "jobs_by_requester", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
+		JobsByStatus:       collections.NewKeySet(sb, types.JobsByStatusKey, "jobs_by_status", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+		Devices:            collections.NewMap(sb, types.DevicesKey, "devices", collections.BytesKey, codec.CollValue[types.Device](cdc)),
+		Tasks:              collections.NewMap(sb, types.TasksKey, "tasks", taskKey, codec.CollValue[types.Task](cdc)),
+		TasksByDevice:      collections.NewKeySet(sb, types.TasksByDeviceKey, "tasks_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),
+		ReopenedTasks:      collections.NewKeySet(sb, types.ReopenedTasksKey, "reopened_tasks", taskKey),
+		TaskQueue:          collections.NewKeySet(sb, types.TaskQueueKey, "task_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
+		JobDeadlineQueue:   collections.NewKeySet(sb, types.JobDeadlineQueueKey, "job_deadline_queue", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
+		UnbondingQueue:     collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue", collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
+		ApprovedRequesters: collections.NewKeySet(sb, types.ApprovedRequestersKey, "approved_requesters", collections.BytesKey),
+		CurrentEpoch:       collections.NewItem(sb, types.CurrentEpochKey, "current_epoch", collections.Uint64Value),
+		Epochs:             collections.NewMap(sb, types.EpochsKey, "epochs", collections.Uint64Key, codec.CollValue[types.EpochInfo](cdc)),
+		DeviceEpochUnits:   collections.NewMap(sb, types.DeviceEpochUnitsKey, "device_epoch_units", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), sdk.IntValue),
+		BlockHashes:        collections.NewMap(sb, types.BlockHashesKey, "block_hashes", collections.Uint64Key, collections.BytesValue),
+		TotalEmitted:       collections.NewItem(sb, types.TotalEmittedKey, "total_emitted", sdk.IntValue),
+		UnclaimedRewards:   collections.NewItem(sb, types.UnclaimedRewardsKey, "unclaimed_rewards", sdk.IntValue),
+	}
+	schema, err := sb.Build()
+	if err != nil {
+		panic(err)
+	}
+	k.Schema = schema
+	return k
+}
+
+// Denom is the denom of bonds, prices and emission.
+func (k *Keeper) Denom() string { return k.denom }
+
+// Kinds is the registry of task kinds jobs may use.
+func (k *Keeper) Kinds() *kinds.Registry { return k.kinds }
+
+// GetAuthority returns the account that may update params and approve requesters.
+func (k *Keeper) GetAuthority(ctx context.Context) (string, error) {
+	return k.authority.GetAuthority(ctx)
+}
+
+// GetParams returns the current params.
+func (k *Keeper) GetParams(ctx context.Context) (types.Params, error) {
+	return k.Params.Get(ctx)
+}
+
+func (k *Keeper) logger(ctx context.Context) log.Logger {
+	return sdk.UnwrapSDKContext(ctx).Logger().With("module", "x/"+types.ModuleName)
+}
+
+func (k *Keeper) coins(amount math.Int) sdk.Coins {
+	return sdk.NewCoins(sdk.NewCoin(k.denom, amount))
+}
+
+// height returns the block height as a uint64 (heights are never negative).
+func height(ctx context.Context) uint64 {
+	return uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
+}
+
+func (k *Keeper) intOrZero(ctx context.Context, item collections.Item[math.Int]) (math.Int, error) {
+	v, err := item.Get(ctx)
+	if err == nil {
+		return v, nil
+	}
+	if isNotFound(err) {
+		return math.ZeroInt(), nil
+	}
+	return math.Int{}, err
+}

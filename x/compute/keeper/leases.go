@@ -1,0 +1,173 @@
+package keeper
+
+import (
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// LeaseTask gives the operator's device the next open task of a job: a task
+// reopened by an expiry or a failed proof first, else the first never leased.
+func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID uint64) (types.Task, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return types.Task{}, err
+	}
+	dev, err := k.getDevice(ctx, operator)
+	if err != nil {
+		return types.Task{}, err
+	}
+	switch {
+	case dev.Status == types.DEVICE_STATUS_JAILED:
+		return types.Task{}, errorsmod.Wrap(types.ErrDeviceJailed, "a jailed device may not lease")
+	case dev.Status != types.DEVICE_STATUS_ACTIVE:
+		return types.Task{}, errorsmod.Wrapf(types.ErrDeviceNotActive, "device is %s", dev.Status)
+	case dev.Bond.LT(params.MinDeviceBond):
+		return types.Task{}, errorsmod.Wrapf(types.ErrBondTooLow, "bond %s is below the minimum %s; top it up with update-device", dev.Bond, params.MinDeviceBond)
+	case dev.LiveTasks >= params.MaxLiveTasksPerDevice:
+		return types.Task{}, errorsmod.Wrapf(types.ErrTooManyLiveTasks, "%d live tasks", dev.LiveTasks)
+	}
+	job, err := k.getJob(ctx, jobID)
+	if err != nil {
+		return types.Task{}, err
+	}
+	h := height(ctx)
+	if job.Status != types.JOB_STATUS_OPEN || h >= job.DeadlineHeight {
+		return types.Task{}, errorsmod.Wrapf(types.ErrJobNotOpen, "job %d is %s (deadline %d)", jobID, job.Status, job.DeadlineHeight)
+	}
+
+	index, reopened, err := k.nextOpenTask(ctx, job)
+	if err != nil {
+		return types.Task{}, err
+	}
+	first, count := job.TaskRange(index)
+	// Soundness: a failed proof must cost at least what the task pays.
+	reward := job.TaskReward(count)
+	if types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(reward) {
+		return types.Task{}, errorsmod.Wrapf(types.ErrBondTooSmallForTask,
+			"task pays %s%s but an invalid proof slashes %s%s of the bond; add bond or lease a smaller job", reward, k.denom, types.BpsOf(dev.Bond, params.SlashInvalidBps), k.denom)
+	}
+
+	if reopened {
+		if err := k.ReopenedTasks.Remove(ctx, taskKey(jobID, index)); err != nil {
+			return types.Task{}, err
+		}
+	} else {
+		job.NextTask++
+	}
+	var attempt uint32
+	if old, err := k.Tasks.Get(ctx, taskKey(jobID, index)); err == nil {
+		attempt = old.Attempt + 1
+	}
+	task := types.Task{
+		JobId:        jobID,
+		Index:        index,
+		Device:       dev.Operator,
+		Status:       types.TASK_STATUS_LEASED,
+		FirstItem:    first,
+		ItemCount:    count,
+		LeasedHeight: h,
+		LeaseExpiry:  h + params.LeaseBlocks,
+		Attempt:      attempt,
+	}
+	job.LiveTasks++
+	job.LiveItems += count
+	dev.LiveTasks++
+	if err := k.setJob(ctx, job, job.Status); err != nil {
+		return types.Task{}, err
+	}
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return types.Task{}, err
+	}
+	if err := k.Tasks.Set(ctx, taskKey(jobID, index), task); err != nil {
+		return types.Task{}, err
+	}
+	if err := k.TasksByDevice.Set(ctx, pairKey([]byte(operator), taskKey(jobID, index))); err != nil {
+		return types.Task{}, err
+	}
+	if err := k.TaskQueue.Set(ctx, pairKey(task.LeaseExpiry, taskKey(jobID, index))); err != nil {
+		return types.Task{}, err
+	}
+	return task, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventTaskLeased{
+		JobId: jobID, TaskIndex: index, Device: dev.Operator, FirstItem: first, ItemCount: count, LeaseExpiry: task.LeaseExpiry,
+	})
+}
+
+// nextOpenTask returns the lowest reopened task of the job, else its next task.
+func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64, reopened bool, err error) {
+	iter, err := k.ReopenedTasks.Iterate(ctx, newPrefixRange[uint64, uint64](job.Id))
+	if err != nil {
+		return 0, false, err
+	}
+	defer iter.Close()
+	if iter.Valid() {
+		key, err := iter.Key()
+		if err != nil {
+			return 0, false, err
+		}
+		return key.K2(), true, nil
+	}
+	if job.NextTask < job.NumTasks {
+		return job.NextTask, false, nil
+	}
+	return 0, false, errorsmod.Wrapf(types.ErrNoOpenTask, "all %d tasks of job %d are leased, claimed or verified", job.NumTasks, job.Id)
+}
+
+// expireLease reopens a task whose lease ran out unclaimed. There is no slash:
+// a device that gives up on a task loses only the lease.
+func (k *Keeper) expireLease(ctx context.Context, task types.Task) error {
+	if err := k.releaseTask(ctx, task, false); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseExpired{
+		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device,
+	})
+}
+
+// releaseTask ends a live task that was not verified: the device and job stop
+// counting it, and the task reopens, or, when the job has closed, its escrow
+// goes back to the requester.
+func (k *Keeper) releaseTask(ctx context.Context, task types.Task, keepDevice bool) error {
+	key := taskKey(task.JobId, task.Index)
+	operator, err := k.addr("device", task.Device)
+	if err != nil {
+		return err
+	}
+	if !keepDevice {
+		dev, err := k.Devices.Get(ctx, operator)
+		if err != nil {
+			return err
+		}
+		dev.LiveTasks--
+		if err := k.Devices.Set(ctx, operator, dev); err != nil {
+			return err
+		}
+	}
+	if err := k.TasksByDevice.Remove(ctx, pairKey([]byte(operator), key)); err != nil {
+		return err
+	}
+	job, err := k.Jobs.Get(ctx, task.JobId)
+	if err != nil {
+		return err
+	}
+	job.LiveTasks--
+	job.LiveItems -= task.ItemCount
+	// The task record stays (status reset) so the next lease knows the attempt number.
+	task.Status = types.TASK_STATUS_UNSPECIFIED
+	task.Device = ""
+	task.Root = nil
+	if err := k.Tasks.Set(ctx, key, task); err != nil {
+		return err
+	}
+	if job.Status == types.JOB_STATUS_OPEN {
+		if err := k.ReopenedTasks.Set(ctx, key); err != nil {
+			return err
+		}
+	} else if err := k.refund(ctx, &job, job.TaskReward(task.ItemCount)); err != nil {
+		return err
+	}
+	return k.setJob(ctx, job, job.Status)
+}

@@ -1,0 +1,44 @@
+package types
+
+import (
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/msgservice"
+)
+
+// RegisterInterfaces registers the module's messages.
+func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
+	registry.RegisterImplementations((*sdk.Msg)(nil),
+		&MsgRegisterDevice{},
+		&MsgUpdateDevice{},
+		&MsgUnbondDevice{},
+		&MsgPostJob{},
+		&MsgCancelJob{},
+		&MsgLeaseTask{},
+		&MsgSubmitClaim{},
+		&MsgSubmitProof{},
+		&MsgWithdrawRewards{},
+		&MsgApproveRequester{},
+		&MsgRevokeRequester{},
+		&MsgUpdateParams{},
+	)
+	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
+}
+
+// RegisterLegacyAminoCodec registers the messages for amino JSON signing (ledger).
+func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	cdc.RegisterConcrete(&MsgRegisterDevice{}, "nightshift/compute/MsgRegisterDevice", nil)
+	cdc.RegisterConcrete(&MsgUpdateDevice{}, "nightshift/compute/MsgUpdateDevice", nil)
+	cdc.RegisterConcrete(&MsgUnbondDevice{}, "nightshift/compute/MsgUnbondDevice", nil)
+	cdc.RegisterConcrete(&MsgPostJob{}, "nightshift/compute/MsgPostJob", nil)
+	cdc.RegisterConcrete(&MsgCancelJob{}, "nightshift/compute/MsgCancelJob", nil)
+	cdc.RegisterConcrete(&MsgLeaseTask{}, "nightshift/compute/MsgLeaseTask", nil)
+	cdc.RegisterConcrete(&MsgSubmitClaim{}, "nightshift/compute/MsgSubmitClaim", nil)
+	cdc.RegisterConcrete(&MsgSubmitProof{}, "nightshift/compute/MsgSubmitProof", nil)
+	cdc.RegisterConcrete(&MsgWithdrawRewards{}, "nightshift/compute/MsgWithdrawRewards", nil)
+	cdc.RegisterConcrete(&MsgApproveRequester{}, "nightshift/compute/MsgApproveRequester", nil)
+	cdc.RegisterConcrete(&MsgRevokeRequester{}, "nightshift/compute/MsgRevokeRequester", nil)
+	cdc.RegisterConcrete(&MsgUpdateParams{}, "nightshift/compute/MsgUpdateParams", nil)
+	cdc.RegisterConcrete(&Params{}, "nightshift/x/compute/Params", nil)
+}

@@ -1,0 +1,34 @@
+package types
+
+import "cosmossdk.io/collections"
+
+const (
+	// ModuleName is the name of the compute module; its account holds escrow,
+	// device bonds and unwithdrawn emission.
+	ModuleName = "compute"
+	// StoreKey is the module's KV store key.
+	StoreKey = ModuleName
+)
+
+// Collection prefixes; each is part of the store layout and must never change.
+var (
+	ParamsKey             = collections.NewPrefix(0)
+	NextJobIDKey          = collections.NewPrefix(1)
+	JobsKey               = collections.NewPrefix(2)
+	JobsByRequesterKey    = collections.NewPrefix(3)
+	JobsByStatusKey       = collections.NewPrefix(4)
+	DevicesKey            = collections.NewPrefix(5)
+	TasksKey              = collections.NewPrefix(6)
+	TasksByDeviceKey      = collections.NewPrefix(7)
+	ReopenedTasksKey      = collections.NewPrefix(8)
+	TaskQueueKey          = collections.NewPrefix(9)
+	JobDeadlineQueueKey   = collections.NewPrefix(10)
+	UnbondingQueueKey     = collections.NewPrefix(11)
+	ApprovedRequestersKey = collections.NewPrefix(12)
+	CurrentEpochKey       = collections.NewPrefix(13)
+	EpochsKey             = collections.NewPrefix(14)
+	DeviceEpochUnitsKey   = collections.NewPrefix(15)
+	BlockHashesKey        = collections.NewPrefix(16)
+	TotalEmittedKey       = collections.NewPrefix(17)
+	UnclaimedRewardsKey   = collections.NewPrefix(18)
+)

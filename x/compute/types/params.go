@@ -1,0 +1,129 @@
+package types
+
+import (
+	"fmt"
+	"math/big"
+
+	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
+)
+
+// Bounds on params that keep a proof's verification and the end-block queues small.
+const (
+	MaxProofSamples = 64
+	BasisPoints     = 10_000
+	// MaxTaskItemsLimit bounds max_task_items: a task's Merkle tree is built by
+	// workers and its leaf count is part of every proof check.
+	MaxTaskItemsLimit = 1 << 16
+)
+
+// DefaultParams are the genesis params; see the module README for the reasoning.
+func DefaultParams() Params {
+	return Params{
+		MinDeviceBond:         math.NewInt(100_000_000), // 100 SHIFT
+		DeviceUnbondingBlocks: 1000,
+		LeaseBlocks:           100,
+		ChallengeDelayBlocks:  2,
+		ProofWindowBlocks:     100,
+		ProofSamples:          16,
+		SlashInvalidBps:       5000,
+		SlashMissedBps:        1000,
+		JailAfterFailures:     3,
+		ProtocolFeeBps:        200,
+		EpochBlocks:           100,
+		InitialEpochEmission:  math.NewInt(1_000_000_000), // 1,000 SHIFT
+		HalvingEpochs:         10_000,
+		EmissionCap:           math.NewInt(21_000_000_000_000), // 21M SHIFT
+		RequesterAllowlist:    false,
+		MaxJobItems:           1_000_000,
+		MaxTaskItems:          4096,
+		MaxDeadlineBlocks:     1_000_000,
+		MaxVerifyGasPerItem:   500_000,
+		MaxLiveTasksPerDevice: 16,
+		MaxQueueItemsPerBlock: 200,
+	}
+}
+
+// Validate checks every param; a zero window or limit would stall the market.
+func (p Params) Validate() error {
+	checkInt := func(name string, v math.Int, positive bool) error {
+		if v.IsNil() || v.IsNegative() || (positive && v.IsZero()) {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s must not be negative, nil or (when required) zero, got %v", name, v)
+		}
+		if v.BigInt().BitLen() > 128 {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s is too large", name)
+		}
+		return nil
+	}
+	if err := checkInt("min_device_bond", p.MinDeviceBond, true); err != nil {
+		return err
+	}
+	if err := checkInt("initial_epoch_emission", p.InitialEpochEmission, false); err != nil {
+		return err
+	}
+	if err := checkInt("emission_cap", p.EmissionCap, false); err != nil {
+		return err
+	}
+	positive := []struct {
+		name string
+		v    uint64
+	}{
+		{"device_unbonding_blocks", p.DeviceUnbondingBlocks},
+		{"lease_blocks", p.LeaseBlocks},
+		{"challenge_delay_blocks", p.ChallengeDelayBlocks},
+		{"proof_window_blocks", p.ProofWindowBlocks},
+		{"proof_samples", uint64(p.ProofSamples)},
+		{"slash_invalid_bps", uint64(p.SlashInvalidBps)},
+		{"jail_after_failures", uint64(p.JailAfterFailures)},
+		{"epoch_blocks", p.EpochBlocks},
+		{"halving_epochs", p.HalvingEpochs},
+		{"max_job_items", p.MaxJobItems},
+		{"max_task_items", p.MaxTaskItems},
+		{"max_deadline_blocks", p.MaxDeadlineBlocks},
+		{"max_verify_gas_per_item", p.MaxVerifyGasPerItem},
+		{"max_live_tasks_per_device", uint64(p.MaxLiveTasksPerDevice)},
+		{"max_queue_items_per_block", uint64(p.MaxQueueItemsPerBlock)},
+	}
+	for _, f := range positive {
+		if f.v == 0 {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s must be positive", f.name)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    uint32
+	}{{"slash_invalid_bps", p.SlashInvalidBps}, {"slash_missed_bps", p.SlashMissedBps}, {"protocol_fee_bps", p.ProtocolFeeBps}} {
+		if f.v > BasisPoints {
+			return errorsmod.Wrapf(ErrInvalidParams, "%s %d exceeds %d", f.name, f.v, BasisPoints)
+		}
+	}
+	if p.ProofSamples > MaxProofSamples {
+		return errorsmod.Wrapf(ErrInvalidParams, "proof_samples %d exceeds %d", p.ProofSamples, MaxProofSamples)
+	}
+	if p.MaxTaskItems > MaxTaskItemsLimit || p.MaxTaskItems > p.MaxJobItems {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_task_items %d must be at most %d and at most max_job_items", p.MaxTaskItems, MaxTaskItemsLimit)
+	}
+	// Windows are added to heights; keep the sums far from overflow.
+	const maxWindow = 1 << 40
+	for _, w := range []uint64{p.DeviceUnbondingBlocks, p.LeaseBlocks, p.ChallengeDelayBlocks, p.ProofWindowBlocks, p.EpochBlocks, p.MaxDeadlineBlocks} {
+		if w > maxWindow {
+			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
+		}
+	}
+	return nil
+}
+
+// EpochEmission is the emission of epoch e before the cap: the initial amount
+// halved once per halving_epochs.
+func (p Params) EpochEmission(epoch uint64) math.Int {
+	halvings := epoch / p.HalvingEpochs
+	if halvings >= 128 {
+		return math.ZeroInt()
+	}
+	return math.NewIntFromBigInt(new(big.Int).Rsh(p.InitialEpochEmission.BigInt(), uint(halvings)))
+}
+
+// BpsOf returns amount × bps / 10,000, rounded down.
+func BpsOf(amount math.Int, bps uint32) math.Int {
+	return amount.MulRaw(int64(bps)).QuoRaw(BasisPoints)
+}
