@@ -145,9 +145,15 @@ func (k *Keeper) refund(ctx context.Context, job *types.Job, amount math.Int) er
 	})
 }
 
-// setJob stores a job and keeps the status index in step; prev is the status
-// the job was indexed under (UNSPECIFIED for a new job).
+// setJob stores a job and keeps the status index and deadline queue in step;
+// prev is the status the job was indexed under (UNSPECIFIED for a new job).
 func (k *Keeper) setJob(ctx context.Context, job types.Job, prev types.JobStatus) error {
+	if prev == types.JOB_STATUS_OPEN && job.Status != types.JOB_STATUS_OPEN {
+		// A closed job has no deadline to wait for.
+		if err := k.JobDeadlineQueue.Remove(ctx, pairKey(job.DeadlineHeight, job.Id)); err != nil {
+			return err
+		}
+	}
 	if prev != job.Status {
 		if prev != types.JOB_STATUS_UNSPECIFIED {
 			if err := k.JobsByStatus.Remove(ctx, pairKey(int32(prev), job.Id)); err != nil {
