@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,6 +39,9 @@ const (
 	devnetFunds      = 10_000_000_000_000 // 10M SHIFT per key
 	devnetSelfStake  = 100_000_000_000    // 100k SHIFT bonded by the validator
 	devnetVotingTime = 20 * time.Second
+	// devnetEpochBlocks is the compute epoch and device unbonding period on a
+	// devnet: a minute or so of blocks instead of the mainnet defaults.
+	devnetEpochBlocks = 30
 )
 
 type devnetPorts struct{ RPC, P2P, GRPC, API int }
@@ -159,7 +163,7 @@ func createDevnet(home, chainID string) error {
 			return err
 		}
 	}
-	if err := shortenGovernance(tempApp.AppCodec(), filepath.Join(home, "config", "genesis.json")); err != nil {
+	if err := tuneDevnetGenesis(tempApp.AppCodec(), filepath.Join(home, "config", "genesis.json")); err != nil {
 		return err
 	}
 	if err := run("genesis", "validate", "--home", home); err != nil {
@@ -172,8 +176,9 @@ func createDevnet(home, chainID string) error {
 	return os.WriteFile(filepath.Join(home, devnetMarker), bz, 0o644)
 }
 
-// shortenGovernance makes proposals finish in seconds on a devnet.
-func shortenGovernance(cdc codec.Codec, genFile string) error {
+// tuneDevnetGenesis makes proposals finish in seconds and compute epochs and
+// device unbonding take a minute or so.
+func tuneDevnetGenesis(cdc codec.Codec, genFile string) error {
 	appGenesis, err := genutiltypes.AppGenesisFromFile(genFile)
 	if err != nil {
 		return err
@@ -190,6 +195,15 @@ func shortenGovernance(cdc codec.Codec, genFile string) error {
 	gov.Params.VotingPeriod = &voting
 	gov.Params.ExpeditedVotingPeriod = &expedited
 	if genState["gov"], err = cdc.MarshalJSON(&gov); err != nil {
+		return err
+	}
+	var compute computetypes.GenesisState
+	if err := cdc.UnmarshalJSON(genState[computetypes.ModuleName], &compute); err != nil {
+		return err
+	}
+	compute.Params.EpochBlocks = devnetEpochBlocks
+	compute.Params.DeviceUnbondingBlocks = devnetEpochBlocks
+	if genState[computetypes.ModuleName], err = cdc.MarshalJSON(&compute); err != nil {
 		return err
 	}
 	if appGenesis.AppState, err = json.MarshalIndent(genState, "", "  "); err != nil {
