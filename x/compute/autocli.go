@@ -21,7 +21,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{RpcMethod: "Params", Use: "params", Short: "Show the market params"},
 				{RpcMethod: "Job", Use: "job [job-id]", Short: "Show a job", PositionalArgs: pos("job_id")},
-				{RpcMethod: "Jobs", Use: "jobs", Short: "List jobs (--requester, --status JOB_STATUS_OPEN|COMPLETED|CANCELLED|EXPIRED)"},
+				{RpcMethod: "Jobs", Use: "jobs", Short: "List jobs (filters: --requester ADDR, --status open|completed|cancelled|expired)"},
 				{RpcMethod: "Device", Use: "device [operator]", Short: "Show a device", PositionalArgs: pos("operator")},
 				{RpcMethod: "Devices", Use: "devices", Short: "List devices"},
 				{RpcMethod: "DeviceTasks", Use: "device-tasks [operator]", Short: "List a device's live leases and claims", PositionalArgs: pos("operator")},
