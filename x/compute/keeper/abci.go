@@ -94,18 +94,10 @@ func (k *Keeper) taskDue(ctx context.Context, at uint64, key TaskKey) error {
 
 // dueKeys returns up to limit keys of a height-keyed queue whose height is at most h.
 func dueKeys[K2 any](ctx context.Context, queue collections.KeySet[collections.Pair[uint64, K2]], h uint64, limit int) ([]collections.Pair[uint64, K2], error) {
-	iter, err := queue.Iterate(ctx, collections.NewPrefixUntilPairRange[uint64, K2](h))
-	if err != nil {
-		return nil, err
-	}
-	defer iter.Close()
 	var keys []collections.Pair[uint64, K2]
-	for ; iter.Valid() && len(keys) < limit; iter.Next() {
-		key, err := iter.Key()
-		if err != nil {
-			return nil, err
-		}
+	err := queue.Walk(ctx, collections.NewPrefixUntilPairRange[uint64, K2](h), func(key collections.Pair[uint64, K2]) (bool, error) {
 		keys = append(keys, key)
-	}
-	return keys, nil
+		return len(keys) == limit, nil
+	})
+	return keys, err
 }

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"cosmossdk.io/collections"
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
@@ -40,23 +41,14 @@ func (k *Keeper) RecordBlockHash(ctx context.Context) error {
 	if h <= keep {
 		return nil
 	}
-	iter, err := k.BlockHashes.Iterate(ctx, nil)
-	if err != nil {
+	var stale []uint64
+	rng := new(collections.Range[uint64]).EndExclusive(h - keep)
+	if err := k.BlockHashes.Walk(ctx, rng, func(old uint64, _ []byte) (bool, error) {
+		stale = append(stale, old)
+		return len(stale) == blockHashPrunePerBlock, nil
+	}); err != nil {
 		return err
 	}
-	var stale []uint64
-	for ; iter.Valid() && len(stale) < blockHashPrunePerBlock; iter.Next() {
-		old, err := iter.Key()
-		if err != nil {
-			iter.Close()
-			return err
-		}
-		if old >= h-keep {
-			break
-		}
-		stale = append(stale, old)
-	}
-	iter.Close()
 	for _, old := range stale {
 		if err := k.BlockHashes.Remove(ctx, old); err != nil {
 			return err

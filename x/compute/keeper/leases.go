@@ -98,17 +98,15 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 
 // nextOpenTask returns the lowest reopened task of the job, else its next task.
 func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64, reopened bool, err error) {
-	iter, err := k.ReopenedTasks.Iterate(ctx, newPrefixRange[uint64, uint64](job.Id))
-	if err != nil {
+	found := false
+	if err := k.ReopenedTasks.Walk(ctx, newPrefixRange[uint64, uint64](job.Id), func(key TaskKey) (bool, error) {
+		index, found = key.K2(), true
+		return true, nil
+	}); err != nil {
 		return 0, false, err
 	}
-	defer iter.Close()
-	if iter.Valid() {
-		key, err := iter.Key()
-		if err != nil {
-			return 0, false, err
-		}
-		return key.K2(), true, nil
+	if found {
+		return index, true, nil
 	}
 	if job.NextTask < job.NumTasks {
 		return job.NextTask, false, nil

@@ -36,7 +36,7 @@ func TestLifecycle(t *testing.T) {
 
 	// The cheater fakes every output of its first task on each job and is caught.
 	fakeAll := func(uint64) bool { return true }
-	var slashed math.Int = math.ZeroInt()
+	slashed := math.ZeroInt()
 	for _, job := range []uint64{hashJob, mandelJob} {
 		lease, proof := f.runTask(cheater, job, fakeAll)
 		require.False(t, proof.Accepted)

@@ -118,33 +118,28 @@ func (k *Keeper) pendingRewards(ctx context.Context, operator sdk.AccAddress) (m
 	if err != nil {
 		return math.Int{}, nil, false, err
 	}
-	iter, err := k.DeviceEpochUnits.Iterate(ctx, newPrefixRange[[]byte, uint64](operator))
+	amount := math.ZeroInt()
+	var epochs []uint64
+	more := false
+	// Keys are in epoch order; the running epoch is not settled yet.
+	rng := newPrefixRange[[]byte, uint64](operator).EndExclusive(current)
+	err = k.DeviceEpochUnits.Walk(ctx, rng, func(key pairBytesU64, units math.Int) (bool, error) {
+		if len(epochs) == MaxEpochsPerWithdrawal {
+			more = true
+			return true, nil
+		}
+		info, err := k.Epochs.Get(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		amount = amount.Add(info.Emission.Mul(units).Quo(info.WorkUnits))
+		epochs = append(epochs, key.K2())
+		return false, nil
+	})
 	if err != nil {
 		return math.Int{}, nil, false, err
 	}
-	defer iter.Close()
-	amount := math.ZeroInt()
-	var epochs []uint64
-	for ; iter.Valid(); iter.Next() {
-		kv, err := iter.KeyValue()
-		if err != nil {
-			return math.Int{}, nil, false, err
-		}
-		epoch := kv.Key.K2()
-		if epoch >= current {
-			break // keys are in epoch order; the running epoch is not settled
-		}
-		if len(epochs) == MaxEpochsPerWithdrawal {
-			return amount, epochs, true, nil
-		}
-		info, err := k.Epochs.Get(ctx, epoch)
-		if err != nil {
-			return math.Int{}, nil, false, err
-		}
-		amount = amount.Add(info.Emission.Mul(kv.Value).Quo(info.WorkUnits))
-		epochs = append(epochs, epoch)
-	}
-	return amount, epochs, false, nil
+	return amount, epochs, more, nil
 }
 
 // WithdrawRewards pays a device's share of the emission of its settled epochs.
