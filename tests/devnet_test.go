@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -142,10 +143,14 @@ func (d *devnet) addr(name string) string {
 func (d *devnet) node() string { return fmt.Sprintf("tcp://127.0.0.1:%d", d.rpc) }
 
 // tx signs and broadcasts, then waits for inclusion and returns the result.
+// Gas is 400000 unless args set --gas.
 func (d *devnet) tx(args ...string) txResult {
 	d.t.Helper()
 	args = append(append([]string{"tx"}, args...), "--chain-id", "nightshift-devnet-1", "--keyring-backend", "test",
-		"--node", d.node(), "-y", "--output", "json", "--gas", "400000")
+		"--node", d.node(), "-y", "--output", "json")
+	if !slices.Contains(args, "--gas") {
+		args = append(args, "--gas", "400000")
+	}
 	out, err := d.cli(args...)
 	if err != nil {
 		d.t.Fatal(err)
@@ -174,17 +179,40 @@ func (d *devnet) tx(args ...string) txResult {
 }
 
 // mustTx is tx for transactions that must succeed.
-func (d *devnet) mustTx(args ...string) {
+func (d *devnet) mustTx(args ...string) txResult {
 	d.t.Helper()
-	if res := d.tx(args...); res.Code != 0 {
+	res := d.tx(args...)
+	if res.Code != 0 {
 		d.t.Fatalf("%v: %+v", args, res)
 	}
+	return res
 }
 
 type txResult struct {
 	Code   uint32 `json:"code"`
 	TxHash string `json:"txhash"`
 	RawLog string `json:"raw_log"`
+	// Data is the hex-encoded TxMsgData holding the message responses.
+	Data   string    `json:"data"`
+	Events []txEvent `json:"events"`
+	Tx     struct {
+		AuthInfo struct {
+			Fee struct {
+				Amount []struct {
+					Denom  string `json:"denom"`
+					Amount string `json:"amount"`
+				} `json:"amount"`
+			} `json:"fee"`
+		} `json:"auth_info"`
+	} `json:"tx"`
+}
+
+type txEvent struct {
+	Type       string `json:"type"`
+	Attributes []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	} `json:"attributes"`
 }
 
 func getJSON(url string, into any) error {
