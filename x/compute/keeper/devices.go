@@ -84,6 +84,9 @@ func (k *Keeper) UpdateDevice(ctx context.Context, operator sdk.AccAddress, moni
 	if err != nil {
 		return err
 	}
+	if dev.Jailed {
+		return errorsmod.Wrap(types.ErrDeviceJailed, "a jailed device may only unbond")
+	}
 	if dev.Status == types.DEVICE_STATUS_UNBONDING || dev.Status == types.DEVICE_STATUS_UNBONDED {
 		return errorsmod.Wrapf(types.ErrDeviceNotActive, "device is %s", dev.Status)
 	}

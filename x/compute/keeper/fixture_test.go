@@ -155,8 +155,7 @@ func exec[M any, R any](f *fixture, handler func(context.Context, M) (R, error),
 	cache, write := f.ctx.CacheContext()
 	res, err := handler(cache, msg)
 	if err == nil {
-		write()
-		f.ctx.EventManager().EmitEvents(cache.EventManager().Events())
+		write() // also moves the cached events to f.ctx's event manager
 	}
 	f.checkInvariant()
 	return res, err

@@ -199,3 +199,36 @@ func TestEmissionSplitAndSelfDealing(t *testing.T) {
 	require.Equal(t, math.NewInt(600_000), w.Amount)
 	require.Equal(t, uint32(2), w.Epochs)
 }
+
+// TestCancelledJobStaysCancelled: a job cancelled while every task is live keeps
+// its status when those tasks are verified and paid afterwards.
+func TestCancelledJobStaysCancelled(t *testing.T) {
+	f := newFixture(t, func(p *types.Params) { p.ProofSamples = 2 })
+	requester := addrOf("requester")
+	f.fund(requester, 1_000_000)
+	dev := f.registerDevice("dev")
+	job := f.postJob(requester, "hashcash", `{"difficulty_bits":2}`, 4, 4, 10)
+	lease := must(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(dev), JobId: job})
+	cancel := must(f, f.msgs.CancelJob, &types.MsgCancelJob{Requester: f.str(requester), JobId: job})
+	require.True(t, cancel.Refunded.IsZero(), "the only task is live")
+	w := f.computeTask(dev, job, lease, nil)
+	claim := must(f, f.msgs.SubmitClaim, &types.MsgSubmitClaim{Operator: f.str(dev), JobId: job, TaskIndex: 0, Root: w.root()})
+	f.advanceTo(claim.ChallengeHeight)
+	proof := must(f, f.msgs.SubmitProof, &types.MsgSubmitProof{Operator: f.str(dev), JobId: job, TaskIndex: 0, Items: w.answer(f.challenge(job, 0))})
+	require.True(t, proof.Accepted)
+	j, err := f.k.Jobs.Get(f.ctx, job)
+	require.NoError(t, err)
+	require.Equal(t, types.JOB_STATUS_CANCELLED, j.Status)
+	require.True(t, j.Escrow.IsZero())
+	require.Equal(t, uint64(1), j.TasksVerified)
+	for _, ev := range f.ctx.EventManager().Events() {
+		require.NotEqual(t, "nightshift.compute.v1.EventJobClosed", ev.Type, "closed once, at the cancel")
+	}
+	// A jailed device may not top up or rename; it may only unbond.
+	d, err := f.k.Devices.Get(f.ctx, dev)
+	require.NoError(t, err)
+	d.Jailed, d.Status = true, types.DEVICE_STATUS_JAILED
+	require.NoError(t, f.k.Devices.Set(f.ctx, dev, d))
+	_, err = exec(f, f.msgs.UpdateDevice, &types.MsgUpdateDevice{Operator: f.str(dev), Moniker: "x", AddBond: math.NewInt(1)})
+	require.ErrorIs(t, err, types.ErrDeviceJailed)
+}

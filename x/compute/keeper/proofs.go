@@ -164,7 +164,7 @@ func (k *Keeper) acceptProof(ctx context.Context, job types.Job, task types.Task
 	job.LiveItems -= task.ItemCount
 	job.TasksVerified++
 	prevStatus := job.Status
-	if job.TasksVerified == job.NumTasks {
+	if job.Status == types.JOB_STATUS_OPEN && job.TasksVerified == job.NumTasks {
 		job.Status = types.JOB_STATUS_COMPLETED
 	}
 	if err := k.setJob(ctx, job, prevStatus); err != nil {
@@ -197,7 +197,7 @@ func (k *Keeper) acceptProof(ctx context.Context, job types.Job, task types.Task
 	}); err != nil {
 		return ProofResult{}, err
 	}
-	if job.Status == types.JOB_STATUS_COMPLETED {
+	if prevStatus == types.JOB_STATUS_OPEN && job.Status == types.JOB_STATUS_COMPLETED {
 		if err := em.EmitTypedEvent(&types.EventJobClosed{JobId: job.Id, Status: job.Status.String(), Refunded: math.ZeroInt()}); err != nil {
 			return ProofResult{}, err
 		}
