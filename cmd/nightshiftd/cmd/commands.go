@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/nightshift-network/nightshift/app"
+	computecli "github.com/nightshift-network/nightshift/x/compute/client/cli"
 )
 
 func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
@@ -36,6 +37,8 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		txCommand(),
 		keys.Commands(),
 		DevnetCmd(),
+		computecli.WorkerCmd(),
+		computecli.RequesterCmd(),
 	)
 }
 

@@ -45,3 +45,50 @@ var (
 	ErrDeviceJailed           = errorsmod.Register(ModuleName, 40, "device is jailed")
 	ErrInvalidAmount          = errorsmod.Register(ModuleName, 41, "invalid amount")
 )
+
+// Errors lists every registered compute error, for clients that must recognise
+// them from text (simulation failures carry no code).
+func Errors() []*errorsmod.Error {
+	return []*errorsmod.Error{
+		ErrUnauthorized,
+		ErrInvalidAddress,
+		ErrInvalidParams,
+		ErrDeviceExists,
+		ErrDeviceNotFound,
+		ErrBondTooLow,
+		ErrDeviceNotActive,
+		ErrDeviceBusy,
+		ErrJobNotFound,
+		ErrUnknownKind,
+		ErrInvalidSpec,
+		ErrInvalidItems,
+		ErrInvalidPrice,
+		ErrInsufficientFunds,
+		ErrInvalidDeadline,
+		ErrJobNotOpen,
+		ErrNoOpenTask,
+		ErrTooManyLiveTasks,
+		ErrTaskNotFound,
+		ErrNotTaskHolder,
+		ErrLeaseExpired,
+		ErrAlreadyClaimed,
+		ErrInvalidRoot,
+		ErrNotClaimed,
+		ErrChallengeNotReady,
+		ErrProofWindowClosed,
+		ErrInvalidChallengeAnswer,
+		ErrInvalidMerkleProof,
+		ErrInvalidOutput,
+		ErrRequesterNotApproved,
+		ErrRequesterApproved,
+		ErrInvalidResultURL,
+		ErrInvalidMoniker,
+		ErrBondTooSmallForTask,
+		ErrNotJobRequester,
+		ErrNoRewards,
+		ErrInvalidGenesis,
+		ErrVerificationTooCostly,
+		ErrDeviceJailed,
+		ErrInvalidAmount,
+	}
+}

@@ -1,0 +1,377 @@
+// Package cli holds the hand-written commands autocli cannot express: the
+// contributor's worker and the requester's tools.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"cosmossdk.io/math"
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
+	"github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/mattn/go-isatty"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/nightshift-network/nightshift/x/compute/client/txclient"
+	"github.com/nightshift-network/nightshift/x/compute/client/worker"
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+const (
+	flagBond          = "bond"
+	flagThreads       = "threads"
+	flagIdleOnly      = "idle-only"
+	flagIdleThreshold = "idle-threshold"
+	flagSchedule      = "schedule"
+	flagMaxTasks      = "max-tasks"
+	flagMoniker       = "moniker"
+	flagStateDir      = "state-dir"
+	flagDuration      = "duration"
+)
+
+// WorkerCmd is `nightshiftd worker`.
+func WorkerCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Earn SHIFT by computing jobs on this machine",
+		Long: `The worker registers this machine as a device (with a bond), leases tasks,
+computes them on all cores, commits to the results and proves them when
+challenged. Payment arrives from the job's escrow as each task is verified;
+emission is withdrawn after each epoch.`,
+		RunE: client.ValidateCmd,
+	}
+	cmd.AddCommand(workerStartCmd(), workerStatusCmd(), workerBenchCmd())
+	return cmd
+}
+
+func workerStartCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "start --from KEY",
+		Short: "Register the device if needed and work until stopped (Ctrl-C)",
+		Example: `  nightshiftd worker start --from device1 --bond 200SHIFT
+  nightshiftd worker start --from device1 --idle-only --schedule 23:00-07:00 --threads 4`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientCtx, err := client.GetClientTxContext(cmd)
+			if err != nil {
+				return err
+			}
+			if clientCtx.FromName == "" {
+				return fmt.Errorf("--from is required: the key whose account owns this device")
+			}
+			txf, err := tx.NewFactoryCLI(clientCtx, cmd.Flags())
+			if err != nil {
+				return err
+			}
+			f := cmd.Flags()
+			bondStr, _ := f.GetString(flagBond)
+			bond := math.ZeroInt()
+			if bondStr != "" {
+				if bond, err = parseUshift(bondStr); err != nil {
+					return fmt.Errorf("--bond: %w", err)
+				}
+			}
+			threads, _ := f.GetInt(flagThreads)
+			if threads <= 0 {
+				threads = runtime.NumCPU()
+			}
+			idleOnly, _ := f.GetBool(flagIdleOnly)
+			threshold, _ := f.GetFloat64(flagIdleThreshold)
+			schedStr, _ := f.GetString(flagSchedule)
+			maxTasks, _ := f.GetInt(flagMaxTasks)
+			moniker, _ := f.GetString(flagMoniker)
+			if moniker == "" {
+				moniker, _ = os.Hostname()
+				if len(moniker) > types.MaxMonikerLength || moniker == "" {
+					moniker = "device"
+				}
+			}
+			gate := &worker.Gate{IdleOnly: idleOnly, Threshold: threshold, Now: time.Now, Interval: 2 * time.Second}
+			if schedStr != "" {
+				if gate.Schedule, err = worker.ParseSchedule(schedStr); err != nil {
+					return err
+				}
+			}
+			if idleOnly {
+				gate.Sampler = worker.NewProcSampler()
+				lowerPriority()
+			}
+			stateDir, err := workerStateDir(cmd, clientCtx)
+			if err != nil {
+				return err
+			}
+			store, err := worker.OpenStore(stateDir)
+			if err != nil {
+				return fmt.Errorf("worker state in %s: %w", stateDir, err)
+			}
+
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			ui := newWorkerUI(cmd.ErrOrStderr(), cmd.OutOrStdout(), clientCtx.OutputFormat == flags.OutputFormatJSON)
+			pool := worker.NewPool(ctx, threads, gate)
+			pool.OnPause = func(why string) { ui.event(worker.Event{Time: time.Now(), Kind: "paused", Message: why}) }
+			pool.OnResume = func() { ui.event(worker.Event{Time: time.Now(), Kind: "resumed", Message: "computing again"}) }
+			w := worker.New(worker.Config{
+				Client:      txclient.New(clientCtx, txf, types.Errors()...),
+				Query:       types.NewQueryClient(clientCtx),
+				Store:       store,
+				Pool:        pool,
+				Kinds:       kinds.DefaultRegistry(),
+				Moniker:     moniker,
+				Bond:        bond,
+				MaxInFlight: maxTasks,
+				Report:      ui.event,
+			})
+			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s", clientCtx.GetFromAddress(), threads, stateDir)})
+			go ui.run(ctx, pool, w)
+			err = w.Run(ctx)
+			ui.close()
+			if err != nil && ctx.Err() == nil {
+				return err
+			}
+			s := w.Stats()
+			fmt.Fprintf(cmd.ErrOrStderr(), "stopped: %d tasks verified, %s earned this session; unfinished work resumes on the next start\n", s.TasksVerified, formatUshift(s.Earned))
+			return nil
+		},
+	}
+	addTxFlags(cmd)
+	cmd.Flags().String(flagBond, "", "bond to register the device with, e.g. 200SHIFT or 200000000ushift (default: the chain's minimum)")
+	cmd.Flags().Int(flagThreads, 0, "compute threads (default: all cores)")
+	cmd.Flags().Bool(flagIdleOnly, false, "compute only while other programs leave the CPUs idle; runs at the lowest OS priority")
+	cmd.Flags().Float64(flagIdleThreshold, 0.25, "with --idle-only, pause when other programs use more than this share of the CPUs")
+	cmd.Flags().String(flagSchedule, "", "compute only inside this daily local-time window, e.g. 23:00-07:00")
+	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
+	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
+	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
+	return cmd
+}
+
+func workerStateDir(cmd *cobra.Command, clientCtx client.Context) (string, error) {
+	if dir, _ := cmd.Flags().GetString(flagStateDir); dir != "" {
+		return dir, nil
+	}
+	if clientCtx.HomeDir == "" {
+		return "", fmt.Errorf("no --home: pass --state-dir")
+	}
+	return filepath.Join(clientCtx.HomeDir, "worker", clientCtx.ChainID, clientCtx.GetFromAddress().String()), nil
+}
+
+// workerUI shows progress: a live bar on a terminal, plain log lines otherwise,
+// JSON lines with --output json.
+type workerUI struct {
+	mu     sync.Mutex
+	errOut io.Writer
+	out    io.Writer
+	asJSON bool
+	bar    *progressbar.ProgressBar
+}
+
+func newWorkerUI(errOut, out io.Writer, asJSON bool) *workerUI {
+	ui := &workerUI{errOut: errOut, out: out, asJSON: asJSON}
+	if f, ok := errOut.(*os.File); ok && !asJSON && isatty.IsTerminal(f.Fd()) {
+		ui.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(errOut),
+			progressbar.OptionSetDescription("starting"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("items"),
+			progressbar.OptionSpinnerType(14),
+			progressbar.OptionThrottle(200*time.Millisecond),
+		)
+	}
+	return ui
+}
+
+func (ui *workerUI) event(e worker.Event) {
+	ui.mu.Lock()
+	defer ui.mu.Unlock()
+	if ui.asJSON {
+		bz, _ := json.Marshal(e)
+		fmt.Fprintln(ui.out, string(bz))
+		return
+	}
+	line := describe(e)
+	if ui.bar != nil {
+		_ = ui.bar.Clear()
+		fmt.Fprintln(ui.errOut, line)
+		_ = ui.bar.RenderBlank()
+		return
+	}
+	fmt.Fprintf(ui.errOut, "%s %s\n", e.Time.Format(time.RFC3339), line)
+}
+
+func describe(e worker.Event) string {
+	var b strings.Builder
+	b.WriteString(e.Kind)
+	if e.JobID != 0 || e.Kind == "leased" {
+		fmt.Fprintf(&b, " job %d task %d", e.JobID, e.TaskIndex)
+	}
+	if e.Items != 0 {
+		fmt.Fprintf(&b, " (%d items)", e.Items)
+	}
+	if e.Amount != "" {
+		b.WriteString(" " + e.Amount)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	return b.String()
+}
+
+// run refreshes the bar (or, without a terminal, logs a summary every minute).
+func (ui *workerUI) run(ctx context.Context, pool *worker.Pool, w *worker.Worker) {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	lastLog := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		s := w.Stats()
+		desc := fmt.Sprintf("%d in flight · %d verified · %s earned", s.InFlight, s.TasksVerified, formatUshift(s.Earned))
+		ui.mu.Lock()
+		if ui.asJSON {
+			if time.Since(lastLog) > time.Minute {
+				bz, _ := json.Marshal(map[string]any{"time": time.Now(), "event": "stats", "items": pool.ItemsDone(), "in_flight": s.InFlight, "verified": s.TasksVerified, "earned_ushift": s.Earned.String()})
+				fmt.Fprintln(ui.out, string(bz))
+				lastLog = time.Now()
+			}
+		} else if ui.bar != nil {
+			ui.bar.Describe(desc)
+			_ = ui.bar.Set64(int64(pool.ItemsDone()))
+		} else if time.Since(lastLog) > time.Minute {
+			fmt.Fprintf(ui.errOut, "%s %d items computed; %s\n", time.Now().Format(time.RFC3339), pool.ItemsDone(), desc)
+			lastLog = time.Now()
+		}
+		ui.mu.Unlock()
+	}
+}
+
+func (ui *workerUI) close() {
+	ui.mu.Lock()
+	defer ui.mu.Unlock()
+	if ui.bar != nil {
+		_ = ui.bar.Finish()
+		fmt.Fprintln(ui.errOut)
+	}
+}
+
+func workerStatusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status --from KEY",
+		Short: "Show the device, its bond, live tasks, earnings and the local worker state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientCtx, err := client.GetClientTxContext(cmd)
+			if err != nil {
+				return err
+			}
+			addr := clientCtx.GetFromAddress().String()
+			if addr == "" {
+				return fmt.Errorf("--from is required")
+			}
+			q := types.NewQueryClient(clientCtx)
+			ctx := cmd.Context()
+			out := map[string]any{"operator": addr}
+			dev, err := q.Device(ctx, &types.QueryDeviceRequest{Operator: addr})
+			if err != nil {
+				return fmt.Errorf("device %s: %w (register it with `worker start`)", addr, err)
+			}
+			tasks, err := q.DeviceTasks(ctx, &types.QueryDeviceTasksRequest{Operator: addr})
+			if err != nil {
+				return err
+			}
+			rewards, err := q.Rewards(ctx, &types.QueryRewardsRequest{Operator: addr})
+			if err != nil {
+				return err
+			}
+			out["device"], out["live_tasks"], out["rewards"] = dev.Device, tasks.Tasks, rewards
+			local := map[worker.Stage]int{}
+			paid := math.ZeroInt()
+			if dir, err := workerStateDir(cmd, clientCtx); err == nil {
+				if store, err := worker.OpenStore(dir); err == nil {
+					saved, err := store.Tasks()
+					if err != nil {
+						return err
+					}
+					for _, t := range saved {
+						local[t.Stage]++
+						if amt, ok := math.NewIntFromString(strings.TrimSuffix(t.Paid, "ushift")); ok {
+							paid = paid.Add(amt)
+						}
+					}
+					out["state_dir"] = dir
+				}
+			}
+			out["local_tasks"], out["paid_ushift"] = local, paid.String()
+			if clientCtx.OutputFormat == flags.OutputFormatJSON {
+				bz, err := json.MarshalIndent(out, "", "  ")
+				if err != nil {
+					return err
+				}
+				return clientCtx.PrintString(string(bz) + "\n")
+			}
+			d := dev.Device
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "Device     %s (%s)\nStatus     %s\nBond       %s\nVerified   %d tasks, %d failed proofs, %d missed\nWork units %s\n",
+				d.Operator, d.Moniker, strings.TrimPrefix(d.Status.String(), "DEVICE_STATUS_"), formatUshift(d.Bond), d.TasksVerified, d.Failures, d.MissedProofs, d.WorkUnits)
+			fmt.Fprintf(w, "Earned     %s in task payments (this machine's records)\nEmission   %s withdrawable, %s work units in the running epoch\n",
+				formatUshift(paid), formatUshift(rewards.Withdrawable), rewards.CurrentEpochUnits)
+			fmt.Fprintf(w, "Live tasks %d\n", len(tasks.Tasks))
+			for _, t := range tasks.Tasks {
+				fmt.Fprintf(w, "  job %d task %d  %s  items %d-%d\n", t.JobId, t.Index, strings.TrimPrefix(t.Status.String(), "TASK_STATUS_"), t.FirstItem, t.FirstItem+t.ItemCount-1)
+			}
+			stages := make([]string, 0, len(local))
+			for s, n := range local {
+				stages = append(stages, fmt.Sprintf("%s %d", s, n))
+			}
+			sort.Strings(stages)
+			fmt.Fprintf(w, "Local      %s\n", strings.Join(stages, ", "))
+			return nil
+		},
+	}
+	addTxFlags(cmd)
+	cmd.Flags().String(flagStateDir, "", "the worker's state directory (default: HOME/worker/CHAIN-ID/ADDRESS)")
+	return cmd
+}
+
+func workerBenchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure this machine on each task kind (items/s and hashes/s, one core and all cores)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, _ := cmd.Flags().GetDuration(flagDuration)
+			threads, _ := cmd.Flags().GetInt(flagThreads)
+			if threads <= 0 {
+				threads = runtime.NumCPU()
+			}
+			results := worker.Bench(cmd.Context(), d, threads)
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", "kind", "workload", "1 core", fmt.Sprintf("%d cores", threads), "unit")
+			for _, r := range results {
+				fmt.Fprintf(w, "%-12s %-28s %14.1f %14.1f %16s\n", r.Kind, r.Workload, r.PerCore, r.AllCores, r.Unit)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Duration(flagDuration, 3*time.Second, "time spent on each measurement")
+	cmd.Flags().Int(flagThreads, 0, "threads for the all-cores run (default: all cores)")
+	return cmd
+}

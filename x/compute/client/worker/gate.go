@@ -1,0 +1,203 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Schedule is a daily window of local time, e.g. 23:00-07:00 (may wrap midnight).
+type Schedule struct {
+	From, To time.Duration // since midnight
+}
+
+// ParseSchedule parses "HH:MM-HH:MM".
+func ParseSchedule(s string) (*Schedule, error) {
+	from, to, ok := strings.Cut(s, "-")
+	if !ok {
+		return nil, fmt.Errorf("schedule %q: want HH:MM-HH:MM", s)
+	}
+	f, err := parseClock(from)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", s, err)
+	}
+	t, err := parseClock(to)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", s, err)
+	}
+	if f == t {
+		return nil, fmt.Errorf("schedule %q: empty window", s)
+	}
+	return &Schedule{From: f, To: t}, nil
+}
+
+func parseClock(s string) (time.Duration, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		return 0, fmt.Errorf("%q is not a HH:MM time", s)
+	}
+	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
+}
+
+// Contains reports whether t's local time of day is inside the window.
+func (s *Schedule) Contains(t time.Time) bool {
+	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	if s.From < s.To {
+		return d >= s.From && d < s.To
+	}
+	return d >= s.From || d < s.To
+}
+
+// CPUSampler reports how busy the machine's CPUs were with other processes'
+// work since the last call, as a fraction in [0, 1].
+type CPUSampler interface {
+	OthersBusy() (float64, error)
+}
+
+// Gate pauses computation while the machine is not idle or outside the
+// schedule. Compute goroutines call Wait between items, so a pause never loses
+// work: the item in hand finishes and the rest wait.
+type Gate struct {
+	IdleOnly  bool
+	Threshold float64 // pause when others use more than this share of the CPUs
+	Schedule  *Schedule
+	Sampler   CPUSampler
+	Now       func() time.Time
+	Interval  time.Duration
+
+	mu     sync.Mutex
+	open   bool
+	reason string
+	last   time.Time
+}
+
+// Open reports whether computing is allowed now, and why not.
+func (g *Gate) Open() (bool, string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.Now()
+	if !g.last.IsZero() && now.Sub(g.last) < g.Interval {
+		return g.open, g.reason
+	}
+	g.last = now
+	g.open, g.reason = true, ""
+	if g.Schedule != nil && !g.Schedule.Contains(now) {
+		g.open, g.reason = false, "outside the schedule"
+		return g.open, g.reason
+	}
+	if g.IdleOnly && g.Sampler != nil {
+		busy, err := g.Sampler.OthersBusy()
+		if err == nil && busy > g.Threshold {
+			g.open, g.reason = false, fmt.Sprintf("machine busy (%.0f%% CPU used by other programs)", busy*100)
+		}
+	}
+	return g.open, g.reason
+}
+
+// Wait blocks until the gate is open or ctx ends. onPause is called once when
+// a pause starts (with the reason) and onResume when it ends.
+func (g *Gate) Wait(ctx context.Context, onPause func(string), onResume func()) error {
+	paused := false
+	for {
+		ok, why := g.Open()
+		if ok {
+			if paused && onResume != nil {
+				onResume()
+			}
+			return nil
+		}
+		if !paused && onPause != nil {
+			onPause(why)
+		}
+		paused = true
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(g.Interval):
+		}
+	}
+}
+
+// procSampler reads /proc/stat and /proc/self/stat (Linux); elsewhere idle-only
+// falls back to the schedule.
+type procSampler struct {
+	lastTotal, lastBusy, lastSelf uint64
+}
+
+// NewProcSampler returns a sampler of Linux CPU counters, or nil if /proc is missing.
+func NewProcSampler() CPUSampler {
+	s := &procSampler{}
+	if _, err := s.OthersBusy(); err != nil {
+		return nil
+	}
+	return s
+}
+
+func (s *procSampler) OthersBusy() (float64, error) {
+	total, busy, err := readProcStat()
+	if err != nil {
+		return 0, err
+	}
+	self, err := readSelfTicks()
+	if err != nil {
+		return 0, err
+	}
+	dTotal, dBusy, dSelf := total-s.lastTotal, busy-s.lastBusy, self-s.lastSelf
+	s.lastTotal, s.lastBusy, s.lastSelf = total, busy, self
+	if dTotal == 0 || dBusy < dSelf {
+		return 0, nil
+	}
+	return float64(dBusy-dSelf) / float64(dTotal), nil
+}
+
+func readProcStat() (total, busy uint64, err error) {
+	bz, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	line, _, _ := strings.Cut(string(bz), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 5 || fields[0] != "cpu" {
+		return 0, 0, fmt.Errorf("unexpected /proc/stat")
+	}
+	for i, f := range fields[1:] {
+		v, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return 0, 0, err
+		}
+		total += v
+		if i != 3 && i != 4 { // idle, iowait
+			busy += v
+		}
+	}
+	return total, busy, nil
+}
+
+func readSelfTicks() (uint64, error) {
+	bz, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name (which may contain spaces) start after ')'.
+	s := string(bz)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("unexpected /proc/self/stat")
+	}
+	fields := strings.Fields(s[i+1:])
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("unexpected /proc/self/stat")
+	}
+	utime, err1 := strconv.ParseUint(fields[11], 10, 64)
+	stime, err2 := strconv.ParseUint(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("unexpected /proc/self/stat")
+	}
+	return utime + stime, nil
+}
