@@ -2,7 +2,7 @@ BINDIR ?= $(CURDIR)/build
 BINARY := $(BINDIR)/nightshiftd
 DEVNET_HOME ?= $(HOME)/.nightshift-devnet
 
-.PHONY: help build install test test-unit test-e2e devnet lint proto-gen
+.PHONY: help build install test test-unit test-e2e devnet localnet localnet-stop localnet-status lint proto-gen
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -15,6 +15,15 @@ install: ## install nightshiftd into GOBIN
 
 devnet: build ## start (or resume) a single-validator devnet in DEVNET_HOME
 	$(BINARY) devnet --home $(DEVNET_HOME)
+
+localnet: build ## start (creating if needed) 4 validators on loopback in .localnet/
+	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh start -d $(CURDIR)/.localnet
+
+localnet-stop: ## stop the localnet's nodes
+	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh stop -d $(CURDIR)/.localnet
+
+localnet-status: ## heights and peers of the localnet's nodes
+	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh status -d $(CURDIR)/.localnet
 
 test: build ## unit tests and the devnet integration test
 	NIGHTSHIFTD_BIN=$(BINARY) go test -count=1 ./...

@@ -37,6 +37,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		txCommand(),
 		keys.Commands(),
 		DevnetCmd(),
+		LocalnetCmd(),
 		computecli.WorkerCmd(),
 		computecli.RequesterCmd(),
 	)

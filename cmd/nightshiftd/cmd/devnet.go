@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,6 +25,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/nightshift-network/nightshift/app"
+	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 )
 
 // EnvPrefix is the prefix of environment variables that set flags (NIGHTSHIFTD_HOME, ...).
