@@ -93,6 +93,7 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 			return err
 		}
 	}
+	metricEmission(emission)
 	info.Emission = emission
 	info.Settled = true
 	if info.WorkUnits.IsZero() {
