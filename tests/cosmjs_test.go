@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,6 +82,23 @@ func TestCosmJSExchange(t *testing.T) {
 	q, err := d.cli("q", "tx", res.Tx, "--node", d.node(), "-o", "json")
 	if err != nil || !strings.Contains(q, `"code":0`) && !strings.Contains(q, `"txhash"`) {
 		t.Fatalf("q tx %s: %v\n%s", res.Tx, err, q)
+	}
+	// The deposit search documented in docs/exchanges.md, via the CLI and REST.
+	search, err := d.cli("q", "txs", "--query", "transfer.recipient='"+bob+"'", "--node", d.node(), "-o", "json")
+	if err != nil || !strings.Contains(search, res.Tx) {
+		t.Fatalf("q txs by transfer.recipient: %v\n%s", err, search)
+	}
+	var rest struct {
+		TxResponses []struct {
+			TxHash string `json:"txhash"`
+			Code   int    `json:"code"`
+		} `json:"tx_responses"`
+	}
+	if err := getJSON(d.restURL+"/cosmos/tx/v1beta1/txs?query="+url.QueryEscape("transfer.recipient='"+bob+"'"), &rest); err != nil {
+		t.Fatal(err)
+	}
+	if len(rest.TxResponses) == 0 || rest.TxResponses[len(rest.TxResponses)-1].TxHash != res.Tx || rest.TxResponses[len(rest.TxResponses)-1].Code != 0 {
+		t.Fatalf("REST event search: %+v", rest)
 	}
 	if got := d.restBalance(bob); got != res.After {
 		t.Fatalf("REST balance of bob %s, CosmJS saw %s", got, res.After)
