@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Go micro-benchmarks for issue 7: each worker kernel against a bare Go loop of
+# the same arithmetic, proof verification per kind (k = 16), Merkle tree build.
+# Ours and the baseline run in the same `go test` invocation, ROUNDS times, and
+# the table reports medians and the median of the per-round ratios.
+# Usage: scripts/bench/kernels.sh [ROUNDS] [BENCHTIME]   (default 5 rounds of 1s)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${1:-5} BT=${2:-1s}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for r in $(seq "$ROUNDS"); do
+  go test ./x/compute/kinds/ -run '^$' -bench '^Benchmark(MandelbrotRow|MandelbrotBareLoop|HashcashSearch|HashcashBareLoop)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
+  go test ./x/compute/merkle/ -run '^$' -bench '^Benchmark(NewTree1024|VerifyProof)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
+  go test ./x/compute/keeper/ -run '^$' -bench '^BenchmarkProofVerification$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
+done
+python3 - "$out" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\d+) (Benchmark\S+?)(-\d+)?\s+\d+\s+([\d.]+) ns/op(.*)", line)
+    if not m:
+        continue
+    rnd, name, _, ns, rest = m.groups()
+    extra = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) (\S+/\S+|\S+)", rest))
+    rows.setdefault(name, {})[int(rnd)] = (float(ns), extra)
+med = lambda xs: statistics.median(xs)
+print("| benchmark | median ns/op | extra (median) |")
+print("|---|---|---|")
+for name in sorted(rows):
+    vals = rows[name]
+    extra = {}
+    for _, e in vals.values():
+        for k, v in e.items():
+            extra.setdefault(k, []).append(v)
+    ex = ", ".join(f"{med(v):.4g} {k}" for k, v in sorted(extra.items()) if k not in ("B/op", "allocs/op"))
+    print(f"| {name} | {med([v[0] for v in vals.values()]):.1f} | {ex} |")
+print()
+print("| kernel | ours / bare loop (median of per-round ratios) | ours as % of bare speed |")
+print("|---|---|---|")
+for ours, bare in [("BenchmarkMandelbrotRow", "BenchmarkMandelbrotBareLoop"), ("BenchmarkHashcashSearch", "BenchmarkHashcashBareLoop")]:
+    rs = [rows[ours][r][0] / rows[bare][r][0] for r in rows[ours] if r in rows.get(bare, {})]
+    if rs:
+        print(f"| {ours[9:]} | {med(rs):.3f} | {100 / med(rs):.1f}% |")
+PY
