@@ -1,11 +1,12 @@
 BINDIR ?= $(CURDIR)/build
 BINARY := $(BINDIR)/nightshiftd
 DEVNET_HOME ?= $(HOME)/.nightshift-devnet
+LOCALNET_BASE_PORT ?= 36600
 
-.PHONY: help build install test test-unit test-e2e devnet localnet localnet-stop localnet-status lint proto-gen
+.PHONY: help build install test test-unit test-e2e devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build build/nightshiftd
 	go build -o $(BINARY) ./cmd/nightshiftd
@@ -16,8 +17,11 @@ install: ## install nightshiftd into GOBIN
 devnet: build ## start (or resume) a single-validator devnet in DEVNET_HOME
 	$(BINARY) devnet --home $(DEVNET_HOME)
 
-localnet: build ## start (creating if needed) 4 validators on loopback in .localnet/
-	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh start -d $(CURDIR)/.localnet
+localnet: build ## start (creating if needed) 4 validators on loopback in .localnet/ (ports from LOCALNET_BASE_PORT)
+	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh start -d $(CURDIR)/.localnet -p $(LOCALNET_BASE_PORT)
+
+localnet-join: build ## add a full node to the running localnet and wait until it has caught up
+	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh join -d $(CURDIR)/.localnet
 
 localnet-stop: ## stop the localnet's nodes
 	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh stop -d $(CURDIR)/.localnet
@@ -25,14 +29,28 @@ localnet-stop: ## stop the localnet's nodes
 localnet-status: ## heights and peers of the localnet's nodes
 	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh status -d $(CURDIR)/.localnet
 
-test: build ## unit tests and the devnet integration test
+test: build ## unit tests and the end-to-end tests
 	NIGHTSHIFTD_BIN=$(BINARY) go test -count=1 ./...
+
+test-e2e: build ## only the end-to-end tests on real processes (devnet, localnet, workers)
+	NIGHTSHIFTD_BIN=$(BINARY) go test -count=1 ./tests/...
 
 test-unit: ## unit tests only
 	go test -count=1 -short ./...
 
-lint: ## golangci-lint with the repo config
+FUZZTIME ?= 30s
+
+fuzz: ## run every fuzz target for FUZZTIME each (make test runs only their seed corpora)
+	@set -e; for dir in $$(grep -rl --include='*_test.go' --exclude-dir=.git --exclude-dir=testdata '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/p' $$dir/*_test.go); do \
+			echo "== $$dir $$target ($(FUZZTIME))"; \
+			go test $$dir -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done
+
+lint: ## golangci-lint with the repo config, then the map-range/goroutine check of state-machine code
 	go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
+	go run ./scripts/lint/maprange -skip 'module_simulation\.go$$' $$(go list ./x/... ./app/... | grep -v -e /client -e /simulation)
 
 proto-gen: ## regenerate *.pb.go and *.pb.gw.go from proto/ (offline)
 	./scripts/protocgen.sh

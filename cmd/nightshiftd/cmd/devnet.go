@@ -273,13 +273,41 @@ func printDevnet(w io.Writer, home, chainID string, p devnetPorts, created bool)
 	return nil
 }
 
-// runSubcommand runs `nightshiftd ARGS...` in this process.
+// runSubcommand runs `nightshiftd ARGS...` in this process. What the SDK
+// writes straight to os.Stderr (init prints the whole genesis there) goes to
+// stderr as well.
 func runSubcommand(stdout, stderr io.Writer, args ...string) error {
+	if stderr != io.Writer(os.Stderr) {
+		restore, err := redirectStderr(stderr)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
 	root := NewRootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	return svrcmd.Execute(root, EnvPrefix, app.DefaultNodeHome)
+}
+
+// redirectStderr points os.Stderr at a temporary file until restore copies
+// what was written there to w.
+func redirectStderr(w io.Writer) (restore func(), err error) {
+	f, err := os.CreateTemp("", "nightshiftd-stderr-*")
+	if err != nil {
+		return nil, err
+	}
+	orig := os.Stderr
+	os.Stderr = f
+	return func() {
+		os.Stderr = orig
+		if _, err := f.Seek(0, io.SeekStart); err == nil {
+			_, _ = io.Copy(w, f)
+		}
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+	}, nil
 }
 
 func loadToml(file string, into any) error {

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,14 +23,29 @@ import (
 const (
 	localnetMarker  = "localnet.json"
 	localnetChainID = "nightshift-localnet-1"
+	// localnetSnapshotInterval is how often (in blocks) localnet nodes take a
+	// state-sync snapshot.
+	localnetSnapshotInterval = 20
 )
 
 // LocalnetInfo describes a localnet directory (written to localnet.json).
 type LocalnetInfo struct {
-	ChainID    string   `json:"chain_id"`
-	Validators int      `json:"validators"`
-	BasePort   int      `json:"base_port"`
-	Homes      []string `json:"homes"`
+	ChainID string `json:"chain_id"`
+	// Validators is the number of genesis validators, node0..node{Validators-1}.
+	Validators int `json:"validators"`
+	// Nodes counts every node, including those added later by add-node; a
+	// localnet.json written before add-node existed has none (read as Validators).
+	Nodes    int      `json:"nodes,omitempty"`
+	BasePort int      `json:"base_port"`
+	Homes    []string `json:"homes"`
+}
+
+// NodeCount is the number of nodes of the localnet.
+func (l LocalnetInfo) NodeCount() int {
+	if l.Nodes > 0 {
+		return l.Nodes
+	}
+	return l.Validators
 }
 
 // localnetPorts are node i's ports: base + 100·i + {56 p2p, 57 rpc, 17 api, 90 grpc, 60 metrics}.
@@ -84,7 +98,7 @@ on ports BASE+100·i+{56 p2p, 57 rpc, 17 api, 90 grpc, 60 prometheus}.`,
 	initCmd.Flags().StringVar(&chainID, "chain-id", localnetChainID, "chain-id")
 	initCmd.Flags().IntVar(&validators, "validators", 4, "number of validators")
 	initCmd.Flags().IntVar(&bp, "base-port", 36600, "node i uses ports base+100·i+{56,57,17,90,60}")
-	cmd.AddCommand(initCmd)
+	cmd.AddCommand(initCmd, localnetAddNodeCmd())
 	return cmd
 }
 
@@ -192,19 +206,15 @@ func createLocalnet(dir, chainID string, n, basePort int) error {
 				others = append(others, p)
 			}
 		}
-		if err := configureLocalnetNode(home, basePort, i, strings.Join(others, ",")); err != nil {
+		if err := configureLocalnetNode(home, chainID, basePort, i, strings.Join(others, ",")); err != nil {
 			return err
 		}
 	}
-	bz, err := json.MarshalIndent(LocalnetInfo{ChainID: chainID, Validators: n, BasePort: basePort, Homes: homes}, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, localnetMarker), bz, 0o644)
+	return writeLocalnetInfo(dir, LocalnetInfo{ChainID: chainID, Validators: n, Nodes: n, BasePort: basePort, Homes: homes})
 }
 
-// configureLocalnetNode writes node i's ports, peers and metrics settings.
-func configureLocalnetNode(home string, basePort, i int, peers string) error {
+// configureLocalnetNode writes node i's ports, peers, metrics and snapshot settings.
+func configureLocalnetNode(home, chainID string, basePort, i int, peers string) error {
 	ports, metrics := localnetPorts(basePort, i)
 	if err := configureDevnetPorts(home, ports); err != nil {
 		return err
@@ -229,8 +239,13 @@ func configureLocalnetNode(home string, basePort, i int, peers string) error {
 		return err
 	}
 	appCfg.Telemetry.Enabled = true
+	appCfg.Telemetry.ServiceName = "nightshiftd" // app metrics are nightshiftd_…
 	appCfg.Telemetry.PrometheusRetentionTime = 60
 	appCfg.Telemetry.EnableHostnameLabel = false
+	appCfg.Telemetry.GlobalLabels = [][]string{{"chain_id", chainID}}
+	// Snapshots let a new node state-sync instead of replaying every block.
+	appCfg.StateSync.SnapshotInterval = localnetSnapshotInterval
+	appCfg.StateSync.SnapshotKeepRecent = 2
 	serverconfig.WriteConfigFile(appFile, appCfg)
 	return nil
 }

@@ -96,7 +96,7 @@ func (k *Keeper) missProof(ctx context.Context, task types.Task) error {
 	if err := k.releaseTask(ctx, task, true); err != nil {
 		return err
 	}
-	metricProofFailed(SlashReasonMissedProof)
+	metricProofFailed(ctx, SlashReasonMissedProof)
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventProofMissed{
 		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device,
 	})

@@ -162,7 +162,8 @@ func (k *Keeper) completeUnbonding(ctx context.Context, operator sdk.AccAddress)
 
 // slash burns bps of the device's bond, but at least floor (capped by the bond):
 // the floor is the task's reward, so a failed proof always costs at least what
-// the task would have paid.
+// the task would have paid. The burn is added to TotalBurned, so supply can be
+// reconciled with emission.
 func (k *Keeper) slash(ctx context.Context, dev *types.Device, task types.Task, bps uint32, floor math.Int, reason string) (math.Int, error) {
 	amount := types.BpsOf(dev.Bond, bps)
 	if amount.LT(floor) {
@@ -173,6 +174,13 @@ func (k *Keeper) slash(ctx context.Context, dev *types.Device, task types.Task, 
 	}
 	if amount.IsPositive() {
 		if err := k.bank.BurnCoins(ctx, types.ModuleName, k.coins(amount)); err != nil {
+			return math.Int{}, err
+		}
+		burned, err := k.intOrZero(ctx, k.TotalBurned)
+		if err != nil {
+			return math.Int{}, err
+		}
+		if err := k.TotalBurned.Set(ctx, burned.Add(amount)); err != nil {
 			return math.Int{}, err
 		}
 		dev.Bond = dev.Bond.Sub(amount)

@@ -39,7 +39,7 @@ func (a staticAuthority) GetAuthority(context.Context) (string, error) { return 
 // compute keeper; every message goes through the Msg server and is followed by
 // the escrow conservation check.
 type fixture struct {
-	t         *testing.T
+	t         testing.TB
 	ctx       sdk.Context
 	k         *keeper.Keeper
 	msgs      types.MsgServer
@@ -61,7 +61,7 @@ func (f *fixture) str(a sdk.AccAddress) string {
 }
 
 // newFixture starts at height 1 with default genesis params adjusted by tweak.
-func newFixture(t *testing.T, tweak ...func(*types.Params)) *fixture {
+func newFixture(t testing.TB, tweak ...func(*types.Params)) *fixture {
 	t.Helper()
 	gs := types.DefaultGenesis()
 	for _, fn := range tweak {
@@ -71,7 +71,7 @@ func newFixture(t *testing.T, tweak ...func(*types.Params)) *fixture {
 }
 
 // newFixtureWithGenesis starts at height 1 from the given compute genesis.
-func newFixtureWithGenesis(t *testing.T, gs *types.GenesisState) *fixture {
+func newFixtureWithGenesis(t testing.TB, gs *types.GenesisState) *fixture {
 	t.Helper()
 	keys := storetypes.NewKVStoreKeys(authtypes.StoreKey, banktypes.StoreKey, types.StoreKey)
 	ctx := testutil.DefaultContextWithKeys(keys, nil, nil)

@@ -120,6 +120,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 	if err := k.TotalEmitted.Set(ctx, intOrZero(gs.TotalEmitted)); err != nil {
 		return err
 	}
+	if err := k.TotalBurned.Set(ctx, intOrZero(gs.TotalBurned)); err != nil {
+		return err
+	}
 	return k.UnclaimedRewards.Set(ctx, intOrZero(gs.UnclaimedRewards))
 }
 
@@ -189,6 +192,9 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 		return nil, err
 	}
 	if gs.UnclaimedRewards, err = k.intOrZero(ctx, k.UnclaimedRewards); err != nil {
+		return nil, err
+	}
+	if gs.TotalBurned, err = k.intOrZero(ctx, k.TotalBurned); err != nil {
 		return nil, err
 	}
 	return gs, nil

@@ -212,10 +212,14 @@ func (q queryServer) Epoch(ctx context.Context, _ *types.QueryEpochRequest) (*ty
 	if err != nil {
 		return nil, err
 	}
+	burned, err := q.k.intOrZero(ctx, q.k.TotalBurned)
+	if err != nil {
+		return nil, err
+	}
 	next := math.MaxInt(math.ZeroInt(), math.MinInt(params.EpochEmission(n), params.EmissionCap.Sub(total)))
 	return &types.QueryEpochResponse{
 		Current: info, EndHeight: info.StartHeight + params.EpochBlocks - 1, NextEmission: next,
-		TotalEmitted: total, EmissionCap: params.EmissionCap, UnclaimedRewards: unclaimed,
+		TotalEmitted: total, EmissionCap: params.EmissionCap, UnclaimedRewards: unclaimed, TotalBurned: burned,
 	}, nil
 }
 

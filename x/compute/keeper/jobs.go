@@ -85,7 +85,7 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err := k.JobDeadlineQueue.Set(ctx, pairKey(job.DeadlineHeight, id)); err != nil {
 		return 0, err
 	}
-	metricJobPosted()
+	metricJobPosted(ctx)
 	return id, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobPosted{
 		JobId: id, Requester: job.Requester, Kind: job.Kind, Items: job.Items, NumTasks: job.NumTasks,
 		Escrow: escrow, DeadlineHeight: job.DeadlineHeight, ResultUrl: job.ResultUrl,
@@ -123,7 +123,7 @@ func (k *Keeper) closeJob(ctx context.Context, job types.Job, status types.JobSt
 	if err := k.setJob(ctx, job, prev); err != nil {
 		return math.Int{}, err
 	}
-	metricJobClosed(job.Status.String())
+	metricJobClosed(ctx, job.Status)
 	return refund, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobClosed{
 		JobId: job.Id, Status: job.Status.String(), Refunded: refund,
 	})

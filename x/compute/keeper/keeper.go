@@ -73,6 +73,7 @@ type Keeper struct {
 	BlockHashes        collections.Map[uint64, []byte]
 	TotalEmitted       collections.Item[math.Int]
 	UnclaimedRewards   collections.Item[math.Int]
+	TotalBurned        collections.Item[math.Int]
 }
 
 // NewKeeper builds the keeper. denom is the bond denom escrow, bonds, prices and
@@ -118,6 +119,7 @@ func NewKeeper(
 		BlockHashes:        collections.NewMap(sb, types.BlockHashesKey, "block_hashes", collections.Uint64Key, collections.BytesValue),
 		TotalEmitted:       collections.NewItem(sb, types.TotalEmittedKey, "total_emitted", sdk.IntValue),
 		UnclaimedRewards:   collections.NewItem(sb, types.UnclaimedRewardsKey, "unclaimed_rewards", sdk.IntValue),
+		TotalBurned:        collections.NewItem(sb, types.TotalBurnedKey, "total_burned", sdk.IntValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -197,9 +197,9 @@ func (k *Keeper) acceptProof(ctx context.Context, job types.Job, task types.Task
 	}); err != nil {
 		return ProofResult{}, err
 	}
-	metricProofAccepted()
+	metricProofAccepted(ctx)
 	if prevStatus == types.JOB_STATUS_OPEN && job.Status == types.JOB_STATUS_COMPLETED {
-		metricJobClosed(job.Status.String())
+		metricJobClosed(ctx, job.Status)
 		if err := em.EmitTypedEvent(&types.EventJobClosed{JobId: job.Id, Status: job.Status.String(), Refunded: math.ZeroInt()}); err != nil {
 			return ProofResult{}, err
 		}
@@ -245,7 +245,7 @@ func (k *Keeper) rejectProof(ctx context.Context, job types.Job, task types.Task
 	if err := k.releaseTask(ctx, task, true); err != nil {
 		return ProofResult{}, err
 	}
-	metricProofFailed(SlashReasonInvalidProof)
+	metricProofFailed(ctx, SlashReasonInvalidProof)
 	if err := em.EmitTypedEvent(&types.EventProofRejected{
 		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device, Reason: reason.Error(), ItemIndex: item,
 	}); err != nil {

@@ -93,7 +93,7 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 			return err
 		}
 	}
-	metricEmission(emission)
+	metricEmission(ctx, emission)
 	info.Emission = emission
 	info.Settled = true
 	if info.WorkUnits.IsZero() {

@@ -13,6 +13,7 @@ func DefaultGenesis() *GenesisState {
 		NextJobId:        1,
 		TotalEmitted:     math.ZeroInt(),
 		UnclaimedRewards: math.ZeroInt(),
+		TotalBurned:      math.ZeroInt(),
 	}
 }
 
@@ -111,9 +112,9 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "work of %s in epoch %d has no epoch or no units", u.Device, u.Epoch)
 		}
 	}
-	for _, v := range []math.Int{gs.TotalEmitted, gs.UnclaimedRewards} {
+	for _, v := range []math.Int{gs.TotalEmitted, gs.UnclaimedRewards, gs.TotalBurned} {
 		if !v.IsNil() && v.IsNegative() {
-			return errorsmod.Wrap(ErrInvalidGenesis, "negative emission totals")
+			return errorsmod.Wrap(ErrInvalidGenesis, "negative emission or burn totals")
 		}
 	}
 	return nil

@@ -31,4 +31,5 @@ var (
 	BlockHashesKey        = collections.NewPrefix(16)
 	TotalEmittedKey       = collections.NewPrefix(17)
 	UnclaimedRewardsKey   = collections.NewPrefix(18)
+	TotalBurnedKey        = collections.NewPrefix(19)
 )

@@ -74,6 +74,10 @@ func (k *Keeper) GetAuthority(ctx context.Context) (string, error) {
 	return a, err
 }
 
+// StakingKeeper returns the staking keeper the permission rules read
+// (simulations model the removal rule with it).
+func (k *Keeper) StakingKeeper() StakingKeeper { return k.staking }
+
 // IsApproved reports whether an operator account may hold voting power.
 func (k *Keeper) IsApproved(ctx context.Context, operator sdk.AccAddress) (bool, error) {
 	return k.Approved.Has(ctx, operator)

@@ -21,6 +21,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/gogoproto/proto"
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -301,7 +302,22 @@ func workerStatusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out["device"], out["live_tasks"], out["rewards"] = dev.Device, tasks.Tasks, rewards
+			// Chain objects in the chain's JSON (enum names, every field), as `q compute` prints them.
+			chainJSON := func(m proto.Message) json.RawMessage {
+				bz, jerr := clientCtx.Codec.MarshalJSON(m)
+				if jerr != nil && err == nil {
+					err = jerr
+				}
+				return bz
+			}
+			live := make([]json.RawMessage, len(tasks.Tasks))
+			for i := range tasks.Tasks {
+				live[i] = chainJSON(&tasks.Tasks[i])
+			}
+			out["device"], out["live_tasks"], out["rewards"] = chainJSON(&dev.Device), live, chainJSON(rewards)
+			if err != nil {
+				return err
+			}
 			local := map[worker.Stage]int{}
 			paid := math.ZeroInt()
 			if dir, err := workerStateDir(cmd, clientCtx); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -63,9 +64,11 @@ func (w *Worker) retry(ctx context.Context, what string, step func(context.Conte
 			continue
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, txclient.ErrUnavailable):
+		case errors.Is(err, txclient.ErrUnavailable), errors.Is(err, sdkerrors.ErrWrongSequence):
+			// A wrong sequence outlasting Submit's own retries is a transaction of
+			// this key still pending, e.g. one sent just before a restart.
 			if !reported {
-				w.report(Event{Kind: "error", Message: fmt.Sprintf("%s: node unreachable, retrying with backoff: %v", what, err)})
+				w.report(Event{Kind: "error", Message: fmt.Sprintf("%s: retrying with backoff: %v", what, err)})
 				reported = true
 			}
 		default:

@@ -88,6 +88,12 @@ func (s *Store) Save(t *TaskState) error {
 	return writeAtomic(s.path(t, ".json"), bz)
 }
 
+// Has reports whether the store holds a record of task index of job jobID.
+func (s *Store) Has(jobID, index uint64) bool {
+	_, err := os.Stat(s.path(&TaskState{JobID: jobID, TaskIndex: index}, ".json"))
+	return err == nil
+}
+
 // SaveOutputs writes a task's outputs and returns their checksum.
 func (s *Store) SaveOutputs(t *TaskState, outputs [][]byte) (string, error) {
 	var buf bytes.Buffer
@@ -180,25 +186,29 @@ func writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	// After a successful rename the temp name is gone and Remove fails harmlessly.
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
+	if err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
+	// Sync the directory so the rename itself survives a power cut.
 	d, err := os.Open(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/nightshift-network/nightshift/x/compute/client/collector"
@@ -132,6 +133,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	idle := false
 	lastWithdraw := time.Now()
 	for {
+		// A lease can land after the worker that sent it was killed or gave up
+		// waiting, with no record here: take such tasks up rather than let them
+		// block the job until the lease expires.
+		found, err := w.unrecordedTasks(ctx)
+		if IsFatal(err) {
+			return err
+		}
+		for _, t := range found {
+			start(t)
+		}
 		// Emission settles per epoch whether or not a task finished lately.
 		if time.Since(lastWithdraw) > 30*w.cfg.Poll {
 			w.withdraw(ctx)
@@ -154,8 +165,8 @@ func (w *Worker) Run(ctx context.Context) error {
 			if t == nil {
 				if !idle && inFlight == 0 {
 					w.report(Event{Kind: "idle", Message: "no open task; waiting for jobs"})
+					idle = true
 				}
-				idle = true
 				break
 			}
 			idle = false
@@ -206,8 +217,17 @@ func (w *Worker) ensureDevice(ctx context.Context) error {
 	}
 	_, err = w.cfg.Client.Submit(ctx, &types.MsgRegisterDevice{Operator: w.operator, Moniker: w.cfg.Moniker, Bond: bond})
 	if err != nil {
-		if errors.Is(err, txclient.ErrUnavailable) {
+		if errors.Is(err, txclient.ErrUnavailable) || errors.Is(err, sdkerrors.ErrWrongSequence) {
 			return err
+		}
+		if errors.Is(err, types.ErrDeviceExists) {
+			// A registration sent before a restart is pending or has just landed: read the device again.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(w.cfg.Poll):
+			}
+			return errRetryNow
 		}
 		return fatal(fmt.Errorf("register device: %w", err))
 	}
@@ -262,6 +282,45 @@ func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
 		}
 		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
 			return nil, nil
+		}
+		key = res.Pagination.NextKey
+	}
+}
+
+// unrecordedTasks returns, saved as new records, the leases the chain says this
+// device holds but the store has no record of: leases confirmed after the
+// worker that sent them was killed or stopped waiting. (A claim always has a
+// record: it is saved before it is sent.)
+func (w *Worker) unrecordedTasks(ctx context.Context) ([]*TaskState, error) {
+	var found []*TaskState
+	var key []byte
+	for {
+		res, err := w.cfg.Query.DeviceTasks(ctx, &types.QueryDeviceTasksRequest{Operator: w.operator, Pagination: &query.PageRequest{Key: key}})
+		if err != nil {
+			return found, unavailable(err)
+		}
+		for _, task := range res.Tasks {
+			if task.Status != types.TASK_STATUS_LEASED || w.cfg.Store.Has(task.JobId, task.Index) {
+				continue
+			}
+			job, err := w.cfg.Query.Job(ctx, &types.QueryJobRequest{JobId: task.JobId})
+			if err != nil {
+				return found, unavailable(err)
+			}
+			t := &TaskState{
+				JobID: task.JobId, TaskIndex: task.Index, FirstItem: task.FirstItem, ItemCount: task.ItemCount,
+				Kind: job.Job.Kind, Spec: job.Job.Spec, Items: job.Job.Items, ResultURL: job.Job.ResultUrl,
+				LeaseExpiry: task.LeaseExpiry, Stage: StageLeased,
+			}
+			if err := w.cfg.Store.Save(t); err != nil {
+				return found, fatalState(err)
+			}
+			w.report(Event{Kind: "resumed", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount,
+				Message: "leased on chain but missing from the worker state; taking it up"})
+			found = append(found, t)
+		}
+		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
+			return found, nil
 		}
 		key = res.Pagination.NextKey
 	}

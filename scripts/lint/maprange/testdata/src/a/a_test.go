@@ -1,0 +1,7 @@
+package a
+
+func inTests(m map[int]int) {
+	for range m {
+	}
+	go func() {}()
+}

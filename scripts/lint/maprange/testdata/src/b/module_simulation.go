@@ -1,0 +1,6 @@
+package b
+
+func skipped(m map[int]int) {
+	for range m {
+	}
+}

@@ -1,0 +1,475 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// TestWorkerEndToEnd runs the off-chain tools as a contributor and a requester
+// would: a requester posts a Mandelbrot render and collects it, two workers
+// compute it, and one of them is killed with SIGKILL mid-job and restarted.
+// The collected image must equal a local render, every task must be verified
+// without a failed or missed proof, and both devices must be paid from escrow
+// and share the epoch's emission.
+func TestWorkerEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node and worker processes")
+	}
+	d := startDevnet(t)
+	requester, device1, bob := d.addr("requester"), d.addr("device1"), d.addr("bob")
+	d.mustTx("compute", "approve-requester", requester, "--from", "validator")
+	var params struct {
+		Params struct {
+			ProtocolFeeBps uint32 `json:"protocol_fee_bps"`
+		} `json:"params"`
+	}
+	d.query(&params, "compute", "params")
+
+	const (
+		width, height = 128, 128
+		itemsPerTask  = 16
+		numTasks      = height / itemsPerTask
+		price         = 1000        // ushift per item
+		bond          = 200_000_000 // ushift, --bond 200SHIFT
+	)
+	// What a verified task pays its device: the task's price less the protocol fee.
+	taskPay := int64(itemsPerTask*price) - int64(itemsPerTask*price)*int64(params.Params.ProtocolFeeBps)/types.BasisPoints
+	before := map[string]int64{device1: d.balance(device1), bob: d.balance(bob)}
+
+	// The requester posts the render; the collector serves its result URL.
+	port := freePorts(t, 1)[0]
+	out, err := d.cli("requester", "post-render", "--from", "requester",
+		"--width", strconv.Itoa(width), "--height", strconv.Itoa(height), "--max-iter", "200",
+		"--items-per-task", strconv.Itoa(itemsPerTask), "--price-per-item", strconv.Itoa(price)+"ushift",
+		"--result-url", fmt.Sprintf("http://127.0.0.1:%d", port),
+		"--chain-id", "nightshift-devnet-1", "--keyring-backend", "test", "--node", d.node(), "-y", "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posted struct {
+		JobID  uint64 `json:"job_id"`
+		TxHash string `json:"tx_hash"`
+	}
+	if err := json.Unmarshal([]byte(out), &posted); err != nil || posted.JobID == 0 {
+		t.Fatalf("post-render output %q: %v", out, err)
+	}
+	jobID := strconv.FormatUint(posted.JobID, 10)
+	job := d.job(posted.JobID)
+	if job.Kind != "mandelbrot" || job.NumTasks != strconv.Itoa(numTasks) || job.Escrow != strconv.Itoa(height*price) || job.Status != "JOB_STATUS_OPEN" {
+		t.Fatalf("posted job: %+v", job)
+	}
+
+	outDir := t.TempDir()
+	collector := d.start("collector", "requester", "collect", "--job", jobID,
+		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--out", outDir, "--node", d.node(), "--output", "json")
+
+	// Two workers share the job; bob is killed as soon as he holds a claim.
+	workerArgs := func(key, stateDir string) []string {
+		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", "200SHIFT", "--threads", "1",
+			"--state-dir", stateDir, "--output", "json",
+			"--keyring-backend", "test", "--chain-id", "nightshift-devnet-1", "--node", d.node()}
+	}
+	device1State, bobState := t.TempDir(), t.TempDir()
+	w1 := d.start("worker device1", workerArgs("device1", device1State)...)
+	bob1 := d.start("worker bob", workerArgs("bob", bobState)...)
+
+	waitFor(t, 60*time.Second, "bob's first claim", func() bool {
+		bob1.checkRunning()
+		return len(bob1.events("claimed")) > 0
+	})
+	bob1.kill()
+	held := bob1.events("leased")
+	t.Logf("killed bob's worker holding %d leases (%d claimed)", len(held), len(bob1.events("claimed")))
+
+	// Restarted on the same state, bob resumes what he held and finishes it.
+	bob2 := d.start("worker bob (restarted)", workerArgs("bob", bobState)...)
+	waitFor(t, 30*time.Second, "bob's worker to resume", func() bool {
+		bob2.checkRunning()
+		return len(bob2.events("resumed")) > 0
+	})
+
+	// The job completes and the collector assembles it and exits.
+	waitFor(t, 120*time.Second, "job "+jobID+" to complete", func() bool {
+		w1.checkRunning()
+		bob2.checkRunning()
+		return d.job(posted.JobID).Status == "JOB_STATUS_COMPLETED"
+	})
+	if err := collector.wait(60 * time.Second); err != nil {
+		t.Fatalf("collector: %v\n%s", err, collector.stderr())
+	}
+	var collected struct {
+		JobID    uint64 `json:"job_id"`
+		Complete bool   `json:"complete"`
+	}
+	if err := json.Unmarshal(collector.stdout(), &collected); err != nil || !collected.Complete || collected.JobID != posted.JobID {
+		t.Fatalf("collector output %q: %v", collector.stdout(), err)
+	}
+	// Every upload came from the task's holder and matched its claimed root.
+	if log := collector.stderr(); strings.Contains(log, "status=403") || strings.Contains(log, "status=422") {
+		t.Fatalf("collector refused an upload:\n%s", log)
+	}
+
+	// The restarted worker finished every task it resumed, and every lease the
+	// killed one held; no worker had a proof rejected or a task abandoned.
+	for _, e := range bob2.events("resumed") {
+		if e.JobID == 0 {
+			continue // the compute pool resuming after a pause
+		}
+		t.Logf("bob resumed job %d task %d: %s", e.JobID, e.TaskIndex, e.Message)
+		if !bob2.has("verified", e.JobID, e.TaskIndex) {
+			t.Errorf("bob resumed job %d task %d (%s) but did not verify it", e.JobID, e.TaskIndex, e.Message)
+		}
+	}
+	for _, e := range held {
+		if !bob2.has("verified", e.JobID, e.TaskIndex) {
+			t.Errorf("bob's lease of job %d task %d was not finished after the kill", e.JobID, e.TaskIndex)
+		}
+	}
+	for _, p := range []*process{w1, bob1, bob2} {
+		if bad := append(p.events("rejected"), p.events("abandoned")...); len(bad) > 0 {
+			t.Errorf("%s: %+v", p.name, bad)
+		}
+	}
+
+	// The image is exactly a local render of the same spec.
+	job = d.job(posted.JobID)
+	spec, err := kinds.DefaultRegistry().Parse("mandelbrot", []byte(job.Spec), height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([][]byte, height)
+	for i := range rows {
+		if rows[i], err = spec.ComputeOutput(posted.JobID, uint64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want bytes.Buffer
+	if err := kinds.RenderMandelbrotPNG([]byte(job.Spec), rows, &want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(outDir, "render.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("render.png (%d bytes) differs from the local render (%d bytes)", len(got), want.Len())
+	}
+	if all, err := os.ReadFile(filepath.Join(outDir, "outputs.bin")); err != nil || !bytes.Equal(all, bytes.Join(rows, nil)) {
+		t.Fatalf("outputs.bin differs from the local rows: %v", err)
+	}
+
+	// Every task verified, the escrow spent, no proof failed or missed.
+	if job.TasksVerified != strconv.Itoa(numTasks) || job.Escrow != "0" || (job.LiveTasks != "" && job.LiveTasks != "0") {
+		t.Fatalf("job after completion: %+v", job)
+	}
+	var tasks struct {
+		Tasks []struct {
+			Index   string `json:"index"`
+			Device  string `json:"device"`
+			Status  string `json:"status"`
+			Attempt uint32 `json:"attempt"`
+		} `json:"tasks"`
+	}
+	d.query(&tasks, "compute", "job-tasks", jobID)
+	verifiedBy := map[string]int64{}
+	for _, task := range tasks.Tasks {
+		if task.Status != "TASK_STATUS_VERIFIED" {
+			t.Fatalf("task %s is %s", task.Index, task.Status)
+		}
+		// Leased once: no lease was lost in the kill and left to expire.
+		if task.Attempt != 0 {
+			t.Fatalf("task %s was leased %d times", task.Index, task.Attempt+1)
+		}
+		verifiedBy[task.Device]++
+	}
+	if len(tasks.Tasks) != numTasks {
+		t.Fatalf("job has %d task records, want %d", len(tasks.Tasks), numTasks)
+	}
+	for _, dev := range []string{device1, bob} {
+		var q struct {
+			Device struct {
+				deviceJSON
+				Failures     uint32 `json:"failures"`
+				MissedProofs string `json:"missed_proofs"`
+			} `json:"device"`
+		}
+		d.query(&q, "compute", "device", dev)
+		n, _ := strconv.ParseInt(q.Device.TasksVerified, 10, 64)
+		if n < 1 || n != verifiedBy[dev] || q.Device.Failures != 0 || (q.Device.MissedProofs != "" && q.Device.MissedProofs != "0") ||
+			q.Device.Bond != strconv.Itoa(bond) || q.Device.Status != "DEVICE_STATUS_ACTIVE" {
+			t.Fatalf("device %s after the job (verified %d tasks of the job): %+v", dev, verifiedBy[dev], q.Device)
+		}
+	}
+	t.Logf("tasks verified: device1 %d, bob %d", verifiedBy[device1], verifiedBy[bob])
+
+	// Emission: once an epoch with the job's work settles, both devices have a
+	// share, withdrawn by their worker or still withdrawable.
+	logs := map[string][]*process{device1: {w1}, bob: {bob1, bob2}}
+	withdrawable := func(dev string) int64 {
+		var r struct {
+			Withdrawable string `json:"withdrawable"`
+		}
+		d.query(&r, "compute", "rewards", dev)
+		n, _ := strconv.ParseInt(r.Withdrawable, 10, 64)
+		return n
+	}
+	waitFor(t, 90*time.Second, "both devices to earn emission", func() bool {
+		for dev, procs := range logs {
+			var withdrawn int64
+			for _, p := range procs {
+				withdrawn += p.total("withdrawn")
+			}
+			if withdrawn+withdrawable(dev) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+
+	// Stop the workers so that balances are final, then account for every
+	// ushift: the bond out, task payments and withdrawn emission in (a devnet
+	// charges no fees).
+	for _, w := range []*process{w1, bob2} {
+		w.interrupt()
+		if w.err != nil || !strings.Contains(w.stderr(), "stopped: ") {
+			t.Errorf("%s did not stop cleanly on SIGINT: %v\n%s", w.name, w.err, w.stderr())
+		}
+	}
+	var shares int64
+	for dev, name := range map[string]string{device1: "device1", bob: "bob"} {
+		var verified, paid, withdrawnLogged int64
+		for _, p := range logs[dev] {
+			verified += int64(len(p.events("verified")))
+			paid += p.total("verified")
+			withdrawnLogged += p.total("withdrawn")
+		}
+		if verified != verifiedBy[dev] || paid != verifiedBy[dev]*taskPay {
+			t.Errorf("%s's workers report %d tasks verified and %d ushift paid, want %d tasks × %d", name, verified, paid, verifiedBy[dev], taskPay)
+		}
+		// A withdrawal that lands just as its worker stops is not logged, so the
+		// logs are a lower bound of what was withdrawn.
+		after := d.balance(dev)
+		withdrawn, left := after-before[dev]+bond-paid, withdrawable(dev)
+		if withdrawn < withdrawnLogged || withdrawn+left <= 0 {
+			t.Errorf("%s: balance %d -> %d after a %d bond and %d paid: %d emission withdrawn (%d logged), %d withdrawable",
+				name, before[dev], after, bond, paid, withdrawn, withdrawnLogged, left)
+		}
+		shares += withdrawn + left
+		t.Logf("%s: %d tasks paid %d ushift; emission %d withdrawn + %d withdrawable", name, verified, paid, withdrawn, left)
+	}
+	var epoch struct {
+		TotalEmitted string `json:"total_emitted"`
+	}
+	d.query(&epoch, "compute", "epoch")
+	if total, _ := strconv.ParseInt(epoch.TotalEmitted, 10, 64); shares > total {
+		t.Fatalf("devices' emission %d exceeds the total emitted %d", shares, total)
+	}
+
+	// `worker status` agrees with the chain and the worker's own records.
+	out, err = d.cli("worker", "status", "--from", "device1", "--state-dir", device1State,
+		"--keyring-backend", "test", "--chain-id", "nightshift-devnet-1", "--node", d.node(), "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var status struct {
+		Device struct {
+			Status        string `json:"status"`
+			TasksVerified string `json:"tasks_verified"`
+		} `json:"device"`
+		LiveTasks  []json.RawMessage `json:"live_tasks"`
+		LocalTasks map[string]int64  `json:"local_tasks"`
+		PaidUshift string            `json:"paid_ushift"`
+	}
+	if err := json.Unmarshal([]byte(out), &status); err != nil {
+		t.Fatalf("worker status output %q: %v", out, err)
+	}
+	if status.Device.Status != "DEVICE_STATUS_ACTIVE" || status.Device.TasksVerified != strconv.FormatInt(verifiedBy[device1], 10) ||
+		len(status.LiveTasks) != 0 || status.LocalTasks["done"] != verifiedBy[device1] ||
+		status.PaidUshift != strconv.FormatInt(verifiedBy[device1]*taskPay, 10) {
+		t.Fatalf("worker status: %s", out)
+	}
+}
+
+// process is a nightshiftd command running in the background with its output
+// in files.
+type process struct {
+	t                *testing.T
+	name             string
+	cmd              *exec.Cmd
+	stdoutF, stderrF string
+	done             chan struct{}
+	err              error
+}
+
+// start runs a nightshiftd subcommand against the devnet's home in the
+// background; the test's cleanup stops it (SIGINT, then SIGKILL).
+func (d *devnet) start(name string, args ...string) *process {
+	d.t.Helper()
+	dir := d.t.TempDir()
+	p := &process{t: d.t, name: name, stdoutF: filepath.Join(dir, "stdout"), stderrF: filepath.Join(dir, "stderr"), done: make(chan struct{})}
+	stdout, err := os.Create(p.stdoutF)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	stderr, err := os.Create(p.stderrF)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	p.cmd = exec.Command(d.bin, append(args, "--home", d.home)...)
+	p.cmd.Stdout, p.cmd.Stderr = stdout, stderr
+	if err := p.cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		_ = stdout.Close()
+		_ = stderr.Close()
+		close(p.done)
+	}()
+	d.t.Cleanup(func() {
+		p.interrupt()
+		if d.t.Failed() {
+			d.t.Logf("%s stdout:\n%s\n%s stderr:\n%s", p.name, tail(p.stdout()), p.name, tail([]byte(p.stderr())))
+		}
+	})
+	return p
+}
+
+func tail(bz []byte) []byte {
+	if len(bz) > 6000 {
+		return bz[len(bz)-6000:]
+	}
+	return bz
+}
+
+func (p *process) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// checkRunning fails the test if the process has exited.
+func (p *process) checkRunning() {
+	p.t.Helper()
+	if p.exited() {
+		p.t.Fatalf("%s exited: %v\n%s", p.name, p.err, p.stderr())
+	}
+}
+
+// wait waits for the process to exit and returns its exit error.
+func (p *process) wait(timeout time.Duration) error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(timeout):
+		return fmt.Errorf("%s still running after %s", p.name, timeout)
+	}
+}
+
+// kill stops the process with SIGKILL, as a power cut would.
+func (p *process) kill() {
+	p.t.Helper()
+	_ = p.cmd.Process.Kill()
+	if err := p.wait(10 * time.Second); err == nil || !strings.Contains(err.Error(), "killed") {
+		p.t.Fatalf("%s after SIGKILL: %v", p.name, err)
+	}
+}
+
+// interrupt stops the process with SIGINT, then SIGKILL if it lingers.
+func (p *process) interrupt() {
+	if p.exited() {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGINT)
+	if p.wait(20*time.Second) != nil && !p.exited() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+func (p *process) stdout() []byte {
+	bz, _ := os.ReadFile(p.stdoutF)
+	return bz
+}
+
+func (p *process) stderr() string {
+	bz, _ := os.ReadFile(p.stderrF)
+	return string(bz)
+}
+
+// workerEvent is a line of `worker start --output json`.
+type workerEvent struct {
+	Kind      string `json:"event"`
+	JobID     uint64 `json:"job_id"`
+	TaskIndex uint64 `json:"task_index"`
+	Amount    string `json:"amount"`
+	Message   string `json:"message"`
+}
+
+// events returns the worker's events of kind (all with ""), from the complete
+// lines written so far.
+func (p *process) events(kind string) []workerEvent {
+	p.t.Helper()
+	var out []workerEvent
+	sc := bufio.NewScanner(bytes.NewReader(p.stdout()))
+	for sc.Scan() {
+		var e workerEvent
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue // the last line, still being written
+		}
+		if kind == "" || e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (p *process) has(kind string, jobID, task uint64) bool {
+	for _, e := range p.events(kind) {
+		if e.JobID == jobID && e.TaskIndex == task {
+			return true
+		}
+	}
+	return false
+}
+
+// total sums the ushift amounts of the worker's events of kind.
+func (p *process) total(kind string) int64 {
+	var sum int64
+	for _, e := range p.events(kind) {
+		n, err := strconv.ParseInt(strings.TrimSuffix(e.Amount, "ushift"), 10, 64)
+		if err != nil {
+			p.t.Fatalf("%s: %s event amount %q", p.name, kind, e.Amount)
+		}
+		sum += n
+	}
+	return sum
+}
+
+// waitFor polls cond until it holds, failing the test after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}

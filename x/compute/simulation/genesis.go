@@ -1,0 +1,67 @@
+// Package simulation drives x/compute in the SDK's simulator: a randomized
+// genesis with short windows (so leases expire, proofs are missed, epochs
+// settle and devices unbond within a few hundred blocks) and a message factory
+// for every Msg, each predicting the outcome of the message it builds.
+package simulation
+
+import (
+	"math/rand"
+
+	"cosmossdk.io/math"
+	"github.com/cosmos/cosmos-sdk/types/module"
+
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// RandomizedGenState writes a compute genesis with random params and a random
+// set of approved requesters.
+func RandomizedGenState(simState *module.SimulationState) {
+	var params types.Params
+	simState.AppParams.GetOrGenerate("compute_params", &params, simState.Rand, func(r *rand.Rand) {
+		params = RandomParams(r, math.ZeroInt())
+	})
+	gs := types.DefaultGenesis()
+	gs.Params = params
+	for _, acc := range simState.Accounts {
+		if simState.Rand.Intn(4) == 0 {
+			gs.ApprovedRequesters = append(gs.ApprovedRequesters, acc.Address.String())
+		}
+	}
+	simState.GenState[types.ModuleName] = simState.Cdc.MustMarshalJSON(gs)
+}
+
+// RandomParams returns valid params whose windows are a few blocks long. The
+// emission cap is at least emitted (what is already minted) and at most a few
+// epochs' emission beyond it, so some runs reach the cap.
+func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
+	maxJobItems := between(r, 64, 256)
+	initial := math.NewIntFromUint64(between(r, 1_000_000, 1_000_000_000))
+	return types.Params{
+		MinDeviceBond:         math.NewIntFromUint64(between(r, 1_000_000, 100_000_000)),
+		DeviceUnbondingBlocks: between(r, 2, 40),
+		LeaseBlocks:           between(r, 2, 20),
+		ChallengeDelayBlocks:  between(r, 1, 3),
+		ProofWindowBlocks:     between(r, 2, 20),
+		ProofSamples:          uint32(between(r, 1, 8)),
+		SlashInvalidBps:       uint32(between(r, 1_000, types.BasisPoints)),
+		SlashMissedBps:        uint32(between(r, 0, 3_000)),
+		JailAfterFailures:     uint32(between(r, 1, 4)),
+		ProtocolFeeBps:        uint32(between(r, 0, 1_000)),
+		EpochBlocks:           between(r, 3, 30),
+		InitialEpochEmission:  initial,
+		HalvingEpochs:         between(r, 1, 10),
+		EmissionCap:           emitted.Add(initial.MulRaw(int64(between(r, 0, 20)))),
+		RequesterAllowlist:    r.Intn(5) == 0,
+		MaxJobItems:           maxJobItems,
+		MaxTaskItems:          between(r, 1, 32),
+		MaxDeadlineBlocks:     between(r, 20, 200),
+		MaxVerifyGasPerItem:   between(r, 2_000, 500_000),
+		MaxLiveTasksPerDevice: uint32(between(r, 1, 6)),
+		MaxQueueItemsPerBlock: uint32(between(r, 1, 50)),
+	}
+}
+
+// between returns a uniform value in [lo, hi].
+func between(r *rand.Rand, lo, hi uint64) uint64 {
+	return lo + uint64(r.Int63n(int64(hi-lo+1)))
+}

@@ -1,0 +1,186 @@
+package simulation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/x/permission/keeper"
+	"github.com/nightshift-network/nightshift/x/permission/types"
+)
+
+// Each factory predicts what the keeper must do with its message and returns
+// a delivery handler that accepts exactly that: success, or the one registered
+// error the message must fail with.
+
+// MsgApproveValidatorFactory approves operators as the authority, and sends
+// approvals of approved operators or signed by another account.
+func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgApproveValidator, simsx.SimDeliveryResultHandler) {
+		signer, want := authoritySigner(ctx, k, data, reporter)
+		op := data.AnyAccount(reporter)
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		approved, err := k.IsApproved(ctx, op.Address)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		if want == nil && approved {
+			want = types.ErrAlreadyApproved
+		}
+		msg := &types.MsgApproveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
+		return []simsx.SimAccount{signer}, msg, expect(want, func() error {
+			if ok, _ := k.IsApproved(ctx, op.Address); !ok {
+				return fmt.Errorf("%s is not approved after approval", op.AddressBech32)
+			}
+			return nil
+		})
+	})
+}
+
+// MsgRemoveValidatorFactory removes approved operators as the authority,
+// mostly ones without bonded power so the validator set lasts the run, and
+// sends removals of unapproved operators, of the operator holding all the
+// remaining power, or signed by another account.
+func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRemoveValidator, simsx.SimDeliveryResultHandler) {
+		r := data.Rand()
+		signer, want := authoritySigner(ctx, k, data, reporter)
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		power, total, err := bondedPower(ctx, k)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		var candidates []types.ApprovedValidator
+		unbonded := r.Intn(4) != 0
+		_ = k.Approved.Walk(ctx, nil, func(_ []byte, v types.ApprovedValidator) (bool, error) {
+			if data.HasAccount(v.Operator) && (!unbonded || power[v.Operator] == 0) {
+				candidates = append(candidates, v)
+			}
+			return false, nil
+		})
+		var op simsx.SimAccount
+		if len(candidates) > 0 && r.Intn(5) != 0 {
+			op = data.GetAccount(reporter, candidates[r.Intn(len(candidates))].Operator)
+		} else {
+			op = data.AnyAccount(reporter)
+		}
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		approved, err := k.IsApproved(ctx, op.Address)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		switch {
+		case want != nil:
+		case !approved:
+			want = types.ErrValidatorNotApproved
+		case total > 0 && total == power[op.AddressBech32]:
+			want = types.ErrLastValidator
+		}
+		msg := &types.MsgRemoveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
+		return []simsx.SimAccount{signer}, msg, expect(want, func() error {
+			if ok, _ := k.IsApproved(ctx, op.Address); ok {
+				return fmt.Errorf("%s is still approved after removal", op.AddressBech32)
+			}
+			if v, err := k.StakingKeeper().GetValidator(ctx, sdk.ValAddress(op.Address)); err == nil && !v.IsJailed() {
+				return fmt.Errorf("validator of removed operator %s is not jailed", op.AddressBech32)
+			}
+			return nil
+		})
+	})
+}
+
+// bondedPower returns the consensus power of each bonded, unjailed validator
+// by operator account, and their total: removing the operator that holds all
+// of it must fail.
+func bondedPower(ctx context.Context, k *keeper.Keeper) (map[string]int64, int64, error) {
+	sk := k.StakingKeeper()
+	bonded, err := sk.GetBondedValidatorsByPower(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	reduction := sk.PowerReduction(ctx)
+	power := make(map[string]int64, len(bonded))
+	var total int64
+	for _, v := range bonded {
+		if v.IsJailed() {
+			continue
+		}
+		valBz, err := sdk.ValAddressFromBech32(v.GetOperator())
+		if err != nil {
+			return nil, 0, err
+		}
+		p := v.ConsensusPower(reduction)
+		power[sdk.AccAddress(valBz).String()] += p
+		total += p
+	}
+	return power, total, nil
+}
+
+// MsgUpdateAuthorityFactory hands the authority to another simulation account,
+// and sends hand-overs signed by an account that is not the authority.
+func MsgUpdateAuthorityFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUpdateAuthority, simsx.SimDeliveryResultHandler) {
+		signer, want := authoritySigner(ctx, k, data, reporter)
+		next := data.AnyAccount(reporter)
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		msg := &types.MsgUpdateAuthority{Authority: signer.AddressBech32, NewAuthority: next.AddressBech32}
+		return []simsx.SimAccount{signer}, msg, expect(want, func() error {
+			if a, _ := k.GetAuthority(ctx); a != next.AddressBech32 {
+				return fmt.Errorf("authority is %s after handing it to %s", a, next.AddressBech32)
+			}
+			return nil
+		})
+	})
+}
+
+// authoritySigner returns the authority's account, or one time in eight
+// another account and ErrUnauthorized. It skips when the authority is not a
+// simulation account (the x/gov default).
+func authoritySigner(ctx context.Context, k *keeper.Keeper, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) (simsx.SimAccount, error) {
+	authority, err := k.GetAuthority(ctx)
+	if err != nil {
+		reporter.Skip(err.Error())
+		return simsx.SimAccount{}, nil
+	}
+	if data.Rand().Intn(8) == 0 {
+		return data.AnyAccountN(5, reporter, simsx.ExcludeAddresses(authority)), types.ErrUnauthorized
+	}
+	if !data.HasAccount(authority) {
+		reporter.Skipf("authority %s is not a simulation account", authority)
+		return simsx.SimAccount{}, nil
+	}
+	return data.GetAccount(reporter, authority), nil
+}
+
+// expect accepts only a failure with want or, when want is nil, success
+// followed by a passing check of the new state.
+func expect(want error, check func() error) simsx.SimDeliveryResultHandler {
+	return func(err error) error {
+		switch {
+		case want == nil && err != nil:
+			return fmt.Errorf("expected success: %w", err)
+		case want == nil:
+			return check()
+		case err == nil:
+			return fmt.Errorf("expected %v, the message succeeded", want)
+		case errors.Is(err, want):
+			return nil
+		default:
+			return fmt.Errorf("expected %v, got: %w", want, err)
+		}
+	}
+}
