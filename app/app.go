@@ -301,13 +301,13 @@ func New(
 		panic(err)
 	}
 	autocliv1.RegisterQueryServer(app.GRPCQueryRouter(), runtimeservices.NewAutoCLIQueryService(app.ModuleManager.Modules))
-	app.registerUpgradeHandlers()
+	app.registerUpgradeHandlers(homePath)
 
 	// Every module with a simulation takes part; x/slashing's MsgUnjail goes
 	// through the permission gate like x/staking's messages do.
 	app.sm = module.NewSimulationManagerFromAppModules(app.ModuleManager.Modules, map[string]module.AppModuleSimulation{
 		authtypes.ModuleName:     auth.NewAppModule(appCodec, app.AccountKeeper, simGenesisAccounts, nil),
-		slashingtypes.ModuleName: permission.NewGatedSlashingSimulation(slashingModule, app.PermissionKeeper),
+		slashingtypes.ModuleName: permission.NewGatedSlashingSimulation(slashingModule, app.SlashingKeeper, app.StakingKeeper, app.PermissionKeeper),
 	})
 	app.sm.RegisterStoreDecoders()
 

@@ -44,17 +44,6 @@ func (c *invariantChecker) check(ctx sdk.Context) error {
 	if !ctx.BlockTime().IsZero() {
 		c.lastBlockTime = ctx.BlockTime()
 	}
-	if ctx.BlockHeight()%5 == 0 {
-		vals, _ := c.app.StakingKeeper.GetBondedValidatorsByPower(ctx)
-		n := 0
-		for _, v := range vals { if !v.IsJailed() { n++ } }
-		all, _ := c.app.StakingKeeper.GetAllValidators(ctx)
-		jailed := 0
-		zero := 0
-		for _, v := range all { if v.IsJailed() { jailed++; if v.Tokens.IsZero() { zero++ } } }
-		fmt.Printf("DEBUG jailed with zero tokens %d\n", zero)
-		fmt.Printf("DEBUG h=%d bonded=%d unjailed-bonded=%d all=%d jailed=%d\n", ctx.BlockHeight(), len(vals), n, len(all), jailed)
-	}
 	if err := c.app.ComputeKeeper.CheckInvariants(ctx); err != nil {
 		return fmt.Errorf("x/compute invariant at height %d: %w", ctx.BlockHeight(), err)
 	}

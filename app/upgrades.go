@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
@@ -23,12 +25,17 @@ type Upgrade struct {
 // See docs/operators.md for how an upgrade is proposed and rolled out.
 var Upgrades = []Upgrade{}
 
-func (app *App) registerUpgradeHandlers() {
+func (app *App) registerUpgradeHandlers(home string) {
 	for _, u := range Upgrades {
 		app.UpgradeKeeper.SetUpgradeHandler(u.Name, u.Handler(app))
 	}
 	// When the chain halted for an upgrade (x/upgrade wrote upgrade-info.json)
-	// and this binary knows it, its store changes apply at that height.
+	// and this binary knows it, its store changes apply at that height. The
+	// file is looked for first: x/upgrade's reader would create data/ in any
+	// home an App is built for (the CLI builds one too).
+	if _, err := os.Stat(filepath.Join(home, "data", upgradetypes.UpgradeInfoFilename)); err != nil {
+		return
+	}
 	plan, err := app.UpgradeKeeper.ReadUpgradeInfoFromDisk()
 	if err != nil {
 		panic(fmt.Errorf("reading upgrade-info.json: %w", err))

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -79,6 +80,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 	worker := d.start("worker device1", "worker", "start", "--from", "device1", "--moniker", "rig", "--bond", "200SHIFT",
 		"--threads", "1", "--state-dir", stateDir, "--output", "json",
 		"--keyring-backend", "test", "--chain-id", localnetChainID, "--node", d.node())
+	n.watch(worker)
 	out, err = n.cli("requester", "post-hashcash", "--from", "requester", "--items", "8", "--difficulty-bits", "8",
 		"--items-per-task", "4", "--home", n.home(0), "--keyring-backend", "test", "--chain-id", localnetChainID,
 		"--node", n.node(0), "-y", "--output", "json")
@@ -246,6 +248,13 @@ type localnet struct {
 	base  int
 	nodes int
 	seen  map[int]bool // every node pid seen, killed in cleanup if still running
+
+	mu    sync.Mutex
+	procs []*process // other processes the watchdog must kill
+	// scripts is cancelled by the watchdog so that no script starts a node
+	// after it stopped them.
+	scripts       context.Context
+	cancelScripts context.CancelFunc
 }
 
 // newLocalnet picks a base port whose ports are free for nodes nodes and
@@ -253,6 +262,22 @@ type localnet struct {
 func newLocalnet(t *testing.T, nodes int) *localnet {
 	t.Helper()
 	n := &localnet{t: t, bin: binary(t), dir: filepath.Join(t.TempDir(), "localnet"), base: freeBasePort(t, nodes), seen: map[int]bool{}}
+	n.scripts, n.cancelScripts = context.WithCancel(context.Background())
+	t.Cleanup(n.cancelScripts)
+	// go test's -timeout panics without running cleanups: stop the nodes
+	// (started detached by the script) shortly before it would.
+	if deadline, ok := t.Deadline(); ok && time.Until(deadline) > 30*time.Second {
+		watchdog := time.AfterFunc(time.Until(deadline)-20*time.Second, func() {
+			n.cancelScripts()
+			n.mu.Lock()
+			for _, p := range n.procs {
+				_ = p.cmd.Process.Kill()
+			}
+			n.mu.Unlock()
+			n.stopAll(context.Background())
+		})
+		t.Cleanup(func() { watchdog.Stop() })
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			for i := range n.nodes {
@@ -260,10 +285,8 @@ func newLocalnet(t *testing.T, nodes int) *localnet {
 				t.Logf("node%d log tail:\n%s", i, tail(bz))
 			}
 		}
-		if _, err := os.Stat(filepath.Join(n.dir, "localnet.json")); err == nil {
-			if out, err := n.script("stop"); err != nil {
-				t.Logf("localnet.sh stop: %v\n%s", err, out)
-			}
+		if out := n.stopAll(context.Background()); out != "" {
+			t.Log(out)
 		}
 		for pid := range n.seen {
 			if processAlive(pid) {
@@ -316,14 +339,38 @@ func (n *localnet) client(i int) *devnet {
 		rpcURL: n.rpcURL(i), restURL: fmt.Sprintf("http://127.0.0.1:%d", n.port(i, "api"))}
 }
 
-// script runs scripts/localnet.sh CMD -d DIR ARGS and returns its combined output.
+// script runs scripts/localnet.sh CMD -d DIR ARGS and returns its combined
+// output, noting the pids of the nodes for the cleanup.
 func (n *localnet) script(cmd string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	out, err := n.runScript(n.scripts, cmd, args...)
+	n.recordPids()
+	return out, err
+}
+
+// stopAll runs the script's stop, then kills whatever still runs with the
+// localnet's directory on its command line (a node started by a script that
+// was cut short). It returns what went wrong, if anything.
+func (n *localnet) stopAll(ctx context.Context) string {
+	if _, err := os.Stat(filepath.Join(n.dir, "localnet.json")); err != nil {
+		return ""
+	}
+	var report string
+	if out, err := n.runScript(ctx, "stop"); err != nil {
+		report = fmt.Sprintf("localnet.sh stop: %v\n%s", err, out)
+	}
+	for _, pid := range processesUnder(n.dir) {
+		report += fmt.Sprintf("\npid %d survived stop; killing it", pid)
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	return report
+}
+
+func (n *localnet) runScript(parent context.Context, cmd string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(parent, 5*time.Minute)
 	defer cancel()
 	c := exec.CommandContext(ctx, "bash", append([]string{"../scripts/localnet.sh", cmd, "-d", n.dir}, args...)...)
 	c.Env = append(os.Environ(), "NIGHTSHIFTD="+n.bin)
 	out, err := c.CombinedOutput()
-	n.recordPids()
 	return string(out), err
 }
 
@@ -334,6 +381,13 @@ func (n *localnet) mustScript(cmd string, args ...string) string {
 		n.t.Fatalf("localnet.sh %s %v: %v\n%s", cmd, args, err, out)
 	}
 	return out
+}
+
+// watch has the watchdog kill p too.
+func (n *localnet) watch(p *process) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.procs = append(n.procs, p)
 }
 
 func (n *localnet) recordPids() {
@@ -359,10 +413,16 @@ func processAlive(pid int) bool { return pid > 0 && syscall.Kill(pid, 0) == nil 
 // processes lists the pids whose command line names the localnet's directory.
 func (n *localnet) processes() []int {
 	n.t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
+	if _, err := os.Stat("/proc/self/cmdline"); err != nil {
 		n.t.Skipf("no /proc to check for left-over processes: %v", err)
 	}
+	return processesUnder(n.dir)
+}
+
+// processesUnder lists the pids (other than this one) whose command line names
+// dir, from /proc; none where there is no /proc.
+func processesUnder(dir string) []int {
+	entries, _ := os.ReadDir("/proc")
 	var pids []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
@@ -370,7 +430,7 @@ func (n *localnet) processes() []int {
 			continue
 		}
 		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && strings.Contains(string(cmdline), n.dir) {
+		if err == nil && pid != os.Getpid() && strings.Contains(string(cmdline), dir) {
 			pids = append(pids, pid)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 	"github.com/cosmos/cosmos-sdk/x/slashing"
+	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
+	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 
 	"github.com/nightshift-network/nightshift/x/permission/keeper"
 	"github.com/nightshift-network/nightshift/x/permission/simulation"
@@ -36,7 +38,7 @@ func (AppModule) WeightedOperations(module.SimulationState) []simtypes.WeightedO
 // WeightedOperationsX registers the authority's messages. Removals weigh
 // least: each one can shrink the validator set.
 func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
-	reg.Add(weights.Get("msg_approve_validator", 10), simulation.MsgApproveValidatorFactory(am.keeper))
+	reg.Add(weights.Get("msg_approve_validator", 30), simulation.MsgApproveValidatorFactory(am.keeper))
 	reg.Add(weights.Get("msg_remove_validator", 3), simulation.MsgRemoveValidatorFactory(am.keeper))
 	reg.Add(weights.Get("msg_update_authority", 2), simulation.MsgUpdateAuthorityFactory(am.keeper))
 }
@@ -58,17 +60,22 @@ func (m GatedStakingModule) WeightedOperationsX(weights simsx.WeightSource, reg 
 // operators can bring new stake.
 type GatedSlashingSimulation struct {
 	slashing.AppModule
-	gate *keeper.Keeper
+	slashing slashingkeeper.Keeper
+	staking  *stakingkeeper.Keeper
+	gate     *keeper.Keeper
 }
 
 // NewGatedSlashingSimulation wraps the slashing module for the simulation manager.
-func NewGatedSlashingSimulation(m slashing.AppModule, gate *keeper.Keeper) GatedSlashingSimulation {
-	return GatedSlashingSimulation{AppModule: m, gate: gate}
+func NewGatedSlashingSimulation(m slashing.AppModule, sk slashingkeeper.Keeper, staking *stakingkeeper.Keeper, gate *keeper.Keeper) GatedSlashingSimulation {
+	return GatedSlashingSimulation{AppModule: m, slashing: sk, staking: staking, gate: gate}
 }
 
-// WeightedOperationsX registers x/slashing's message factories behind the gate.
+// WeightedOperationsX registers x/slashing's message factories behind the gate,
+// and operators unjailing their validators once the jail time is over (which
+// x/slashing's factory seldom tries, and which keeps the set alive).
 func (m GatedSlashingSimulation) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Registry) {
 	m.AppModule.WeightedOperationsX(weights, simulation.NewGatedRegistry(reg, m.gate))
+	reg.Add(weights.Get("msg_operator_unjail", 50), simulation.MsgOperatorUnjailFactory(m.staking, m.slashing, m.gate))
 }
 
 // ProposalMsgsX registers no proposal (see GatedSlashingSimulation).

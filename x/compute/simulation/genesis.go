@@ -24,7 +24,7 @@ func RandomizedGenState(simState *module.SimulationState) {
 	gs.Params = params
 	for _, acc := range simState.Accounts {
 		if simState.Rand.Intn(4) == 0 {
-			gs.ApprovedRequesters = append(gs.ApprovedRequesters, acc.Address.String())
+			gs.ApprovedRequesters = append(gs.ApprovedRequesters, acc.AddressBech32)
 		}
 	}
 	simState.GenState[types.ModuleName] = simState.Cdc.MustMarshalJSON(gs)

@@ -677,19 +677,15 @@ func authoritySigner(ctx context.Context, k *keeper.Keeper, data *simsx.ChainDat
 	return acc, nil
 }
 
-// accountWhere returns a uniformly chosen simulation account accepted by keep;
-// false when there is none.
+// accountWhere returns a simulation account accepted by keep, trying a few at
+// random; false when none was.
 func accountWhere(data *simsx.ChainDataSource, reporter simsx.SimulationReporter, keep func(simtypes.Account) bool) (simsx.SimAccount, bool) {
-	var all []simtypes.Account
-	for _, a := range data.AllAccounts() {
-		if keep(a) {
-			all = append(all, a)
+	for range 10 {
+		if acc := data.AnyAccount(reporter); keep(acc.Account) {
+			return acc, true
 		}
 	}
-	if len(all) == 0 {
-		return simsx.SimAccount{}, false
-	}
-	return data.GetAccount(reporter, all[data.Rand().Intn(len(all))].AddressBech32), true
+	return simsx.SimAccount{}, false
 }
 
 // deviceOrAnyAccount returns the operator of a device accepted by keep, or

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -100,11 +103,11 @@ func (f *gatedFactory) gate(ctx context.Context, msg sdk.Msg) (error, error) {
 }
 
 func (f *gatedFactory) requireApproved(ctx context.Context, valoper string) (error, error) {
-	val, err := sdk.ValAddressFromBech32(valoper)
+	val, err := addrBytes(valoper)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := f.k.IsApproved(ctx, sdk.AccAddress(val))
+	ok, err := f.k.IsApproved(ctx, val)
 	if err != nil || ok {
 		return nil, err
 	}
@@ -112,18 +115,25 @@ func (f *gatedFactory) requireApproved(ctx context.Context, valoper string) (err
 }
 
 func (f *gatedFactory) requireSelfDelegation(ctx context.Context, delegator, valoper string) (error, error) {
-	del, err := sdk.AccAddressFromBech32(delegator)
+	del, err := addrBytes(delegator)
 	if err != nil {
 		return nil, err
 	}
-	val, err := sdk.ValAddressFromBech32(valoper)
+	val, err := addrBytes(valoper)
 	if err != nil {
 		return nil, err
 	}
-	if !del.Equals(sdk.AccAddress(val)) {
+	if !del.Equals(val) {
 		return types.ErrDelegationNotAllowed, nil
 	}
 	return f.requireApproved(ctx, valoper)
+}
+
+// addrBytes decodes a bech32 account or operator address (the SDK's
+// global-config helpers are slow enough to dominate a simulation).
+func addrBytes(s string) (sdk.AccAddress, error) {
+	_, bz, err := bech32.DecodeAndConvert(s)
+	return bz, err
 }
 
 // MsgSelfDelegateFactory has validator operators add to their own stake: the
@@ -133,31 +143,28 @@ func (f *gatedFactory) requireSelfDelegation(ctx context.Context, delegator, val
 // operator no longer approved must fail with ErrValidatorNotApproved.
 func MsgSelfDelegateFactory(sk *stakingkeeper.Keeper, k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *stakingtypes.MsgDelegate, simsx.SimDeliveryResultHandler) {
-		r := data.Rand()
-		vals, err := sk.GetAllValidators(ctx)
-		if err != nil {
-			reporter.Skip(err.Error())
-			return nil, nil, nil
-		}
 		bondDenom, err := sk.BondDenom(ctx)
 		if err != nil {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		var candidates []stakingtypes.Validator
-		for _, v := range vals {
-			val, err := sdk.ValAddressFromBech32(v.GetOperator())
-			if err == nil && !v.InvalidExRate() && data.HasAccount(sdk.AccAddress(val).String()) {
-				candidates = append(candidates, v)
+		// Operators are a minority of accounts: look at a few at random.
+		var (
+			op    simsx.SimAccount
+			v     stakingtypes.Validator
+			found bool
+		)
+		for range 10 {
+			op = data.AnyAccount(reporter)
+			if v, err = sk.GetValidator(ctx, sdk.ValAddress(op.Address)); err == nil && !v.InvalidExRate() {
+				found = true
+				break
 			}
 		}
-		if len(candidates) == 0 {
+		if !found {
 			reporter.Skip("no validator operated by a simulation account")
 			return nil, nil, nil
 		}
-		v := candidates[r.Intn(len(candidates))]
-		val, _ := sdk.ValAddressFromBech32(v.GetOperator())
-		op := data.GetAccountbyAccAddr(reporter, sdk.AccAddress(val))
 		amount := op.LiquidBalance().RandSubsetCoin(reporter, bondDenom)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
@@ -173,4 +180,88 @@ func MsgSelfDelegateFactory(sk *stakingkeeper.Keeper, k *keeper.Keeper) simsx.Si
 		}
 		return []simsx.SimAccount{op}, msg, nil
 	})
+}
+
+// MsgOperatorUnjailFactory has operators bring a validator back once its jail
+// time is over (x/slashing's factory picks any validator, mostly unjailed
+// ones). The gate must refuse the validator of an operator no longer approved
+// with ErrValidatorNotApproved; any other must be unjailed.
+func MsgOperatorUnjailFactory(sk *stakingkeeper.Keeper, slashing slashingkeeper.Keeper, k *keeper.Keeper) simsx.SimMsgFactoryX {
+	// The jailed validators, listed once per block: a block's operations only
+	// unjail, and each pick is checked against the current state.
+	var (
+		listedAt int64 = -1
+		jailed   []stakingtypes.Validator
+	)
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *slashingtypes.MsgUnjail, simsx.SimDeliveryResultHandler) {
+		sdkCtx := sdk.UnwrapSDKContext(ctx)
+		if h := sdkCtx.BlockHeight(); h != listedAt {
+			vals, err := sk.GetAllValidators(ctx)
+			if err != nil {
+				reporter.Skip(err.Error())
+				return nil, nil, nil
+			}
+			listedAt, jailed = h, slices.DeleteFunc(vals, func(v stakingtypes.Validator) bool { return !v.IsJailed() })
+		}
+		mayUnjail := func(valoper string) (sdk.ValAddress, bool) {
+			val, err := addrBytes(valoper)
+			if err != nil {
+				return nil, false
+			}
+			v, err := sk.GetValidator(ctx, sdk.ValAddress(val))
+			if err != nil || !v.IsJailed() {
+				return nil, false
+			}
+			self, err := sk.GetDelegation(ctx, val, sdk.ValAddress(val))
+			if err != nil || v.TokensFromShares(self.GetShares()).TruncateInt().LT(v.MinSelfDelegation) {
+				return nil, false
+			}
+			consAddr, err := v.GetConsAddr()
+			if err != nil {
+				return nil, false
+			}
+			info, err := slashing.GetValidatorSigningInfo(ctx, consAddr)
+			return sdk.ValAddress(val), err != nil || (!info.Tombstoned && !sdkCtx.BlockHeader().Time.Before(info.JailedUntil))
+		}
+		var (
+			valoper string
+			val     sdk.ValAddress
+			ok      bool
+		)
+		for i := 0; i < 10 && len(jailed) > 0 && !ok; i++ {
+			valoper = jailed[data.Rand().Intn(len(jailed))].GetOperator()
+			val, ok = mayUnjail(valoper)
+		}
+		if !ok {
+			reporter.Skip("no jailed validator may unjail")
+			return nil, nil, nil
+		}
+		op, found := simAccountOf(data, reporter, sdk.AccAddress(val))
+		if !found {
+			return nil, nil, nil
+		}
+		refusal, err := (&gatedFactory{k: k}).requireApproved(ctx, valoper)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		return []simsx.SimAccount{op}, slashingtypes.NewMsgUnjail(valoper), expect(refusal, func() error {
+			after, err := sk.GetValidator(ctx, val)
+			if err != nil || after.IsJailed() {
+				return fmt.Errorf("validator %s still jailed after unjail (%v)", valoper, err)
+			}
+			return nil
+		})
+	})
+}
+
+// simAccountOf returns the simulation account with the given address, skipping
+// when there is none.
+func simAccountOf(data *simsx.ChainDataSource, reporter simsx.SimulationReporter, addr sdk.AccAddress) (simsx.SimAccount, bool) {
+	s, err := data.AddressCodec().BytesToString(addr)
+	if err != nil || !data.HasAccount(s) {
+		reporter.Skipf("%s is not a simulation account", s)
+		return simsx.SimAccount{}, false
+	}
+	return data.GetAccount(reporter, s), true
 }

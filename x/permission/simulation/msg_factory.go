@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"cosmossdk.io/core/address"
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -54,7 +55,7 @@ func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
-		power, total, err := bondedPower(ctx, k)
+		power, total, err := bondedPower(ctx, k, data.AddressCodec())
 		if err != nil {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
@@ -104,7 +105,7 @@ func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 // bondedPower returns the consensus power of each bonded, unjailed validator
 // by operator account, and their total: removing the operator that holds all
 // of it must fail.
-func bondedPower(ctx context.Context, k *keeper.Keeper) (map[string]int64, int64, error) {
+func bondedPower(ctx context.Context, k *keeper.Keeper, addressCodec address.Codec) (map[string]int64, int64, error) {
 	sk := k.StakingKeeper()
 	bonded, err := sk.GetBondedValidatorsByPower(ctx)
 	if err != nil {
@@ -117,12 +118,16 @@ func bondedPower(ctx context.Context, k *keeper.Keeper) (map[string]int64, int64
 		if v.IsJailed() {
 			continue
 		}
-		valBz, err := sdk.ValAddressFromBech32(v.GetOperator())
+		valBz, err := addrBytes(v.GetOperator())
+		if err != nil {
+			return nil, 0, err
+		}
+		op, err := addressCodec.BytesToString(valBz)
 		if err != nil {
 			return nil, 0, err
 		}
 		p := v.ConsensusPower(reduction)
-		power[sdk.AccAddress(valBz).String()] += p
+		power[op] += p
 		total += p
 	}
 	return power, total, nil
