@@ -45,7 +45,7 @@ alive() {
   f=$(pidfile "$1")
   [ -f "$f" ] || return 1
   pid=$(cat "$f")
-  case "$(ps -o args= -p "$pid" 2>/dev/null)" in *"--home $DIR/node$1") return 0 ;; esac
+  case "$(ps -ww -o args= -p "$pid" 2>/dev/null)" in *"--home $DIR/node$1") return 0 ;; esac
   return 1
 }
 

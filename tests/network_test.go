@@ -247,7 +247,6 @@ type localnet struct {
 	dir   string
 	base  int
 	nodes int
-	seen  map[int]bool // every node pid seen, killed in cleanup if still running
 
 	mu    sync.Mutex
 	procs []*process // other processes the watchdog must kill
@@ -261,7 +260,7 @@ type localnet struct {
 // registers a cleanup that stops every node, also when the test fails.
 func newLocalnet(t *testing.T, nodes int) *localnet {
 	t.Helper()
-	n := &localnet{t: t, bin: binary(t), dir: filepath.Join(t.TempDir(), "localnet"), base: freeBasePort(t, nodes), seen: map[int]bool{}}
+	n := &localnet{t: t, bin: binary(t), dir: filepath.Join(t.TempDir(), "localnet"), base: freeBasePort(t, nodes)}
 	n.scripts, n.cancelScripts = context.WithCancel(context.Background())
 	t.Cleanup(n.cancelScripts)
 	// go test's -timeout panics without running cleanups: stop the nodes
@@ -287,12 +286,6 @@ func newLocalnet(t *testing.T, nodes int) *localnet {
 		}
 		if out := n.stopAll(context.Background()); out != "" {
 			t.Log(out)
-		}
-		for pid := range n.seen {
-			if processAlive(pid) {
-				t.Logf("pid %d survived stop; killing it", pid)
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
 		}
 	})
 	return n
@@ -339,17 +332,14 @@ func (n *localnet) client(i int) *devnet {
 		rpcURL: n.rpcURL(i), restURL: fmt.Sprintf("http://127.0.0.1:%d", n.port(i, "api"))}
 }
 
-// script runs scripts/localnet.sh CMD -d DIR ARGS and returns its combined
-// output, noting the pids of the nodes for the cleanup.
+// script runs scripts/localnet.sh CMD -d DIR ARGS and returns its combined output.
 func (n *localnet) script(cmd string, args ...string) (string, error) {
-	out, err := n.runScript(n.scripts, cmd, args...)
-	n.recordPids()
-	return out, err
+	return n.runScript(n.scripts, cmd, args...)
 }
 
 // stopAll runs the script's stop, then kills whatever still runs with the
-// localnet's directory on its command line (a node started by a script that
-// was cut short). It returns what went wrong, if anything.
+// localnet's (unique, temporary) directory on its command line: a node started
+// by a script that was cut short. It returns what went wrong, if anything.
 func (n *localnet) stopAll(ctx context.Context) string {
 	if _, err := os.Stat(filepath.Join(n.dir, "localnet.json")); err != nil {
 		return ""
@@ -388,14 +378,6 @@ func (n *localnet) watch(p *process) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.procs = append(n.procs, p)
-}
-
-func (n *localnet) recordPids() {
-	for i := range n.nodes + 1 {
-		if pid := n.pid(i); pid > 0 {
-			n.seen[pid] = true
-		}
-	}
 }
 
 // pid is node i's pid from its pid file, 0 without one.

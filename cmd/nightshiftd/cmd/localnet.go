@@ -71,8 +71,10 @@ func LocalnetCmd() *cobra.Command {
 		Long: `Creates DIR/node0 … DIR/node{N-1}: one approved validator each (key "val" in each
 home's test keyring), funded test keys alice, bob, requester and device1 in node0's
 keyring, node0's validator key as the permission authority, CometBFT and app metrics
-on, transaction indexing on, and persistent peers between all nodes. Node i listens
-on ports BASE+100·i+{56 p2p, 57 rpc, 17 api, 90 grpc, 60 prometheus}.`,
+on (app metrics named nightshiftd_…), transaction indexing on, a state-sync snapshot
+every 20 blocks, and persistent peers between all nodes. Node i listens on ports
+BASE+100·i+{56 p2p, 57 rpc, 17 api, 90 grpc, 60 prometheus}. "localnet add-node"
+adds full nodes.`,
 		Args:              cobra.NoArgs,
 		SilenceUsage:      true,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
