@@ -3,7 +3,7 @@ BINARY := $(BINDIR)/nightshiftd
 DEVNET_HOME ?= $(HOME)/.nightshift-devnet
 LOCALNET_BASE_PORT ?= 36600
 
-.PHONY: help build install test test-unit test-e2e devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen
+.PHONY: help build install test test-unit test-e2e test-sim devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -37,6 +37,17 @@ test-e2e: build ## only the end-to-end tests on real processes (devnet, localnet
 
 test-unit: ## unit tests only
 	go test -count=1 -short ./...
+
+SIM_SEEDS ?= 20
+SIM_BLOCKS ?= 200
+SIM_BLOCK_SIZE ?= 100
+SIM_IMPORT_SEEDS ?= 4
+
+test-sim: ## long simulations: determinism (SIM_SEEDS seeds x SIM_BLOCKS blocks, each run twice), then import/export and simulation after import
+	go test ./app -count=1 -timeout 90m -run '^TestAppStateDeterminism$$' \
+		-Long -NumSeeds=$(SIM_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
+	go test ./app -count=1 -timeout 60m -run '^(TestAppImportExport|TestAppSimulationAfterImport)$$' \
+		-Long -NumSeeds=$(SIM_IMPORT_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
 
 FUZZTIME ?= 30s
 

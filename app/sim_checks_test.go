@@ -181,8 +181,15 @@ func marketSummary(ctx sdk.Context, app *App) string {
 		return false, nil
 	})
 	tasks := make(map[computetypes.TaskStatus]int)
-	_ = k.Tasks.Walk(ctx, nil, func(_ computekeeper.TaskKey, t computetypes.Task) (bool, error) {
+	recordsOf := make(map[uint64]uint64)
+	_ = k.Tasks.Walk(ctx, nil, func(key computekeeper.TaskKey, t computetypes.Task) (bool, error) {
 		tasks[t.Status]++
+		recordsOf[key.K1()]++
+		return false, nil
+	})
+	var pruned uint64 // task records deleted after their job's retention
+	_ = k.Jobs.Walk(ctx, nil, func(id uint64, j computetypes.Job) (bool, error) {
+		pruned += j.NextTask - recordsOf[id]
 		return false, nil
 	})
 	devices := make(map[computetypes.DeviceStatus]int)
@@ -216,8 +223,8 @@ func marketSummary(ctx sdk.Context, app *App) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  jobs: %d open, %d completed, %d cancelled, %d expired\n",
 		jobs[computetypes.JOB_STATUS_OPEN], jobs[computetypes.JOB_STATUS_COMPLETED], jobs[computetypes.JOB_STATUS_CANCELLED], jobs[computetypes.JOB_STATUS_EXPIRED])
-	fmt.Fprintf(&b, "  task records: %d verified, %d leased, %d claimed, %d reopened or refunded\n",
-		tasks[computetypes.TASK_STATUS_VERIFIED], tasks[computetypes.TASK_STATUS_LEASED], tasks[computetypes.TASK_STATUS_CLAIMED], tasks[computetypes.TASK_STATUS_UNSPECIFIED])
+	fmt.Fprintf(&b, "  task records: %d verified, %d leased, %d claimed, %d reopened or refunded; %d pruned\n",
+		tasks[computetypes.TASK_STATUS_VERIFIED], tasks[computetypes.TASK_STATUS_LEASED], tasks[computetypes.TASK_STATUS_CLAIMED], tasks[computetypes.TASK_STATUS_UNSPECIFIED], pruned)
 	fmt.Fprintf(&b, "  devices: %d active, %d jailed, %d unbonding, %d unbonded; %d tasks verified, %d invalid proofs, %d missed proofs\n",
 		devices[computetypes.DEVICE_STATUS_ACTIVE], devices[computetypes.DEVICE_STATUS_JAILED], devices[computetypes.DEVICE_STATUS_UNBONDING],
 		devices[computetypes.DEVICE_STATUS_UNBONDED], verified, failures, missed)

@@ -32,22 +32,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The simulations take the SDK simulator's standard flags (-Enabled,
-// -NumBlocks, -BlockSize, -Seed, -Verbose, ...) and -NumSeeds. Without
-// -Enabled only TestAppStateDeterminism runs, short (shortSim), so that
+// The simulations take the SDK simulator's standard flags (-NumBlocks,
+// -BlockSize, -Seed, -Verbose, ...) plus -Long and -NumSeeds. Without
+// -Long only TestAppStateDeterminism runs, short (shortSim), so that
 // `go test ./...` exercises every module's messages and the invariants; the
 // long runs are `make test-sim`.
 //
-//	go test ./app -run TestAppStateDeterminism -Enabled -NumSeeds=20 -NumBlocks=200 -BlockSize=100
-//	go test ./app -run TestAppImportExport -Enabled -Seed=7 -NumSeeds=1 -NumBlocks=200 -Verbose
+//	go test ./app -run TestAppStateDeterminism -Long -NumSeeds=20 -NumBlocks=200 -BlockSize=100
+//	go test ./app -run TestAppImportExport -Long -Seed=7 -NumSeeds=1 -NumBlocks=200 -Verbose
 
-var flagNumSeeds = flag.Int("NumSeeds", 20, "with -Enabled, run the seeds -Seed, -Seed+1, ... (this many)")
+// flagLong replaces the SDK's -Enabled, which is deprecated and unused there.
+var flagLong = flag.Bool("Long", false, "run the long simulations (make test-sim)")
+
+var flagNumSeeds = flag.Int("NumSeeds", 20, "with -Long, run the seeds -Seed, -Seed+1, ... (this many)")
 
 func init() {
 	simcli.GetSimulatorFlags()
 }
 
-// shortSim is the run without -Enabled: three seeds of 30 blocks, enough to
+// shortSim is the run without -Long: three seeds of 30 blocks, enough to
 // post, lease, claim, prove and settle an epoch (genesis windows are short).
 var shortSim = struct{ seeds, numBlocks, blockSize int }{seeds: 3, numBlocks: 30, blockSize: 50}
 
@@ -55,13 +58,13 @@ var shortSim = struct{ seeds, numBlocks, blockSize int }{seeds: 3, numBlocks: 30
 const runsPerSeed = 2
 
 // simConfig returns the simulator config from the flags and the seeds to run.
-// Without -Enabled it is the short run, though -NumBlocks, -BlockSize and
+// Without -Long it is the short run, though -NumBlocks, -BlockSize and
 // -Seed given explicitly still apply.
 func simConfig() (simtypes.Config, []int64) {
 	cfg := simcli.NewConfigFromFlags()
 	cfg.ChainID = simsx.SimAppChainID
 	numSeeds := *flagNumSeeds
-	if !simcli.FlagEnabledValue {
+	if !*flagLong {
 		set := make(map[string]bool)
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		numSeeds = shortSim.seeds
@@ -82,9 +85,9 @@ func simConfig() (simtypes.Config, []int64) {
 	return cfg, seeds
 }
 
-func requireEnabled(t *testing.T) {
-	if !simcli.FlagEnabledValue {
-		t.Skip("long simulation: run with -Enabled (make test-sim)")
+func requireLong(t *testing.T) {
+	if !*flagLong {
+		t.Skip("long simulation: run with -Long (make test-sim)")
 	}
 }
 
@@ -170,7 +173,7 @@ func finalCheck(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account
 
 // TestFullAppSimulation runs the simulation (invariants checked every block).
 func TestFullAppSimulation(t *testing.T) {
-	requireEnabled(t)
+	requireLong(t)
 	cfg, seeds := simConfig()
 	runSims(t, cfg, seeds)
 }
@@ -208,7 +211,7 @@ func TestAppStateDeterminism(t *testing.T) {
 // app and requires every store to be equal, x/compute's and x/permission's in
 // full (their indexes and queues are rebuilt from the exported objects).
 func TestAppImportExport(t *testing.T) {
-	requireEnabled(t)
+	requireLong(t)
 	cfg, seeds := simConfig()
 	runSims(t, cfg, seeds, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		tb.Helper()
@@ -232,7 +235,7 @@ func TestAppImportExport(t *testing.T) {
 // seed again from it. Heights restart at 1 (the simulator has no initial
 // height), block time continues where the first run stopped.
 func TestAppSimulationAfterImport(t *testing.T) {
-	requireEnabled(t)
+	requireLong(t)
 	cfg, seeds := simConfig()
 	runSims(t, cfg, seeds, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		tb.Helper()

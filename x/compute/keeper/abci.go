@@ -14,8 +14,8 @@ func (k *Keeper) BeginBlocker(ctx context.Context) error {
 }
 
 // EndBlocker runs what is due: lease expiries and missed proofs, job deadlines,
-// unbondings (each at most max_queue_items_per_block, oldest first; the rest
-// stay queued for the next block) and the epoch settlement.
+// unbondings, task pruning (each at most max_queue_items_per_block, oldest
+// first; the rest stay queued for the next block) and the epoch settlement.
 func (k *Keeper) EndBlocker(ctx context.Context) error {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -67,6 +67,10 @@ func (k *Keeper) EndBlocker(ctx context.Context) error {
 		if err := k.completeUnbonding(ctx, key.K2()); err != nil {
 			return err
 		}
+	}
+
+	if err := k.pruneClosedJobs(ctx, params, limit); err != nil {
+		return err
 	}
 
 	return k.settleEpochIfDue(ctx)

@@ -47,6 +47,7 @@ type fixture struct {
 	bank      bankkeeper.BaseKeeper
 	accounts  authkeeper.AccountKeeper
 	authority string
+	storeKey  *storetypes.KVStoreKey // x/compute's
 }
 
 func addrOf(name string) sdk.AccAddress {
@@ -93,7 +94,7 @@ func newFixtureWithGenesis(t testing.TB, gs *types.GenesisState) *fixture {
 	k := keeper.NewKeeper(enc.Codec, runtime.NewKVStoreService(keys[types.StoreKey]), accCodec, bk, ak,
 		staticAuthority(authorityStr), kinds.DefaultRegistry(), denom, authtypes.FeeCollectorName)
 
-	f := &fixture{t: t, k: k, msgs: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServer(k), bank: bk, accounts: ak, authority: authorityStr}
+	f := &fixture{t: t, k: k, msgs: keeper.NewMsgServerImpl(k), q: keeper.NewQueryServer(k), bank: bk, accounts: ak, authority: authorityStr, storeKey: keys[types.StoreKey]}
 	f.ctx = ctx.WithBlockHeight(1).WithHeaderHash(blockHash(1)).WithGasMeter(storetypes.NewInfiniteGasMeter())
 	require.NoError(t, gs.Validate(accCodec))
 	require.NoError(t, k.InitGenesis(f.ctx, gs))

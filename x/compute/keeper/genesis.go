@@ -77,6 +77,21 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 			return err
 		}
 	}
+	// Closed jobs whose task records were not pruned yet are queued again.
+	for _, job := range gs.Jobs {
+		if job.Status == types.JOB_STATUS_OPEN {
+			continue
+		}
+		has, err := k.hasTaskRecords(ctx, job.Id)
+		if err != nil {
+			return err
+		}
+		if has {
+			if err := k.schedulePrune(ctx, job); err != nil {
+				return err
+			}
+		}
+	}
 	for _, ref := range gs.ReopenedTasks {
 		if err := k.ReopenedTasks.Set(ctx, taskKey(ref.JobId, ref.TaskIndex)); err != nil {
 			return err

@@ -44,9 +44,12 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, exported, again)
 	// The queues were rebuilt from the objects.
-	for _, name := range []string{"task", "deadline", "unbonding"} {
+	require.Equal(t, 1, countKeys(t, f.ctx, f.k.JobPruneQueue), "the completed job waits for pruning")
+	for _, name := range []string{"task", "deadline", "unbonding", "prune"} {
 		var want, got int
 		switch name {
+		case "prune":
+			want, got = countKeys(t, f.ctx, f.k.JobPruneQueue), countKeys(t, g.ctx, g.k.JobPruneQueue)
 		case "task":
 			want, got = countKeys(t, f.ctx, f.k.TaskQueue), countKeys(t, g.ctx, g.k.TaskQueue)
 		case "deadline":
@@ -80,6 +83,11 @@ func TestGenesisRoundTrip(t *testing.T) {
 	bad = *exported
 	bad.Jobs = append([]types.Job{}, exported.Jobs...)
 	bad.Jobs[0].Escrow = math.NewInt(-1)
+	require.ErrorIs(t, bad.Validate(accCodec), types.ErrInvalidGenesis)
+	bad = *exported
+	bad.Jobs = append([]types.Job{}, exported.Jobs...)
+	bad.Jobs[0].ClosedHeight = 0 // job "done" is completed
+	require.Equal(t, types.JOB_STATUS_COMPLETED, bad.Jobs[0].Status)
 	require.ErrorIs(t, bad.Validate(accCodec), types.ErrInvalidGenesis)
 	bad = *exported
 	bad.Params.LeaseBlocks = 0

@@ -153,6 +153,10 @@ func (q queryServer) Task(ctx context.Context, req *types.QueryTaskRequest) (*ty
 	}
 	task, err := q.k.Tasks.Get(ctx, taskKey(req.JobId, req.TaskIndex))
 	if isNotFound(err) {
+		if job, jerr := q.k.Jobs.Get(ctx, req.JobId); jerr == nil && job.Status != types.JOB_STATUS_OPEN && req.TaskIndex < job.NextTask {
+			return nil, status.Errorf(codes.NotFound, "task %d/%d was pruned after job %d closed at height %d; its root is in the EventProofAccepted and EventClaimSubmitted events",
+				req.JobId, req.TaskIndex, req.JobId, job.ClosedHeight)
+		}
 		return nil, status.Errorf(codes.NotFound, "task %d/%d was never leased", req.JobId, req.TaskIndex)
 	}
 	if err != nil {

@@ -147,12 +147,18 @@ func (k *Keeper) refund(ctx context.Context, job *types.Job, amount math.Int) er
 	})
 }
 
-// setJob stores a job and keeps the status index and deadline queue in step;
-// prev is the status the job was indexed under (UNSPECIFIED for a new job).
+// setJob stores a job and keeps the status index and the deadline and prune
+// queues in step; prev is the status the job was indexed under (UNSPECIFIED for
+// a new job).
 func (k *Keeper) setJob(ctx context.Context, job types.Job, prev types.JobStatus) error {
 	if prev == types.JOB_STATUS_OPEN && job.Status != types.JOB_STATUS_OPEN {
-		// A closed job has no deadline to wait for.
+		// A closed job has no deadline to wait for; its task records go once
+		// clients have had task_retention_blocks to read them.
 		if err := k.JobDeadlineQueue.Remove(ctx, pairKey(job.DeadlineHeight, job.Id)); err != nil {
+			return err
+		}
+		job.ClosedHeight = height(ctx)
+		if err := k.schedulePrune(ctx, job); err != nil {
 			return err
 		}
 	}

@@ -53,18 +53,21 @@ type Keeper struct {
 	denom        string
 	feeCollector string
 
-	Schema             collections.Schema
-	Params             collections.Item[types.Params]
-	NextJobID          collections.Sequence
-	Jobs               collections.Map[uint64, types.Job]
-	JobsByRequester    collections.KeySet[collections.Pair[[]byte, uint64]]
-	JobsByStatus       collections.KeySet[collections.Pair[int32, uint64]]
-	Devices            collections.Map[[]byte, types.Device]
-	Tasks              collections.Map[TaskKey, types.Task]
-	TasksByDevice      collections.KeySet[collections.Pair[[]byte, TaskKey]]
-	ReopenedTasks      collections.KeySet[TaskKey]
-	TaskQueue          collections.KeySet[collections.Pair[uint64, TaskKey]]
-	JobDeadlineQueue   collections.KeySet[collections.Pair[uint64, uint64]]
+	Schema           collections.Schema
+	Params           collections.Item[types.Params]
+	NextJobID        collections.Sequence
+	Jobs             collections.Map[uint64, types.Job]
+	JobsByRequester  collections.KeySet[collections.Pair[[]byte, uint64]]
+	JobsByStatus     collections.KeySet[collections.Pair[int32, uint64]]
+	Devices          collections.Map[[]byte, types.Device]
+	Tasks            collections.Map[TaskKey, types.Task]
+	TasksByDevice    collections.KeySet[collections.Pair[[]byte, TaskKey]]
+	ReopenedTasks    collections.KeySet[TaskKey]
+	TaskQueue        collections.KeySet[collections.Pair[uint64, TaskKey]]
+	JobDeadlineQueue collections.KeySet[collections.Pair[uint64, uint64]]
+	// JobPruneQueue holds (prune height, job) for closed jobs whose task
+	// records are deleted once task_retention_blocks have passed.
+	JobPruneQueue      collections.KeySet[collections.Pair[uint64, uint64]]
 	UnbondingQueue     collections.KeySet[collections.Pair[uint64, []byte]]
 	ApprovedRequesters collections.KeySet[[]byte]
 	CurrentEpoch       collections.Item[uint64]
@@ -111,6 +114,7 @@ func NewKeeper(
 		ReopenedTasks:      collections.NewKeySet(sb, types.ReopenedTasksKey, "reopened_tasks", taskKey),
 		TaskQueue:          collections.NewKeySet(sb, types.TaskQueueKey, "task_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
 		JobDeadlineQueue:   collections.NewKeySet(sb, types.JobDeadlineQueueKey, "job_deadline_queue", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
+		JobPruneQueue:      collections.NewKeySet(sb, types.JobPruneQueueKey, "job_prune_queue", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
 		UnbondingQueue:     collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue", collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
 		ApprovedRequesters: collections.NewKeySet(sb, types.ApprovedRequestersKey, "approved_requesters", collections.BytesKey),
 		CurrentEpoch:       collections.NewItem(sb, types.CurrentEpochKey, "current_epoch", collections.Uint64Value),

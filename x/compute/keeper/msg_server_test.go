@@ -1368,7 +1368,7 @@ func TestMsgSubmitProof(t *testing.T) {
 		requireAmount(t, bond, dev.Bond)
 		requireEvent(t, em, &types.EventProofAccepted{
 			JobId: w.job, TaskIndex: 0, Device: f.str(w.a), Paid: math.NewInt(worldReward - worldFee), Fee: math.NewInt(worldFee),
-			WorkUnits: math.NewInt(worldUnits), EmissionEligible: false, Epoch: 0,
+			WorkUnits: math.NewInt(worldUnits), EmissionEligible: false, Epoch: 0, Root: hex.EncodeToString(w.work.root()),
 		})
 		require.Empty(t, eventsOf[*types.EventJobClosed](em))
 		epoch, err := f.k.Epochs.Get(f.ctx, 0)

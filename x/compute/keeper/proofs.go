@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"encoding/hex"
 
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
@@ -193,7 +194,7 @@ func (k *Keeper) acceptProof(ctx context.Context, job types.Job, task types.Task
 	em := sdk.UnwrapSDKContext(ctx).EventManager()
 	if err := em.EmitTypedEvent(&types.EventProofAccepted{
 		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device, Paid: paid, Fee: fee,
-		WorkUnits: units, EmissionEligible: eligible, Epoch: epoch,
+		WorkUnits: units, EmissionEligible: eligible, Epoch: epoch, Root: hex.EncodeToString(task.Root),
 	}); err != nil {
 		return ProofResult{}, err
 	}

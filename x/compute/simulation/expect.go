@@ -113,11 +113,6 @@ func getTask(ctx context.Context, k *keeper.Keeper, job, index uint64) (types.Ta
 	return task, err == nil
 }
 
-// liveTask reports whether a task is leased or claimed.
-func liveTask(t types.Task) bool {
-	return t.Status == types.TASK_STATUS_LEASED || t.Status == types.TASK_STATUS_CLAIMED
-}
-
 // checkTask returns an error unless the task is in status want.
 func checkTask(ctx context.Context, k *keeper.Keeper, job, index uint64, want types.TaskStatus) func() error {
 	return func() error {

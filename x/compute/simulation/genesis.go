@@ -58,6 +58,7 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		MaxVerifyGasPerItem:   between(r, 2_000, 500_000),
 		MaxLiveTasksPerDevice: uint32(between(r, 1, 6)),
 		MaxQueueItemsPerBlock: uint32(between(r, 1, 50)),
+		TaskRetentionBlocks:   between(r, 1, 40), // short, so runs prune
 	}
 }
 

@@ -168,9 +168,14 @@ func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
+		// Cheap jobs, and dear ones whose tasks some bonds cannot cover.
+		maxPrice := uint64(1_000)
+		if r.Intn(2) == 0 {
+			maxPrice = 100_000
+		}
 		msg := &types.MsgPostJob{
 			Requester:      requester.AddressBech32,
-			PricePerItem:   math.NewIntFromUint64(between(r.Rand, 1, []uint64{1_000, 100_000}[r.Intn(2)])),
+			PricePerItem:   math.NewIntFromUint64(between(r.Rand, 1, maxPrice)),
 			DeadlineBlocks: between(r.Rand, 1, min(params.MaxDeadlineBlocks, 100)),
 		}
 		if r.Intn(2) == 0 {

@@ -32,4 +32,5 @@ var (
 	TotalEmittedKey       = collections.NewPrefix(17)
 	UnclaimedRewardsKey   = collections.NewPrefix(18)
 	TotalBurnedKey        = collections.NewPrefix(19)
+	JobPruneQueueKey      = collections.NewPrefix(20)
 )

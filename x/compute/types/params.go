@@ -41,6 +41,7 @@ func DefaultParams() Params {
 		MaxVerifyGasPerItem:   500_000,
 		MaxLiveTasksPerDevice: 16,
 		MaxQueueItemsPerBlock: 200,
+		TaskRetentionBlocks:   10_000,
 	}
 }
 
@@ -83,6 +84,7 @@ func (p Params) Validate() error {
 		{"max_verify_gas_per_item", p.MaxVerifyGasPerItem},
 		{"max_live_tasks_per_device", uint64(p.MaxLiveTasksPerDevice)},
 		{"max_queue_items_per_block", uint64(p.MaxQueueItemsPerBlock)},
+		{"task_retention_blocks", p.TaskRetentionBlocks},
 	}
 	for _, f := range positive {
 		if f.v == 0 {
@@ -105,7 +107,7 @@ func (p Params) Validate() error {
 	}
 	// Windows are added to heights; keep the sums far from overflow.
 	const maxWindow = 1 << 40
-	for _, w := range []uint64{p.DeviceUnbondingBlocks, p.LeaseBlocks, p.ChallengeDelayBlocks, p.ProofWindowBlocks, p.EpochBlocks, p.MaxDeadlineBlocks} {
+	for _, w := range []uint64{p.DeviceUnbondingBlocks, p.LeaseBlocks, p.ChallengeDelayBlocks, p.ProofWindowBlocks, p.EpochBlocks, p.MaxDeadlineBlocks, p.TaskRetentionBlocks} {
 		if w > maxWindow {
 			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
 		}
