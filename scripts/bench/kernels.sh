@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Go micro-benchmarks for issue 7: each worker kernel against a bare Go loop of
-# the same arithmetic, proof verification per kind (k = 16), Merkle tree build.
+# the same arithmetic, proof verification per kind (k = 16), Merkle tree build,
+# and a 1,024-item task through the worker's pool (1 thread and every core)
+# against a plain loop of the kind's function.
 # Ours and the baseline run in the same `go test` invocation, ROUNDS times, and
 # the table reports medians and the median of the per-round ratios.
 # Usage: scripts/bench/kernels.sh [ROUNDS] [BENCHTIME]   (default 5 rounds of 1s)
@@ -13,6 +15,7 @@ for r in $(seq "$ROUNDS"); do
   go test ./x/compute/kinds/ -run '^$' -bench '^Benchmark(MandelbrotRow|MandelbrotBareLoop|HashcashSearch|HashcashBareLoop)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
   go test ./x/compute/merkle/ -run '^$' -bench '^Benchmark(NewTree1024|VerifyProof)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
   go test ./x/compute/keeper/ -run '^$' -bench '^BenchmarkProofVerification$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
+  go test ./x/compute/client/worker/ -run '^$' -bench '^BenchmarkTask(BareLoop|Pool)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
 done
 python3 - "$out" <<'PY'
 import re, statistics, sys
@@ -42,4 +45,13 @@ for ours, bare in [("BenchmarkMandelbrotRow", "BenchmarkMandelbrotBareLoop"), ("
     rs = [rows[ours][r][0] / rows[bare][r][0] for r in rows[ours] if r in rows.get(bare, {})]
     if rs:
         print(f"| {ours[9:]} | {med(rs):.3f} | {100 / med(rs):.1f}% |")
+pool = sorted(n for n in rows if n.startswith("BenchmarkTaskPool/threads="))
+bare = rows.get("BenchmarkTaskBareLoop", {})
+if pool and bare:
+    print()
+    print("| 1,024-item hashcash task | time vs bare loop (median of per-round ratios) | speed as % of bare loop (1 core) |")
+    print("|---|---|---|")
+    for name in pool:
+        rs = [rows[name][r][0] / bare[r][0] for r in rows[name] if r in bare]
+        print(f"| worker pool, {name.split('=')[1]} thread(s) | {med(rs):.3f} | {100 / med(rs):.1f}% |")
 PY
