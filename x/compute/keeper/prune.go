@@ -31,8 +31,8 @@ func (k *Keeper) hasTaskRecords(ctx context.Context, jobID uint64) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	defer iter.Close()
-	return iter.Valid(), nil
+	valid := iter.Valid()
+	return valid, iter.Close()
 }
 
 // pruneClosedJobs deletes at most limit task records of jobs whose retention

@@ -14,7 +14,7 @@ import (
 // storeBytes is the size of x/compute's state: every key and value.
 func (f *fixture) storeBytes() int {
 	it := f.ctx.KVStore(f.storeKey).Iterator(nil, nil)
-	defer it.Close()
+	defer func() { require.NoError(f.t, it.Close()) }()
 	n := 0
 	for ; it.Valid(); it.Next() {
 		n += len(it.Key()) + len(it.Value())
