@@ -63,11 +63,10 @@ func (g *Gen) Presign(senders []*Account, perSender int) (*BankLoad, error) {
 	return b, <-errs
 }
 
-// Run keeps at most outstanding sends accepted but not yet in a block, from
-// every sender in parallel, until ctx ends.
-func (b *BankLoad) Run(ctx context.Context, outstanding int) {
-	tokens := make(chan struct{}, outstanding)
-	release := func(Outcome) { <-tokens }
+// Run sends from every sender in parallel, as much as th lets through, until
+// ctx ends.
+func (b *BankLoad) Run(ctx context.Context, th *Throttle) {
+	release := func(Outcome) { th.Release() }
 	var wg sync.WaitGroup
 	for i, acc := range b.senders {
 		wg.Add(1)
@@ -81,14 +80,9 @@ func (b *BankLoad) Run(ctx context.Context, outstanding int) {
 				b.g.SignedOnFly.Add(1)
 				return b.g.Signer.Sign(acc, seq, gasBank, msg)
 			}
-			for ctx.Err() == nil {
-				select {
-				case tokens <- struct{}{}:
-				case <-ctx.Done():
-					return
-				}
+			for th.Acquire(ctx) {
 				if err := b.g.Send(ctx, acc, KindBank, build, release); err != nil {
-					<-tokens
+					th.Release()
 					sleep(ctx, 200*time.Millisecond)
 				}
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,11 +155,14 @@ type TaskRecord struct {
 // ComputeRun drives devices through lease → compute → claim → challenge →
 // proof, each with up to Live tasks at once, signing on the fly.
 type ComputeRun struct {
-	g       *Gen
-	picker  *JobPicker
-	live    int
-	perDev  int // tasks per device before it stops (0: until Stop)
-	stopped atomic.Bool
+	g        *Gen
+	picker   *JobPicker
+	live     int
+	perDev   int // tasks per device before it stops (0: until Stop)
+	throttle *Throttle
+	cpu      chan struct{} // bounds concurrent output computation to the cores
+	stopped  atomic.Bool
+	noJobs   atomic.Bool
 
 	mu        sync.Mutex
 	done      []TaskRecord
@@ -166,9 +170,10 @@ type ComputeRun struct {
 	computeNs atomic.Int64 // loadgen time spent computing outputs and trees
 }
 
-// NewComputeRun prepares a run over jobs.
-func NewComputeRun(g *Gen, jobs []*Job, live, perDevice int) *ComputeRun {
-	return &ComputeRun{g: g, picker: &JobPicker{jobs: jobs}, live: live, perDev: perDevice, failures: map[string]int{}}
+// NewComputeRun prepares a run over jobs; th gates new leases.
+func NewComputeRun(g *Gen, jobs []*Job, live, perDevice int, th *Throttle) *ComputeRun {
+	return &ComputeRun{g: g, picker: &JobPicker{jobs: jobs}, live: live, perDev: perDevice, throttle: th,
+		cpu: make(chan struct{}, runtime.NumCPU()), failures: map[string]int{}}
 }
 
 // Stop stops new leases; tasks in flight finish.
@@ -241,10 +246,11 @@ type devEvent struct {
 }
 
 type device struct {
-	acc    *Account
-	events chan devEvent
-	active int // tasks in flight
-	leased int // tasks leased so far
+	acc     *Account
+	events  chan devEvent
+	active  int // tasks in flight
+	wanting int // free slots
+	leased  int // tasks leased so far
 }
 
 // Run works with every device until Stop has been called and all tasks in
@@ -255,7 +261,7 @@ func (r *ComputeRun) Run(ctx context.Context, devices []*Account) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &device{acc: acc, events: make(chan devEvent, 2*r.live+4)}
+			d := &device{acc: acc, events: make(chan devEvent, 2*r.live+4), wanting: r.live}
 			r.device(ctx, d)
 		}()
 	}
@@ -263,53 +269,73 @@ func (r *ComputeRun) Run(ctx context.Context, devices []*Account) {
 }
 
 func (r *ComputeRun) device(ctx context.Context, d *device) {
-	for range r.live {
-		r.lease(ctx, d)
-	}
-	for d.active > 0 {
-		var ev devEvent
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		r.fill(ctx, d)
+		if d.active == 0 && !r.mayLease(d) {
+			return
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case ev = <-d.events:
-		}
-		switch ev.kind {
-		case evLeased:
-			r.leased(ctx, d, ev)
-		case evClaimed:
-			r.claimed(ctx, d, ev)
-		case evChallenge:
-			r.prove(ctx, d, ev.t)
-		case evProved:
-			r.proved(ctx, d, ev)
+		case <-tick.C:
+		case ev := <-d.events:
+			switch ev.kind {
+			case evLeased:
+				r.leased(ctx, d, ev)
+			case evClaimed:
+				r.claimed(ctx, d, ev)
+			case evChallenge:
+				r.prove(ctx, d, ev.t)
+			case evProved:
+				r.proved(ctx, d, ev)
+			}
 		}
 	}
 }
 
-// lease sends a lease for a new task, or retires the slot.
-func (r *ComputeRun) lease(ctx context.Context, d *device) {
-	if r.stopped.Load() || (r.perDev > 0 && d.leased >= r.perDev) {
-		return
-	}
-	job := r.picker.Pick()
-	if job == nil {
-		return
-	}
-	t := &task{job: job}
-	err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease, func(o Outcome) { d.events <- devEvent{evLeased, t, o} },
-		&computetypes.MsgLeaseTask{Operator: d.acc.Bech32, JobId: job.ID})
-	if err != nil {
-		r.fail("lease broadcast", Outcome{}, err)
-		return
-	}
-	d.active++
-	d.leased++
+func (r *ComputeRun) mayLease(d *device) bool {
+	return !r.stopped.Load() && !r.noJobs.Load() && (r.perDev == 0 || d.leased < r.perDev)
 }
 
-// end frees a slot and leases again.
-func (r *ComputeRun) end(ctx context.Context, d *device) {
+// fill leases tasks for free slots while the throttle lets new work in.
+func (r *ComputeRun) fill(ctx context.Context, d *device) {
+	for d.wanting > 0 && r.mayLease(d) && r.throttle.TryAcquire() {
+		job := r.picker.Pick()
+		if job == nil {
+			r.throttle.Release()
+			r.noJobs.Store(true)
+			return
+		}
+		t := &task{job: job}
+		err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{evLeased, t, o} },
+			&computetypes.MsgLeaseTask{Operator: d.acc.Bech32, JobId: job.ID})
+		if err != nil {
+			r.throttle.Release()
+			r.fail("lease broadcast", Outcome{}, err)
+			return
+		}
+		d.wanting--
+		d.active++
+		d.leased++
+	}
+}
+
+// end frees a slot.
+func (r *ComputeRun) end(d *device) {
 	d.active--
-	r.lease(ctx, d)
+	d.wanting++
+}
+
+// send sends a claim or proof: counted by the throttle, never held back by it.
+func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, t *task, msg sdk.Msg) error {
+	r.throttle.Add()
+	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{ev, t, o} }, msg)
+	if err != nil {
+		r.throttle.Release()
+	}
+	return err
 }
 
 func (r *ComputeRun) leased(ctx context.Context, d *device, ev devEvent) {
@@ -317,35 +343,39 @@ func (r *ComputeRun) leased(ctx context.Context, d *device, ev devEvent) {
 	if !ev.out.OK() {
 		r.fail("lease", ev.out, nil)
 		d.leased--
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	var res computetypes.MsgLeaseTaskResponse
 	if err := r.g.msgResponse(ev.out, &res); err != nil {
 		r.fail("lease response", ev.out, err)
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	t.index, t.first, t.count, t.leaseH = res.TaskIndex, res.FirstItem, res.ItemCount, ev.out.Height
 	if err := r.compute(t); err != nil {
 		r.fail("compute", Outcome{}, err)
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	root := t.tree.Root()
-	err := r.g.SendMsgs(ctx, d.acc, KindClaim, gasClaim, func(o Outcome) { d.events <- devEvent{evClaimed, t, o} },
+	err := r.send(ctx, d, KindClaim, gasClaim, evClaimed, t,
 		&computetypes.MsgSubmitClaim{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Root: root[:]})
 	if err != nil {
 		r.fail("claim broadcast", Outcome{}, err)
-		r.end(ctx, d)
+		r.end(d)
 	}
 }
 
 // compute runs the kind's own code for every item and builds the Merkle tree,
 // exactly as the worker does.
 func (r *ComputeRun) compute(t *task) error {
+	r.cpu <- struct{}{}
 	start := time.Now()
-	defer func() { r.computeNs.Add(int64(time.Since(start))) }()
+	defer func() {
+		r.computeNs.Add(int64(time.Since(start)))
+		<-r.cpu
+	}()
 	outputs := make([][]byte, t.count)
 	t.outputs = make([]byte, 0, t.count*kinds.HashcashOutputSize)
 	for i := range t.count {
@@ -368,13 +398,13 @@ func (r *ComputeRun) claimed(ctx context.Context, d *device, ev devEvent) {
 	t := ev.t
 	if !ev.out.OK() {
 		r.fail("claim", ev.out, nil)
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	var res computetypes.MsgSubmitClaimResponse
 	if err := r.g.msgResponse(ev.out, &res); err != nil {
 		r.fail("claim response", ev.out, err)
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	t.claimH, t.challengeHeight = ev.out.Height, res.ChallengeHeight
@@ -406,7 +436,7 @@ func (r *ComputeRun) awaitChallenge(ctx context.Context, d *device, t *task) {
 
 func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 	if t.indices == nil {
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	items := make([]computetypes.ChallengeItem, len(t.indices))
@@ -414,7 +444,7 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 		path, err := t.tree.Proof(int(idx - t.first))
 		if err != nil {
 			r.fail("proof path", Outcome{}, err)
-			r.end(ctx, d)
+			r.end(d)
 			return
 		}
 		p := make([][]byte, len(path))
@@ -424,11 +454,11 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 		off := (idx - t.first) * kinds.HashcashOutputSize
 		items[i] = computetypes.ChallengeItem{Index: idx, Output: t.outputs[off : off+kinds.HashcashOutputSize], Path: p}
 	}
-	err := r.g.SendMsgs(ctx, d.acc, KindProof, gasProof, func(o Outcome) { d.events <- devEvent{evProved, t, o} },
+	err := r.send(ctx, d, KindProof, gasProof, evProved, t,
 		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: items})
 	if err != nil {
 		r.fail("proof broadcast", Outcome{}, err)
-		r.end(ctx, d)
+		r.end(d)
 	}
 }
 
@@ -439,18 +469,18 @@ func (r *ComputeRun) proved(ctx context.Context, d *device, ev devEvent) {
 		if t.indices != nil {
 			r.fail("proof", ev.out, nil)
 		}
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	var res computetypes.MsgSubmitProofResponse
 	if err := r.g.msgResponse(ev.out, &res); err != nil || !res.Accepted {
 		r.fail("proof rejected", ev.out, fmt.Errorf("accepted=%v reason=%q err=%v", res.Accepted, res.Reason, err))
-		r.end(ctx, d)
+		r.end(d)
 		return
 	}
 	r.g.Tracker.AddItems(ev.out.Height, int64(t.count))
 	r.mu.Lock()
 	r.done = append(r.done, TaskRecord{Items: t.count, LeaseH: t.leaseH, ClaimH: t.claimH, ProofH: ev.out.Height})
 	r.mu.Unlock()
-	r.end(ctx, d)
+	r.end(d)
 }

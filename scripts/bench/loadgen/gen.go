@@ -120,3 +120,66 @@ func (g *Gen) SendAndWait(ctx context.Context, acc *Account, kind TxKind, gas ui
 		return Outcome{}, ctx.Err()
 	}
 }
+
+// Throttle bounds the txs accepted by CheckTx but not yet in a block: the
+// load generator keeps that many in the mempool, so every block finds more
+// than it takes (saturation) and the mempool (5000 txs) never overflows.
+type Throttle struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	n, limit int
+}
+
+// NewThrottle allows limit txs outstanding.
+func NewThrottle(limit int) *Throttle {
+	t := &Throttle{limit: limit}
+	t.cond = sync.NewCond(&t.mu)
+	return t
+}
+
+// Acquire waits for room for one more tx.
+func (t *Throttle) Acquire(ctx context.Context) bool {
+	stop := context.AfterFunc(ctx, func() {
+		t.mu.Lock()
+		t.cond.Broadcast()
+		t.mu.Unlock()
+	})
+	defer stop()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.n >= t.limit {
+		if ctx.Err() != nil {
+			return false
+		}
+		t.cond.Wait()
+	}
+	t.n++
+	return true
+}
+
+// TryAcquire takes room for one more tx if there is any.
+func (t *Throttle) TryAcquire() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n >= t.limit {
+		return false
+	}
+	t.n++
+	return true
+}
+
+// Add counts a tx that goes out whatever the limit (a claim or proof of a
+// task already leased).
+func (t *Throttle) Add() {
+	t.mu.Lock()
+	t.n++
+	t.mu.Unlock()
+}
+
+// Release counts a tx out (in a block, lost or refused).
+func (t *Throttle) Release() {
+	t.mu.Lock()
+	t.n--
+	t.cond.Signal()
+	t.mu.Unlock()
+}

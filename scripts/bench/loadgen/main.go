@@ -108,7 +108,7 @@ func runCmd(args []string) error {
 	fs.IntVar(&c.LargeTasks, "large-tasks", 32, "tasks in the large-task round (0: skip)")
 	fs.Uint64Var(&c.LargeItems, "large-items", 65536, "items per large task")
 	fs.IntVar(&c.BankPerSender, "bank-presign", 40, "pre-signed sends per bank sender")
-	fs.IntVar(&c.BankOutstanding, "bank-outstanding", 3000, "most sends accepted but not yet in a block")
+	fs.IntVar(&c.Outstanding, "outstanding", 3000, "txs kept accepted but not yet in a block (the mempool holds 5000)")
 	fs.DurationVar(&c.BankWarmup, "bank-warmup", 5*time.Second, "bank load before the window")
 	fs.DurationVar(&c.BankWindow, "bank-window", 40*time.Second, "bank measurement window")
 	fs.DurationVar(&c.ComputeWarmup, "compute-warmup", 10*time.Second, "compute load before the window")

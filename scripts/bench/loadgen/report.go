@@ -54,25 +54,25 @@ type Machine struct {
 
 // Config is the load generator's and the nodes' configuration.
 type Config struct {
-	Accounts        int               `json:"accounts"`
-	BankSenders     int               `json:"bank_senders"`
-	Devices         int               `json:"devices"`
-	LiveTasks       int               `json:"live_tasks_per_device"`
-	ItemsPerTask    uint64            `json:"items_per_task"`
-	Difficulty      uint              `json:"hashcash_difficulty_bits"`
-	LargeTasks      int               `json:"large_tasks"`
-	LargeItems      uint64            `json:"large_task_items"`
-	BankOutstanding int               `json:"bank_outstanding_txs"`
-	BankWarmupS     float64           `json:"bank_warmup_s"`
-	BankWindowS     float64           `json:"bank_window_s"`
-	ComputeWarmupS  float64           `json:"compute_warmup_s"`
-	ComputeWindowS  float64           `json:"compute_window_s"`
-	QueryClients    int               `json:"query_clients"`
-	QueryRate       float64           `json:"query_offered_qps"`
-	QuerySeconds    float64           `json:"query_seconds"`
-	FeePerTx        int64             `json:"fee_ushift_per_tx"`
-	GasLimits       map[string]int    `json:"gas_limits"`
-	NodeConfig      map[string]string `json:"node_config"`
+	Accounts       int               `json:"accounts"`
+	BankSenders    int               `json:"bank_senders"`
+	Devices        int               `json:"devices"`
+	LiveTasks      int               `json:"live_tasks_per_device"`
+	ItemsPerTask   uint64            `json:"items_per_task"`
+	Difficulty     uint              `json:"hashcash_difficulty_bits"`
+	LargeTasks     int               `json:"large_tasks"`
+	LargeItems     uint64            `json:"large_task_items"`
+	Outstanding    int               `json:"outstanding_txs"`
+	BankWarmupS    float64           `json:"bank_warmup_s"`
+	BankWindowS    float64           `json:"bank_window_s"`
+	ComputeWarmupS float64           `json:"compute_warmup_s"`
+	ComputeWindowS float64           `json:"compute_window_s"`
+	QueryClients   int               `json:"query_clients"`
+	QueryRate      float64           `json:"query_offered_qps"`
+	QuerySeconds   float64           `json:"query_seconds"`
+	FeePerTx       int64             `json:"fee_ushift_per_tx"`
+	GasLimits      map[string]int    `json:"gas_limits"`
+	NodeConfig     map[string]string `json:"node_config"`
 }
 
 // WindowStats are the committed blocks of one measurement window.
@@ -321,7 +321,7 @@ func configOf(c RunConfig) Config {
 	return Config{
 		Accounts: c.Accounts, BankSenders: c.Accounts - 1 - c.Devices, Devices: c.Devices, LiveTasks: c.Live,
 		ItemsPerTask: c.ItemsPerTask, Difficulty: c.Difficulty, LargeTasks: c.LargeTasks, LargeItems: c.LargeItems,
-		BankOutstanding: c.BankOutstanding, BankWarmupS: c.BankWarmup.Seconds(), BankWindowS: c.BankWindow.Seconds(),
+		Outstanding: c.Outstanding, BankWarmupS: c.BankWarmup.Seconds(), BankWindowS: c.BankWindow.Seconds(),
 		ComputeWarmupS: c.ComputeWarmup.Seconds(), ComputeWindowS: c.ComputeWindow.Seconds(),
 		QueryClients: c.QueryClients, QueryRate: c.QueryRate, QuerySeconds: c.QueryDur.Seconds(), FeePerTx: c.Fee,
 		GasLimits: map[string]int{"bank_send": gasBank, "register_device": gasRegister, "post_job": gasPostJob,
@@ -394,8 +394,10 @@ func (r *Results) Markdown() string {
 	p("\n## Set-up\n\n")
 	p("- %d bench accounts: %d bank senders, %d devices (each %d live tasks), 1 requester; every account sends to one node only (account i → node i mod %d).\n",
 		r.Config.Accounts, r.Config.BankSenders, r.Config.Devices, r.Config.LiveTasks, r.Validators)
-	p("- Bank: 1ushift MsgSend, pre-signed, at most %d accepted-but-uncommitted at once, %.0f s warm-up then a %.0f s window (%d signed on the fly).\n",
-		r.Config.BankOutstanding, r.Config.BankWarmupS, r.Config.BankWindowS, r.Bank.SignedOnFly)
+	p("- Saturation: the load generator keeps %d txs accepted by CheckTx but not yet in a block (the mempool holds %s), so every block finds a backlog; in the compute workload only new leases wait for room, claims and proofs of leased tasks always go.\n",
+		r.Config.Outstanding, r.Config.NodeConfig["config.toml mempool.size"])
+	p("- Bank: 1ushift MsgSend between bench accounts, pre-signed, %.0f s warm-up then a %.0f s window (%d signed on the fly).\n",
+		r.Config.BankWarmupS, r.Config.BankWindowS, r.Bank.SignedOnFly)
 	p("- Compute: hashcash, difficulty_bits %d, %d items per task (large round: %d tasks of %d items), %.0f s warm-up then a %.0f s window; outputs and Merkle trees computed by the load generator with the worker's code.\n",
 		r.Config.Difficulty, r.Config.ItemsPerTask, r.Config.LargeTasks, r.Config.LargeItems, r.Config.ComputeWarmupS, r.Config.ComputeWindowS)
 	p("- Queries: %d clients, %.0f q/s offered, %.0f s each, gRPC `cosmos.bank.v1beta1.Query/Balance` on node0.\n", r.Config.QueryClients, r.Config.QueryRate, r.Config.QuerySeconds)

@@ -34,13 +34,13 @@ type RunConfig struct {
 	LargeTasks   int
 	LargeItems   uint64
 
-	BankPerSender   int
-	BankOutstanding int
-	BankWarmup      time.Duration
-	BankWindow      time.Duration
-	ComputeWarmup   time.Duration
-	ComputeWindow   time.Duration
-	Drain           time.Duration
+	BankPerSender int
+	Outstanding   int // txs kept accepted but not yet in a block
+	BankWarmup    time.Duration
+	BankWindow    time.Duration
+	ComputeWarmup time.Duration
+	ComputeWindow time.Duration
+	Drain         time.Duration
 
 	QueryClients int
 	QueryRate    float64
@@ -147,10 +147,11 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	res.Queries = append(res.Queries, idle)
 
 	// Bank baseline.
-	log.Printf("bank: warm-up %s, window %s, %d outstanding", cfg.BankWarmup, cfg.BankWindow, cfg.BankOutstanding)
+	log.Printf("bank: warm-up %s, window %s", cfg.BankWarmup, cfg.BankWindow)
 	bankCtx, stopBank := context.WithCancel(ctx)
 	bankDone := make(chan struct{})
-	go func() { bank.Run(bankCtx, cfg.BankOutstanding); close(bankDone) }()
+	bankTh := NewThrottle(cfg.Outstanding)
+	go func() { bank.Run(bankCtx, bankTh); close(bankDone) }()
 	sleep(ctx, cfg.BankWarmup)
 	w := g.openWindow(cfg.PIDs)
 	sleep(ctx, cfg.BankWindow)
@@ -163,7 +164,8 @@ func Run(ctx context.Context, cfg RunConfig) error {
 
 	// Compute.
 	log.Printf("compute: %d devices x %d live tasks, warm-up %s, window %s", len(devices), cfg.Live, cfg.ComputeWarmup, cfg.ComputeWindow)
-	run := NewComputeRun(g, jobs, cfg.Live, 0)
+	computeTh := NewThrottle(cfg.Outstanding)
+	run := NewComputeRun(g, jobs, cfg.Live, 0, computeTh)
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan struct{})
@@ -217,7 +219,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	if len(largeJobs) > 0 {
 		log.Printf("large: %d tasks of %d items, one per device", cfg.LargeTasks, cfg.LargeItems)
 		h0 := g.Tracker.Height()
-		large := NewComputeRun(g, largeJobs, 1, 1)
+		large := NewComputeRun(g, largeJobs, 1, 1, NewThrottle(1<<30))
 		lctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 		large.Run(lctx, devices[:cfg.LargeTasks])
 		cancel()

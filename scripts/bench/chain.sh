@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Chain bench (issue 7): for each topology, a fresh network in a temp dir on
+# high ports, funded bench accounts patched into every node's genesis before
+# start, then scripts/bench/loadgen drives it (idle queries, bank-send
+# baseline, compute workload with queries and a CPU profile of node0, a round
+# of large tasks) and writes docs/bench-results/chain-<topology>.{json,md}.
+# Every node started here is stopped on exit, whatever happens.
+#
+# Usage: scripts/bench/chain.sh [1] [4]     1: one validator, 4: the 4-node localnet (default: both)
+# Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
+#        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60})
+#        BENCH_OUT     results directory (default docs/bench-results)
+#        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s")
+#        BENCH_KEEP=1  keep the temp dir (node homes and logs)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
+OUT=${BENCH_OUT:-docs/bench-results}
+PORT=${BENCH_PORT:-46600}
+TOPOLOGIES=${*:-1 4}
+SEED=bench ACCOUNTS=1300
+[ -x "$BIN" ] || { echo "no nightshiftd at $BIN (make build)" >&2; exit 1; }
+
+TMP=$(mktemp -d -t nightshift-bench-XXXXXX)
+PIDS=()
+stop_nodes() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  PIDS=()
+}
+cleanup() {
+  stop_nodes
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+height() { { curl -s -m 2 "http://127.0.0.1:$1/status" || true; } | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
+
+echo "chain bench: building the load generator"
+go build -o "$TMP/loadgen" ./scripts/bench/loadgen
+mkdir -p "$OUT"
+printf '# CPU profile of node0 during the compute window (go tool pprof -top, 25 functions), from scripts/bench/chain.sh\n\n' >"$OUT/profile-compute.txt"
+
+for n in $TOPOLOGIES; do
+  case $n in
+    1) base=$PORT name=chain-1-validator label="1 validator" ;;
+    4) base=$((PORT + 500)) name=chain-4-validators label="4-node localnet" ;;
+    *) echo "unknown topology $n (1 or 4)" >&2; exit 2 ;;
+  esac
+  dir=$TMP/net$n
+  echo "== $label: network in $dir, base port $base"
+  "$BIN" localnet init --dir "$dir" --validators "$n" --base-port "$base" >"$TMP/init$n.log" 2>&1 ||
+    { cat "$TMP/init$n.log" >&2; exit 1; }
+  "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 \
+    --changes-out "$dir/changes.json" "$dir"/node*/config/genesis.json
+  "$BIN" genesis validate --home "$dir/node0" >/dev/null
+  # No state-sync snapshots (they would land in the disk-growth figure); node0 serves pprof.
+  sed -i 's/^snapshot-interval = .*/snapshot-interval = 0/' "$dir"/node*/config/app.toml
+  pprof=$((base + 61))
+  sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
+  rpcs=() grpcs=()
+  for i in $(seq 0 $((n - 1))); do
+    o=$((base + 100 * i))
+    for p in $((o + 56)) $((o + 57)) $((o + 17)) $((o + 90)) $((o + 60)) $pprof; do
+      port_free "$p" || { echo "port $p is in use: set BENCH_PORT to a free range" >&2; exit 1; }
+    done
+    rpcs+=("http://127.0.0.1:$((o + 57))") grpcs+=("127.0.0.1:$((o + 90))")
+  done
+  for i in $(seq 0 $((n - 1))); do
+    "$BIN" start --home "$dir/node$i" --log_no_color >"$dir/node$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for _ in $(seq 120); do
+    for p in "${PIDS[@]}"; do
+      kill -0 "$p" 2>/dev/null || { echo "a node exited; see $dir/node*.log" >&2; tail -n 20 "$dir"/node*.log >&2; exit 1; }
+    done
+    h=$(height $((base + 57)))
+    [ -n "$h" ] && [ "$h" -ge 2 ] && break
+    sleep 1
+  done
+  [ -n "$h" ] && [ "$h" -ge 2 ] || { echo "no blocks after 120 s" >&2; exit 1; }
+  pids=$(IFS=,; echo "${PIDS[*]}")
+  # shellcheck disable=SC2086
+  "$TMP/loadgen" run --topology "$label" --chain-id nightshift-localnet-1 --seed "$SEED" --accounts "$ACCOUNTS" \
+    --rpc "$(IFS=,; echo "${rpcs[*]}")" --grpc "$(IFS=,; echo "${grpcs[*]}")" --pids "$pids" --home0 "$dir/node0" \
+    --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" \
+    --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" ${LOADGEN_FLAGS:-} ||
+    { echo "load generator failed; last node log lines:" >&2; tail -n 20 "$dir/node0.log" >&2; exit 1; }
+  stop_nodes
+  echo "== $label: wrote $OUT/$name.md and .json"
+done
