@@ -7,10 +7,11 @@
 #   scripts/localnet.sh join   [-d DIR] [-s]                             add a full node, start it, wait until it caught up (-s: state sync)
 #   scripts/localnet.sh start-node|stop-node [-d DIR] -i INDEX           one node (e.g. to kill and restore)
 # Node i listens on BASE_PORT+100*i+{56 p2p, 57 rpc, 17 api, 90 grpc, 60 metrics}.
-# Defaults: DIR=.localnet, 4 validators, BASE_PORT=36600. NIGHTSHIFTD picks the binary.
+# Defaults: DIR=.localnet, 4 validators, BASE_PORT=36600. NIGHTSHIFTD picks the binary;
+# join gives up on a node whose height stands still for LOCALNET_STALL_SECONDS (90).
 set -euo pipefail
 
-usage() { sed -n '2,10p' "$0" >&2; exit 2; }
+usage() { sed -n '2,11p' "$0" >&2; exit 2; }
 cmd=${1:-}
 [ -n "$cmd" ] && shift
 DIR=.localnet N=4 BASE=36600 IDX= STATESYNC= SHAPE_GIVEN=
@@ -23,6 +24,8 @@ done
 case $DIR in /*) ;; *) DIR=$PWD/$DIR ;; esac # pid checks match the --home of the processes
 BIN=${NIGHTSHIFTD:-$(command -v nightshiftd || echo build/nightshiftd)}
 [ -x "$BIN" ] || { echo "nightshiftd not found (set NIGHTSHIFTD or run make build)" >&2; exit 1; }
+STALL=${LOCALNET_STALL_SECONDS:-90}
+[[ $STALL =~ ^[1-9][0-9]*$ ]] || { echo "LOCALNET_STALL_SECONDS must be a positive number of seconds, not '$STALL'" >&2; exit 2; }
 
 # localnet.json is written by `nightshiftd localnet`, one field a line.
 field() { sed -n "s/^ *\"$1\": *\"\{0,1\}\([^\",]*\).*/\1/p" "$DIR/localnet.json" | head -1; }
@@ -110,7 +113,8 @@ stop_nodes() {
 log_tail() { echo "--- last lines of $DIR/node$1/node.log:" >&2; tail -n "${2:-15}" "$DIR/node$1/node.log" >&2 || true; }
 
 # exit_reason shows why node i exited, from its log since its last start: a
-# panic's first line and the end of its message, else the last lines.
+# panic's first line and the end of its message, else the last lines (without
+# the usage text the command prints before its error).
 exit_reason() {
   local log="$DIR/node$1/node.log" from run
   from=$(grep -n '^=== localnet.sh' "$log" | tail -1 | cut -d: -f1)
@@ -120,7 +124,13 @@ exit_reason() {
     awk '/^panic:/{p=1} /^goroutine /{exit} p{gsub(/[ \t]+/," "); m=m $0} END{
       print (length(m) > 500 ? substr(m, 1, 200) " … " substr(m, length(m) - 250) : m)}' <<<"$run" >&2
   else
-    tail -n 15 <<<"$run" >&2
+    awk '/^Usage:$/{u=1} u && /^Global Flags:$/{g=1} u && g && /^$/{u=g=0; next} !u' <<<"$run" | tail -n 15 >&2
+  fi
+  # A genesis edited to another chain-id fails on its own gentxs' signatures.
+  local gchain
+  gchain=$(grep -o -m1 '"chain_id": *"[^"]*"' "$DIR/node$1/config/genesis.json" 2>/dev/null | head -1 | sed 's/.*"\([^"]*\)"$/\1/' || true)
+  if [ -n "$gchain" ] && [ "$gchain" != "$CHAIN" ]; then
+    echo "node$1's genesis is for chain $gchain but this localnet is $CHAIN: give it the network's genesis (config/genesis.json of a running node)" >&2
   fi
 }
 
@@ -137,7 +147,7 @@ explain_no_sync() {
     echo "node$i's genesis is for chain ${ours:-?} but its peers run ${theirs:-?}: give it the network's genesis (config/genesis.json of a running node)" >&2
   elif [ "${peers:-0}" = 0 ]; then
     echo "no peer reachable: are the nodes in its persistent_peers running? ($0 status -d $DIR)" >&2
-    grep -o 'persistent_peers = .*' "$DIR/node$i/config/config.toml" >&2 || true
+    grep '^persistent_peers = ' "$DIR/node$i/config/config.toml" >&2 || true
   fi
 }
 
@@ -153,9 +163,9 @@ max_height() { # highest height among the running nodes other than $1
 
 # wait_caught_up waits until node i has left block sync and reached the
 # height the others had when it started; it gives up when the node's height
-# stands still for 90 s or its peers are on another chain.
+# stands still for $STALL s or its peers are on another chain.
 wait_caught_up() {
-  local i=$1 target st h cu last=-1 still=0
+  local i=$1 target st h cu last=-1 since=$SECONDS
   target=$(max_height "$i")
   while :; do
     alive "$i" || { exit_reason "$i"; return 1; }
@@ -168,9 +178,9 @@ wait_caught_up() {
       explain_no_sync "$i"
       return 1
     fi
-    if [ "${h:-}" = "$last" ]; then still=$((still + 1)); else still=0 last=${h:-}; fi
-    if [ "$still" -ge 90 ]; then
-      echo "node$i made no progress for 90 s" >&2
+    [ "${h:-}" = "$last" ] || since=$SECONDS last=${h:-}
+    if [ $((SECONDS - since)) -ge "$STALL" ]; then
+      echo "node$i made no progress for $STALL s" >&2
       explain_no_sync "$i"
       log_tail "$i" 5
       return 1
@@ -205,15 +215,25 @@ case $cmd in
       started+=("$i")
     done
     [ ${#started[@]} -gt 0 ] || { echo "every node of $DIR is already running"; exit 0; }
-    # Wait for blocks: a network that does not make them is stopped, not left half-started.
+    # Wait for blocks and for the RPC of every node started (a node that fails
+    # while loading its state exits before its RPC answers, also when the
+    # others of a restarted network are long past height 2): a network that
+    # does not get there is stopped, not left half-started.
     for _ in $(seq 120); do
+      quiet=
       for i in "${started[@]}"; do
         alive "$i" || { exit_reason "$i"; stop_nodes "${started[@]}"; exit 1; }
+        [ -n "$(height "$i")" ] || quiet="$quiet node$i"
       done
-      h=$(max_height -1); [ "$h" -ge 2 ] && { echo "localnet $CHAIN is making blocks (height $h)"; exit 0; }
+      h=$(max_height -1)
+      [ -z "$quiet" ] && [ "$h" -ge 2 ] && { echo "localnet $CHAIN is making blocks (height $h)"; exit 0; }
       sleep 1
     done
-    echo "no blocks after 120 s; see $DIR/node*/node.log; stopping" >&2
+    if [ "$h" -lt 2 ]; then
+      echo "no blocks after 120 s; see $DIR/node*/node.log; stopping" >&2
+    else
+      echo "the RPC of$quiet does not answer after 120 s; see $DIR/node*/node.log; stopping" >&2
+    fi
     stop_nodes "${started[@]}"
     exit 1
     ;;
