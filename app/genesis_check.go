@@ -43,6 +43,9 @@ func (app *App) CheckGenesisValidatorsApproved(genState GenesisState) error {
 			return err
 		}
 		for _, v := range staking.Validators {
+			if v.Jailed {
+				continue // removed: no power, and it cannot unjail unapproved
+			}
 			if err := check(v.OperatorAddress, "staking genesis"); err != nil {
 				return err
 			}

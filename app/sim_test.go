@@ -34,9 +34,10 @@ import (
 
 // The simulations take the SDK simulator's standard flags (-NumBlocks,
 // -BlockSize, -Seed, -Verbose, ...) plus -Long and -NumSeeds. Without
-// -Long only TestAppStateDeterminism runs, short (shortSim), so that
-// `go test ./...` exercises every module's messages and the invariants; the
-// long runs are `make test-sim`.
+// -Long, TestAppStateDeterminism, TestAppImportExport and
+// TestAppSimulationAfterImport run short (shortSim; the import tests on one
+// seed), so that `go test ./...` exercises every module's messages, the
+// invariants and the export/import path; the long runs are `make test-sim`.
 //
 //	go test ./app -run TestAppStateDeterminism -Long -NumSeeds=20 -NumBlocks=200 -BlockSize=100
 //	go test ./app -run TestAppImportExport -Long -Seed=7 -NumSeeds=1 -NumBlocks=200 -Verbose
@@ -61,13 +62,18 @@ const runsPerSeed = 2
 // Without -Long it is the short run, though -NumBlocks, -BlockSize and
 // -Seed given explicitly still apply.
 func simConfig() (simtypes.Config, []int64) {
+	return simConfigSeeds(shortSim.seeds)
+}
+
+// simConfigSeeds is simConfig with shortSeeds seeds in the short run.
+func simConfigSeeds(shortSeeds int) (simtypes.Config, []int64) {
 	cfg := simcli.NewConfigFromFlags()
 	cfg.ChainID = simsx.SimAppChainID
 	numSeeds := *flagNumSeeds
 	if !*flagLong {
 		set := make(map[string]bool)
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		numSeeds = shortSim.seeds
+		numSeeds = shortSeeds
 		if !set["NumBlocks"] {
 			cfg.NumBlocks = shortSim.numBlocks
 		}
@@ -211,8 +217,7 @@ func TestAppStateDeterminism(t *testing.T) {
 // app and requires every store to be equal, x/compute's and x/permission's in
 // full (their indexes and queues are rebuilt from the exported objects).
 func TestAppImportExport(t *testing.T) {
-	requireLong(t)
-	cfg, seeds := simConfig()
+	cfg, seeds := simConfigSeeds(1)
 	runSims(t, cfg, seeds, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		tb.Helper()
 		app := ti.App
@@ -235,8 +240,7 @@ func TestAppImportExport(t *testing.T) {
 // seed again from it. Heights restart at 1 (the simulator has no initial
 // height), block time continues where the first run stopped.
 func TestAppSimulationAfterImport(t *testing.T) {
-	requireLong(t)
-	cfg, seeds := simConfig()
+	cfg, seeds := simConfigSeeds(1)
 	runSims(t, cfg, seeds, func(tb testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) {
 		tb.Helper()
 		exported, err := ti.App.ExportAppStateAndValidators(false, nil, nil)

@@ -13,8 +13,10 @@ import (
 )
 
 // InitGenesis stores the authority and approvals, then refuses a genesis whose
-// staking state already holds a validator that is not approved. It runs after
-// x/staking and before x/genutil, so gentxs pass through the staking gate.
+// staking state already holds an unjailed validator that is not approved. A
+// removed validator stays in x/staking, jailed, until its delegations leave; it
+// has no power and cannot unjail, so an exported chain imports with it. It runs
+// after x/staking and before x/genutil, so gentxs pass through the staking gate.
 func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(k.addressCodec); err != nil {
 		return err
@@ -38,6 +40,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		return err
 	}
 	for _, v := range vals {
+		if v.IsJailed() {
+			continue
+		}
 		valBz, err := k.valAddressCodec.StringToBytes(v.GetOperator())
 		if err != nil {
 			return err

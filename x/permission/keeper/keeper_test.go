@@ -289,4 +289,17 @@ func TestGenesis(t *testing.T) {
 
 	dup := &types.GenesisState{Validators: []types.ApprovedValidator{{Operator: op}, {Operator: op}}}
 	require.ErrorIs(t, dup.Validate(accCodec), types.ErrInvalidGenesis)
+
+	// An exported chain holds removed validators: jailed, no longer approved.
+	// They import (they have no power and cannot unjail); an unjailed one does not.
+	f = setup(t)
+	removed := addr(t, "removed")
+	f.staking.add(t, accBytes(t, op), 5)
+	f.staking.add(t, accBytes(t, removed), 1)
+	gs = &types.GenesisState{Authority: admin, Validators: []types.ApprovedValidator{{Operator: op}}}
+	require.ErrorIs(t, f.k.InitGenesis(f.ctx, gs), types.ErrValidatorNotApproved)
+	removedVal, err := valCodec.BytesToString(accBytes(t, removed))
+	require.NoError(t, err)
+	f.staking.vals[removedVal].Jailed = true
+	require.NoError(t, f.k.InitGenesis(f.ctx, gs))
 }
