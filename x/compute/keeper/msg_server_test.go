@@ -1703,6 +1703,8 @@ func TestMsgAuthority(t *testing.T) {
 		badParams("max_task_items above 2^16", func(p *types.Params) { p.MaxTaskItems = types.MaxTaskItemsLimit + 1 }),
 		badParams("zero max_queue_items_per_block", func(p *types.Params) { p.MaxQueueItemsPerBlock = 0 }),
 		badParams("a window of 2^40+1 blocks", func(p *types.Params) { p.DeviceUnbondingBlocks = 1<<40 + 1 }),
+		badParams("zero task_retention_blocks", func(p *types.Params) { p.TaskRetentionBlocks = 0 }),
+		badParams("task_retention_blocks of 2^40+1", func(p *types.Params) { p.TaskRetentionBlocks = 1<<40 + 1 }),
 	}
 	runMsgCases(t, cases)
 
