@@ -160,6 +160,8 @@ func withoutOtherBurns(app *App) func(map[string]json.RawMessage) {
 func runSims(t *testing.T, cfg simtypes.Config, seeds []int64, post ...func(testing.TB, simsx.TestInstance[*App], []simtypes.Account)) {
 	t.Helper()
 	post = append([]func(testing.TB, simsx.TestInstance[*App], []simtypes.Account){finalCheck}, post...)
+	// Forget the app once done, or 40 long runs keep 40 apps' state in memory.
+	post = append(post, func(_ testing.TB, ti simsx.TestInstance[*App], _ []simtypes.Account) { simRuns.Delete(ti.App) })
 	for i, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d/run=%d", seed, i), func(t *testing.T) {
 			t.Parallel()
