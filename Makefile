@@ -38,16 +38,8 @@ test-e2e: build ## only the end-to-end tests on real processes (devnet, localnet
 test-unit: ## unit tests only
 	go test -count=1 -short ./...
 
-SIM_SEEDS ?= 20
-SIM_BLOCKS ?= 200
-SIM_BLOCK_SIZE ?= 100
-SIM_IMPORT_SEEDS ?= 4
-
-test-sim: ## long simulations: determinism (SIM_SEEDS seeds x SIM_BLOCKS blocks, each run twice), then import/export and simulation after import
-	go test ./app -count=1 -timeout 90m -run '^TestAppStateDeterminism$$' \
-		-Long -NumSeeds=$(SIM_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
-	go test ./app -count=1 -timeout 60m -run '^(TestAppImportExport|TestAppSimulationAfterImport)$$' \
-		-Long -NumSeeds=$(SIM_IMPORT_SEEDS) -NumBlocks=$(SIM_BLOCKS) -BlockSize=$(SIM_BLOCK_SIZE)
+test-sim: ## long simulations: determinism (SIM_SEEDS=20 seeds x SIM_BLOCKS=200 blocks, each run twice), import/export and simulation after import (SIM_IMPORT_SEEDS=4)
+	./scripts/test-sim.sh
 
 FUZZTIME ?= 30s
 
