@@ -14,6 +14,8 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net/http"
+	_ "net/http/pprof" // --debug-addr
 	"os"
 	"os/signal"
 	"strconv"
@@ -94,6 +96,7 @@ func runCmd(args []string) error {
 	grpcs := fs.String("grpc", "127.0.0.1:9090", "gRPC addresses, one per node, comma-separated")
 	pids := fs.String("pids", "", "node process ids (RSS, CPU), comma-separated")
 	changes := fs.String("changes", "", "file written by `loadgen genesis --changes-out`")
+	debugAddr := fs.String("debug-addr", "", "serve the load generator's own pprof here (e.g. 127.0.0.1:6061)")
 	fs.StringVar(&c.Topology, "topology", "1 validator", "label of the topology")
 	fs.StringVar(&c.ChainID, "chain-id", "nightshift-localnet-1", "chain id")
 	fs.StringVar(&c.Home0, "home0", "", "node0's home (disk growth, config)")
@@ -149,6 +152,9 @@ func runCmd(args []string) error {
 		if err := json.Unmarshal(bz, &c.GenesisChanges); err != nil {
 			return err
 		}
+	}
+	if *debugAddr != "" {
+		go func() { log.Print(http.ListenAndServe(*debugAddr, nil)) }()
 	}
 	if c.Command == "" {
 		c.Command = "loadgen run " + strings.Join(args, " ")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -83,6 +84,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	trackCtx, stopTracker := context.WithCancel(ctx)
 	defer stopTracker()
 	go g.Tracker.Run(trackCtx, st.SyncInfo.LatestBlockHeight+1)
+	ctx, stall := context.WithCancelCause(ctx)
+	defer stall(nil)
+	go g.watch(trackCtx, stall)
 
 	res := &Results{Topology: cfg.Topology, Validators: len(cfg.RPC), Command: cfg.Command, Date: time.Now().UTC().Format(time.RFC3339),
 		Machine: machine(), GenesisChanges: cfg.GenesisChanges}
@@ -254,6 +258,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	if len(res.Queries) == 2 && res.Queries[0].P99Ms > 0 {
 		res.QueryP99Ratio = res.Queries[1].P99Ms / res.Queries[0].P99Ms
 	}
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
 	res.TotalSeconds = time.Since(started).Seconds()
 	if err := res.Write(cfg.Out); err != nil {
 		return err
@@ -269,6 +276,29 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		}
 	}
 	return nil
+}
+
+// watch logs progress every 10 s and gives up when no block has been read for
+// two minutes (a stalled node or load generator must not hang make bench).
+func (g *Gen) watch(ctx context.Context, stall context.CancelCauseFunc) {
+	last, since := int64(-1), time.Now()
+	for ctx.Err() == nil {
+		sleep(ctx, 10*time.Second)
+		h := g.Tracker.Height()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		log.Printf("progress: height %d, %d txs pending, %d goroutines, heap %d MiB", h, g.Tracker.Pending(), runtime.NumGoroutine(), ms.HeapAlloc>>20)
+		if h != last {
+			last, since = h, time.Now()
+			continue
+		}
+		if time.Since(since) > 2*time.Minute {
+			buf := make([]byte, 1<<20)
+			log.Printf("no new block read for 2 minutes; goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+			stall(fmt.Errorf("no new block read since height %d for 2 minutes", h))
+			return
+		}
+	}
 }
 
 // window marks the start of a measurement window.
