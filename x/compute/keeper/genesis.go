@@ -37,6 +37,11 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 				return err
 			}
 		}
+		if job.PruneHeight != 0 {
+			if err := k.JobPruneQueue.Set(ctx, pairKey(job.PruneHeight, job.Id)); err != nil {
+				return err
+			}
+		}
 	}
 	for _, dev := range gs.Devices {
 		operator, err := k.addr("operator", dev.Operator)
@@ -75,21 +80,6 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		}
 		if err := k.TaskQueue.Set(ctx, pairKey(due, key)); err != nil {
 			return err
-		}
-	}
-	// Closed jobs whose task records were not pruned yet are queued again.
-	for _, job := range gs.Jobs {
-		if job.Status == types.JOB_STATUS_OPEN {
-			continue
-		}
-		has, err := k.hasTaskRecords(ctx, job.Id)
-		if err != nil {
-			return err
-		}
-		if has {
-			if err := k.schedulePrune(ctx, job); err != nil {
-				return err
-			}
 		}
 	}
 	for _, ref := range gs.ReopenedTasks {

@@ -169,6 +169,7 @@ func (k *Keeper) CheckEmissionInvariant(ctx context.Context) error {
 func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 	type live struct{ tasks, items uint64 }
 	jobLive := make(map[uint64]live)
+	pruneQueued := 0
 	deviceLive := make(map[string]uint32)
 	err := k.Tasks.Walk(ctx, nil, func(key TaskKey, t types.Task) (bool, error) {
 		if key.K1() != t.JobId || key.K2() != t.Index {
@@ -251,9 +252,26 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 				return true, fmt.Errorf("open job %d is not queued at its deadline %d (err %v)", id, j.DeadlineHeight, err)
 			}
 		}
+		if j.PruneHeight != 0 {
+			pruneQueued++
+			if has, err := k.JobPruneQueue.Has(ctx, pairKey(j.PruneHeight, id)); err != nil || !has {
+				return true, fmt.Errorf("job %d is not queued for pruning at %d (err %v)", id, j.PruneHeight, err)
+			}
+		}
 		return false, nil
 	}); err != nil {
 		return err
+	}
+	// Each queue entry belongs to a job that names it (counted, as a job has at most one).
+	entries := 0
+	if err := k.JobPruneQueue.Walk(ctx, nil, func(collections.Pair[uint64, uint64]) (bool, error) {
+		entries++
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	if entries != pruneQueued {
+		return fmt.Errorf("%d prune queue entries, %d jobs waiting to be pruned", entries, pruneQueued)
 	}
 	if err := k.Devices.Walk(ctx, nil, func(operator []byte, d types.Device) (bool, error) {
 		if n := deviceLive[string(operator)]; d.LiveTasks != n {

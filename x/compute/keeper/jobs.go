@@ -158,7 +158,7 @@ func (k *Keeper) setJob(ctx context.Context, job types.Job, prev types.JobStatus
 			return err
 		}
 		job.ClosedHeight = height(ctx)
-		if err := k.schedulePrune(ctx, job); err != nil {
+		if err := k.schedulePrune(ctx, &job); err != nil {
 			return err
 		}
 	}

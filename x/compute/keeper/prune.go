@@ -14,31 +14,30 @@ import (
 // records of a closed job are therefore kept only task_retention_blocks (for
 // collectors and explorers) and then deleted, so state per completed task is
 // the job record's share, not a record per task.
+//
+// The queue entry (job.PruneHeight, job.Id) exists exactly while
+// job.PruneHeight != 0, so genesis import rebuilds it from the jobs.
 
-// schedulePrune queues a closed job's task records for deletion
-// task_retention_blocks after it closed.
-func (k *Keeper) schedulePrune(ctx context.Context, job types.Job) error {
+// schedulePrune sets a closing job's prune height and queues it; a job that
+// never leased a task has no records and is not queued.
+func (k *Keeper) schedulePrune(ctx context.Context, job *types.Job) error {
+	if job.NextTask == 0 {
+		job.PruneHeight = 0
+		return nil
+	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return err
 	}
-	return k.JobPruneQueue.Set(ctx, pairKey(job.ClosedHeight+params.TaskRetentionBlocks, job.Id))
+	job.PruneHeight = job.ClosedHeight + params.TaskRetentionBlocks
+	return k.JobPruneQueue.Set(ctx, pairKey(job.PruneHeight, job.Id))
 }
 
-// hasTaskRecords reports whether any task record of job remains.
-func (k *Keeper) hasTaskRecords(ctx context.Context, jobID uint64) (bool, error) {
-	iter, err := k.Tasks.Iterate(ctx, collections.NewPrefixedPairRange[uint64, uint64](jobID))
-	if err != nil {
-		return false, err
-	}
-	valid := iter.Valid()
-	return valid, iter.Close()
-}
-
-// pruneClosedJobs deletes at most limit task records of jobs whose retention
-// has passed, oldest first. A job leaves the queue when none of its records
-// remain; one that still has a live task (windows were raised after it closed)
-// is queued again a retention later, its live task untouched.
+// pruneClosedJobs deletes at most limit task records of jobs whose prune
+// height has come, oldest first. A job leaves the queue, with an
+// EventJobTasksPruned, once none of its records remain; one that still has a
+// live task (windows were raised after it closed) is queued again a retention
+// later, its live task untouched.
 func (k *Keeper) pruneClosedJobs(ctx context.Context, params types.Params, limit int) error {
 	due, err := dueKeys(ctx, k.JobPruneQueue, height(ctx), limit)
 	if err != nil {
@@ -50,14 +49,18 @@ func (k *Keeper) pruneClosedJobs(ctx context.Context, params types.Params, limit
 		}
 		jobID := entry.K2()
 		var keys []TaskKey
-		live := false
+		live, more := false, false
 		err := k.Tasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](jobID), func(key TaskKey, t types.Task) (bool, error) {
+			if len(keys) == limit {
+				more = true
+				return true, nil
+			}
 			if t.Status == types.TASK_STATUS_LEASED || t.Status == types.TASK_STATUS_CLAIMED {
 				live = true
 				return true, nil
 			}
 			keys = append(keys, key)
-			return len(keys) == limit, nil
+			return false, nil
 		})
 		if err != nil {
 			return err
@@ -72,24 +75,28 @@ func (k *Keeper) pruneClosedJobs(ctx context.Context, params types.Params, limit
 			}
 		}
 		limit -= len(keys)
-		if live {
-			if err := k.JobPruneQueue.Remove(ctx, entry); err != nil {
-				return err
-			}
-			if err := k.JobPruneQueue.Set(ctx, pairKey(height(ctx)+params.TaskRetentionBlocks, jobID)); err != nil {
-				return err
-			}
-			continue
+		if more {
+			return nil // the budget ran out on this job; it stays due
 		}
-		if limit <= 0 {
-			// The budget ran out on this job; check for more next block.
-			return nil
+		job, err := k.getJob(ctx, jobID)
+		if err != nil {
+			return err
 		}
 		if err := k.JobPruneQueue.Remove(ctx, entry); err != nil {
 			return err
 		}
-		job, err := k.getJob(ctx, jobID)
-		if err != nil {
+		if live {
+			job.PruneHeight = height(ctx) + params.TaskRetentionBlocks
+			if err := k.JobPruneQueue.Set(ctx, pairKey(job.PruneHeight, jobID)); err != nil {
+				return err
+			}
+			if err := k.Jobs.Set(ctx, jobID, job); err != nil {
+				return err
+			}
+			continue
+		}
+		job.PruneHeight = 0
+		if err := k.Jobs.Set(ctx, jobID, job); err != nil {
 			return err
 		}
 		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobTasksPruned{

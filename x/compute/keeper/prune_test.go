@@ -75,6 +75,8 @@ func TestTasksPrunedAfterRetention(t *testing.T) {
 
 	// The job stays; its tasks answer with where the roots went.
 	after := f.jobState(job)
+	require.Equal(t, closed.ClosedHeight+retention, closed.PruneHeight)
+	closed.PruneHeight = 0 // nothing left to prune
 	require.Equal(t, closed, after)
 	_, err = f.q.Task(f.ctx, &types.QueryTaskRequest{JobId: job, TaskIndex: 0})
 	require.Equal(t, codes.NotFound, status.Code(err))
@@ -109,6 +111,7 @@ func TestPruneWaitsForLiveTasks(t *testing.T) {
 	// queued again a retention later.
 	require.Equal(t, 1, f.taskCount(job))
 	require.Equal(t, 1, countKeys(t, f.ctx, f.k.JobPruneQueue))
+	require.Equal(t, closedAt+retention+retention, f.jobState(job).PruneHeight)
 	require.NoError(t, f.k.CheckReferenceInvariant(f.ctx))
 
 	f.advanceTo(claim.ChallengeHeight)
@@ -119,6 +122,21 @@ func TestPruneWaitsForLiveTasks(t *testing.T) {
 	f.advance(2 * retention)
 	require.Zero(t, f.taskCount(job))
 	require.Zero(t, countKeys(t, f.ctx, f.k.JobPruneQueue))
+	require.Zero(t, f.jobState(job).PruneHeight)
+}
+
+// A job closed before any task was leased has nothing to prune and is not queued.
+func TestJobWithoutTasksIsNotQueued(t *testing.T) {
+	f := newFixture(t)
+	requester := addrOf("requester")
+	f.fund(requester, 1_000_000_000)
+	job := f.postJob(requester, "hashcash", `{"difficulty_bits":2}`, 8, 4, 10)
+	must(f, f.msgs.CancelJob, &types.MsgCancelJob{Requester: f.str(requester), JobId: job})
+	closed := f.jobState(job)
+	require.Equal(t, uint64(f.ctx.BlockHeight()), closed.ClosedHeight)
+	require.Zero(t, closed.PruneHeight)
+	require.Zero(t, countKeys(t, f.ctx, f.k.JobPruneQueue))
+	require.NoError(t, f.k.CheckReferenceInvariant(f.ctx))
 }
 
 // completedJobState runs a job of tasks × items to completion and returns the

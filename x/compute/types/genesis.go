@@ -49,8 +49,8 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 		if _, ok := JobStatus_name[int32(j.Status)]; !ok || j.Status == JOB_STATUS_UNSPECIFIED {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "job %d has status %d", j.Id, j.Status)
 		}
-		if (j.Status == JOB_STATUS_OPEN) != (j.ClosedHeight == 0) {
-			return errorsmod.Wrapf(ErrInvalidGenesis, "job %d is %s with closed_height %d", j.Id, j.Status, j.ClosedHeight)
+		if (j.Status == JOB_STATUS_OPEN) != (j.ClosedHeight == 0) || (j.PruneHeight != 0 && j.PruneHeight < j.ClosedHeight) || (j.Status == JOB_STATUS_OPEN && j.PruneHeight != 0) {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "job %d is %s with closed_height %d and prune_height %d", j.Id, j.Status, j.ClosedHeight, j.PruneHeight)
 		}
 		jobs[j.Id] = j
 	}
