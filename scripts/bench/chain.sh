@@ -49,8 +49,11 @@ printf '# CPU profile of node0 during the compute window (go tool pprof -top, 25
 
 for n in $TOPOLOGIES; do
   case $n in
-    1) base=$PORT name=chain-1-validator label="1 validator" ;;
-    4) base=$((PORT + 500)) name=chain-4-validators label="4-node localnet" ;;
+    # outstanding: txs kept in the mempool (accepted, not yet in a block), the
+    # same for both workloads of a topology; a few blocks' worth, so blocks
+    # always find a backlog yet stay short enough for a window to hold many.
+    1) base=$PORT name=chain-1-validator label="1 validator" flags="--outstanding 3000 --compute-warmup 25s" ;;
+    4) base=$((PORT + 500)) name=chain-4-validators label="4-node localnet" flags="--outstanding 2000 --compute-warmup 35s" ;;
     *) echo "unknown topology $n (1 or 4)" >&2; exit 2 ;;
   esac
   dir=$TMP/net$n
@@ -90,7 +93,7 @@ for n in $TOPOLOGIES; do
   "$TMP/loadgen" run --topology "$label" --chain-id nightshift-localnet-1 --seed "$SEED" --accounts "$ACCOUNTS" \
     --rpc "$(IFS=,; echo "${rpcs[*]}")" --grpc "$(IFS=,; echo "${grpcs[*]}")" --pids "$pids" --home0 "$dir/node0" \
     --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" \
-    --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" ${LOADGEN_FLAGS:-} ||
+    --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" $flags ${LOADGEN_FLAGS:-} ||
     { echo "load generator failed; last node log lines:" >&2; tail -n 20 "$dir/node0.log" >&2; exit 1; }
   stop_nodes
   echo "== $label: wrote $OUT/$name.md and .json"

@@ -83,6 +83,9 @@ func (b *BankLoad) Run(ctx context.Context, th *Throttle) {
 			for th.Acquire(ctx) {
 				if err := b.g.Send(ctx, acc, KindBank, build, release); err != nil {
 					th.Release()
+					if ctx.Err() != nil {
+						return
+					}
 					sleep(ctx, 200*time.Millisecond)
 				}
 			}

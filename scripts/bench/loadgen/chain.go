@@ -144,6 +144,9 @@ func (t *Tracker) Height() int64 {
 
 // WaitHeight blocks until height h has been read or ctx ends.
 func (t *Tracker) WaitHeight(ctx context.Context, h int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	stop := context.AfterFunc(ctx, func() {
 		t.mu.Lock()
 		t.cond.Broadcast()

@@ -6,7 +6,9 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
@@ -167,7 +169,7 @@ type ComputeRun struct {
 	mu        sync.Mutex
 	done      []TaskRecord
 	failures  map[string]int
-	computeNs atomic.Int64 // loadgen time spent computing outputs and trees
+	computeNs atomic.Int64 // CPU time the load generator spent computing outputs and trees
 }
 
 // NewComputeRun prepares a run over jobs; th gates new leases.
@@ -250,18 +252,28 @@ type device struct {
 	events  chan devEvent
 	active  int // tasks in flight
 	wanting int // free slots
+	opened  int // slots opened so far (the ramp opens them one by one)
+	opens   []time.Time
 	leased  int // tasks leased so far
 }
 
 // Run works with every device until Stop has been called and all tasks in
-// flight have ended, or ctx ends.
-func (r *ComputeRun) Run(ctx context.Context, devices []*Account) {
+// flight have ended, or ctx ends. The devices' task slots open evenly over
+// ramp, so tasks do not move through lease, claim and proof in lockstep
+// waves but in the mix of a steady state.
+func (r *ComputeRun) Run(ctx context.Context, devices []*Account, ramp time.Duration) {
+	start := time.Now()
+	slots := len(devices) * r.live
 	var wg sync.WaitGroup
-	for _, acc := range devices {
+	for i, acc := range devices {
+		d := &device{acc: acc, events: make(chan devEvent, 2*r.live+4)}
+		for s := range r.live {
+			// Slot s of device i opens at (s·devices + i)/slots of the ramp.
+			d.opens = append(d.opens, start.Add(ramp*time.Duration(s*len(devices)+i)/time.Duration(slots)))
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &device{acc: acc, events: make(chan devEvent, 2*r.live+4), wanting: r.live}
 			r.device(ctx, d)
 		}()
 	}
@@ -272,8 +284,15 @@ func (r *ComputeRun) device(ctx context.Context, d *device) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		for d.opened < len(d.opens) && !time.Now().Before(d.opens[d.opened]) {
+			d.opened++
+			d.wanting++
+		}
 		r.fill(ctx, d)
-		if d.active == 0 && !r.mayLease(d) {
+		if d.active == 0 && d.opened == len(d.opens) && !r.mayLease(d) {
+			return
+		}
+		if d.active == 0 && !r.mayLease(d) && (r.stopped.Load() || r.noJobs.Load()) {
 			return
 		}
 		select {
@@ -371,9 +390,11 @@ func (r *ComputeRun) leased(ctx context.Context, d *device, ev devEvent) {
 // exactly as the worker does.
 func (r *ComputeRun) compute(t *task) error {
 	r.cpu <- struct{}{}
-	start := time.Now()
+	runtime.LockOSThread()
+	start := threadCPU()
 	defer func() {
-		r.computeNs.Add(int64(time.Since(start)))
+		r.computeNs.Add(int64(threadCPU() - start))
+		runtime.UnlockOSThread()
 		<-r.cpu
 	}()
 	outputs := make([][]byte, t.count)
@@ -483,4 +504,14 @@ func (r *ComputeRun) proved(ctx context.Context, d *device, ev devEvent) {
 	r.done = append(r.done, TaskRecord{Items: t.count, LeaseH: t.leaseH, ClaimH: t.claimH, ProofH: ev.out.Height})
 	r.mu.Unlock()
 	r.end(d)
+}
+
+// threadCPU is the calling OS thread's CPU time (the goroutine must be locked to it).
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

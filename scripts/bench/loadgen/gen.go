@@ -137,8 +137,11 @@ func NewThrottle(limit int) *Throttle {
 	return t
 }
 
-// Acquire waits for room for one more tx.
+// Acquire waits for room for one more tx; false once ctx has ended.
 func (t *Throttle) Acquire(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return false
+	}
 	stop := context.AfterFunc(ctx, func() {
 		t.mu.Lock()
 		t.cond.Broadcast()

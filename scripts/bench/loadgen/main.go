@@ -114,7 +114,7 @@ func runCmd(args []string) error {
 	fs.IntVar(&c.Outstanding, "outstanding", 3000, "txs kept accepted but not yet in a block (the mempool holds 5000)")
 	fs.DurationVar(&c.BankWarmup, "bank-warmup", 5*time.Second, "bank load before the window")
 	fs.DurationVar(&c.BankWindow, "bank-window", 40*time.Second, "bank measurement window")
-	fs.DurationVar(&c.ComputeWarmup, "compute-warmup", 10*time.Second, "compute load before the window")
+	fs.DurationVar(&c.ComputeWarmup, "compute-warmup", 25*time.Second, "compute load before the window; task slots open evenly over it")
 	fs.DurationVar(&c.ComputeWindow, "compute-window", 60*time.Second, "compute measurement window")
 	fs.DurationVar(&c.Drain, "drain", 60*time.Second, "longest wait for tasks in flight after a window")
 	fs.IntVar(&c.QueryClients, "query-clients", 8, "concurrent gRPC query clients")

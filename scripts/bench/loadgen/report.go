@@ -41,6 +41,7 @@ type Results struct {
 	Loadgen       LoadgenStats `json:"loadgen"`
 	ProfileNote   string       `json:"profile_note,omitempty"`
 	Profile       []string     `json:"profile_top,omitempty"`
+	ProfileCum    []string     `json:"profile_top_cum,omitempty"`
 }
 
 // Machine describes where the bench ran.
@@ -50,6 +51,8 @@ type Machine struct {
 	RAMGiB    float64 `json:"ram_gib"`
 	GoVersion string  `json:"go_version"`
 	OS        string  `json:"os"`
+	// LoadAvg is /proc/loadavg when the run started (other work on the machine).
+	LoadAvg string `json:"loadavg_at_start"`
 }
 
 // Config is the load generator's and the nodes' configuration.
@@ -89,9 +92,16 @@ type WindowStats struct {
 	TxsPerBlockMedian   int                  `json:"txs_per_block_median"`
 	ItemsVerified       int64                `json:"items_verified,omitempty"`
 	ByKind              map[string]KindStats `json:"by_kind"`
-	SignedOnFly         int64                `json:"signed_on_the_fly,omitempty"`
-	LoadgenCPU          float64              `json:"loadgen_cpu_seconds"`
-	nodeCPU             []float64
+	// Series is every block of the window: height, seconds since the window's
+	// first block, txs, successful txs of the workload.
+	Series      [][4]float64 `json:"blocks_series"`
+	SignedOnFly int64        `json:"signed_on_the_fly,omitempty"`
+	LoadgenCPU  float64      `json:"loadgen_cpu_seconds"`
+	// MachineBusy is the share of all cores' time not idle (nor in I/O wait) over the window.
+	MachineBusy float64 `json:"machine_busy_share"`
+	// MachineIOWait is the share of all cores' time idle waiting for I/O.
+	MachineIOWait float64 `json:"machine_iowait_share"`
+	nodeCPU       []float64
 }
 
 // KindStats are the txs of one kind in a window.
@@ -243,6 +253,9 @@ func machine() Machine {
 		}
 		f.Close()
 	}
+	if bz, err := os.ReadFile("/proc/loadavg"); err == nil {
+		m.LoadAvg = strings.TrimSpace(string(bz))
+	}
 	if kb := procField("/proc/meminfo", "MemTotal:"); kb > 0 {
 		m.RAMGiB = float64(kb) / (1 << 20)
 	}
@@ -289,6 +302,30 @@ func procCPU(pid int) float64 {
 	ut, _ := strconv.ParseFloat(f[11], 64)
 	st, _ := strconv.ParseFloat(f[12], 64)
 	return (ut + st) / 100 // USER_HZ
+}
+
+// machineTicks returns the cumulative busy, iowait and total ticks of all cores (/proc/stat).
+func machineTicks() (busy, iowait, total float64) {
+	bz, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, 0
+	}
+	line, _, _ := strings.Cut(string(bz), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0, 0, 0
+	}
+	var v []float64
+	for _, x := range f[1:] {
+		n, _ := strconv.ParseFloat(x, 64)
+		v = append(v, n)
+	}
+	for i, n := range v {
+		if i < 8 { // user nice system idle iowait irq softirq steal; guest is inside user
+			total += n
+		}
+	}
+	return total - v[3] - v[4], v[4], total
 }
 
 func selfCPU() float64 {
@@ -349,8 +386,8 @@ func (r *Results) Markdown() string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	p("# Chain bench: %s (%d validator%s)\n\n", r.Topology, r.Validators, plural(r.Validators))
-	p("Command: `%s` — %s. Machine: %d cores (`nproc`), %s, %.1f GiB RAM, %s, %s. Load generator and nodes share the machine.\n\n",
-		r.Command, r.Date, r.Machine.NProc, r.Machine.CPUModel, r.Machine.RAMGiB, r.Machine.GoVersion, r.Machine.OS)
+	p("Command: `%s` — %s. Machine: %d cores (`nproc`), %s, %.1f GiB RAM, %s, %s; load average at the start %s. Load generator and nodes share the machine.\n\n",
+		r.Command, r.Date, r.Machine.NProc, r.Machine.CPUModel, r.Machine.RAMGiB, r.Machine.GoVersion, r.Machine.OS, r.Machine.LoadAvg)
 	q0, q1 := QueryStats{}, QueryStats{}
 	if len(r.Queries) == 2 {
 		q0, q1 = r.Queries[0], r.Queries[1]
@@ -391,6 +428,18 @@ func (r *Results) Markdown() string {
 		p("| node%d | %.1f | %.1f |\n", n.Index, n.CPUSecondsBank, n.CPUSecondsCompute)
 	}
 	p("| load generator | %.1f | %.1f (of which computing outputs and trees %.1f) |\n", r.Loadgen.CPUSecondsBank, r.Loadgen.CPUSecondsCompute, r.Compute.LoadgenComputeSeconds)
+	other := func(w WindowStats, secs float64, node func(NodeStats) float64, lg float64) float64 {
+		o := w.MachineBusy*secs*float64(r.Machine.NProc) - lg
+		for _, n := range r.Nodes {
+			o -= node(n)
+		}
+		return max(o, 0)
+	}
+	p("| other processes on the machine (not the bench) | %.1f | %.1f |\n",
+		other(r.Bank, r.Config.BankWindowS, func(n NodeStats) float64 { return n.CPUSecondsBank }, r.Loadgen.CPUSecondsBank),
+		other(r.Compute.Window, r.Config.ComputeWindowS, func(n NodeStats) float64 { return n.CPUSecondsCompute }, r.Loadgen.CPUSecondsCompute))
+	p("| whole machine busy (share of all %d cores) | %.0f%% (I/O wait %.0f%%) | %.0f%% (I/O wait %.0f%%) |\n", r.Machine.NProc,
+		100*r.Bank.MachineBusy, 100*r.Bank.MachineIOWait, 100*r.Compute.Window.MachineBusy, 100*r.Compute.Window.MachineIOWait)
 	p("\n## Set-up\n\n")
 	p("- %d bench accounts: %d bank senders, %d devices (each %d live tasks), 1 requester; every account sends to one node only (account i → node i mod %d).\n",
 		r.Config.Accounts, r.Config.BankSenders, r.Config.Devices, r.Config.LiveTasks, r.Validators)
@@ -413,7 +462,7 @@ func (r *Results) Markdown() string {
 		p("- Compute failures: %v; large round: %v.\n", r.Compute.Failures, r.Large.Failures)
 	}
 	if len(r.Profile) > 0 {
-		p("\n## CPU profile (%s)\n\n```\n%s\n```\n", r.ProfileNote, strings.Join(r.Profile, "\n"))
+		p("\n## CPU profile (%s)\n\nTop 25 by flat time:\n\n```\n%s\n```\n\nTop 40 by cumulative time:\n\n```\n%s\n```\n", r.ProfileNote, strings.Join(r.Profile, "\n"), strings.Join(r.ProfileCum, "\n"))
 	}
 	return b.String()
 }

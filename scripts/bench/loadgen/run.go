@@ -173,7 +173,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan struct{})
-	go func() { run.Run(runCtx, devices); close(runDone) }()
+	go func() { run.Run(runCtx, devices, cfg.ComputeWarmup); close(runDone) }()
 	sleep(ctx, cfg.ComputeWarmup)
 	diskStart, diskHeight0 := dirSizes(cfg.Home0), g.Tracker.Height()
 	w = g.openWindow(cfg.PIDs)
@@ -225,7 +225,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		h0 := g.Tracker.Height()
 		large := NewComputeRun(g, largeJobs, 1, 1, NewThrottle(1<<30))
 		lctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-		large.Run(lctx, devices[:cfg.LargeTasks])
+		large.Run(lctx, devices[:cfg.LargeTasks], 0)
 		cancel()
 		g.drain(ctx, 10*time.Second)
 		res.Large = largeStats(g, large, h0, g.Tracker.Height())
@@ -236,8 +236,10 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		if err := <-profiled; err != nil {
 			log.Printf("pprof: %v", err)
 		} else {
-			res.Profile, err = pprofTop(cfg.Binary, profFile, 25)
-			if err != nil {
+			if res.Profile, err = pprofTop(cfg.Binary, profFile, 25, false); err != nil {
+				log.Printf("pprof: %v", err)
+			}
+			if res.ProfileCum, err = pprofTop(cfg.Binary, profFile, 40, true); err != nil {
 				log.Printf("pprof: %v", err)
 			}
 			res.ProfileNote = fmt.Sprintf("node0, %d s CPU profile starting %s into the compute window", cfg.PprofSeconds, cfg.PprofAt)
@@ -270,7 +272,8 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f, "== %s: %s\n%s\n\n", cfg.Topology, res.ProfileNote, strings.Join(res.Profile, "\n"))
+		fmt.Fprintf(f, "== %s: %s\n\n-- top 25 by flat time (go tool pprof -top -nodecount=25)\n%s\n\n-- top 40 by cumulative time (go tool pprof -top -cum -nodecount=40)\n%s\n\n",
+			cfg.Topology, res.ProfileNote, strings.Join(res.Profile, "\n"), strings.Join(res.ProfileCum, "\n"))
 		if err := f.Close(); err != nil {
 			return err
 		}
@@ -303,14 +306,16 @@ func (g *Gen) watch(ctx context.Context, stall context.CancelCauseFunc) {
 
 // window marks the start of a measurement window.
 type window struct {
-	height  int64
-	pids    []int
-	nodeCPU []float64
-	selfCPU float64
+	height              int64
+	pids                []int
+	nodeCPU             []float64
+	selfCPU             float64
+	busy, iowait, ticks float64
 }
 
 func (g *Gen) openWindow(pids []int) window {
 	w := window{height: g.Tracker.Height(), pids: pids, selfCPU: selfCPU()}
+	w.busy, w.iowait, w.ticks = machineTicks()
 	for _, p := range pids {
 		w.nodeCPU = append(w.nodeCPU, procCPU(p))
 	}
@@ -326,6 +331,10 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 		LoadgenCPU: selfCPU() - w.selfCPU}
 	for i, p := range w.pids {
 		ws.nodeCPU = append(ws.nodeCPU, procCPU(p)-w.nodeCPU[i])
+	}
+	if busy, iowait, ticks := machineTicks(); ticks > w.ticks {
+		ws.MachineBusy = (busy - w.busy) / (ticks - w.ticks)
+		ws.MachineIOWait = (iowait - w.iowait) / (ticks - w.ticks)
 	}
 	first, ok := g.Tracker.Block(w.height)
 	if !ok || len(blocks) == 0 {
@@ -344,6 +353,7 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 		}
 		perBlock = append(perBlock, b.Txs)
 		ws.TxsOK += n
+		ws.Series = append(ws.Series, [4]float64{float64(b.Height), b.Time.Sub(first.Time).Seconds(), float64(b.Txs), float64(n)})
 		for k := range numKinds {
 			if b.OK[k]+b.Failed[k] == 0 {
 				continue
@@ -414,9 +424,13 @@ func fetchProfile(ctx context.Context, base string, seconds int, file string) er
 	return f.Close()
 }
 
-// pprofTop is `go tool pprof -top` of the profile, n functions.
-func pprofTop(binary, file string, n int) ([]string, error) {
+// pprofTop is `go tool pprof -top` of the profile, n functions, by flat or
+// cumulative time.
+func pprofTop(binary, file string, n int, cum bool) ([]string, error) {
 	args := []string{"tool", "pprof", "-top", fmt.Sprintf("-nodecount=%d", n)}
+	if cum {
+		args = append(args, "-cum")
+	}
 	if binary != "" {
 		args = append(args, binary)
 	}
