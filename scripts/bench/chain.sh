@@ -3,7 +3,8 @@
 # high ports, funded bench accounts patched into every node's genesis before
 # start, then scripts/bench/loadgen drives it (idle queries, bank-send
 # baseline, compute workload with queries and a CPU profile of node0, a round
-# of large tasks) and writes docs/bench-results/chain-<topology>.{json,md}.
+# of large tasks) and writes docs/bench-results/chain-<topology>.{json,md},
+# profile-compute.txt and chain-summary.md (the topologies side by side).
 # Every node started here is stopped on exit, whatever happens.
 #
 # Usage: scripts/bench/chain.sh [1] [4]     1: one validator, 4: the 4-node localnet (default: both)
@@ -11,6 +12,7 @@
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60})
 #        BENCH_OUT     results directory (default docs/bench-results)
 #        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s")
+#        BENCH_PRUNING app.toml pruning of the nodes (default: the localnet's, "default")
 #        BENCH_KEEP=1  keep the temp dir (node homes and logs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,6 +47,7 @@ height() { { curl -s -m 2 "http://127.0.0.1:$1/status" || true; } | sed -n 's/.*
 echo "chain bench: building the load generator"
 go build -o "$TMP/loadgen" ./scripts/bench/loadgen
 mkdir -p "$OUT"
+results=()
 printf '# CPU profile of node0 during the compute window (go tool pprof -top, 25 functions), from scripts/bench/chain.sh\n\n' >"$OUT/profile-compute.txt"
 
 for n in $TOPOLOGIES; do
@@ -65,6 +68,7 @@ for n in $TOPOLOGIES; do
   "$BIN" genesis validate --home "$dir/node0" >/dev/null
   # No state-sync snapshots (they would land in the disk-growth figure); node0 serves pprof.
   sed -i 's/^snapshot-interval = .*/snapshot-interval = 0/' "$dir"/node*/config/app.toml
+  [ -z "${BENCH_PRUNING:-}" ] || sed -i "s/^pruning = .*/pruning = \"$BENCH_PRUNING\"/" "$dir"/node*/config/app.toml
   pprof=$((base + 61))
   sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
   rpcs=() grpcs=()
@@ -96,5 +100,9 @@ for n in $TOPOLOGIES; do
     --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" $flags ${LOADGEN_FLAGS:-} ||
     { echo "load generator failed; last node log lines:" >&2; tail -n 20 "$dir/node0.log" >&2; exit 1; }
   stop_nodes
+  results+=("$OUT/$name.json")
   echo "== $label: wrote $OUT/$name.md and .json"
 done
+"$TMP/loadgen" summary --out "$OUT/chain-summary.md" "${results[@]}"
+echo "== summary: $OUT/chain-summary.md"
+cat "$OUT/chain-summary.md"

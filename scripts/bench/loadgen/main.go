@@ -6,6 +6,7 @@
 //
 //	loadgen genesis --seed S --accounts N FILE...   patch identical genesis files in place
 //	loadgen run --rpc URL,... --grpc ADDR,... ...   run the workloads, write --out.{json,md}
+//	loadgen summary --out FILE RESULT.json...       the topologies side by side, with the targets
 package main
 
 import (
@@ -38,6 +39,8 @@ func main() {
 		err = genesisCmd(os.Args[2:])
 	case "run":
 		err = runCmd(os.Args[2:])
+	case "summary":
+		err = summaryCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -47,7 +50,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen genesis [flags] GENESIS.json...  |  loadgen run [flags]   (-h for flags)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen genesis [flags] GENESIS.json...  |  loadgen run [flags]  |  loadgen summary --out FILE RESULT.json...   (-h for flags)")
 	os.Exit(2)
 }
 
@@ -162,4 +165,19 @@ func runCmd(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, c)
+}
+
+func summaryCmd(args []string) error {
+	fs := flag.NewFlagSet("summary", flag.ExitOnError)
+	out := fs.String("out", "", "markdown file to write (default: stdout)")
+	_ = fs.Parse(args)
+	md, err := Summary(fs.Args())
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = os.Stdout.WriteString(md)
+		return err
+	}
+	return os.WriteFile(*out, []byte(md), 0o644)
 }
