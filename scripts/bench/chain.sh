@@ -96,7 +96,7 @@ for n in $TOPOLOGIES; do
   # shellcheck disable=SC2086
   "$TMP/loadgen" run --topology "$label" --chain-id nightshift-localnet-1 --seed "$SEED" --accounts "$ACCOUNTS" \
     --rpc "$(IFS=,; echo "${rpcs[*]}")" --grpc "$(IFS=,; echo "${grpcs[*]}")" --pids "$pids" --home0 "$dir/node0" \
-    --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" \
+    --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" --profile-raw "$TMP/profile-$n.pprof" \
     --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" $flags ${LOADGEN_FLAGS:-} ||
     { echo "load generator failed; last node log lines:" >&2; tail -n 20 "$dir/node0.log" >&2; exit 1; }
   stop_nodes

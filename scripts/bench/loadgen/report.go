@@ -42,6 +42,12 @@ type Results struct {
 	ProfileNote   string       `json:"profile_note,omitempty"`
 	Profile       []string     `json:"profile_top,omitempty"`
 	ProfileCum    []string     `json:"profile_top_cum,omitempty"`
+	// ProfileBreakdown is the share of node0's profiled CPU under each
+	// component's entry point (cumulative; parts overlap, e.g. signature
+	// checks are inside CheckTx and FinalizeBlock).
+	ProfileBreakdown []Share `json:"profile_breakdown,omitempty"`
+	// BankProfileBreakdown is the same for a profile of the bank window.
+	BankProfileBreakdown []Share `json:"bank_profile_breakdown,omitempty"`
 }
 
 // Machine describes where the bench ran.
@@ -461,8 +467,18 @@ func (r *Results) Markdown() string {
 	if len(r.Compute.Failures) > 0 || len(r.Large.Failures) > 0 {
 		p("- Compute failures: %v; large round: %v.\n", r.Compute.Failures, r.Large.Failures)
 	}
+	if len(r.ProfileBreakdown) > 0 {
+		p("\n## Where node0's CPU went\n\nShare of a %s under each entry point (cumulative, so parts overlap: indented parts are inside the ones above them; 100%% is one core busy for the whole profile).\n\n| part | bank window | compute window |\n|---|---|---|\n", r.ProfileNote)
+		for i, sh := range r.ProfileBreakdown {
+			bank := "-"
+			if i < len(r.BankProfileBreakdown) {
+				bank = fmt.Sprintf("%.1f%%", r.BankProfileBreakdown[i].Percent)
+			}
+			p("| %s | %s | %.1f%% |\n", strings.Replace(sh.Part, "  ", "&nbsp;&nbsp;", 1), bank, sh.Percent)
+		}
+	}
 	if len(r.Profile) > 0 {
-		p("\n## CPU profile (%s)\n\nTop 25 by flat time:\n\n```\n%s\n```\n\nTop 40 by cumulative time:\n\n```\n%s\n```\n", r.ProfileNote, strings.Join(r.Profile, "\n"), strings.Join(r.ProfileCum, "\n"))
+		p("\n## CPU profile of the compute window (%s)\n\nTop 25 by flat time:\n\n```\n%s\n```\n\nTop 40 by cumulative time:\n\n```\n%s\n```\n", r.ProfileNote, strings.Join(r.Profile, "\n"), strings.Join(r.ProfileCum, "\n"))
 	}
 	return b.String()
 }

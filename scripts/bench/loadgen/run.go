@@ -53,6 +53,7 @@ type RunConfig struct {
 	PprofSeconds int
 	Binary       string // nightshiftd, for pprof symbols
 	ProfileOut   string
+	ProfileRaw   string // keep the raw profile here
 
 	Fee            int64
 	Out            string // writes Out.json and Out.md
@@ -153,11 +154,20 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	// Bank baseline.
 	log.Printf("bank: warm-up %s, window %s", cfg.BankWarmup, cfg.BankWindow)
 	bankCtx, stopBank := context.WithCancel(ctx)
+	defer stopBank()
 	bankDone := make(chan struct{})
 	bankTh := NewThrottle(cfg.Outstanding)
 	go func() { bank.Run(bankCtx, bankTh); close(bankDone) }()
 	sleep(ctx, cfg.BankWarmup)
 	w := g.openWindow(cfg.PIDs)
+	bankRaw := ""
+	if cfg.ProfileRaw != "" {
+		bankRaw = strings.TrimSuffix(cfg.ProfileRaw, ".pprof") + "-bank.pprof"
+	}
+	bankProfiled, bankProfFile, err := g.profileLater(ctx, cfg, bankRaw)
+	if err != nil {
+		return err
+	}
 	sleep(ctx, cfg.BankWindow)
 	res.Bank = g.closeWindow(w, KindBank)
 	stopBank()
@@ -183,20 +193,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		log.Printf("queries: %d clients at %.0f q/s for %s, under compute load", cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
 		loaded <- QueryLoad(ctx, "compute load", g.Nodes[0], senders, cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
 	}()
-	profiled := make(chan error, 1)
-	profFile := ""
-	if cfg.PprofURL != "" {
-		f, err := os.CreateTemp("", "loadgen-cpu-*.pprof")
-		if err != nil {
-			return err
-		}
-		profFile = f.Name()
-		_ = f.Close()
-		defer os.Remove(profFile)
-		go func() {
-			sleep(ctx, cfg.PprofAt)
-			profiled <- fetchProfile(ctx, cfg.PprofURL, cfg.PprofSeconds, profFile)
-		}()
+	profiled, profFile, err := g.profileLater(ctx, cfg, cfg.ProfileRaw)
+	if err != nil {
+		return err
 	}
 	sleep(ctx, cfg.ComputeWindow)
 	res.Compute.Window = g.closeWindow(w, KindLease, KindClaim, KindProof)
@@ -233,6 +232,13 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 
 	if cfg.PprofURL != "" {
+		if err := <-bankProfiled; err != nil {
+			log.Printf("pprof (bank window): %v", err)
+		} else if all, err := pprofTop(cfg.Binary, bankProfFile, 2000, true); err != nil {
+			log.Printf("pprof (bank window): %v", err)
+		} else {
+			res.BankProfileBreakdown = breakdown(all)
+		}
 		if err := <-profiled; err != nil {
 			log.Printf("pprof: %v", err)
 		} else {
@@ -242,7 +248,12 @@ func Run(ctx context.Context, cfg RunConfig) error {
 			if res.ProfileCum, err = pprofTop(cfg.Binary, profFile, 40, true); err != nil {
 				log.Printf("pprof: %v", err)
 			}
-			res.ProfileNote = fmt.Sprintf("node0, %d s CPU profile starting %s into the compute window", cfg.PprofSeconds, cfg.PprofAt)
+			all, err := pprofTop(cfg.Binary, profFile, 2000, true)
+			if err != nil {
+				log.Printf("pprof: %v", err)
+			}
+			res.ProfileBreakdown = breakdown(all)
+			res.ProfileNote = fmt.Sprintf("node0, %d s CPU profile starting %s into the window", cfg.PprofSeconds, cfg.PprofAt)
 		}
 	}
 	for i, pid := range cfg.PIDs {
@@ -272,8 +283,8 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(f, "== %s: %s\n\n-- top 25 by flat time (go tool pprof -top -nodecount=25)\n%s\n\n-- top 40 by cumulative time (go tool pprof -top -cum -nodecount=40)\n%s\n\n",
-			cfg.Topology, res.ProfileNote, strings.Join(res.Profile, "\n"), strings.Join(res.ProfileCum, "\n"))
+		fmt.Fprintf(f, "== %s: %s\n\n-- where node0's CPU went (cumulative share of the profile's samples; parts overlap; 100%% = one core)\n%s\n\n-- the same during the bank window, for comparison\n%s\n\n-- top 25 by flat time (go tool pprof -top -nodecount=25)\n%s\n\n-- top 40 by cumulative time (go tool pprof -top -cum -nodecount=40)\n%s\n\n",
+			cfg.Topology, res.ProfileNote, breakdownText(res.ProfileBreakdown), breakdownText(res.BankProfileBreakdown), strings.Join(res.Profile, "\n"), strings.Join(res.ProfileCum, "\n"))
 		if err := f.Close(); err != nil {
 			return err
 		}
@@ -400,6 +411,31 @@ func (g *Gen) drain(ctx context.Context, limit time.Duration) {
 	}
 }
 
+// profileLater fetches a CPU profile of node0 starting cfg.PprofAt from now,
+// into raw (a temp file, removed when ctx ends, if raw is empty). Without
+// --pprof the channel reports an error.
+func (g *Gen) profileLater(ctx context.Context, cfg RunConfig, raw string) (<-chan error, string, error) {
+	done := make(chan error, 1)
+	if cfg.PprofURL == "" {
+		done <- fmt.Errorf("no --pprof")
+		return done, "", nil
+	}
+	if raw == "" {
+		f, err := os.CreateTemp("", "loadgen-cpu-*.pprof")
+		if err != nil {
+			return nil, "", err
+		}
+		raw = f.Name()
+		_ = f.Close()
+		context.AfterFunc(ctx, func() { os.Remove(raw) })
+	}
+	go func() {
+		sleep(ctx, cfg.PprofAt)
+		done <- fetchProfile(ctx, cfg.PprofURL, cfg.PprofSeconds, raw)
+	}()
+	return done, raw, nil
+}
+
 func fetchProfile(ctx context.Context, base string, seconds int, file string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(base, "/"), seconds), nil)
 	if err != nil {
@@ -428,6 +464,9 @@ func fetchProfile(ctx context.Context, base string, seconds int, file string) er
 // cumulative time.
 func pprofTop(binary, file string, n int, cum bool) ([]string, error) {
 	args := []string{"tool", "pprof", "-top", fmt.Sprintf("-nodecount=%d", n)}
+	if n > 100 {
+		args = append(args, "-nodefraction=0") // every function, for the breakdown
+	}
 	if cum {
 		args = append(args, "-cum")
 	}

@@ -102,6 +102,26 @@ func Summary(files []string) (string, error) {
 		other := max(0, r.Compute.Window.MachineBusy*r.Config.ComputeWindowS*float64(r.Machine.NProc)-nodes-r.Loadgen.CPUSecondsCompute)
 		return fmt.Sprintf("%.0f / %.0f / %.0f s of %.0f", nodes, r.Loadgen.CPUSecondsCompute, other, r.Config.ComputeWindowS*float64(r.Machine.NProc))
 	})
+	part := func(name string) func(r *Results) string {
+		return func(r *Results) string {
+			for i, sh := range r.ProfileBreakdown {
+				if strings.TrimSpace(sh.Part) == name {
+					bank := ""
+					if i < len(r.BankProfileBreakdown) {
+						bank = fmt.Sprintf(" (bank %.0f%%)", r.BankProfileBreakdown[i].Percent)
+					}
+					return fmt.Sprintf("%.0f%%%s", sh.Percent, bank)
+				}
+			}
+			return "-"
+		}
+	}
+	for _, name := range []string{"CheckTx (mempool admission and recheck)", "FinalizeBlock (block execution)",
+		"ante handler (fees, signatures, sequences), in CheckTx and FinalizeBlock", "secp256k1 signature verification",
+		"x/compute LeaseTask + SubmitClaim + SubmitProof handlers", "garbage collection (background mark workers)", "leveldb compaction"} {
+		row("node0 CPU profile, compute window: "+name, "", part(name))
+	}
+	p("\nnode0 CPU profile rows: share of one core over a %s; see profile-compute.txt.\n", rs[0].ProfileNote)
 	p("\nPruning: `%s` (app.toml), state-sync snapshots off; the disk figures include blocks, tx index and state, measured over the compute run (after the warm-up until every task in flight had settled).\n",
 		rs[0].Config.NodeConfig["app.toml pruning"])
 	p("\nGenesis changes for the bench: %s.\n", strings.Join(rs[0].GenesisChanges, "; "))
