@@ -30,7 +30,7 @@ stop_nodes() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$p" 2>/dev/null || true
+    if kill -0 "$p" 2>/dev/null; then kill -9 "$p" 2>/dev/null || true; fi
   done
   PIDS=()
 }
