@@ -246,7 +246,7 @@ func (t *Tracker) Run(ctx context.Context, start int64) {
 			sleep(ctx, 40*time.Millisecond)
 			continue
 		}
-		t.process(blk.Block.Header.Time, h, blk.Block.Txs, res.TxsResults)
+		t.process(blk.Block.Time, h, blk.Block.Txs, res.TxsResults)
 		h++
 	}
 }

@@ -60,7 +60,7 @@ func NewCodecs() (*Codecs, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(home)
+	defer func() { _ = os.RemoveAll(home) }()
 	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.NewAppOptionsWithFlagHome(home))
 	return &Codecs{Codec: a.AppCodec(), TxConfig: a.TxConfig(), App: a}, nil
 }

@@ -257,7 +257,7 @@ func machine() Machine {
 				break
 			}
 		}
-		f.Close()
+		_ = f.Close()
 	}
 	if bz, err := os.ReadFile("/proc/loadavg"); err == nil {
 		m.LoadAvg = strings.TrimSpace(string(bz))

@@ -369,10 +369,10 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 			if b.OK[k]+b.Failed[k] == 0 {
 				continue
 			}
-			s := agg[TxKind(k)]
+			s := agg[k]
 			if s == nil {
 				s = &KindStats{}
-				agg[TxKind(k)] = s
+				agg[k] = s
 			}
 			s.OK += b.OK[k]
 			s.Failed += b.Failed[k]
@@ -427,7 +427,7 @@ func (g *Gen) profileLater(ctx context.Context, cfg RunConfig, raw string) (<-ch
 		}
 		raw = f.Name()
 		_ = f.Close()
-		context.AfterFunc(ctx, func() { os.Remove(raw) })
+		context.AfterFunc(ctx, func() { _ = os.Remove(raw) })
 	}
 	go func() {
 		sleep(ctx, cfg.PprofAt)
@@ -445,7 +445,7 @@ func fetchProfile(ctx context.Context, base string, seconds int, file string) er
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("pprof: %s", resp.Status)
 	}
@@ -454,7 +454,7 @@ func fetchProfile(ctx context.Context, base string, seconds int, file string) er
 		return err
 	}
 	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()
