@@ -144,24 +144,9 @@ func (t *Tracker) Height() int64 {
 
 // WaitHeight blocks until height h has been read or ctx ends.
 func (t *Tracker) WaitHeight(ctx context.Context, h int64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	stop := context.AfterFunc(ctx, func() {
-		t.mu.Lock()
-		t.cond.Broadcast()
-		t.mu.Unlock()
-	})
-	defer stop()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for t.height < h {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		t.cond.Wait()
-	}
-	return nil
+	return waitCond(ctx, t.cond, func() bool { return t.height >= h })
 }
 
 // Blocks returns the blocks read in (from, to].

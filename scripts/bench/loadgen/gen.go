@@ -139,25 +139,31 @@ func NewThrottle(limit int) *Throttle {
 
 // Acquire waits for room for one more tx; false once ctx has ended.
 func (t *Throttle) Acquire(ctx context.Context) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	stop := context.AfterFunc(ctx, func() {
-		t.mu.Lock()
-		t.cond.Broadcast()
-		t.mu.Unlock()
-	})
-	defer stop()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for t.n >= t.limit {
-		if ctx.Err() != nil {
-			return false
-		}
-		t.cond.Wait()
+	if waitCond(ctx, t.cond, func() bool { return t.n < t.limit }) != nil {
+		return false
 	}
 	t.n++
 	return true
+}
+
+// waitCond waits on cond, whose lock the caller holds, until ready() or ctx
+// ends (then it returns ctx's error); ending ctx wakes the waiters.
+func waitCond(ctx context.Context, cond *sync.Cond, ready func() bool) error {
+	stop := context.AfterFunc(ctx, func() {
+		cond.L.Lock()
+		cond.Broadcast()
+		cond.L.Unlock()
+	})
+	defer stop()
+	for !ready() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cond.Wait()
+	}
+	return ctx.Err()
 }
 
 // TryAcquire takes room for one more tx if there is any.
