@@ -72,12 +72,12 @@ func TestComputeEndToEnd(t *testing.T) {
 		t.Fatalf("device after register: %+v", dev)
 	}
 
-	// The requester posts 16 items in tasks of 8 at 1000 ushift an item.
+	// The requester posts 64 items in tasks of 32 at 1000 ushift an item.
 	const (
 		kind         = "hashcash"
 		spec         = `{"difficulty_bits":8}`
-		items        = 16
-		itemsPerTask = 8
+		items        = 64
+		itemsPerTask = 32
 		price        = 1000
 		deadline     = 1000 // blocks
 	)
@@ -219,31 +219,33 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	if !q.ChallengeReady || q.Task.Status != "TASK_STATUS_CLAIMED" || q.Task.Root != b64(root[:]) {
 		d.t.Fatalf("task at the challenge height: %+v", q)
 	}
-	// Tasks of 8 items are smaller than proof_samples (16): every item is sampled.
-	if len(q.ChallengeIndices) != int(lease.ItemCount) {
+	// 16 of the task's 32 items are sampled: their multi-proof has nodes to send.
+	if len(q.ChallengeIndices) != 16 {
 		d.t.Fatalf("challenge indices %v for a task of %d items", q.ChallengeIndices, lease.ItemCount)
 	}
 
-	// One --items flag per challenged item: a ChallengeItem as JSON, bytes in base64.
+	// One --items flag per challenged item (a ChallengeItem as JSON, bytes in
+	// base64) and one --nodes flag (hex) per node of the multi-proof.
 	args := []string{"compute", "submit-proof", job, task, "--from", "device1", "--gas", "auto", "--gas-adjustment", "1.5"}
-	for _, s := range q.ChallengeIndices {
+	offsets := make([]uint64, len(q.ChallengeIndices))
+	for i, s := range q.ChallengeIndices {
 		index, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
 			d.t.Fatal(err)
 		}
-		path, err := tree.Proof(int(index - lease.FirstItem))
-		if err != nil {
-			d.t.Fatal(err)
-		}
-		item := challengeItemJSON{Index: index, Output: outputs[index-lease.FirstItem]}
-		for _, p := range path {
-			item.Path = append(item.Path, p[:])
-		}
-		bz, err := json.Marshal(item)
+		offsets[i] = index - lease.FirstItem
+		bz, err := json.Marshal(challengeItemJSON{Index: index, Output: outputs[offsets[i]]})
 		if err != nil {
 			d.t.Fatal(err)
 		}
 		args = append(args, "--items", string(bz))
+	}
+	nodes, err := tree.MultiProof(offsets)
+	if err != nil || len(nodes) == 0 {
+		d.t.Fatalf("multi-proof of %v: %d nodes, %v", offsets, len(nodes), err)
+	}
+	for _, n := range nodes {
+		args = append(args, "--nodes", hex.EncodeToString(n[:]))
 	}
 	balance := d.balance(device)
 	res = d.mustTx(args...)
@@ -297,9 +299,8 @@ type taskJSON struct {
 
 // challengeItemJSON is nightshift.compute.v1.ChallengeItem as protojson reads it.
 type challengeItemJSON struct {
-	Index  uint64   `json:"index"`
-	Output []byte   `json:"output"`
-	Path   [][]byte `json:"path"`
+	Index  uint64 `json:"index"`
+	Output []byte `json:"output"`
 }
 
 // query runs `nightshiftd q ARGS --output json` and decodes the result.

@@ -14,6 +14,8 @@
 #        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s")
 #        BENCH_PRUNING app.toml pruning of the nodes (default: the localnet's, "default")
 #        BENCH_KEEP=1  keep the temp dir (node homes and logs)
+#        BENCH_NODE_ENV  environment of the node processes (e.g. "GOMAXPROCS=8")
+#        BENCH_TX_INDEX  config.toml tx_index.indexer of the nodes (default: kv)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
@@ -71,6 +73,7 @@ for n in $TOPOLOGIES; do
   # No state-sync snapshots (they would land in the disk-growth figure); node0 serves pprof.
   sed -i 's/^snapshot-interval = .*/snapshot-interval = 0/' "$dir"/node*/config/app.toml
   [ -z "${BENCH_PRUNING:-}" ] || sed -i "s/^pruning = .*/pruning = \"$BENCH_PRUNING\"/" "$dir"/node*/config/app.toml
+  [ -z "${BENCH_TX_INDEX:-}" ] || sed -i "s/^indexer = .*/indexer = \"$BENCH_TX_INDEX\"/" "$dir"/node*/config/config.toml
   pprof=$((base + 61))
   sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
   rpcs=() grpcs=()
@@ -82,7 +85,8 @@ for n in $TOPOLOGIES; do
     rpcs+=("http://127.0.0.1:$((o + 57))") grpcs+=("127.0.0.1:$((o + 90))")
   done
   for i in $(seq 0 $((n - 1))); do
-    "$BIN" start --home "$dir/node$i" --log_no_color >"$dir/node$i.log" 2>&1 &
+    # shellcheck disable=SC2086
+    env ${BENCH_NODE_ENV:-} "$BIN" start --home "$dir/node$i" --log_no_color >"$dir/node$i.log" 2>&1 &
     PIDS+=($!)
   done
   for _ in $(seq 120); do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Go micro-benchmarks for issue 7: each worker kernel against a bare Go loop of
 # the same arithmetic, proof verification per kind (k = 16), Merkle tree build,
+# 16-leaf multi-proofs against 16 separate paths (time and bytes),
 # and a 1,024-item task through the worker's pool (1 thread and every core)
 # against a plain loop of the kind's function.
 # Ours and the baseline run in the same `go test` invocation, ROUNDS times, and
@@ -13,7 +14,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for r in $(seq "$ROUNDS"); do
   go test ./x/compute/kinds/ -run '^$' -bench '^Benchmark(MandelbrotRow|MandelbrotBareLoop|HashcashSearch|HashcashBareLoop)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
-  go test ./x/compute/merkle/ -run '^$' -bench '^Benchmark(NewTree1024|VerifyProof)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
+  go test ./x/compute/merkle/ -run '^$' -bench '^Benchmark(NewTree1024|VerifyProof|Proof16of1024)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
   go test ./x/compute/keeper/ -run '^$' -bench '^BenchmarkProofVerification$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
   go test ./x/compute/client/worker/ -run '^$' -bench '^BenchmarkTask(BareLoop|Pool)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
 done
@@ -45,6 +46,13 @@ for ours, bare in [("BenchmarkMandelbrotRow", "BenchmarkMandelbrotBareLoop"), ("
     rs = [rows[ours][r][0] / rows[bare][r][0] for r in rows[ours] if r in rows.get(bare, {})]
     if rs:
         print(f"| {ours[9:]} | {med(rs):.3f} | {100 / med(rs):.1f}% |")
+paths, multi = rows.get("BenchmarkProof16of1024/paths", {}), rows.get("BenchmarkProof16of1024/multiproof", {})
+if paths and multi:
+    print()
+    print("| 16 of 1,024 leaves | multi-proof / separate paths (median of per-round ratios) |")
+    print("|---|---|")
+    print(f"| verification time | {med([multi[r][0] / paths[r][0] for r in multi if r in paths]):.3f} |")
+    print(f"| proof bytes | {med([multi[r][1]['bytes/proof'] / paths[r][1]['bytes/proof'] for r in multi if r in paths]):.3f} |")
 pool = sorted(n for n in rows if n.startswith("BenchmarkTaskPool/threads="))
 bare = rows.get("BenchmarkTaskBareLoop", {})
 if pool and bare:

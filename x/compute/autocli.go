@@ -47,7 +47,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "CancelJob", Use: "cancel-job [job-id]", Short: "Cancel a job; refund the escrow no live task holds", PositionalArgs: pos("job_id")},
 				{RpcMethod: "LeaseTask", Use: "lease-task [job-id]", Short: "Lease the next open task of a job", PositionalArgs: pos("job_id")},
 				{RpcMethod: "SubmitClaim", Use: "submit-claim [job-id] [task-index] [root]", Short: "Commit to a task's outputs by their 32-byte Merkle root (hex or base64)", PositionalArgs: pos("job_id", "task_index", "root")},
-				{RpcMethod: "SubmitProof", Use: "submit-proof [job-id] [task-index]", Short: "Answer a claim's challenge (--items JSON; the worker does this for you)", PositionalArgs: pos("job_id", "task_index")},
+				{RpcMethod: "SubmitProof", Use: "submit-proof [job-id] [task-index]", Short: "Answer a claim's challenge (--items JSON and --nodes, the Merkle multi-proof; the worker does this for you)", PositionalArgs: pos("job_id", "task_index")},
 				{RpcMethod: "WithdrawRewards", Use: "withdraw-rewards", Short: "Withdraw the device's emission from settled epochs"},
 				{RpcMethod: "ApproveRequester", Use: "approve-requester [requester]", Short: "Let a requester's jobs earn emission (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "RevokeRequester", Use: "revoke-requester [requester]", Short: "Revoke a requester's approval (authority)", PositionalArgs: pos("requester")},

@@ -461,22 +461,20 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 		return
 	}
 	items := make([]computetypes.ChallengeItem, len(t.indices))
+	offsets := make([]uint64, len(t.indices))
 	for i, idx := range t.indices {
-		path, err := t.tree.Proof(int(idx - t.first))
-		if err != nil {
-			r.fail("proof path", Outcome{}, err)
-			r.end(d)
-			return
-		}
-		p := make([][]byte, len(path))
-		for j := range path {
-			p[j] = path[j][:]
-		}
 		off := (idx - t.first) * kinds.HashcashOutputSize
-		items[i] = computetypes.ChallengeItem{Index: idx, Output: t.outputs[off : off+kinds.HashcashOutputSize], Path: p}
+		items[i] = computetypes.ChallengeItem{Index: idx, Output: t.outputs[off : off+kinds.HashcashOutputSize]}
+		offsets[i] = idx - t.first
 	}
-	err := r.send(ctx, d, KindProof, gasProof, evProved, t,
-		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: items})
+	nodes, err := t.tree.MultiProofBytes(offsets)
+	if err != nil {
+		r.fail("proof nodes", Outcome{}, err)
+		r.end(d)
+		return
+	}
+	err = r.send(ctx, d, KindProof, gasProof, evProved, t,
+		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: items, Nodes: nodes})
 	if err != nil {
 		r.fail("proof broadcast", Outcome{}, err)
 		r.end(d)

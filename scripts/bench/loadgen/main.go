@@ -7,6 +7,7 @@
 //	loadgen genesis --seed S --accounts N FILE...   patch identical genesis files in place
 //	loadgen run --rpc URL,... --grpc ADDR,... ...   run the workloads, write --out.{json,md}
 //	loadgen summary --out FILE RESULT.json...       the topologies side by side, with the targets
+//	loadgen query --grpc ADDR ...                   one query phase, QueryStats as JSON (run starts it)
 package main
 
 import (
@@ -41,6 +42,8 @@ func main() {
 		err = runCmd(os.Args[2:])
 	case "summary":
 		err = summaryCmd(os.Args[2:])
+	case "query":
+		err = queryCmd(os.Args[2:])
 	default:
 		usage()
 	}
@@ -50,7 +53,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen genesis [flags] GENESIS.json...  |  loadgen run [flags]  |  loadgen summary --out FILE RESULT.json...   (-h for flags)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen genesis [flags] GENESIS.json...  |  loadgen run [flags]  |  loadgen summary --out FILE RESULT.json...  |  loadgen query [flags]   (-h for flags)")
 	os.Exit(2)
 }
 

@@ -29,7 +29,7 @@ var profileParts = []struct {
 		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.LeaseTask",
 		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitClaim",
 		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof"}},
-	{"  x/compute SubmitProof handler (Merkle paths, outputs, payment)", []string{"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof"}},
+	{"  x/compute SubmitProof handler (Merkle proof, outputs, payment)", []string{"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof"}},
 	{"mempool update after each block", []string{"github.com/cometbft/cometbft/mempool.(*CListMempool).Update"}},
 	{"CometBFT JSON-RPC handlers, all", []string{"github.com/cometbft/cometbft/rpc/jsonrpc/server.RegisterRPCFuncs.makeJSONRPCHandler.func3"}},
 	{"  broadcast_tx_sync (CheckTx inside)", []string{"github.com/cometbft/cometbft/rpc/core.(*Environment).BroadcastTxSync"}},

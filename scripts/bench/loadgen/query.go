@@ -2,8 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
 	"slices"
+	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
@@ -90,4 +98,61 @@ func percentile[T any](sorted []T, p float64) T {
 	i := int(p*float64(len(sorted))+0.5) - 1
 	i = max(0, min(i, len(sorted)-1))
 	return sorted[i]
+}
+
+// queryCmd runs one query phase and prints its QueryStats as JSON. `run`
+// starts it as a child process so that the query clients are scheduled like an
+// exchange's, not among the load generator's thousands of goroutines (whose
+// wake-ups would otherwise count as query latency).
+func queryCmd(args []string) error {
+	fs := flag.NewFlagSet("query", flag.ExitOnError)
+	rpc := fs.String("rpc", "http://127.0.0.1:26657", "node's CometBFT RPC URL")
+	grpcAddr := fs.String("grpc", "127.0.0.1:9090", "node's gRPC address")
+	seed := fs.String("seed", "bench", "key derivation seed (as given to genesis)")
+	accounts := fs.Int("accounts", 1300, "bench accounts (as given to genesis)")
+	first := fs.Int("first", 0, "first account whose balance is queried")
+	phase := fs.String("phase", "idle", "label of the phase")
+	clients := fs.Int("clients", 8, "concurrent clients")
+	rate := fs.Float64("rate", 200, "offered queries per second (all clients)")
+	dur := fs.Duration("duration", 10*time.Second, "length of the phase")
+	_ = fs.Parse(args)
+	accs := DeriveAccounts(*seed, *accounts)
+	if *first < 0 || *first >= len(accs) {
+		return fmt.Errorf("--first %d outside the %d accounts", *first, len(accs))
+	}
+	codecs, err := NewCodecs()
+	if err != nil {
+		return err
+	}
+	node, err := DialNode(0, *rpc, *grpcAddr, codecs.Codec)
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	st := QueryLoad(ctx, *phase, node, accs[*first:], *clients, *rate, *dur)
+	return json.NewEncoder(os.Stdout).Encode(st)
+}
+
+// QueryProcess runs one query phase in a child `loadgen query` process.
+func QueryProcess(ctx context.Context, cfg RunConfig, phase string, first int) (QueryStats, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return QueryStats{}, err
+	}
+	cmd := exec.CommandContext(ctx, self, "query", "--rpc", cfg.RPC[0], "--grpc", cfg.GRPC[0],
+		"--seed", cfg.Seed, "--accounts", strconv.Itoa(cfg.Accounts), "--first", strconv.Itoa(first), "--phase", phase,
+		"--clients", strconv.Itoa(cfg.QueryClients), "--rate", strconv.FormatFloat(cfg.QueryRate, 'f', -1, 64),
+		"--duration", cfg.QueryDur.String())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return QueryStats{}, fmt.Errorf("query process (%s): %w", phase, err)
+	}
+	var st QueryStats
+	if err := json.Unmarshal(out, &st); err != nil {
+		return QueryStats{}, fmt.Errorf("query process (%s) output: %w", phase, err)
+	}
+	return st, nil
 }

@@ -334,13 +334,19 @@ func machineTicks() (busy, iowait, total float64) {
 	return total - v[3] - v[4], v[4], total
 }
 
+// selfCPU is the CPU of the load generator and of its finished children (the
+// query processes).
 func selfCPU() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+	total := 0.0
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(who, &ru); err != nil {
+			continue
+		}
+		tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+		total += tv(ru.Utime) + tv(ru.Stime)
 	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
+	return total
 }
 
 func nodeConfig(home string) map[string]string {
@@ -357,6 +363,10 @@ func nodeConfig(home string) map[string]string {
 	}
 	read("config.toml", "consensus.timeout_commit", "mempool.type", "mempool.size", "db_backend", "tx_index.indexer")
 	read("app.toml", "pruning", "state-sync.snapshot-interval", "minimum-gas-prices", "telemetry.enabled")
+	// chain.sh starts the nodes with BENCH_NODE_ENV (e.g. GOMAXPROCS) and passes it on to us.
+	if env := os.Getenv("BENCH_NODE_ENV"); env != "" {
+		out["node environment"] = env
+	}
 	return out
 }
 

@@ -148,7 +148,10 @@ func Run(ctx context.Context, cfg RunConfig) error {
 
 	// Idle query baseline.
 	log.Printf("queries: %d clients at %.0f q/s for %s, chain idle", cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
-	idle := QueryLoad(ctx, "idle", g.Nodes[0], senders, cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
+	idle, err := QueryProcess(ctx, cfg, "idle", senders[0].Index)
+	if err != nil {
+		return err
+	}
 	res.Queries = append(res.Queries, idle)
 
 	// Bank baseline.
@@ -188,10 +191,13 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	diskStart, diskHeight0 := dirSizes(cfg.Home0), g.Tracker.Height()
 	w = g.openWindow(cfg.PIDs)
 	loaded := make(chan QueryStats, 1)
+	loadedErr := make(chan error, 1)
 	go func() {
 		sleep(ctx, cfg.QueryAt)
 		log.Printf("queries: %d clients at %.0f q/s for %s, under compute load", cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
-		loaded <- QueryLoad(ctx, "compute load", g.Nodes[0], senders, cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
+		st, err := QueryProcess(ctx, cfg, "compute load", senders[0].Index)
+		loaded <- st
+		loadedErr <- err
 	}()
 	profiled, profFile, err := g.profileLater(ctx, cfg, cfg.ProfileRaw)
 	if err != nil {
@@ -210,6 +216,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	g.drain(ctx, 10*time.Second)
 	diskEnd, diskHeight1 := dirSizes(cfg.Home0), g.Tracker.Height()
 	res.Queries = append(res.Queries, <-loaded)
+	if err := <-loadedErr; err != nil {
+		return err
+	}
 	res.Compute.fill(run.Completed(), res.Compute.Window, run.Failures())
 	res.Compute.LoadgenComputeSeconds = float64(run.computeNs.Load()) / 1e9
 	res.Disk = diskStats(cfg.Home0, diskStart, diskEnd, run.Completed(), diskHeight0, diskHeight1)

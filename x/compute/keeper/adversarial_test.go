@@ -123,7 +123,7 @@ func TestFakedOutputsAreCaughtAtTheSampledRate(t *testing.T) {
 					challenge := f.challenge(l.job, task)
 					require.Len(t, challenge, k)
 					hit := slices.ContainsFunc(challenge, func(i uint64) bool { return slices.Contains(l.forged, i) })
-					proof := must(f, f.msgs.SubmitProof, &types.MsgSubmitProof{Operator: f.str(l.op), JobId: l.job, TaskIndex: task, Items: l.work.answer(challenge)})
+					proof := must(f, f.msgs.SubmitProof, l.work.answer(challenge).msg(f.str(l.op), l.job, task))
 					require.Equal(t, !hit, proof.Accepted, "the verdict is exactly whether a challenged item was faked (%s)", proof.Reason)
 					if !l.op.Equals(faker) {
 						continue
@@ -163,7 +163,7 @@ func TestReplayedProofsAndClaims(t *testing.T) {
 		f := w.f
 		w.challengeReady()
 		theirs := w.proofMsg(w.a, w.job, 0, w.answer())
-		replay := w.proofMsg(w.b, w.job, 0, theirs.Items)
+		replay := w.proofMsg(w.b, w.job, 0, proofAnswer{items: theirs.Items, nodes: theirs.Nodes})
 		requireUnchanged(f, w.accounts(), func() {
 			require.ErrorIs(t, sendMsg(f, f.msgs.SubmitProof, replay), types.ErrNotTaskHolder)
 		})
@@ -212,9 +212,9 @@ func TestReplayedProofsAndClaims(t *testing.T) {
 			for i, idx := range challenge {
 				offsets[i] = idx - lease.FirstItem
 			}
-			copied := w.work.answer(offsets) // a's items at the challenged offsets
-			for i := range copied {
-				copied[i].Index = challenge[i]
+			copied := w.work.answer(offsets) // a's items and nodes at the challenged offsets
+			for i := range copied.items {
+				copied.items[i].Index = challenge[i]
 			}
 			wealthB, escrow := f.wealth(w.b), w.jobState(job).Escrow
 			proof := must(f, f.msgs.SubmitProof, w.proofMsg(w.b, job, lease.TaskIndex, copied))
@@ -274,7 +274,7 @@ func TestClaimsWithoutALease(t *testing.T) {
 		return sendMsg(f, f.msgs.SubmitProof, w.proofMsg(mallory, w.job, 0, w.answer()))
 	})
 	refused("proves a task it never claimed", types.ErrTaskNotFound, func() error {
-		return sendMsg(f, f.msgs.SubmitProof, w.proofMsg(mallory, w.job, 3, nil))
+		return sendMsg(f, f.msgs.SubmitProof, w.proofMsg(mallory, w.job, 3, proofAnswer{}))
 	})
 
 	require.Equal(t, int64(10*bond), f.wealth(mallory).Int64(), "mallory lost nothing and gained nothing")
@@ -336,7 +336,7 @@ func TestWithheldProofs(t *testing.T) {
 				withheld[c.name]++
 				continue
 			}
-			proof := must(f, f.msgs.SubmitProof, &types.MsgSubmitProof{Operator: f.str(c.op), JobId: jobs[c.name], TaskIndex: c.task, Items: c.work.answer(challenge)})
+			proof := must(f, f.msgs.SubmitProof, c.work.answer(challenge).msg(f.str(c.op), jobs[c.name], c.task))
 			require.True(t, proof.Accepted, proof.Reason)
 		}
 		// Whatever was not proved is missed at the proof deadline.

@@ -227,19 +227,28 @@ func (f *fixture) computeTask(op sdk.AccAddress, jobID uint64, lease *types.MsgL
 
 func (w *worker) root() []byte { r := w.tree.Root(); return r[:] }
 
-// answer builds the proof items for the challenged indices.
-func (w *worker) answer(indices []uint64) []types.ChallengeItem {
+// proofAnswer is an answer to a challenge: the sampled items and the Merkle
+// multi-proof of all of them.
+type proofAnswer struct {
+	items []types.ChallengeItem
+	nodes [][]byte
+}
+
+func (a proofAnswer) msg(operator string, jobID, task uint64) *types.MsgSubmitProof {
+	return &types.MsgSubmitProof{Operator: operator, JobId: jobID, TaskIndex: task, Items: a.items, Nodes: a.nodes}
+}
+
+// answer builds the proof items and multi-proof for the challenged indices.
+func (w *worker) answer(indices []uint64) proofAnswer {
 	items := make([]types.ChallengeItem, len(indices))
+	offsets := make([]uint64, len(indices))
 	for i, idx := range indices {
-		path, err := w.tree.Proof(int(idx - w.first))
-		require.NoError(w.f.t, err)
-		p := make([][]byte, len(path))
-		for j := range path {
-			p[j] = append([]byte(nil), path[j][:]...)
-		}
-		items[i] = types.ChallengeItem{Index: idx, Output: w.outputs[idx-w.first], Path: p}
+		items[i] = types.ChallengeItem{Index: idx, Output: w.outputs[idx-w.first]}
+		offsets[i] = idx - w.first
 	}
-	return items
+	nodes, err := w.tree.MultiProofBytes(offsets)
+	require.NoError(w.f.t, err)
+	return proofAnswer{items: items, nodes: nodes}
 }
 
 // challenge returns the challenge of a claimed task once fixed.
@@ -258,9 +267,7 @@ func (f *fixture) runTask(op sdk.AccAddress, jobID uint64, fake func(uint64) boo
 	w := f.computeTask(op, jobID, lease, fake)
 	claim := must(f, f.msgs.SubmitClaim, &types.MsgSubmitClaim{Operator: f.str(op), JobId: jobID, TaskIndex: lease.TaskIndex, Root: w.root()})
 	f.advanceTo(claim.ChallengeHeight)
-	proof := must(f, f.msgs.SubmitProof, &types.MsgSubmitProof{
-		Operator: f.str(op), JobId: jobID, TaskIndex: lease.TaskIndex, Items: w.answer(f.challenge(jobID, lease.TaskIndex)),
-	})
+	proof := must(f, f.msgs.SubmitProof, w.answer(f.challenge(jobID, lease.TaskIndex)).msg(f.str(op), jobID, lease.TaskIndex))
 	return lease, proof
 }
 

@@ -48,7 +48,7 @@ type claimedTask struct {
 	job, task uint64
 	// honest is false for a root committing to outputs that are all wrong.
 	honest bool
-	answer []types.ChallengeItem
+	answer proofAnswer
 	reward math.Int
 }
 
@@ -99,26 +99,30 @@ func cloneItems(items []types.ChallengeItem) []types.ChallengeItem {
 	out := make([]types.ChallengeItem, len(items))
 	for i, it := range items {
 		out[i] = types.ChallengeItem{Index: it.Index, Output: slices.Clone(it.Output)}
-		for _, p := range it.Path {
-			out[i].Path = append(out[i].Path, slices.Clone(p))
-		}
 	}
 	return out
 }
 
-func itemsEqual(a, b []types.ChallengeItem) bool {
-	return slices.EqualFunc(a, b, func(x, y types.ChallengeItem) bool {
-		return x.Index == y.Index && bytes.Equal(x.Output, y.Output) &&
-			slices.EqualFunc(x.Path, y.Path, func(p, q []byte) bool { return bytes.Equal(p, q) })
-	})
+func cloneNodes(nodes [][]byte) [][]byte {
+	out := make([][]byte, len(nodes))
+	for i, n := range nodes {
+		out[i] = slices.Clone(n)
+	}
+	return out
+}
+
+func answersEqual(a, b proofAnswer) bool {
+	return slices.EqualFunc(a.items, b.items, func(x, y types.ChallengeItem) bool {
+		return x.Index == y.Index && bytes.Equal(x.Output, y.Output)
+	}) && slices.EqualFunc(a.nodes, b.nodes, bytes.Equal)
 }
 
 // Mutations FuzzSubmitProof applies to a's genuine answer, selected by bits of ops.
 const (
 	mutIndex     = 1 << iota // item which answers index instead
 	mutOutput                // item which carries output instead
-	mutPath                  // item which carries a path cut from data
-	mutFlip                  // flip one bit of item which's output or path
+	mutNodes                 // the Merkle nodes are cut from data
+	mutFlip                  // flip one bit of item which's output or of a node
 	mutCount                 // drop or repeat items
 	mutSwap                  // swap item which with the next
 	mutAddress               // send for job index, task which
@@ -139,8 +143,8 @@ func FuzzSubmitProof(f *testing.F) {
 	f.Add(uint8(0), uint8(0), uint16(mutIndex), uint8(1), uint64(6), []byte{}, []byte{}, uint16(0), int8(0))
 	f.Add(uint8(0), uint8(0), uint16(mutOutput), uint8(2), uint64(0), []byte{0, 0, 0, 0, 0, 0, 0, 1}, []byte{}, uint16(0), int8(0))
 	f.Add(uint8(2), uint8(0), uint16(mutOutput), uint8(0), uint64(0), make([]byte, 16), []byte{}, uint16(0), int8(0))
-	f.Add(uint8(0), uint8(0), uint16(mutPath), uint8(0), uint64(0), []byte{}, make([]byte, 96), uint16(0), int8(0))
-	f.Add(uint8(0), uint8(0), uint16(mutPath), uint8(3), uint64(0), []byte{}, make([]byte, 65), uint16(0), int8(0))
+	f.Add(uint8(0), uint8(0), uint16(mutNodes), uint8(0), uint64(0), []byte{}, make([]byte, 96), uint16(0), int8(0))
+	f.Add(uint8(0), uint8(0), uint16(mutNodes), uint8(3), uint64(0), []byte{}, make([]byte, 65), uint16(0), int8(0))
 	f.Add(uint8(0), uint8(0), uint16(mutFlip), uint8(1), uint64(0), []byte{}, []byte{}, uint16(77), int8(0))
 	f.Add(uint8(2), uint8(0), uint16(mutFlip), uint8(3), uint64(0), []byte{}, []byte{}, uint16(3), int8(0))
 	f.Add(uint8(0), uint8(0), uint16(mutCount), uint8(0), uint64(0), []byte{}, []byte{}, uint16(0), int8(-1))
@@ -150,18 +154,19 @@ func FuzzSubmitProof(f *testing.F) {
 	f.Add(uint8(0), uint8(0), uint16(mutAddress), uint8(0), uint64(99), []byte{}, []byte{}, uint16(0), int8(0))
 	f.Add(uint8(2), uint8(0), uint16(mutBorrow), uint8(0), uint64(0), []byte{}, []byte{}, uint16(0), int8(0))
 	f.Add(uint8(1), uint8(0), uint16(mutOtherTask), uint8(0), uint64(0), []byte{}, []byte{}, uint16(0), int8(0))
-	f.Add(uint8(0), uint8(0), uint16(mutIndex|mutOutput|mutPath), uint8(0), ^uint64(0), []byte{1}, []byte{2}, uint16(0), int8(0))
+	f.Add(uint8(0), uint8(0), uint16(mutIndex|mutOutput|mutNodes), uint8(0), ^uint64(0), []byte{1}, []byte{2}, uint16(0), int8(0))
 	base := newProofWorld(f)
 	f.Fuzz(func(t *testing.T, target, signer uint8, ops uint16, which uint8, index uint64, output, data []byte, flip uint16, count int8) {
 		w := *base
 		w.f = base.f.branch(t)
 		g := w.f
 		claim := w.claims[int(target)%len(w.claims)]
-		items := cloneItems(claim.answer)
+		items, nodes := cloneItems(claim.answer.items), cloneNodes(claim.answer.nodes)
 		jobID, taskIndex := claim.job, claim.task
 		i := int(which) % len(items)
 		if ops&mutOtherTask != 0 {
-			items = cloneItems(w.claims[(int(target)+1)%len(w.claims)].answer)
+			other := w.claims[(int(target)+1)%len(w.claims)].answer
+			items, nodes = cloneItems(other.items), cloneNodes(other.nodes)
 			i = int(which) % len(items)
 		}
 		if ops&mutIndex != 0 {
@@ -170,12 +175,11 @@ func FuzzSubmitProof(f *testing.F) {
 		if ops&mutOutput != 0 {
 			items[i].Output = slices.Clone(output)
 		}
-		if ops&mutPath != 0 {
-			var path [][]byte
+		if ops&mutNodes != 0 {
+			nodes = nil
 			for chunk := range slices.Chunk(data, 32) {
-				path = append(path, slices.Clone(chunk))
+				nodes = append(nodes, slices.Clone(chunk))
 			}
-			items[i].Path = path
 		}
 		if ops&mutBorrow != 0 {
 			items[i].Output = slices.Clone(items[(i+1)%len(items)].Output)
@@ -185,9 +189,9 @@ func FuzzSubmitProof(f *testing.F) {
 			for j := range items[i].Output {
 				bits = append(bits, &items[i].Output[j])
 			}
-			for _, p := range items[i].Path {
-				for j := range p {
-					bits = append(bits, &p[j])
+			for _, n := range nodes {
+				for j := range n {
+					bits = append(bits, &n[j])
 				}
 			}
 			if len(bits) > 0 {
@@ -227,10 +231,10 @@ func FuzzSubmitProof(f *testing.F) {
 				addressed = j
 			}
 		}
-		genuine := addressed >= 0 && w.claims[addressed].honest && itemsEqual(items, w.claims[addressed].answer)
+		genuine := addressed >= 0 && w.claims[addressed].honest && answersEqual(proofAnswer{items: items, nodes: nodes}, w.claims[addressed].answer)
 
 		balance, supply := g.balance(w.a), g.bank.GetSupply(g.ctx, denom).Amount
-		res, err := exec(g, g.msgs.SubmitProof, &types.MsgSubmitProof{Operator: g.str(operator), JobId: jobID, TaskIndex: taskIndex, Items: items})
+		res, err := exec(g, g.msgs.SubmitProof, proofAnswer{items: items, nodes: nodes}.msg(g.str(operator), jobID, taskIndex))
 		if err != nil {
 			requireRegistered(t, err)
 			require.False(t, genuine && operator.Equals(w.a), "the genuine answer was refused: %v", err)

@@ -214,7 +214,7 @@ func TestCancelledJobStaysCancelled(t *testing.T) {
 	w := f.computeTask(dev, job, lease, nil)
 	claim := must(f, f.msgs.SubmitClaim, &types.MsgSubmitClaim{Operator: f.str(dev), JobId: job, TaskIndex: 0, Root: w.root()})
 	f.advanceTo(claim.ChallengeHeight)
-	proof := must(f, f.msgs.SubmitProof, &types.MsgSubmitProof{Operator: f.str(dev), JobId: job, TaskIndex: 0, Items: w.answer(f.challenge(job, 0))})
+	proof := must(f, f.msgs.SubmitProof, w.answer(f.challenge(job, 0)).msg(f.str(dev), job, 0))
 	require.True(t, proof.Accepted)
 	j, err := f.k.Jobs.Get(f.ctx, job)
 	require.NoError(t, err)

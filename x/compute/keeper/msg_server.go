@@ -6,6 +6,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -100,7 +101,10 @@ func (s msgServer) SubmitProof(ctx context.Context, msg *types.MsgSubmitProof) (
 	if len(msg.Items) > types.MaxProofSamples {
 		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d items, at most %d", len(msg.Items), types.MaxProofSamples)
 	}
-	res, err := s.k.SubmitProof(ctx, operator, msg.JobId, msg.TaskIndex, msg.Items)
+	if limit := types.MaxProofSamples * merkle.MaxProofLength; len(msg.Nodes) > limit {
+		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d Merkle nodes, at most %d", len(msg.Nodes), limit)
+	}
+	res, err := s.k.SubmitProof(ctx, operator, msg.JobId, msg.TaskIndex, msg.Items, msg.Nodes)
 	if err != nil {
 		return nil, err
 	}

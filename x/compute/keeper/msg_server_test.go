@@ -121,8 +121,8 @@ func (w *msgWorld) claimMsg(op sdk.AccAddress, job, task uint64, root []byte) *t
 	return &types.MsgSubmitClaim{Operator: w.f.str(op), JobId: job, TaskIndex: task, Root: root}
 }
 
-func (w *msgWorld) proofMsg(op sdk.AccAddress, job, task uint64, items []types.ChallengeItem) *types.MsgSubmitProof {
-	return &types.MsgSubmitProof{Operator: w.f.str(op), JobId: job, TaskIndex: task, Items: items}
+func (w *msgWorld) proofMsg(op sdk.AccAddress, job, task uint64, a proofAnswer) *types.MsgSubmitProof {
+	return a.msg(w.f.str(op), job, task)
 }
 
 // leaseA leases the world job's next task to device a and computes it honestly.
@@ -144,7 +144,7 @@ func (w *msgWorld) challengeReady() {
 }
 
 // answer is device a's honest answer to the challenge of its claim.
-func (w *msgWorld) answer() []types.ChallengeItem {
+func (w *msgWorld) answer() proofAnswer {
 	return w.work.answer(w.f.challenge(w.job, w.lease.TaskIndex))
 }
 
@@ -1184,17 +1184,17 @@ const proofSamples = 2
 func TestMsgSubmitProof(t *testing.T) {
 	samples := func(p *types.Params) { p.ProofSamples = proofSamples }
 	// prove sends a's answer, edited, for its task 0 once the challenge is fixed.
-	prove := func(edit func(w *msgWorld, items []types.ChallengeItem) []types.ChallengeItem) func(w *msgWorld) error {
+	prove := func(edit func(w *msgWorld, a *proofAnswer)) func(w *msgWorld) error {
 		return func(w *msgWorld) error {
-			items := w.answer()
+			a := w.answer()
 			if edit != nil {
-				items = edit(w, items)
+				edit(w, &a)
 			}
-			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, items))
+			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, a))
 		}
 	}
 	ready := func(w *msgWorld) { w.challengeReady() }
-	shape := func(name string, edit func(w *msgWorld, items []types.ChallengeItem) []types.ChallengeItem) msgCase {
+	shape := func(name string, edit func(w *msgWorld, a *proofAnswer)) msgCase {
 		return msgCase{name: name, prepare: ready, send: prove(edit), err: types.ErrInvalidChallengeAnswer}
 	}
 	unchallenged := func(w *msgWorld, items []types.ChallengeItem) uint64 {
@@ -1208,7 +1208,7 @@ func TestMsgSubmitProof(t *testing.T) {
 	shortWindow := func(p *types.Params) { p.ProofWindowBlocks = 3 }
 	cases := []msgCase{
 		{name: "invalid operator address", prepare: ready, err: types.ErrInvalidAddress, send: func(w *msgWorld) error {
-			return sendMsg(w.f, w.f.msgs.SubmitProof, &types.MsgSubmitProof{Operator: badChecksumAddr, JobId: w.job, Items: w.answer()})
+			return sendMsg(w.f, w.f.msgs.SubmitProof, w.answer().msg(badChecksumAddr, w.job, 0))
 		}},
 		{name: "unknown job", prepare: ready, err: types.ErrJobNotFound, send: func(w *msgWorld) error {
 			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, 99, 0, w.answer()))
@@ -1220,10 +1220,10 @@ func TestMsgSubmitProof(t *testing.T) {
 			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.b, w.job, 0, w.answer()))
 		}},
 		{name: "task leased, not claimed", prepare: func(w *msgWorld) { w.leaseA() }, err: types.ErrNotClaimed, send: func(w *msgWorld) error {
-			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, nil))
+			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, proofAnswer{}))
 		}},
 		{name: "at the claim height, before the challenge is fixed", prepare: func(w *msgWorld) { w.claimA() }, err: types.ErrChallengeNotReady, send: func(w *msgWorld) error {
-			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, nil))
+			return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, proofAnswer{}))
 		}},
 		{
 			name: "the block before the challenge is fixed",
@@ -1233,7 +1233,7 @@ func TestMsgSubmitProof(t *testing.T) {
 			},
 			err: types.ErrChallengeNotReady,
 			send: func(w *msgWorld) error {
-				return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, nil))
+				return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, proofAnswer{}))
 			},
 		},
 		{
@@ -1278,56 +1278,33 @@ func TestMsgSubmitProof(t *testing.T) {
 				return sendMsg(w.f, w.f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, w.work.answer([]uint64{0, 1})))
 			},
 		},
-		shape("no items", func(*msgWorld, []types.ChallengeItem) []types.ChallengeItem { return nil }),
-		shape("an item missing", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem { return items[:1] }),
-		shape("an extra item", func(w *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			return append(items, w.work.answer([]uint64{unchallenged(w, items)})...)
+		shape("no items", func(_ *msgWorld, a *proofAnswer) { a.items = nil }),
+		shape("an item missing", func(_ *msgWorld, a *proofAnswer) { a.items = a.items[:1] }),
+		shape("an extra item", func(w *msgWorld, a *proofAnswer) {
+			a.items = append(a.items, w.work.answer([]uint64{unchallenged(w, a.items)}).items...)
 		}),
-		shape("a duplicate index", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[1] = items[0]
-			return items
+		shape("a duplicate index", func(_ *msgWorld, a *proofAnswer) { a.items[1] = a.items[0] }),
+		shape("indices out of order", func(_ *msgWorld, a *proofAnswer) { a.items[0], a.items[1] = a.items[1], a.items[0] }),
+		shape("an index not challenged", func(w *msgWorld, a *proofAnswer) {
+			a.items[1] = w.work.answer([]uint64{unchallenged(w, a.items)}).items[0]
 		}),
-		shape("indices out of order", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[0], items[1] = items[1], items[0]
-			return items
+		shape("an index of the next task", func(_ *msgWorld, a *proofAnswer) { a.items[1].Index = worldPerTask }),
+		shape("an index beyond the job", func(_ *msgWorld, a *proofAnswer) { a.items[1].Index = worldItems }),
+		shape("no Merkle nodes", func(_ *msgWorld, a *proofAnswer) { a.nodes = nil }),
+		shape("a Merkle node short", func(_ *msgWorld, a *proofAnswer) { a.nodes = a.nodes[:len(a.nodes)-1] }),
+		shape("a Merkle node extra", func(_ *msgWorld, a *proofAnswer) { a.nodes = append(a.nodes, make([]byte, 32)) }),
+		shape("a Merkle node of 31 bytes", func(_ *msgWorld, a *proofAnswer) { a.nodes[0] = a.nodes[0][:31] }),
+		shape("a Merkle node of 33 bytes", func(_ *msgWorld, a *proofAnswer) {
+			a.nodes[len(a.nodes)-1] = append(a.nodes[len(a.nodes)-1], 0)
 		}),
-		shape("an index not challenged", func(w *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[1] = w.work.answer([]uint64{unchallenged(w, items)})[0]
-			return items
+		shape("more Merkle nodes than any proof needs", func(_ *msgWorld, a *proofAnswer) {
+			a.nodes = make([][]byte, types.MaxProofSamples*merkle.MaxProofLength+1)
 		}),
-		shape("an index of the next task", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[1].Index = worldPerTask
-			return items
-		}),
-		shape("an index beyond the job", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[1].Index = worldItems
-			return items
-		}),
-		shape("a path one hash short", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[0].Path = items[0].Path[:len(items[0].Path)-1]
-			return items
-		}),
-		shape("a path one hash long", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[0].Path = append(items[0].Path, make([]byte, 32))
-			return items
-		}),
-		shape("a path hash of 31 bytes", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[0].Path[0] = items[0].Path[0][:31]
-			return items
-		}),
-		shape("a path hash of 33 bytes", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[1].Path[1] = append(items[1].Path[1], 0)
-			return items
-		}),
-		shape("an output above 16 KiB", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			items[0].Output = make([]byte, keeper.MaxOutputSize+1)
-			return items
-		}),
-		shape("more items than proof_samples can be", func(_ *msgWorld, items []types.ChallengeItem) []types.ChallengeItem {
-			for len(items) <= types.MaxProofSamples {
-				items = append(items, items[0])
+		shape("an output above 16 KiB", func(_ *msgWorld, a *proofAnswer) { a.items[0].Output = make([]byte, keeper.MaxOutputSize+1) }),
+		shape("more items than proof_samples can be", func(_ *msgWorld, a *proofAnswer) {
+			for len(a.items) <= types.MaxProofSamples {
+				a.items = append(a.items, a.items[0])
 			}
-			return items
 		}),
 	}
 	runMsgCases(t, cases, samples)
@@ -1336,14 +1313,15 @@ func TestMsgSubmitProof(t *testing.T) {
 		w := newMsgWorld(newFixture(t, samples))
 		f := w.f
 		w.challengeReady()
-		items := w.answer()
-		require.Len(t, items, proofSamples)
+		a := w.answer()
+		require.Len(t, a.items, proofSamples)
 		module, requester := f.balance(w.moduleAddr()), f.balance(w.requester)
 		gasBefore := f.ctx.GasMeter().GasConsumed()
-		res, em := mustEvents(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, items))
+		res, em := mustEvents(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, a))
 		requireProto(t, &types.MsgSubmitProofResponse{Accepted: true, Paid: math.NewInt(worldReward - worldFee), Slashed: math.ZeroInt()}, res)
-		// Verification gas: per item, the kind's check plus one hash per path node and the leaf.
-		require.GreaterOrEqual(t, f.ctx.GasMeter().GasConsumed()-gasBefore, uint64(proofSamples*(kinds.HashcashVerifyGas+keeper.HashGas*3)))
+		// Verification gas: per item the kind's check, plus two hashes per item (leaf, merge) and one per Merkle node.
+		require.GreaterOrEqual(t, f.ctx.GasMeter().GasConsumed()-gasBefore,
+			uint64(proofSamples*kinds.HashcashVerifyGas+keeper.HashGas*(2*proofSamples+len(a.nodes))))
 
 		requireAmount(t, 9*bond+worldReward-worldFee, f.balance(w.a))
 		requireAmount(t, worldFee, f.balance(w.feeCollector()))
@@ -1403,22 +1381,22 @@ func TestMsgSubmitProof(t *testing.T) {
 		reason error
 		// claimAndAnswer claims a task for device a and returns the answer to
 		// its challenge, broken as the case requires.
-		claimAndAnswer func(w *msgWorld) []types.ChallengeItem
+		claimAndAnswer func(w *msgWorld) proofAnswer
 	}{
 		{
-			name:   "a wrong Merkle path",
+			name:   "a wrong Merkle node",
 			reason: types.ErrInvalidMerkleProof,
-			claimAndAnswer: func(w *msgWorld) []types.ChallengeItem {
+			claimAndAnswer: func(w *msgWorld) proofAnswer {
 				w.challengeReady()
-				items := w.answer()
-				items[0].Path[0][5] ^= 0x01 // right length, wrong bytes
-				return items
+				a := w.answer()
+				a.nodes[0][5] ^= 0x01 // right length, wrong bytes
+				return a
 			},
 		},
 		{
 			name:   "a wrong output",
 			reason: types.ErrInvalidOutput,
-			claimAndAnswer: func(w *msgWorld) []types.ChallengeItem {
+			claimAndAnswer: func(w *msgWorld) proofAnswer {
 				w.leaseA()
 				forgeOutputs(w.f, w.work, w.job, 2)
 				w.claim = must(w.f, w.f.msgs.SubmitClaim, w.claimMsg(w.a, w.job, 0, w.work.root()))
@@ -1431,13 +1409,13 @@ func TestMsgSubmitProof(t *testing.T) {
 		t.Run("slashes and reopens on "+tc.name, func(t *testing.T) {
 			w := newMsgWorld(newFixture(t, samples))
 			f := w.f
-			items := tc.claimAndAnswer(w)
+			a := tc.claimAndAnswer(w)
 			p := w.params()
 			module, supply, requester := f.balance(w.moduleAddr()), w.supply(), f.balance(w.requester)
 			slash := max(bond*int64(p.SlashInvalidBps)/10_000, worldReward)
 			require.Equal(t, int64(bond/2), slash, "at default params the bond share exceeds the reward")
 
-			res, em := mustEvents(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, items))
+			res, em := mustEvents(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, a))
 			require.False(t, res.Accepted)
 			require.True(t, strings.Contains(res.Reason, tc.reason.Error()), "reason %q", res.Reason)
 			requireAmount(t, slash, res.Slashed)
@@ -1473,7 +1451,7 @@ func TestMsgSubmitProof(t *testing.T) {
 				Operator: f.str(w.a), JobId: w.job, TaskIndex: 0, Amount: math.NewInt(slash),
 				Reason: keeper.SlashReasonInvalidProof, RemainingBond: math.NewInt(bond - slash),
 			})
-			requireEvent(t, em, &types.EventProofRejected{JobId: w.job, TaskIndex: 0, Device: f.str(w.a), Reason: res.Reason, ItemIndex: items[0].Index})
+			requireEvent(t, em, &types.EventProofRejected{JobId: w.job, TaskIndex: 0, Device: f.str(w.a), Reason: res.Reason, ItemIndex: a.items[0].Index})
 			require.Empty(t, eventsOf[*types.EventProofAccepted](em))
 
 			// The task is leasable again, before any never-leased task.

@@ -13,7 +13,7 @@ import (
 )
 
 const (
-	// HashGas is charged per SHA-256 of a Merkle path (leaf included).
+	// HashGas is charged per SHA-256 of a Merkle proof (leaves included).
 	HashGas = 50
 	// MaxOutputSize bounds one item's output in a proof (a 4096-pixel
 	// mandelbrot row is 8 KiB).
@@ -29,13 +29,14 @@ type ProofResult struct {
 }
 
 // SubmitProof answers a claim's challenge. A malformed answer (wrong indices,
-// wrong path lengths, too early or too late) is an error and changes nothing.
-// A well-formed answer is verified: every sampled output is checked against the
-// claimed root and re-verified by the task's kind, with gas charged first in
-// proportion to that work. If all pass the device is paid from escrow; if any
-// fails the bond is slashed and the task reopens, and the transaction succeeds
-// so that the slash is kept.
-func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem) (ProofResult, error) {
+// wrong number of Merkle nodes, too early or too late) is an error and changes
+// nothing. A well-formed answer is verified: the sampled outputs, with the
+// multi-proof nodes, must lead to the claimed root, and every output is
+// re-verified by the task's kind, with gas charged first in proportion to that
+// work. If all pass the device is paid from escrow; if any fails the bond is
+// slashed and the task reopens, and the transaction succeeds so that the slash
+// is kept.
+func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes [][]byte) (ProofResult, error) {
 	task, err := k.heldTask(ctx, operator, jobID, index)
 	if err != nil {
 		return ProofResult{}, err
@@ -65,26 +66,30 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	if !ready {
 		return ProofResult{}, errorsmod.Wrap(types.ErrChallengeNotReady, "challenge not fixed")
 	}
-	if err := checkAnswerShape(task, want, items); err != nil {
+	offsets, err := checkAnswerShape(task, want, items, nodes)
+	if err != nil {
 		return ProofResult{}, err
 	}
 
-	var gas uint64
-	for _, it := range items {
-		gas += spec.VerifyGas() + HashGas*uint64(len(it.Path)+1)
-	}
+	// One hash per leaf, one per node and fewer than one per item for merging
+	// two computed nodes: the multi-proof's bound (merkle.VerifyMultiProof).
+	gas := spec.VerifyGas()*uint64(len(items)) + HashGas*uint64(2*len(items)+len(nodes))
 	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(gas, "compute: verify proof")
 
-	root := [32]byte(task.Root)
+	leaves := make([][32]byte, len(items))
+	for i, it := range items {
+		leaves[i] = merkle.LeafHash(jobID, it.Index, it.Output)
+	}
+	path := make([][32]byte, len(nodes))
+	for i, n := range nodes {
+		path[i] = [32]byte(n)
+	}
+	if err := merkle.VerifyMultiProof([32]byte(task.Root), offsets, leaves, task.ItemCount, path); err != nil {
+		// The multi-proof proves all items at once, so the first sampled item
+		// stands for the failure in the event.
+		return k.rejectProof(ctx, job, task, items[0].Index, errorsmod.Wrapf(types.ErrInvalidMerkleProof, "%v", err))
+	}
 	for _, it := range items {
-		leaf := merkle.LeafHash(jobID, it.Index, it.Output)
-		path := make([][32]byte, len(it.Path))
-		for i, p := range it.Path {
-			path[i] = [32]byte(p)
-		}
-		if err := merkle.VerifyProof(root, leaf, it.Index-task.FirstItem, task.ItemCount, path); err != nil {
-			return k.rejectProof(ctx, job, task, it.Index, errorsmod.Wrapf(types.ErrInvalidMerkleProof, "item %d: %v", it.Index, err))
-		}
 		if err := spec.VerifyOutput(jobID, it.Index, it.Output); err != nil {
 			return k.rejectProof(ctx, job, task, it.Index, errorsmod.Wrapf(types.ErrInvalidOutput, "item %d: %v", it.Index, err))
 		}
@@ -93,29 +98,31 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 }
 
 // checkAnswerShape rejects an answer that does not give exactly the challenged
-// items, in order, each with a path of the right length.
-func checkAnswerShape(task types.Task, want []uint64, items []types.ChallengeItem) error {
+// items, in order, with the number of 32-byte nodes their multi-proof needs. It
+// returns the items' offsets within the task, the leaf indices of its tree.
+func checkAnswerShape(task types.Task, want []uint64, items []types.ChallengeItem, nodes [][]byte) ([]uint64, error) {
 	if len(items) != len(want) {
-		return errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "got %d items, the challenge asks for %d: %v", len(items), len(want), want)
+		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "got %d items, the challenge asks for %d: %v", len(items), len(want), want)
 	}
+	offsets := make([]uint64, len(items))
 	for i, it := range items {
 		if it.Index != want[i] {
-			return errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "item %d answers index %d, the challenge asks for %d (challenge: %v)", i, it.Index, want[i], want)
+			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "item %d answers index %d, the challenge asks for %d (challenge: %v)", i, it.Index, want[i], want)
 		}
 		if len(it.Output) > MaxOutputSize {
-			return errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), MaxOutputSize)
+			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), MaxOutputSize)
 		}
-		wantLen := merkle.ProofLength(it.Index-task.FirstItem, task.ItemCount)
-		if len(it.Path) != wantLen {
-			return errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "path of item %d has %d hashes, want %d", it.Index, len(it.Path), wantLen)
-		}
-		for _, p := range it.Path {
-			if len(p) != 32 {
-				return errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "path of item %d holds a %d-byte hash", it.Index, len(p))
-			}
+		offsets[i] = it.Index - task.FirstItem
+	}
+	if wantLen := merkle.MultiProofLength(offsets, task.ItemCount); len(nodes) != wantLen {
+		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d Merkle nodes, the multi-proof of these items needs %d", len(nodes), wantLen)
+	}
+	for i, n := range nodes {
+		if len(n) != 32 {
+			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "Merkle node %d is %d bytes, want 32", i, len(n))
 		}
 	}
-	return nil
+	return offsets, nil
 }
 
 // acceptProof pays the device from escrow (less the protocol fee), credits the

@@ -115,9 +115,7 @@ func TestPruneWaitsForLiveTasks(t *testing.T) {
 	require.NoError(t, f.k.CheckReferenceInvariant(f.ctx))
 
 	f.advanceTo(claim.ChallengeHeight)
-	proof := must(f, f.msgs.SubmitProof, &types.MsgSubmitProof{
-		Operator: f.str(a), JobId: job, TaskIndex: lease.TaskIndex, Items: w.answer(f.challenge(job, lease.TaskIndex)),
-	})
+	proof := must(f, f.msgs.SubmitProof, w.answer(f.challenge(job, lease.TaskIndex)).msg(f.str(a), job, lease.TaskIndex))
 	require.True(t, proof.Accepted)
 	f.advance(2 * retention)
 	require.Zero(t, f.taskCount(job))

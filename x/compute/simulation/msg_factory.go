@@ -504,12 +504,12 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		items, valid, err := work.answer(job.Id, indices)
+		items, nodes, valid, err := work.answer(job.Id, indices)
 		if err != nil {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		msg.Items = items
+		msg.Items, msg.Nodes = items, nodes
 		switch n := r.Intn(10); {
 		case n == 0 && malform(r, items, msg):
 			return []simsx.SimAccount{signer}, msg, expectError(types.ErrInvalidChallengeAnswer)
@@ -526,7 +526,8 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	})
 }
 
-// malform breaks the shape of an answer (count, order or a path's length);
+// malform breaks the shape of an answer (count, order or the number of Merkle
+// nodes);
 // false when the answer is too small to break that way.
 func malform(r *simsx.XRand, items []types.ChallengeItem, msg *types.MsgSubmitProof) bool {
 	switch r.Intn(3) {
@@ -540,9 +541,7 @@ func malform(r *simsx.XRand, items []types.ChallengeItem, msg *types.MsgSubmitPr
 		msg.Items = append([]types.ChallengeItem{items[1], items[0]}, items[2:]...)
 		return true
 	default:
-		i := r.Intn(len(items))
-		msg.Items = append([]types.ChallengeItem(nil), items...)
-		msg.Items[i].Path = append(append([][]byte(nil), items[i].Path...), make([]byte, 32))
+		msg.Nodes = append(append([][]byte(nil), msg.Nodes...), make([]byte, 32))
 		return true
 	}
 }

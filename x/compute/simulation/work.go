@@ -72,25 +72,23 @@ func (w *taskWork) root() []byte {
 // answer returns the proof items for the challenged indices from the committed
 // outputs, and whether validators must accept them: every sampled output must
 // be the item's correct output (a faked nonce may happen to be valid too).
-func (w *taskWork) answer(jobID uint64, indices []uint64) ([]types.ChallengeItem, bool, error) {
+func (w *taskWork) answer(jobID uint64, indices []uint64) ([]types.ChallengeItem, [][]byte, bool, error) {
 	items := make([]types.ChallengeItem, len(indices))
+	offsets := make([]uint64, len(indices))
 	valid := true
 	for i, idx := range indices {
-		path, err := w.tree.Proof(int(idx - w.first))
-		if err != nil {
-			return nil, false, err
-		}
-		p := make([][]byte, len(path))
-		for j := range path {
-			p[j] = append([]byte(nil), path[j][:]...)
-		}
 		out := w.outputs[idx-w.first]
-		items[i] = types.ChallengeItem{Index: idx, Output: out, Path: p}
+		items[i] = types.ChallengeItem{Index: idx, Output: out}
+		offsets[i] = idx - w.first
 		if w.spec.VerifyOutput(jobID, idx, out) != nil {
 			valid = false
 		}
 	}
-	return items, valid, nil
+	nodes, err := w.tree.MultiProofBytes(offsets)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return items, nodes, valid, nil
 }
 
 func flipFirstByte(b []byte) []byte {

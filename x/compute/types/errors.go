@@ -31,7 +31,7 @@ var (
 	ErrChallengeNotReady      = errorsmod.Register(ModuleName, 26, "challenge not fixed yet")
 	ErrProofWindowClosed      = errorsmod.Register(ModuleName, 27, "proof window closed")
 	ErrInvalidChallengeAnswer = errorsmod.Register(ModuleName, 28, "proof does not answer the challenge")
-	ErrInvalidMerkleProof     = errorsmod.Register(ModuleName, 29, "Merkle path does not lead to the claimed root")
+	ErrInvalidMerkleProof     = errorsmod.Register(ModuleName, 29, "Merkle proof does not lead to the claimed root")
 	ErrInvalidOutput          = errorsmod.Register(ModuleName, 30, "output is not the item's correct output")
 	ErrRequesterNotApproved   = errorsmod.Register(ModuleName, 31, "requester is not approved")
 	ErrRequesterApproved      = errorsmod.Register(ModuleName, 32, "requester is already approved")

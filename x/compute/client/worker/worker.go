@@ -500,18 +500,19 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 		return err
 	}
 	items := make([]types.ChallengeItem, len(task.ChallengeIndices))
+	offsets := make([]uint64, len(task.ChallengeIndices))
 	for i, idx := range task.ChallengeIndices {
-		path, err := tree.Proof(int(idx - t.FirstItem))
-		if err != nil {
-			return err
+		if idx < t.FirstItem || idx-t.FirstItem >= uint64(len(outputs)) {
+			return fmt.Errorf("challenge index %d outside task items [%d, %d)", idx, t.FirstItem, t.FirstItem+uint64(len(outputs)))
 		}
-		p := make([][]byte, len(path))
-		for j := range path {
-			p[j] = append([]byte(nil), path[j][:]...)
-		}
-		items[i] = types.ChallengeItem{Index: idx, Output: outputs[idx-t.FirstItem], Path: p}
+		items[i] = types.ChallengeItem{Index: idx, Output: outputs[idx-t.FirstItem]}
+		offsets[i] = idx - t.FirstItem
 	}
-	out, err := w.cfg.Client.Submit(ctx, &types.MsgSubmitProof{Operator: w.operator, JobId: t.JobID, TaskIndex: t.TaskIndex, Items: items})
+	nodes, err := tree.MultiProofBytes(offsets)
+	if err != nil {
+		return err
+	}
+	out, err := w.cfg.Client.Submit(ctx, &types.MsgSubmitProof{Operator: w.operator, JobId: t.JobID, TaskIndex: t.TaskIndex, Items: items, Nodes: nodes})
 	if err != nil {
 		if errors.Is(err, types.ErrChallengeNotReady) {
 			return errRetryNow
