@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Chain bench (issue 7): for each topology, a fresh network in a temp dir on
-# high ports, funded bench accounts patched into every node's genesis before
+# high ports plus one query node (a full node with no mempool, where exchanges
+# would query), funded bench accounts patched into every node's genesis before
 # start, then scripts/bench/loadgen drives it (idle queries, bank-send
 # baseline, compute workload with queries and a CPU profile of node0, a round
 # of large tasks) and writes docs/bench-results/chain-<topology>.{json,md},
@@ -9,13 +10,16 @@
 #
 # Usage: scripts/bench/chain.sh [1] [4]     1: one validator, 4: the 4-node localnet (default: both)
 # Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
-#        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60})
+#        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
+#                      the query node comes after the validators)
 #        BENCH_OUT     results directory (default docs/bench-results)
 #        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s")
 #        BENCH_PRUNING app.toml pruning of the nodes (default: the localnet's, "default")
 #        BENCH_KEEP=1  keep the temp dir (node homes and logs)
 #        BENCH_NODE_ENV  environment of the node processes (e.g. "GOMAXPROCS=8")
-#        BENCH_TX_INDEX  config.toml tx_index.indexer of the nodes (default: kv)
+#        BENCH_TX_INDEX  config.toml tx_index.indexer of the validators (default: null, as docs/operators.md
+#                        recommends; "kv" indexes on the validators too; the query node always indexes)
+#        BENCH_APP_DB    app.toml app-db-backend of the nodes (default: CometBFT's db_backend, goleveldb)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
@@ -67,41 +71,59 @@ for n in $TOPOLOGIES; do
   echo "== $label: network in $dir, base port $base"
   "$BIN" localnet init --dir "$dir" --validators "$n" --base-port "$base" >"$TMP/init$n.log" 2>&1 ||
     { cat "$TMP/init$n.log" >&2; exit 1; }
+  # node$n: a query node, as exchanges run one: a full node following the
+  # chain, not a validator, with no mempool (it neither checks nor gossips the
+  # load's transactions) and the tx index on.
+  "$BIN" localnet add-node --dir "$dir" >>"$TMP/init$n.log" 2>&1 || { cat "$TMP/init$n.log" >&2; exit 1; }
+  qn=$dir/node$n
+  sed -i 's/^type = "flood"/type = "nop"/' "$qn/config/config.toml"
+  vals=()
+  for i in $(seq 0 $((n - 1))); do vals+=("$dir/node$i"); done
   "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 \
     --changes-out "$dir/changes.json" "$dir"/node*/config/genesis.json
   "$BIN" genesis validate --home "$dir/node0" >/dev/null
   # No state-sync snapshots (they would land in the disk-growth figure); node0 serves pprof.
   sed -i 's/^snapshot-interval = .*/snapshot-interval = 0/' "$dir"/node*/config/app.toml
   [ -z "${BENCH_PRUNING:-}" ] || sed -i "s/^pruning = .*/pruning = \"$BENCH_PRUNING\"/" "$dir"/node*/config/app.toml
-  [ -z "${BENCH_TX_INDEX:-}" ] || sed -i "s/^indexer = .*/indexer = \"$BENCH_TX_INDEX\"/" "$dir"/node*/config/config.toml
+  # Validators only: the query node keeps its index for exchanges.
+  txindex=${BENCH_TX_INDEX-null}
+  [ -z "$txindex" ] || for v in "${vals[@]}"; do sed -i "s/^indexer = .*/indexer = \"$txindex\"/" "$v/config/config.toml"; done
+  [ -z "${BENCH_APP_DB:-}" ] || sed -i "s/^app-db-backend = .*/app-db-backend = \"$BENCH_APP_DB\"/" "$dir"/node*/config/app.toml
   pprof=$((base + 61))
   sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
+  qo=$((base + 100 * n))
+  # The query node serves pprof too (diagnosis: curl 127.0.0.1:$((qo + 61))/debug/pprof/...).
+  sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$((qo + 61))\"/" "$qn/config/config.toml"
   rpcs=() grpcs=()
-  for i in $(seq 0 $((n - 1))); do
+  for i in $(seq 0 "$n"); do
     o=$((base + 100 * i))
     for p in $((o + 56)) $((o + 57)) $((o + 17)) $((o + 90)) $((o + 60)) $pprof; do
       port_free "$p" || { echo "port $p is in use: set BENCH_PORT to a free range" >&2; exit 1; }
     done
-    rpcs+=("http://127.0.0.1:$((o + 57))") grpcs+=("127.0.0.1:$((o + 90))")
+    [ "$i" = "$n" ] || rpcs+=("http://127.0.0.1:$((o + 57))") grpcs+=("127.0.0.1:$((o + 90))")
   done
-  for i in $(seq 0 $((n - 1))); do
+  vpids=()
+  for i in $(seq 0 "$n"); do
     # shellcheck disable=SC2086
     env ${BENCH_NODE_ENV:-} "$BIN" start --home "$dir/node$i" --log_no_color >"$dir/node$i.log" 2>&1 &
     PIDS+=($!)
+    [ "$i" = "$n" ] || vpids+=($!)
   done
   for _ in $(seq 120); do
     for p in "${PIDS[@]}"; do
       kill -0 "$p" 2>/dev/null || { echo "a node exited; see $dir/node*.log" >&2; tail -n 20 "$dir"/node*.log >&2; exit 1; }
     done
-    h=$(height $((base + 57)))
-    [ -n "$h" ] && [ "$h" -ge 2 ] && break
+    h=$(height $((base + 57))) hq=$(height $((qo + 57)))
+    [ -n "$h" ] && [ "$h" -ge 2 ] && [ -n "$hq" ] && [ "$hq" -ge 2 ] && break
     sleep 1
   done
-  [ -n "$h" ] && [ "$h" -ge 2 ] || { echo "no blocks after 120 s" >&2; exit 1; }
-  pids=$(IFS=,; echo "${PIDS[*]}")
+  [ -n "$h" ] && [ "$h" -ge 2 ] && [ -n "$hq" ] && [ "$hq" -ge 2 ] ||
+    { echo "no blocks on node0 and the query node after 120 s" >&2; exit 1; }
+  pids=$(IFS=,; echo "${vpids[*]}")
   # shellcheck disable=SC2086
   "$TMP/loadgen" run --topology "$label" --chain-id nightshift-localnet-1 --seed "$SEED" --accounts "$ACCOUNTS" \
     --rpc "$(IFS=,; echo "${rpcs[*]}")" --grpc "$(IFS=,; echo "${grpcs[*]}")" --pids "$pids" --home0 "$dir/node0" \
+    --query-rpc "http://127.0.0.1:$((qo + 57))" --query-grpc "127.0.0.1:$((qo + 90))" \
     --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" --profile-raw "$TMP/profile-$n.pprof" \
     --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" $flags ${LOADGEN_FLAGS:-} ||
     { echo "load generator failed; last node log lines:" >&2; tail -n 20 "$dir/node0.log" >&2; exit 1; }

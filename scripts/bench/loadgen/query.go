@@ -136,12 +136,12 @@ func queryCmd(args []string) error {
 }
 
 // QueryProcess runs one query phase in a child `loadgen query` process.
-func QueryProcess(ctx context.Context, cfg RunConfig, phase string, first int) (QueryStats, error) {
+func QueryProcess(ctx context.Context, cfg RunConfig, rpc, grpcAddr, phase string, first int) (QueryStats, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return QueryStats{}, err
 	}
-	cmd := exec.CommandContext(ctx, self, "query", "--rpc", cfg.RPC[0], "--grpc", cfg.GRPC[0],
+	cmd := exec.CommandContext(ctx, self, "query", "--rpc", rpc, "--grpc", grpcAddr,
 		"--seed", cfg.Seed, "--accounts", strconv.Itoa(cfg.Accounts), "--first", strconv.Itoa(first), "--phase", phase,
 		"--clients", strconv.Itoa(cfg.QueryClients), "--rate", strconv.FormatFloat(cfg.QueryRate, 'f', -1, 64),
 		"--duration", cfg.QueryDur.String())

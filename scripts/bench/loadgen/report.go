@@ -36,12 +36,16 @@ type Results struct {
 	Large         LargeStats   `json:"large_tasks"`
 	Queries       []QueryStats `json:"queries"`
 	QueryP99Ratio float64      `json:"query_p99_loaded_over_idle"`
-	Nodes         []NodeStats  `json:"nodes"`
-	Disk          DiskStats    `json:"disk"`
-	Loadgen       LoadgenStats `json:"loadgen"`
-	ProfileNote   string       `json:"profile_note,omitempty"`
-	Profile       []string     `json:"profile_top,omitempty"`
-	ProfileCum    []string     `json:"profile_top_cum,omitempty"`
+	// QueryNode are the same phases on a non-validating full node that serves
+	// queries (absent when the bench ran none).
+	QueryNode         []QueryStats `json:"query_node_queries,omitempty"`
+	QueryNodeP99Ratio float64      `json:"query_node_p99_loaded_over_idle,omitempty"`
+	Nodes             []NodeStats  `json:"nodes"`
+	Disk              DiskStats    `json:"disk"`
+	Loadgen           LoadgenStats `json:"loadgen"`
+	ProfileNote       string       `json:"profile_note,omitempty"`
+	Profile           []string     `json:"profile_top,omitempty"`
+	ProfileCum        []string     `json:"profile_top_cum,omitempty"`
 	// ProfileBreakdown is the share of node0's profiled CPU under each
 	// component's entry point (cumulative; parts overlap, e.g. signature
 	// checks are inside CheckTx and FinalizeBlock).
@@ -362,7 +366,7 @@ func nodeConfig(home string) map[string]string {
 		}
 	}
 	read("config.toml", "consensus.timeout_commit", "mempool.type", "mempool.size", "db_backend", "tx_index.indexer")
-	read("app.toml", "pruning", "state-sync.snapshot-interval", "minimum-gas-prices", "telemetry.enabled")
+	read("app.toml", "pruning", "state-sync.snapshot-interval", "minimum-gas-prices", "telemetry.enabled", "app-db-backend")
 	// chain.sh starts the nodes with BENCH_NODE_ENV (e.g. GOMAXPROCS) and passes it on to us.
 	if env := os.Getenv("BENCH_NODE_ENV"); env != "" {
 		out["node environment"] = env
@@ -422,6 +426,12 @@ func (r *Results) Markdown() string {
 	p("| gRPC balance query, idle: q/s, p50 / p99 | %.0f q/s (offered %.0f), %.2f / %.2f ms |\n", q0.AchievedQPS, q0.OfferedQPS, q0.P50Ms, q0.P99Ms)
 	p("| gRPC balance query, compute load: q/s, p50 / p99 | %.0f q/s (offered %.0f), %.2f / %.2f ms |\n", q1.AchievedQPS, q1.OfferedQPS, q1.P50Ms, q1.P99Ms)
 	p("| query p99 loaded / idle | %.2f |\n", r.QueryP99Ratio)
+	if len(r.QueryNode) == 2 {
+		n0, n1 := r.QueryNode[0], r.QueryNode[1]
+		p("| query node (full node, not a validator), idle: q/s, p50 / p99 | %.0f q/s (offered %.0f), %.2f / %.2f ms |\n", n0.AchievedQPS, n0.OfferedQPS, n0.P50Ms, n0.P99Ms)
+		p("| query node, compute load: q/s, p50 / p99 | %.0f q/s (offered %.0f), %.2f / %.2f ms |\n", n1.AchievedQPS, n1.OfferedQPS, n1.P50Ms, n1.P99Ms)
+		p("| query node p99 loaded / idle | %.2f |\n", r.QueryNodeP99Ratio)
+	}
 	for _, n := range r.Nodes {
 		p("| node%d peak RSS (VmHWM) | %.0f MiB |\n", n.Index, n.PeakRSSMiB)
 	}
@@ -451,7 +461,7 @@ func (r *Results) Markdown() string {
 		}
 		return max(o, 0)
 	}
-	p("| other processes on the machine (not the bench) | %.1f | %.1f |\n",
+	p("| other processes on the machine (the query node, if any; the system) | %.1f | %.1f |\n",
 		other(r.Bank, r.Config.BankWindowS, func(n NodeStats) float64 { return n.CPUSecondsBank }, r.Loadgen.CPUSecondsBank),
 		other(r.Compute.Window, r.Config.ComputeWindowS, func(n NodeStats) float64 { return n.CPUSecondsCompute }, r.Loadgen.CPUSecondsCompute))
 	p("| whole machine busy (share of all %d cores) | %.0f%% (I/O wait %.0f%%) | %.0f%% (I/O wait %.0f%%) |\n", r.Machine.NProc,
@@ -465,7 +475,11 @@ func (r *Results) Markdown() string {
 		r.Config.BankWarmupS, r.Config.BankWindowS, r.Bank.SignedOnFly)
 	p("- Compute: hashcash, difficulty_bits %d, %d items per task (large round: %d tasks of %d items), %.0f s warm-up then a %.0f s window; outputs and Merkle trees computed by the load generator with the worker's code.\n",
 		r.Config.Difficulty, r.Config.ItemsPerTask, r.Config.LargeTasks, r.Config.LargeItems, r.Config.ComputeWarmupS, r.Config.ComputeWindowS)
-	p("- Queries: %d clients, %.0f q/s offered, %.0f s each, gRPC `cosmos.bank.v1beta1.Query/Balance` on node0.\n", r.Config.QueryClients, r.Config.QueryRate, r.Config.QuerySeconds)
+	p("- Queries: %d clients, %.0f q/s offered, %.0f s each, gRPC `cosmos.bank.v1beta1.Query/Balance` on node0", r.Config.QueryClients, r.Config.QueryRate, r.Config.QuerySeconds)
+	if len(r.QueryNode) > 0 {
+		p(" and then on a query node: a full node that follows the chain but is not a validator and has no mempool (`mempool.type = \"nop\"`), as exchanges run one (its CPU is under other processes)")
+	}
+	p("; each phase is its own client process.\n")
 	p("- Fixed fee %dushift per tx; gas limits %v.\n", r.Config.FeePerTx, r.Config.GasLimits)
 	p("- Node config: %v.\n", r.Config.NodeConfig)
 	p("- Genesis changes for the bench:\n")

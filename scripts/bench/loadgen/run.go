@@ -48,12 +48,16 @@ type RunConfig struct {
 	QueryDur     time.Duration
 	QueryAt      time.Duration // into the compute window
 
-	PprofURL     string
-	PprofAt      time.Duration
-	PprofSeconds int
-	Binary       string // nightshiftd, for pprof symbols
-	ProfileOut   string
-	ProfileRaw   string // keep the raw profile here
+	PprofURL string
+	TraceOut string
+	// QueryRPC and QueryGRPC are a non-validating full node that serves
+	// queries, as an exchange runs one; empty: queries go to node0 only.
+	QueryRPC, QueryGRPC string
+	PprofAt             time.Duration
+	PprofSeconds        int
+	Binary              string // nightshiftd, for pprof symbols
+	ProfileOut          string
+	ProfileRaw          string // keep the raw profile here
 
 	Fee            int64
 	Out            string // writes Out.json and Out.md
@@ -148,11 +152,19 @@ func Run(ctx context.Context, cfg RunConfig) error {
 
 	// Idle query baseline.
 	log.Printf("queries: %d clients at %.0f q/s for %s, chain idle", cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
-	idle, err := QueryProcess(ctx, cfg, "idle", senders[0].Index)
+	idle, err := QueryProcess(ctx, cfg, cfg.RPC[0], cfg.GRPC[0], "idle", senders[0].Index)
 	if err != nil {
 		return err
 	}
 	res.Queries = append(res.Queries, idle)
+	if cfg.QueryGRPC != "" {
+		log.Printf("queries: the same on the query node, chain idle")
+		idle, err := QueryProcess(ctx, cfg, cfg.QueryRPC, cfg.QueryGRPC, "idle, query node", senders[0].Index)
+		if err != nil {
+			return err
+		}
+		res.QueryNode = append(res.QueryNode, idle)
+	}
 
 	// Bank baseline.
 	log.Printf("bank: warm-up %s, window %s", cfg.BankWarmup, cfg.BankWindow)
@@ -192,11 +204,28 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	w = g.openWindow(cfg.PIDs)
 	loaded := make(chan QueryStats, 1)
 	loadedErr := make(chan error, 1)
+	loadedQN := make(chan QueryStats, 1)
 	go func() {
 		sleep(ctx, cfg.QueryAt)
 		log.Printf("queries: %d clients at %.0f q/s for %s, under compute load", cfg.QueryClients, cfg.QueryRate, cfg.QueryDur)
-		st, err := QueryProcess(ctx, cfg, "compute load", senders[0].Index)
+		if cfg.TraceOut != "" && cfg.PprofURL != "" {
+			// Diagnosis only: tracing slows the node, so the loaded query
+			// figures of a run with --trace-out are not comparable.
+			go func() {
+				sleep(ctx, cfg.QueryDur/2)
+				if err := fetchPprof(ctx, cfg.PprofURL, "trace", 3, cfg.TraceOut); err != nil {
+					log.Printf("trace: %v", err)
+				}
+			}()
+		}
+		st, err := QueryProcess(ctx, cfg, cfg.RPC[0], cfg.GRPC[0], "compute load", senders[0].Index)
 		loaded <- st
+		if err == nil && cfg.QueryGRPC != "" {
+			sleep(ctx, 2*time.Second)
+			log.Printf("queries: the same on the query node, under compute load")
+			st, err = QueryProcess(ctx, cfg, cfg.QueryRPC, cfg.QueryGRPC, "compute load, query node", senders[0].Index)
+			loadedQN <- st
+		}
 		loadedErr <- err
 	}()
 	profiled, profFile, err := g.profileLater(ctx, cfg, cfg.ProfileRaw)
@@ -218,6 +247,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	res.Queries = append(res.Queries, <-loaded)
 	if err := <-loadedErr; err != nil {
 		return err
+	}
+	if cfg.QueryGRPC != "" {
+		res.QueryNode = append(res.QueryNode, <-loadedQN)
 	}
 	res.Compute.fill(run.Completed(), res.Compute.Window, run.Failures())
 	res.Compute.LoadgenComputeSeconds = float64(run.computeNs.Load()) / 1e9
@@ -279,6 +311,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 	if len(res.Queries) == 2 && res.Queries[0].P99Ms > 0 {
 		res.QueryP99Ratio = res.Queries[1].P99Ms / res.Queries[0].P99Ms
+	}
+	if len(res.QueryNode) == 2 && res.QueryNode[0].P99Ms > 0 {
+		res.QueryNodeP99Ratio = res.QueryNode[1].P99Ms / res.QueryNode[0].P99Ms
 	}
 	if err := context.Cause(ctx); err != nil {
 		return err
@@ -446,7 +481,12 @@ func (g *Gen) profileLater(ctx context.Context, cfg RunConfig, raw string) (<-ch
 }
 
 func fetchProfile(ctx context.Context, base string, seconds int, file string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(base, "/"), seconds), nil)
+	return fetchPprof(ctx, base, "profile", seconds, file)
+}
+
+// fetchPprof saves node0's /debug/pprof/KIND?seconds=N (profile or trace).
+func fetchPprof(ctx context.Context, base, kind string, seconds int, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/%s?seconds=%d", strings.TrimSuffix(base, "/"), kind, seconds), nil)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,24 @@ func Summary(files []string) (string, error) {
 	}
 	row(fmt.Sprintf("gRPC balance queries, idle (%.0f q/s offered)", rs[0].Config.QueryRate), "", query(0))
 	row("gRPC balance queries, under compute load", "", query(1))
-	row("query p99 loaded / idle", "≤ 2", func(r *Results) string { return fmt.Sprintf("%.1f", r.QueryP99Ratio) })
+	row("query p99 loaded / idle, on the validator", "≤ 2", func(r *Results) string { return fmt.Sprintf("%.1f", r.QueryP99Ratio) })
+	queryNode := func(i int) func(r *Results) string {
+		return func(r *Results) string {
+			if len(r.QueryNode) <= i {
+				return "-"
+			}
+			q := r.QueryNode[i]
+			return fmt.Sprintf("%.0f q/s, p50 %.1f ms, p99 %.1f ms", q.AchievedQPS, q.P50Ms, q.P99Ms)
+		}
+	}
+	row("same on a query node (full node, no mempool), idle", "", queryNode(0))
+	row("same on the query node, under compute load", "", queryNode(1))
+	row("query p99 loaded / idle, on the query node", "≤ 2", func(r *Results) string {
+		if len(r.QueryNode) < 2 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", r.QueryNodeP99Ratio)
+	})
 	row("peak RSS per node (VmHWM)", "", func(r *Results) string {
 		var s []string
 		for _, n := range r.Nodes {
