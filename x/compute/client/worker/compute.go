@@ -13,9 +13,11 @@ import (
 // Pool computes items on a fixed number of goroutines shared by every task in
 // flight, so several tasks never oversubscribe the cores.
 type Pool struct {
-	work  chan func()
-	gate  *Gate
-	items atomic.Uint64 // items computed, for items/s
+	work    chan func()
+	threads int
+	gate    *Gate
+	items   atomic.Uint64 // items computed, for items/s
+	paused  atomic.Bool   // one pause/resume report however many goroutines wait
 
 	OnPause  func(reason string)
 	OnResume func()
@@ -23,8 +25,8 @@ type Pool struct {
 
 // NewPool starts threads compute goroutines; they stop when ctx ends.
 func NewPool(ctx context.Context, threads int, gate *Gate) *Pool {
-	p := &Pool{work: make(chan func()), gate: gate}
-	for range threads {
+	p := &Pool{work: make(chan func()), threads: max(1, threads), gate: gate}
+	for range p.threads {
 		go func() {
 			for {
 				select {
@@ -42,33 +44,52 @@ func NewPool(ctx context.Context, threads int, gate *Gate) *Pool {
 // ItemsDone is the number of items computed so far.
 func (p *Pool) ItemsDone() uint64 { return p.items.Load() }
 
+// chunkItems is how many consecutive items a pool goroutine takes at a time,
+// checking the gate before each chunk (a few ms of work).
+const chunkItems = 8
+
 // Compute returns the outputs of items [first, first+count) of a job and their
 // Merkle tree, computed with the kind's own code: the very function validators
 // verify with. progress is called after each item.
+//
+// The task is handed to the pool once per goroutine, and each goroutine then
+// takes chunks from a shared counter until none is left. Handing over every
+// item through the channel instead cost the 1-thread pool 17-26 % against a
+// bare loop and kept 2 threads at 1.2× it (BenchmarkTaskPool): each hand-off
+// woke a goroutine on the other core, whose scheduler spinning slowed the
+// hashing one.
 func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count uint64, progress func()) ([][]byte, *merkle.Tree, error) {
 	outputs := make([][]byte, count)
 	errs := make([]error, count)
+	chunks := (count + chunkItems - 1) / chunkItems
+	var next atomic.Uint64
 	var wg sync.WaitGroup
-	for i := range count {
-		if err := p.gate.Wait(ctx, p.OnPause, p.OnResume); err != nil {
-			wg.Wait()
-			return nil, nil, err
-		}
-		wg.Add(1)
-		fn := func() {
-			defer wg.Done()
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
+	pull := func() {
+		defer wg.Done()
+		for {
+			c := next.Add(1) - 1
+			if c >= chunks {
 				return
 			}
-			outputs[i], errs[i] = spec.ComputeOutput(jobID, first+i)
-			p.items.Add(1)
-			if progress != nil {
-				progress()
+			if err := p.gate.Wait(ctx, p.pause, p.resume); err != nil {
+				return // ctx ended; reported below
+			}
+			for i := c * chunkItems; i < min((c+1)*chunkItems, count); i++ {
+				if ctx.Err() != nil {
+					return
+				}
+				outputs[i], errs[i] = spec.ComputeOutput(jobID, first+i)
+				p.items.Add(1)
+				if progress != nil {
+					progress()
+				}
 			}
 		}
+	}
+	for range min(uint64(p.threads), chunks) {
+		wg.Add(1)
 		select {
-		case p.work <- fn:
+		case p.work <- pull:
 		case <-ctx.Done():
 			wg.Done()
 			wg.Wait()
@@ -76,6 +97,9 @@ func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count
 		}
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	for i, err := range errs {
 		if err != nil {
 			return nil, nil, fmt.Errorf("item %d: %w", first+uint64(i), err)
@@ -83,6 +107,18 @@ func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count
 	}
 	tree, err := BuildTree(jobID, first, outputs)
 	return outputs, tree, err
+}
+
+func (p *Pool) pause(why string) {
+	if p.paused.CompareAndSwap(false, true) && p.OnPause != nil {
+		p.OnPause(why)
+	}
+}
+
+func (p *Pool) resume() {
+	if p.paused.CompareAndSwap(true, false) && p.OnResume != nil {
+		p.OnResume()
+	}
 }
 
 // BuildTree builds the Merkle tree of a task's outputs.
