@@ -58,11 +58,11 @@ lint: ## golangci-lint with the repo config, then the map-range/goroutine check 
 proto-gen: ## regenerate *.pb.go and *.pb.gw.go from proto/ (offline)
 	./scripts/protocgen.sh
 
-bench: build ## Go micro-benchmarks, then the chain under load on 1 validator and the 4-node localnet (~12 min on 2 cores; not part of test); writes docs/bench-results/
+bench: build ## Go micro-benchmarks, then the chain under load on 1 validator and the 4-node localnet and 1 validator with a query node (~13 min on 2 cores; not part of test); writes docs/bench-results/
 	@start=$$(date +%s) && mkdir -p docs/bench-results && \
 	echo "== scripts/bench/kernels.sh 3 1s" && \
 	{ printf '# Go micro-benchmarks\n\n`scripts/bench/kernels.sh 3 1s` from `make bench`, %s; %s cores, %s, %s.\n\n' \
 		"$$(date -u +%FT%TZ)" "$$(nproc)" "$$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$$(go env GOVERSION)" && \
 	  ./scripts/bench/kernels.sh 3 1s; } > docs/bench-results/kernels.md && cat docs/bench-results/kernels.md && \
-	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 4 && \
+	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 4 1q && \
 	echo "make bench: done in $$(( $$(date +%s) - start )) s"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chain bench (issue 7): for each topology, a fresh network in a temp dir on
-# high ports plus one query node (a full node with no mempool, where exchanges
+# high ports (1q: plus a query node, a full node with no mempool where exchanges
 # would query), funded bench accounts patched into every node's genesis before
 # start, then scripts/bench/loadgen drives it (idle queries, bank-send
 # baseline, compute workload with queries and a CPU profile of node0, a round
@@ -8,7 +8,8 @@
 # profile-compute.txt and chain-summary.md (the topologies side by side).
 # Every node started here is stopped on exit, whatever happens.
 #
-# Usage: scripts/bench/chain.sh [1] [4]     1: one validator, 4: the 4-node localnet (default: both)
+# Usage: scripts/bench/chain.sh [1] [4] [1q]   1: one validator, 4: the 4-node localnet, 1q: one validator
+#        and a query node, for the query figures (default: 1 4 1q)
 # Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
 #                      the query node comes after the validators)
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
 OUT=${BENCH_OUT:-docs/bench-results}
 PORT=${BENCH_PORT:-46600}
-TOPOLOGIES=${*:-1 4}
+TOPOLOGIES=${*:-1 4 1q}
 SEED=bench ACCOUNTS=1300
 [ -x "$BIN" ] || { echo "no nightshiftd at $BIN (make build)" >&2; exit 1; }
 
@@ -56,8 +57,10 @@ mkdir -p "$OUT"
 results=()
 printf '# CPU profile of node0 during the compute window (go tool pprof -top, 25 functions), from scripts/bench/chain.sh\n\n' >"$OUT/profile-compute.txt"
 
-for n in $TOPOLOGIES; do
-  case $n in
+for topo in $TOPOLOGIES; do
+  n=${topo%q} query=
+  [ "$topo" = "${n}q" ] && query=1
+  case $topo in
     # --outstanding: txs kept accepted but not yet in a block, the same for
     # both workloads of a topology: about 5 s of the topology's bank rate, so
     # blocks find a backlog yet stay short enough for a window to hold many
@@ -65,18 +68,26 @@ for n in $TOPOLOGIES; do
     # turn a bigger backlog into a few huge blocks and empty ones between).
     1) base=$PORT name=chain-1-validator label="1 validator" flags="--outstanding 3000 --compute-warmup 25s" ;;
     4) base=$((PORT + 500)) name=chain-4-validators label="4-node localnet" flags="--outstanding 1000 --compute-warmup 35s" ;;
-    *) echo "unknown topology $n (1 or 4)" >&2; exit 2 ;;
+    # 1q: 1 validator plus a query node for the query figures only: the query
+    # node replays every block on the same 2 cores and takes CPU from the
+    # validator, so its throughput figures are not the topology's.
+    1q) base=$((PORT + 1000)) name=chain-1-validator-query-node label="1 validator + query node"
+      flags="--outstanding 3000 --compute-warmup 25s --bank-window 10s --compute-window 45s --large-tasks 0" ;;
+    *) echo "unknown topology $topo (1, 4 or 1q)" >&2; exit 2 ;;
   esac
-  dir=$TMP/net$n
+  dir=$TMP/net$topo
   echo "== $label: network in $dir, base port $base"
-  "$BIN" localnet init --dir "$dir" --validators "$n" --base-port "$base" >"$TMP/init$n.log" 2>&1 ||
-    { cat "$TMP/init$n.log" >&2; exit 1; }
-  # node$n: a query node, as exchanges run one: a full node following the
-  # chain, not a validator, with no mempool (it neither checks nor gossips the
-  # load's transactions) and the tx index on.
-  "$BIN" localnet add-node --dir "$dir" >>"$TMP/init$n.log" 2>&1 || { cat "$TMP/init$n.log" >&2; exit 1; }
-  qn=$dir/node$n
-  sed -i 's/^type = "flood"/type = "nop"/' "$qn/config/config.toml"
+  "$BIN" localnet init --dir "$dir" --validators "$n" --base-port "$base" >"$TMP/init$topo.log" 2>&1 ||
+    { cat "$TMP/init$topo.log" >&2; exit 1; }
+  # node$n (1q): a query node, as exchanges run one: a full node following
+  # the chain, not a validator, with no mempool (it neither checks nor gossips
+  # the load's transactions) and the tx index on.
+  qn=
+  if [ -n "$query" ]; then
+    "$BIN" localnet add-node --dir "$dir" >>"$TMP/init$topo.log" 2>&1 || { cat "$TMP/init$topo.log" >&2; exit 1; }
+    qn=$dir/node$n
+    sed -i 's/^type = "flood"/type = "nop"/' "$qn/config/config.toml"
+  fi
   vals=()
   for i in $(seq 0 $((n - 1))); do vals+=("$dir/node$i"); done
   "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 \
@@ -93,9 +104,11 @@ for n in $TOPOLOGIES; do
   sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
   qo=$((base + 100 * n))
   # The query node serves pprof too (diagnosis: curl 127.0.0.1:$((qo + 61))/debug/pprof/...).
-  sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$((qo + 61))\"/" "$qn/config/config.toml"
+  [ -z "$qn" ] || sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$((qo + 61))\"/" "$qn/config/config.toml"
+  last=$((n - 1))
+  [ -z "$qn" ] || last=$n
   rpcs=() grpcs=()
-  for i in $(seq 0 "$n"); do
+  for i in $(seq 0 "$last"); do
     o=$((base + 100 * i))
     for p in $((o + 56)) $((o + 57)) $((o + 17)) $((o + 90)) $((o + 60)) $pprof; do
       port_free "$p" || { echo "port $p is in use: set BENCH_PORT to a free range" >&2; exit 1; }
@@ -103,7 +116,7 @@ for n in $TOPOLOGIES; do
     [ "$i" = "$n" ] || rpcs+=("http://127.0.0.1:$((o + 57))") grpcs+=("127.0.0.1:$((o + 90))")
   done
   vpids=()
-  for i in $(seq 0 "$n"); do
+  for i in $(seq 0 "$last"); do
     # shellcheck disable=SC2086
     env ${BENCH_NODE_ENV:-} "$BIN" start --home "$dir/node$i" --log_no_color >"$dir/node$i.log" 2>&1 &
     PIDS+=($!)
@@ -113,19 +126,21 @@ for n in $TOPOLOGIES; do
     for p in "${PIDS[@]}"; do
       kill -0 "$p" 2>/dev/null || { echo "a node exited; see $dir/node*.log" >&2; tail -n 20 "$dir"/node*.log >&2; exit 1; }
     done
-    h=$(height $((base + 57))) hq=$(height $((qo + 57)))
+    h=$(height $((base + 57))) hq=$h
+    [ -z "$qn" ] || hq=$(height $((qo + 57)))
     [ -n "$h" ] && [ "$h" -ge 2 ] && [ -n "$hq" ] && [ "$hq" -ge 2 ] && break
     sleep 1
   done
   [ -n "$h" ] && [ "$h" -ge 2 ] && [ -n "$hq" ] && [ "$hq" -ge 2 ] ||
-    { echo "no blocks on node0 and the query node after 120 s" >&2; exit 1; }
+    { echo "no blocks on node0 (and the query node) after 120 s" >&2; exit 1; }
+  qflags=()
+  [ -z "$qn" ] || qflags=(--query-rpc "http://127.0.0.1:$((qo + 57))" --query-grpc "127.0.0.1:$((qo + 90))")
   pids=$(IFS=,; echo "${vpids[*]}")
   # shellcheck disable=SC2086
   "$TMP/loadgen" run --topology "$label" --chain-id nightshift-localnet-1 --seed "$SEED" --accounts "$ACCOUNTS" \
     --rpc "$(IFS=,; echo "${rpcs[*]}")" --grpc "$(IFS=,; echo "${grpcs[*]}")" --pids "$pids" --home0 "$dir/node0" \
-    --query-rpc "http://127.0.0.1:$((qo + 57))" --query-grpc "127.0.0.1:$((qo + 90))" \
-    --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" --profile-raw "$TMP/profile-$n.pprof" \
-    --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $n)" $flags ${LOADGEN_FLAGS:-} ||
+    "${qflags[@]}" --pprof "http://127.0.0.1:$pprof" --binary "$BIN" --profile-out "$OUT/profile-compute.txt" --profile-raw "$TMP/profile-$topo.pprof" \
+    --changes "$dir/changes.json" --out "$OUT/$name" --command "make bench (scripts/bench/chain.sh $topo)" $flags ${LOADGEN_FLAGS:-} ||
     { echo "load generator failed; last node log lines:" >&2; tail -n 20 "$dir/node0.log" >&2; exit 1; }
   stop_nodes
   results+=("$OUT/$name.json")
