@@ -69,29 +69,24 @@ func Summary(files []string) (string, error) {
 	row("lease → payment, p50 / p99", "", func(r *Results) string {
 		return fmt.Sprintf("%d / %d blocks", r.Compute.LeaseToPaymentP50, r.Compute.LeaseToPaymentP99)
 	})
-	query := func(i int) func(r *Results) string {
+	// query renders phase i of the validator's (node=false) or the query node's queries.
+	query := func(node bool, i int) func(r *Results) string {
 		return func(r *Results) string {
-			if len(r.Queries) <= i {
+			qs := r.Queries
+			if node {
+				qs = r.QueryNode
+			}
+			if len(qs) <= i {
 				return "-"
 			}
-			q := r.Queries[i]
-			return fmt.Sprintf("%.0f q/s, p50 %.1f ms, p99 %.1f ms", q.AchievedQPS, q.P50Ms, q.P99Ms)
+			return fmt.Sprintf("%.0f q/s, p50 %.1f ms, p99 %.1f ms", qs[i].AchievedQPS, qs[i].P50Ms, qs[i].P99Ms)
 		}
 	}
-	row(fmt.Sprintf("gRPC balance queries, idle (%.0f q/s offered)", rs[0].Config.QueryRate), "", query(0))
-	row("gRPC balance queries, under compute load", "", query(1))
+	row(fmt.Sprintf("gRPC balance queries, idle (%.0f q/s offered)", rs[0].Config.QueryRate), "", query(false, 0))
+	row("gRPC balance queries, under compute load", "", query(false, 1))
 	row("query p99 loaded / idle, on the validator", "≤ 2", func(r *Results) string { return fmt.Sprintf("%.1f", r.QueryP99Ratio) })
-	queryNode := func(i int) func(r *Results) string {
-		return func(r *Results) string {
-			if len(r.QueryNode) <= i {
-				return "-"
-			}
-			q := r.QueryNode[i]
-			return fmt.Sprintf("%.0f q/s, p50 %.1f ms, p99 %.1f ms", q.AchievedQPS, q.P50Ms, q.P99Ms)
-		}
-	}
-	row("same on a query node (full node, no mempool), idle", "", queryNode(0))
-	row("same on the query node, under compute load", "", queryNode(1))
+	row("same on a query node (full node, no mempool), idle", "", query(true, 0))
+	row("same on the query node, under compute load", "", query(true, 1))
 	row("query p99 loaded / idle, on the query node", "≤ 2", func(r *Results) string {
 		if len(r.QueryNode) < 2 {
 			return "-"
