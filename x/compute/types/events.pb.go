@@ -890,6 +890,9 @@ type EventProofRejected struct {
 	TaskIndex uint64 `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
 	Device    string `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
 	Reason    string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// item_index is the sampled item whose output failed the kind's check or, when
+	// the Merkle multi-proof (which proves all items together) failed, the first
+	// sampled item.
 	ItemIndex uint64 `protobuf:"varint,5,opt,name=item_index,json=itemIndex,proto3" json:"item_index,omitempty"`
 }
 
