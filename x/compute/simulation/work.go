@@ -37,7 +37,6 @@ func computeWork(k *keeper.Keeper, job types.Job, task types.Task) (*taskWork, e
 	forged := h[0] < 64
 	fake := task.FirstItem + binary.BigEndian.Uint64(h[1:9])%task.ItemCount
 	w := &taskWork{spec: spec, first: task.FirstItem, forged: forged}
-	leaves := make([][32]byte, task.ItemCount)
 	for i := range task.ItemCount {
 		idx := task.FirstItem + i
 		out, err := spec.ComputeOutput(job.Id, idx)
@@ -48,9 +47,8 @@ func computeWork(k *keeper.Keeper, job types.Job, task types.Task) (*taskWork, e
 			out = flipFirstByte(out)
 		}
 		w.outputs = append(w.outputs, out)
-		leaves[i] = merkle.LeafHash(job.Id, idx, out)
 	}
-	w.tree, err = merkle.NewTree(leaves)
+	w.tree, err = merkle.TaskTree(job.Id, task.FirstItem, w.outputs)
 	return w, err
 }
 
