@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nightshift-network/nightshift/pkg/collector"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -73,7 +74,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 	}
 
 	outDir := t.TempDir()
-	collector := d.start("collector", "requester", "collect", "--job", jobID,
+	collect := d.start("collector", "requester", "collect", "--job", jobID,
 		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--out", outDir, "--node", d.node(), "--output", "json")
 
 	// Two workers share the job; bob is killed as soon as he holds a claim.
@@ -107,18 +108,18 @@ func TestWorkerEndToEnd(t *testing.T) {
 		bob2.checkRunning()
 		return d.job(posted.JobID).Status == "JOB_STATUS_COMPLETED"
 	})
-	if err := collector.wait(60 * time.Second); err != nil {
-		t.Fatalf("collector: %v\n%s", err, collector.stderr())
+	if err := collect.wait(60 * time.Second); err != nil {
+		t.Fatalf("collector: %v\n%s", err, collect.stderr())
 	}
 	var collected struct {
 		JobID    uint64 `json:"job_id"`
 		Complete bool   `json:"complete"`
 	}
-	if err := json.Unmarshal(collector.stdout(), &collected); err != nil || !collected.Complete || collected.JobID != posted.JobID {
-		t.Fatalf("collector output %q: %v", collector.stdout(), err)
+	if err := json.Unmarshal(collect.stdout(), &collected); err != nil || !collected.Complete || collected.JobID != posted.JobID {
+		t.Fatalf("collector output %q: %v", collect.stdout(), err)
 	}
 	// Every upload came from the task's holder and matched its claimed root.
-	if log := collector.stderr(); strings.Contains(log, "status=403") || strings.Contains(log, "status=422") {
+	if log := collect.stderr(); strings.Contains(log, "status=403") || strings.Contains(log, "status=422") {
 		t.Fatalf("collector refused an upload:\n%s", log)
 	}
 
@@ -157,7 +158,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 		}
 	}
 	var want bytes.Buffer
-	if err := kinds.RenderMandelbrotPNG([]byte(job.Spec), rows, &want); err != nil {
+	if err := collector.RenderMandelbrotPNG([]byte(job.Spec), rows, &want); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(outDir, "render.png"))

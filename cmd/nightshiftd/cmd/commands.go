@@ -19,7 +19,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/nightshift-network/nightshift/app"
-	computecli "github.com/nightshift-network/nightshift/x/compute/client/cli"
+	computecli "github.com/nightshift-network/nightshift/pkg/cli"
 )
 
 func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {

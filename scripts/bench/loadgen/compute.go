@@ -15,7 +15,6 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/gogoproto/proto"
 
-	"github.com/nightshift-network/nightshift/x/compute/client/worker"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
@@ -410,7 +409,7 @@ func (r *ComputeRun) compute(t *task) error {
 		t.outputs = append(t.outputs, out...)
 		outputs[i] = t.outputs[i*kinds.HashcashOutputSize : (i+1)*kinds.HashcashOutputSize]
 	}
-	tree, err := worker.BuildTree(t.job.ID, t.first, outputs)
+	tree, err := merkle.TaskTree(t.job.ID, t.first, outputs)
 	t.tree = tree
 	return err
 }

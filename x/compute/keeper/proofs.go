@@ -15,9 +15,8 @@ import (
 const (
 	// HashGas is charged per SHA-256 of a Merkle proof (leaves included).
 	HashGas = 50
-	// MaxOutputSize bounds one item's output in a proof (a 4096-pixel
-	// mandelbrot row is 8 KiB).
-	MaxOutputSize = 16 << 10
+	// MaxOutputSize bounds one item's output in a proof.
+	MaxOutputSize = types.MaxOutputSize
 )
 
 // ProofResult is the outcome of a well-formed proof.

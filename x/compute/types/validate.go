@@ -17,6 +17,9 @@ const (
 	MaxPriceBits = 128
 	// RootSize is the length of a claim's Merkle root.
 	RootSize = 32
+	// MaxOutputSize bounds one item's output in a proof or an upload to a
+	// collector (a 4096-pixel mandelbrot row is 8 KiB).
+	MaxOutputSize = 16 << 10
 )
 
 // ValidateMoniker accepts 1-64 bytes of printable UTF-8.

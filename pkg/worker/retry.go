@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/nightshift-network/nightshift/x/compute/client/txclient"
+	"github.com/nightshift-network/nightshift/pkg/txclient"
 )
 
 // errRetryNow asks retry to run the step again at once (state changed under us).

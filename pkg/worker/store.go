@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/nightshift-network/nightshift/pkg/atomicfile"
 )
 
 // Stage is how far the worker has taken a task. Stages only move forward and
@@ -85,7 +87,7 @@ func (s *Store) Save(t *TaskState) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(s.path(t, ".json"), bz)
+	return atomicfile.WriteBytes(s.path(t, ".json"), 0o600, bz)
 }
 
 // Has reports whether the store holds a record of task index of job jobID.
@@ -103,7 +105,7 @@ func (s *Store) SaveOutputs(t *TaskState, outputs [][]byte) (string, error) {
 		buf.Write(o)
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	if err := writeAtomic(s.path(t, ".out"), buf.Bytes()); err != nil {
+	if err := atomicfile.WriteBytes(s.path(t, ".out"), 0o600, buf.Bytes()); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(sum[:]), nil
@@ -179,36 +181,4 @@ func (s *Store) Tasks() ([]*TaskState, error) {
 		return out[i].TaskIndex < out[j].TaskIndex
 	})
 	return out, nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	// After a successful rename the temp name is gone and Remove fails harmlessly.
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Sync the directory so the rename itself survives a power cut.
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/merkle"
 )
 
 func TestStoreRoundTripAndCorruption(t *testing.T) {
@@ -94,7 +95,7 @@ func TestPoolPausesWhileBusy(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, o)
 	}
-	again, err := BuildTree(1, 2, outputs)
+	again, err := merkle.TaskTree(1, 2, outputs)
 	require.NoError(t, err)
 	require.Equal(t, again.Root(), tree.Root())
 

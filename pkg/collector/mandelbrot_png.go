@@ -1,4 +1,4 @@
-package kinds
+package collector
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/png"
 	"io"
+
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 )
 
 // paletteStop is a colour at a position in [0, 65536) of a cyclic gradient.
@@ -30,21 +32,21 @@ var mandelbrotPalette = [...]paletteStop{
 // spreads the many early escapes over more of the palette. Only integer arithmetic
 // is used, so the same rows always give the same bytes.
 func RenderMandelbrotPNG(spec []byte, rows [][]byte, w io.Writer) error {
-	s, err := ParseMandelbrotSpec(spec, uint64(len(rows)))
+	s, err := kinds.ParseMandelbrotSpec(spec, uint64(len(rows)))
 	if err != nil {
 		return err
 	}
-	width, m := s.Width(), s.maxIter
+	width, m := s.Width(), uint32(s.MaxIter())
 	img := image.NewRGBA(image.Rect(0, 0, width, s.Height()))
 	for y, row := range rows {
 		if len(row) != s.OutputSize() {
-			return fmt.Errorf("%w: mandelbrot: row %d has %d bytes, want %d", ErrInvalidOutput, y, len(row), s.OutputSize())
+			return fmt.Errorf("%w: mandelbrot: row %d has %d bytes, want %d", kinds.ErrInvalidOutput, y, len(row), s.OutputSize())
 		}
 		pix := img.Pix[y*img.Stride:]
 		for x := 0; x < width; x++ {
 			n := uint32(binary.LittleEndian.Uint16(row[2*x:]))
 			if n > m {
-				return fmt.Errorf("%w: mandelbrot: row %d pixel %d has escape count %d above max_iter %d", ErrInvalidOutput, y, x, n, m)
+				return fmt.Errorf("%w: mandelbrot: row %d pixel %d has escape count %d above max_iter %d", kinds.ErrInvalidOutput, y, x, n, m)
 			}
 			r, g, b := escapeColour(n, m)
 			pix[4*x], pix[4*x+1], pix[4*x+2], pix[4*x+3] = r, g, b, 0xff

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -65,7 +66,7 @@ func (f *fakeChain) claim(t *testing.T, index uint64, device string, outputs [][
 	defer f.mu.Unlock()
 	first, count := f.job.TaskRange(index)
 	require.Len(t, outputs, int(count))
-	root, err := taskRoot(f.job.Id, first, outputs)
+	root, err := merkle.TaskRoot(f.job.Id, first, outputs)
 	require.NoError(t, err)
 	f.tasks[index] = types.Task{
 		JobId: f.job.Id, Index: index, Device: device, Status: types.TASK_STATUS_CLAIMED,
@@ -305,7 +306,7 @@ func TestAssembleMandelbrot(t *testing.T) {
 	require.NoError(t, wait(t, done))
 
 	var want bytes.Buffer
-	require.NoError(t, kinds.RenderMandelbrotPNG([]byte(spec), rows, &want))
+	require.NoError(t, RenderMandelbrotPNG([]byte(spec), rows, &want))
 	got, err := os.ReadFile(filepath.Join(dir, RenderFile))
 	require.NoError(t, err)
 	require.Equal(t, want.Bytes(), got, "render.png is the local rendering of the rows")
@@ -410,7 +411,7 @@ func TestPartialRenderLeavesMissingRowsTransparent(t *testing.T) {
 	c, _ := newCollector(t, f, dir)
 	f.claim(t, 1, dev1, taskOutputs(f, rows, 1))
 	f.verify(1)
-	root, err := taskRoot(5, 2, taskOutputs(f, rows, 1))
+	root, err := merkle.TaskRoot(5, 2, taskOutputs(f, rows, 1))
 	require.NoError(t, err)
 	require.NoError(t, c.store(f.tasks[1], root, taskOutputs(f, rows, 1)))
 	f.setStatus(types.JOB_STATUS_EXPIRED)
@@ -422,7 +423,7 @@ func TestPartialRenderLeavesMissingRowsTransparent(t *testing.T) {
 	img, err := png.Decode(bytes.NewReader(bz))
 	require.NoError(t, err)
 	var full bytes.Buffer
-	require.NoError(t, kinds.RenderMandelbrotPNG([]byte(spec), rows, &full))
+	require.NoError(t, RenderMandelbrotPNG([]byte(spec), rows, &full))
 	want, err := png.Decode(&full)
 	require.NoError(t, err)
 	for y := 0; y < 4; y++ {

@@ -23,8 +23,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/nightshift-network/nightshift/x/compute/client/collector"
-	"github.com/nightshift-network/nightshift/x/compute/client/txclient"
+	"github.com/nightshift-network/nightshift/pkg/collector"
+	"github.com/nightshift-network/nightshift/pkg/txclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )

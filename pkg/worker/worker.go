@@ -18,9 +18,10 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
-	"github.com/nightshift-network/nightshift/x/compute/client/collector"
-	"github.com/nightshift-network/nightshift/x/compute/client/txclient"
+	"github.com/nightshift-network/nightshift/pkg/collector"
+	"github.com/nightshift-network/nightshift/pkg/txclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -495,7 +496,7 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 	if err != nil {
 		return err
 	}
-	tree, err := BuildTree(t.JobID, t.FirstItem, outputs)
+	tree, err := merkle.TaskTree(t.JobID, t.FirstItem, outputs)
 	if err != nil {
 		return err
 	}

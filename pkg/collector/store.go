@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nightshift-network/nightshift/pkg/atomicfile"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 )
 
@@ -44,7 +45,7 @@ func taskPath(dir string, index uint64) string {
 
 // writeTask stores t atomically: a reader sees the old file or the new one.
 func writeTask(dir string, t storedTask) error {
-	return writeFileAtomic(taskPath(dir, t.TaskIndex), func(w io.Writer) error {
+	return atomicfile.Write(taskPath(dir, t.TaskIndex), 0o644, func(w io.Writer) error {
 		head := make([]byte, 0, storeHeaderSize)
 		head = append(head, storeMagic[:]...)
 		head = binary.BigEndian.AppendUint64(head, t.JobID)
@@ -124,7 +125,7 @@ func readTask(path string) (storedTask, error) {
 	if _, err := r.ReadByte(); err != io.EOF {
 		return t, fmt.Errorf("%s: %w: trailing bytes", path, errCorrupt)
 	}
-	root, err := taskRoot(t.JobID, t.FirstItem, t.Outputs)
+	root, err := merkle.TaskRoot(t.JobID, t.FirstItem, t.Outputs)
 	if err != nil || root != t.Root {
 		return t, fmt.Errorf("%s: %w: outputs no longer hash to the stored root", path, errCorrupt)
 	}
@@ -172,55 +173,4 @@ func readHeaderFile(path string) (storedTask, error) {
 		return t, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
-}
-
-// taskRoot is the Merkle root over the outputs of the items from firstItem on,
-// as a device computes it for its claim.
-func taskRoot(jobID, firstItem uint64, outputs [][]byte) ([32]byte, error) {
-	leaves := make([][32]byte, len(outputs))
-	for i, out := range outputs {
-		leaves[i] = merkle.LeafHash(jobID, firstItem+uint64(i), out)
-	}
-	return merkle.Root(leaves)
-}
-
-// writeFileAtomic writes path through a temporary file in the same directory,
-// synced and renamed into place, so a crash never leaves a partial file.
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriter(f)
-	if err := write(w); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename itself durable.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/codec"
 
+	"github.com/nightshift-network/nightshift/pkg/atomicfile"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -110,7 +111,7 @@ func (c *Collector) writeJob(job types.Job) error {
 		return fmt.Errorf("%s: %w", JobFile, err)
 	}
 	pretty.WriteByte('\n')
-	return writeFileAtomic(filepath.Join(c.cfg.OutDir, JobFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(c.cfg.OutDir, JobFile), 0o644, func(w io.Writer) error {
 		_, err := w.Write(pretty.Bytes())
 		return err
 	})
@@ -119,7 +120,7 @@ func (c *Collector) writeJob(job types.Job) error {
 // writeOutputs concatenates the collected outputs in item order; uncollected
 // items are left out.
 func (c *Collector) writeOutputs(outputs [][]byte) error {
-	return writeFileAtomic(filepath.Join(c.cfg.OutDir, OutputsFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(c.cfg.OutDir, OutputsFile), 0o644, func(w io.Writer) error {
 		for _, out := range outputs {
 			if _, err := w.Write(out); err != nil {
 				return err
@@ -130,7 +131,7 @@ func (c *Collector) writeOutputs(outputs [][]byte) error {
 }
 
 // writeRender draws a mandelbrot job's rows. Complete, the image is exactly
-// kinds.RenderMandelbrotPNG of the rows; with rows missing, those are transparent.
+// RenderMandelbrotPNG of the rows; with rows missing, those are transparent.
 func (c *Collector) writeRender(job types.Job, rows [][]byte) error {
 	spec, err := kinds.ParseMandelbrotSpec([]byte(job.Spec), job.Items)
 	if err != nil {
@@ -149,7 +150,7 @@ func (c *Collector) writeRender(job types.Job, rows [][]byte) error {
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := kinds.RenderMandelbrotPNG([]byte(job.Spec), filled, &buf); err != nil {
+	if err := RenderMandelbrotPNG([]byte(job.Spec), filled, &buf); err != nil {
 		return fmt.Errorf("%s: %w", RenderFile, err)
 	}
 	if len(missing) > 0 {
@@ -167,7 +168,7 @@ func (c *Collector) writeRender(job types.Job, rows [][]byte) error {
 			return fmt.Errorf("%s: %w", RenderFile, err)
 		}
 	}
-	return writeFileAtomic(filepath.Join(c.cfg.OutDir, RenderFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(c.cfg.OutDir, RenderFile), 0o644, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})
@@ -175,7 +176,7 @@ func (c *Collector) writeRender(job types.Job, rows [][]byte) error {
 
 // writeNonces writes {"item index": "nonce hex", ...} in item order.
 func (c *Collector) writeNonces(outputs [][]byte) error {
-	return writeFileAtomic(filepath.Join(c.cfg.OutDir, NoncesFile), func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(c.cfg.OutDir, NoncesFile), 0o644, func(w io.Writer) error {
 		if _, err := io.WriteString(w, "{"); err != nil {
 			return err
 		}
@@ -199,7 +200,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
 		_, err := w.Write(append(bz, '\n'))
 		return err
 	})

@@ -105,7 +105,7 @@ func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count
 			return nil, nil, fmt.Errorf("item %d: %w", first+uint64(i), err)
 		}
 	}
-	tree, err := BuildTree(jobID, first, outputs)
+	tree, err := merkle.TaskTree(jobID, first, outputs)
 	return outputs, tree, err
 }
 
@@ -119,13 +119,4 @@ func (p *Pool) resume() {
 	if p.paused.CompareAndSwap(true, false) && p.OnResume != nil {
 		p.OnResume()
 	}
-}
-
-// BuildTree builds the Merkle tree of a task's outputs.
-func BuildTree(jobID, first uint64, outputs [][]byte) (*merkle.Tree, error) {
-	leaves := make([][32]byte, len(outputs))
-	for i, o := range outputs {
-		leaves[i] = merkle.LeafHash(jobID, first+uint64(i), o)
-	}
-	return merkle.NewTree(leaves)
 }

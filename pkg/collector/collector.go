@@ -37,7 +37,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/nightshift-network/nightshift/x/compute/keeper"
+	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -358,7 +358,7 @@ func (c *Collector) acceptUpload(w http.ResponseWriter, r *http.Request) (types.
 	}
 
 	// A task's body is its outputs in base64; bound it by the task's item count.
-	limit := int64(task.ItemCount)*(int64(keeper.MaxOutputSize)*4/3+8) + 4096
+	limit := int64(task.ItemCount)*(int64(types.MaxOutputSize)*4/3+8) + 4096
 	var up Upload
 	if err := decodeUpload(http.MaxBytesReader(w, r.Body, limit), &up); err != nil {
 		var tooBig *http.MaxBytesError
@@ -374,11 +374,11 @@ func (c *Collector) acceptUpload(w http.ResponseWriter, r *http.Request) (types.
 		return task, refuse(http.StatusBadRequest, "task %d has %d items, the upload has %d outputs", index, task.ItemCount, len(up.Outputs))
 	}
 	for i, out := range up.Outputs {
-		if len(out) > keeper.MaxOutputSize {
-			return task, refuse(http.StatusBadRequest, "output of item %d is %d bytes, at most %d", task.FirstItem+uint64(i), len(out), keeper.MaxOutputSize)
+		if len(out) > types.MaxOutputSize {
+			return task, refuse(http.StatusBadRequest, "output of item %d is %d bytes, at most %d", task.FirstItem+uint64(i), len(out), types.MaxOutputSize)
 		}
 	}
-	root, err := taskRoot(jobID, task.FirstItem, up.Outputs)
+	root, err := merkle.TaskRoot(jobID, task.FirstItem, up.Outputs)
 	if err != nil || !bytes.Equal(root[:], task.Root) {
 		return task, refuse(http.StatusUnprocessableEntity, "outputs do not match the claimed root of task %d", index)
 	}
