@@ -2,7 +2,7 @@
 # Chain bench (issue 7): for each topology, a fresh network in a temp dir on
 # high ports (1q: plus a query node, a full node with no mempool where exchanges
 # would query), funded bench accounts patched into every node's genesis before
-# start, then scripts/bench/loadgen drives it (idle queries, bank-send
+# start, then cmd/loadgen drives it (idle queries, bank-send
 # baseline, compute workload with queries and a CPU profile of node0, a round
 # of large tasks) and writes docs/bench-results/chain-<topology>.{json,md},
 # profile-compute.txt and chain-summary.md (the topologies side by side).
@@ -52,7 +52,7 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 height() { { curl -s -m 2 "http://127.0.0.1:$1/status" || true; } | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
 
 echo "chain bench: building the load generator"
-go build -o "$TMP/loadgen" ./scripts/bench/loadgen
+go build -o "$TMP/loadgen" ./cmd/loadgen
 mkdir -p "$OUT"
 results=()
 printf '# CPU profile of node0 during the compute window (go tool pprof -top, 25 functions), from scripts/bench/chain.sh\n\n' >"$OUT/profile-compute.txt"
