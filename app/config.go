@@ -2,19 +2,21 @@ package app
 
 import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/app/params"
 )
 
 const (
 	// Name is the application name reported over ABCI.
 	Name = "nightshift"
 	// BondDenom is the base denomination: 1 SHIFT = 10^6 ushift.
-	BondDenom = "ushift"
+	BondDenom = params.BondDenom
 	// DisplayDenom is the denomination wallets and exchanges show.
-	DisplayDenom = "SHIFT"
+	DisplayDenom = params.DisplayDenom
 	// DisplayExponent is the power of ten from BondDenom to DisplayDenom.
-	DisplayExponent = 6
+	DisplayExponent = params.DisplayExponent
 	// AccountAddressPrefix is the bech32 prefix of accounts (night1...).
-	AccountAddressPrefix = "night"
+	AccountAddressPrefix = params.AccountAddressPrefix
 	// DevnetChainID is the default chain-id of `nightshiftd devnet`.
 	DevnetChainID = "nightshift-devnet-1"
 )

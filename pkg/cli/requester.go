@@ -19,10 +19,10 @@ import (
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/input"
 	"github.com/cosmos/cosmos-sdk/client/tx"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/nightshift-network/nightshift/pkg/coin"
 	"github.com/nightshift-network/nightshift/pkg/collector"
 	"github.com/nightshift-network/nightshift/pkg/txclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
@@ -47,8 +47,6 @@ const (
 	flagDeadlineBlocks = "deadline-blocks"
 	flagResultURL      = "result-url"
 
-	// ushiftPerShift: 1 SHIFT = 10⁶ ushift, the chain's bond denom.
-	ushiftPerShift = 1_000_000
 	// targetTasks is how many tasks a job is cut into by default, so that
 	// several devices can work on it at once.
 	targetTasks = 16
@@ -310,7 +308,7 @@ func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder
 			}
 			escrow := msg.PricePerItem.Mul(math.NewIntFromUint64(msg.Items))
 			if !clientCtx.SkipConfirm {
-				ok, err := input.GetConfirmation(fmt.Sprintf("Post this job and escrow %s?", formatUshift(escrow)),
+				ok, err := input.GetConfirmation(fmt.Sprintf("Post this job and escrow %s?", coin.FormatWithBase(escrow)),
 					bufio.NewReader(clientCtx.Input), cmd.ErrOrStderr())
 				if err != nil {
 					return err
@@ -360,7 +358,7 @@ func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder
 // and prints to w what it will cost.
 func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *pflag.FlagSet, order jobOrder, spec kinds.Spec) (*types.MsgPostJob, error) {
 	priceStr, _ := f.GetString(flagPricePerItem)
-	price, err := parseUshift(priceStr)
+	price, err := coin.Parse(priceStr)
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagPricePerItem, err)
 	}
@@ -410,7 +408,7 @@ func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *p
 	fmt.Fprintf(w, "  price     %sushift per item; devices are paid as each task is verified, less the %s protocol fee\n",
 		price, formatBps(params.ProtocolFeeBps))
 	fmt.Fprintf(w, "  escrow    %s, taken from %s now; what is not spent is refunded if you cancel or the deadline passes\n",
-		formatUshift(escrow), msg.Requester)
+		coin.FormatWithBase(escrow), msg.Requester)
 	fmt.Fprintf(w, "  deadline  %d blocks\n", deadline)
 	if resultURL == "" {
 		fmt.Fprintf(w, "  results   none: without --%s workers do not upload outputs\n", flagResultURL)
@@ -418,40 +416,6 @@ func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *p
 		fmt.Fprintf(w, "  results   uploaded to %s (run `nightshiftd requester collect` there)\n", resultURL)
 	}
 	return msg, nil
-}
-
-// parseUshift reads "1000ushift", "0.001SHIFT" or a bare "1000" (ushift).
-func parseUshift(s string) (math.Int, error) {
-	s = strings.TrimSpace(s)
-	if v, ok := math.NewIntFromString(s); ok {
-		return v, nil
-	}
-	coin, err := sdk.ParseDecCoin(strings.ToLower(s))
-	if err != nil {
-		return math.Int{}, fmt.Errorf("%q: %w", s, err)
-	}
-	switch coin.Denom {
-	case "ushift":
-	case "shift":
-		coin.Amount = coin.Amount.MulInt64(ushiftPerShift)
-	default:
-		return math.Int{}, fmt.Errorf("%q: use SHIFT or ushift", s)
-	}
-	if !coin.Amount.IsInteger() {
-		return math.Int{}, fmt.Errorf("%q is not a whole number of ushift", s)
-	}
-	return coin.Amount.TruncateInt(), nil
-}
-
-// formatUshift writes an amount as "1.08 SHIFT (1080000ushift)".
-func formatUshift(ushift math.Int) string {
-	whole := ushift.QuoRaw(ushiftPerShift)
-	frac := ushift.ModRaw(ushiftPerShift).Int64()
-	s := whole.String()
-	if frac != 0 {
-		s += "." + strings.TrimRight(fmt.Sprintf("%06d", frac), "0")
-	}
-	return fmt.Sprintf("%s SHIFT (%sushift)", s, ushift)
 }
 
 // formatBps writes basis points as a percentage: 200 → "2%", 125 → "1.25%".

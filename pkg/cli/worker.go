@@ -26,6 +26,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/nightshift-network/nightshift/pkg/coin"
 	"github.com/nightshift-network/nightshift/pkg/txclient"
 	"github.com/nightshift-network/nightshift/pkg/worker"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
@@ -82,7 +83,7 @@ func workerStartCmd() *cobra.Command {
 			bondStr, _ := f.GetString(flagBond)
 			bond := math.ZeroInt()
 			if bondStr != "" {
-				if bond, err = parseUshift(bondStr); err != nil {
+				if bond, err = coin.Parse(bondStr); err != nil {
 					return fmt.Errorf("--bond: %w", err)
 				}
 			}
@@ -145,7 +146,7 @@ func workerStartCmd() *cobra.Command {
 				return err
 			}
 			s := w.Stats()
-			fmt.Fprintf(cmd.ErrOrStderr(), "stopped: %d tasks verified, %s earned this session; unfinished work resumes on the next start\n", s.TasksVerified, formatUshift(s.Earned))
+			fmt.Fprintf(cmd.ErrOrStderr(), "stopped: %d tasks verified, %s earned this session; unfinished work resumes on the next start\n", s.TasksVerified, coin.FormatWithBase(s.Earned))
 			return nil
 		},
 	}
@@ -245,7 +246,7 @@ func (ui *workerUI) run(ctx context.Context, pool *worker.Pool, w *worker.Worker
 		case <-tick.C:
 		}
 		s := w.Stats()
-		desc := fmt.Sprintf("%d in flight · %d verified · %s earned", s.InFlight, s.TasksVerified, formatUshift(s.Earned))
+		desc := fmt.Sprintf("%d in flight · %d verified · %s earned", s.InFlight, s.TasksVerified, coin.FormatWithBase(s.Earned))
 		ui.mu.Lock()
 		if ui.asJSON {
 			if time.Since(lastLog) > time.Minute {
@@ -328,7 +329,7 @@ func workerStatusCmd() *cobra.Command {
 					}
 					for _, t := range saved {
 						local[t.Stage]++
-						if amt, ok := math.NewIntFromString(strings.TrimSuffix(t.Paid, "ushift")); ok {
+						if amt, ok := math.NewIntFromString(strings.TrimSuffix(t.Paid, coin.Base)); ok {
 							paid = paid.Add(amt)
 						}
 					}
@@ -346,9 +347,9 @@ func workerStatusCmd() *cobra.Command {
 			d := dev.Device
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "Device     %s (%s)\nStatus     %s\nBond       %s\nVerified   %d tasks, %d failed proofs, %d missed\nWork units %s\n",
-				d.Operator, d.Moniker, strings.TrimPrefix(d.Status.String(), "DEVICE_STATUS_"), formatUshift(d.Bond), d.TasksVerified, d.Failures, d.MissedProofs, d.WorkUnits)
+				d.Operator, d.Moniker, strings.TrimPrefix(d.Status.String(), "DEVICE_STATUS_"), coin.FormatWithBase(d.Bond), d.TasksVerified, d.Failures, d.MissedProofs, d.WorkUnits)
 			fmt.Fprintf(w, "Earned     %s in task payments (this machine's records)\nEmission   %s withdrawable, %s work units in the running epoch\n",
-				formatUshift(paid), formatUshift(rewards.Withdrawable), rewards.CurrentEpochUnits)
+				coin.FormatWithBase(paid), coin.FormatWithBase(rewards.Withdrawable), rewards.CurrentEpochUnits)
 			fmt.Fprintf(w, "Live tasks %d\n", len(tasks.Tasks))
 			for _, t := range tasks.Tasks {
 				fmt.Fprintf(w, "  job %d task %d  %s  items %d-%d\n", t.JobId, t.Index, strings.TrimPrefix(t.Status.String(), "TASK_STATUS_"), t.FirstItem, t.FirstItem+t.ItemCount-1)

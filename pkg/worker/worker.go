@@ -18,6 +18,7 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/nightshift-network/nightshift/pkg/coin"
 	"github.com/nightshift-network/nightshift/pkg/collector"
 	"github.com/nightshift-network/nightshift/pkg/txclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
@@ -232,7 +233,7 @@ func (w *Worker) ensureDevice(ctx context.Context) error {
 		}
 		return fatal(fmt.Errorf("register device: %w", err))
 	}
-	w.report(Event{Kind: "registered", Amount: bond.String() + "ushift", Message: "device registered as " + w.cfg.Moniker})
+	w.report(Event{Kind: "registered", Amount: coin.BaseString(bond), Message: "device registered as " + w.cfg.Moniker})
 	return nil
 }
 
@@ -526,7 +527,7 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 		w.finish(t, StageFailed, fmt.Sprintf("proof rejected (%s); %sushift slashed", res.Reason, res.Slashed))
 		return nil
 	}
-	t.Paid = res.Paid.String() + "ushift"
+	t.Paid = coin.BaseString(res.Paid)
 	w.mu.Lock()
 	w.stats.TasksVerified++
 	w.stats.Earned = w.stats.Earned.Add(res.Paid)
@@ -617,7 +618,7 @@ func (w *Worker) withdraw(ctx context.Context) {
 	w.mu.Lock()
 	w.stats.Earned = w.stats.Earned.Add(amount)
 	w.mu.Unlock()
-	w.report(Event{Kind: "withdrawn", Amount: amount.String() + "ushift", Message: "emission withdrawn"})
+	w.report(Event{Kind: "withdrawn", Amount: coin.BaseString(amount), Message: "emission withdrawn"})
 }
 
 func (w *Worker) chainTask(ctx context.Context, t *TaskState) (types.Task, error) {

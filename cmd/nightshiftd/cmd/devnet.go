@@ -19,12 +19,13 @@ import (
 	svrcmd "github.com/cosmos/cosmos-sdk/server/cmd"
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
 	"github.com/nightshift-network/nightshift/app"
+	"github.com/nightshift-network/nightshift/pkg/genesisfile"
 	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -179,37 +180,22 @@ func createDevnet(home, chainID string) error {
 // tuneDevnetGenesis makes proposals finish in seconds and compute epochs and
 // device unbonding take a minute or so.
 func tuneDevnetGenesis(cdc codec.Codec, genFile string) error {
-	appGenesis, err := genutiltypes.AppGenesisFromFile(genFile)
-	if err != nil {
-		return err
-	}
-	var genState app.GenesisState
-	if err := json.Unmarshal(appGenesis.AppState, &genState); err != nil {
-		return err
-	}
-	var gov govv1.GenesisState
-	if err := cdc.UnmarshalJSON(genState["gov"], &gov); err != nil {
-		return err
-	}
-	voting, expedited := devnetVotingTime, devnetVotingTime/2
-	gov.Params.VotingPeriod = &voting
-	gov.Params.ExpeditedVotingPeriod = &expedited
-	if genState["gov"], err = cdc.MarshalJSON(&gov); err != nil {
-		return err
-	}
-	var compute computetypes.GenesisState
-	if err := cdc.UnmarshalJSON(genState[computetypes.ModuleName], &compute); err != nil {
-		return err
-	}
-	compute.Params.EpochBlocks = devnetEpochBlocks
-	compute.Params.DeviceUnbondingBlocks = devnetEpochBlocks
-	if genState[computetypes.ModuleName], err = cdc.MarshalJSON(&compute); err != nil {
-		return err
-	}
-	if appGenesis.AppState, err = json.MarshalIndent(genState, "", "  "); err != nil {
-		return err
-	}
-	return appGenesis.SaveAs(genFile)
+	return genesisfile.Edit(genFile, func(state genesisfile.AppState) error {
+		err := genesisfile.EditModule(cdc, state, govtypes.ModuleName, &govv1.GenesisState{}, func(gov *govv1.GenesisState) error {
+			voting, expedited := devnetVotingTime, devnetVotingTime/2
+			gov.Params.VotingPeriod = &voting
+			gov.Params.ExpeditedVotingPeriod = &expedited
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return genesisfile.EditModule(cdc, state, computetypes.ModuleName, &computetypes.GenesisState{}, func(compute *computetypes.GenesisState) error {
+			compute.Params.EpochBlocks = devnetEpochBlocks
+			compute.Params.DeviceUnbondingBlocks = devnetEpochBlocks
+			return nil
+		})
+	})
 }
 
 // configureDevnetPorts writes the listen addresses (loopback only) into the

@@ -1,17 +1,16 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/server"
 	genutilcli "github.com/cosmos/cosmos-sdk/x/genutil/client/cli"
-	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 	"github.com/spf13/cobra"
 
 	"github.com/nightshift-network/nightshift/app"
+	"github.com/nightshift-network/nightshift/pkg/genesisfile"
 	permissiontypes "github.com/nightshift-network/nightshift/x/permission/types"
 )
 
@@ -40,46 +39,26 @@ func genesisCommand(tempApp *app.App) *cobra.Command {
 }
 
 func checkGenesisFile(tempApp *app.App, genFile string) error {
-	appGenesis, err := genutiltypes.AppGenesisFromFile(genFile)
+	_, state, err := genesisfile.Read(genFile)
 	if err != nil {
 		return err
 	}
-	var genState app.GenesisState
-	if err := json.Unmarshal(appGenesis.AppState, &genState); err != nil {
-		return err
-	}
-	return tempApp.CheckGenesisValidatorsApproved(genState)
+	return tempApp.CheckGenesisValidatorsApproved(app.GenesisState(state))
 }
 
 // updatePermissionGenesis applies fn to the permission section of the home's genesis.
 func updatePermissionGenesis(cmd *cobra.Command, fn func(*permissiontypes.GenesisState) error) error {
 	clientCtx := client.GetClientContextFromCmd(cmd)
 	genFile := server.GetServerContextFromCmd(cmd).Config.GenesisFile()
-	appGenesis, err := genutiltypes.AppGenesisFromFile(genFile)
-	if err != nil {
-		return err
-	}
-	var genState app.GenesisState
-	if err := json.Unmarshal(appGenesis.AppState, &genState); err != nil {
-		return err
-	}
-	var perm permissiontypes.GenesisState
-	if err := clientCtx.Codec.UnmarshalJSON(genState[permissiontypes.ModuleName], &perm); err != nil {
-		return err
-	}
-	if err := fn(&perm); err != nil {
-		return err
-	}
-	if err := perm.Validate(clientCtx.TxConfig.SigningContext().AddressCodec()); err != nil {
-		return err
-	}
-	if genState[permissiontypes.ModuleName], err = clientCtx.Codec.MarshalJSON(&perm); err != nil {
-		return err
-	}
-	if appGenesis.AppState, err = json.MarshalIndent(genState, "", "  "); err != nil {
-		return err
-	}
-	return appGenesis.SaveAs(genFile)
+	return genesisfile.Edit(genFile, func(state genesisfile.AppState) error {
+		return genesisfile.EditModule(clientCtx.Codec, state, permissiontypes.ModuleName, &permissiontypes.GenesisState{},
+			func(perm *permissiontypes.GenesisState) error {
+				if err := fn(perm); err != nil {
+					return err
+				}
+				return perm.Validate(clientCtx.TxConfig.SigningContext().AddressCodec())
+			})
+	})
 }
 
 // resolveAddress accepts a bech32 account address or a key name in the keyring.
