@@ -102,14 +102,14 @@ func workerStartCmd() *cobra.Command {
 					moniker = "device"
 				}
 			}
-			gate := &worker.Gate{IdleOnly: idleOnly, Threshold: threshold, Now: time.Now, Interval: 2 * time.Second}
+			policy := &worker.Policy{IdleOnly: idleOnly, Threshold: threshold, Now: time.Now, Interval: 2 * time.Second}
 			if schedStr != "" {
-				if gate.Schedule, err = worker.ParseSchedule(schedStr); err != nil {
+				if policy.Schedule, err = worker.ParseSchedule(schedStr); err != nil {
 					return err
 				}
 			}
 			if idleOnly {
-				gate.Sampler = worker.NewProcSampler()
+				policy.Sampler = worker.NewProcSampler()
 				lowerPriority()
 			}
 			stateDir, err := workerStateDir(cmd, clientCtx)
@@ -124,7 +124,7 @@ func workerStartCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			ui := newWorkerUI(cmd.ErrOrStderr(), cmd.OutOrStdout(), clientCtx.OutputFormat == flags.OutputFormatJSON)
-			pool := worker.NewPool(ctx, threads, gate)
+			pool := worker.NewPool(ctx, threads, policy)
 			pool.OnPause = func(why string) { ui.event(worker.Event{Time: time.Now(), Kind: "paused", Message: why}) }
 			pool.OnResume = func() { ui.event(worker.Event{Time: time.Now(), Kind: "resumed", Message: "computing again"}) }
 			w := worker.New(worker.Config{

@@ -15,7 +15,7 @@ import (
 type Pool struct {
 	work    chan func()
 	threads int
-	gate    *Gate
+	policy    *Policy
 	items   atomic.Uint64 // items computed, for items/s
 	paused  atomic.Bool   // one pause/resume report however many goroutines wait
 
@@ -24,8 +24,8 @@ type Pool struct {
 }
 
 // NewPool starts threads compute goroutines; they stop when ctx ends.
-func NewPool(ctx context.Context, threads int, gate *Gate) *Pool {
-	p := &Pool{work: make(chan func()), threads: max(1, threads), gate: gate}
+func NewPool(ctx context.Context, threads int, policy *Policy) *Pool {
+	p := &Pool{work: make(chan func()), threads: max(1, threads), policy: policy}
 	for range p.threads {
 		go func() {
 			for {
@@ -45,7 +45,7 @@ func NewPool(ctx context.Context, threads int, gate *Gate) *Pool {
 func (p *Pool) ItemsDone() uint64 { return p.items.Load() }
 
 // chunkItems is how many consecutive items a pool goroutine takes at a time,
-// checking the gate before each chunk (a few ms of work).
+// checking the policy before each chunk (a few ms of work).
 const chunkItems = 8
 
 // Compute returns the outputs of items [first, first+count) of a job and their
@@ -71,7 +71,7 @@ func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count
 			if c >= chunks {
 				return
 			}
-			if err := p.gate.Wait(ctx, p.pause, p.resume); err != nil {
+			if err := p.policy.Wait(ctx, p.pause, p.resume); err != nil {
 				return // ctx ended; reported below
 			}
 			for i := c * chunkItems; i < min((c+1)*chunkItems, count); i++ {

@@ -47,8 +47,8 @@ func BenchmarkTaskPool(b *testing.B) {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			// The gate as `worker start` configures it (always open here).
-			pool := NewPool(ctx, threads, &Gate{Now: time.Now, Interval: 2 * time.Second})
+			// The policy as `worker start` configures it (always open here).
+			pool := NewPool(ctx, threads, &Policy{Now: time.Now, Interval: 2 * time.Second})
 			job := uint64(0)
 			for b.Loop() {
 				job++

@@ -77,10 +77,10 @@ func (f *fakeSampler) OthersBusy() (float64, error) {
 // are busy and resumes afterwards; the outputs equal the kind's own.
 func TestPoolPausesWhileBusy(t *testing.T) {
 	sampler := &fakeSampler{busy: []float64{0.9, 0.9, 0.9, 0.0}}
-	gate := &Gate{IdleOnly: true, Threshold: 0.25, Sampler: sampler, Now: time.Now, Interval: time.Millisecond}
+	policy := &Policy{IdleOnly: true, Threshold: 0.25, Sampler: sampler, Now: time.Now, Interval: time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	pool := NewPool(ctx, 2, gate)
+	pool := NewPool(ctx, 2, policy)
 	var pauses, resumes int
 	pool.OnPause = func(string) { pauses++ }
 	pool.OnResume = func() { resumes++ }
@@ -100,9 +100,9 @@ func TestPoolPausesWhileBusy(t *testing.T) {
 	require.Equal(t, again.Root(), tree.Root())
 
 	// A cancelled context stops a paused computation.
-	gate2 := &Gate{IdleOnly: true, Threshold: 0.25, Sampler: &fakeSampler{busy: []float64{1}}, Now: time.Now, Interval: time.Millisecond}
+	policy2 := &Policy{IdleOnly: true, Threshold: 0.25, Sampler: &fakeSampler{busy: []float64{1}}, Now: time.Now, Interval: time.Millisecond}
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel2()
-	_, _, err = NewPool(ctx2, 1, gate2).Compute(ctx2, spec, 1, 0, 3, nil)
+	_, _, err = NewPool(ctx2, 1, policy2).Compute(ctx2, spec, 1, 0, 3, nil)
 	require.True(t, errors.Is(err, context.DeadlineExceeded))
 }

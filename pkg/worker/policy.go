@@ -60,10 +60,10 @@ type CPUSampler interface {
 	OthersBusy() (float64, error)
 }
 
-// Gate pauses computation while the machine is not idle or outside the
+// Policy pauses computation while the machine is not idle or outside the
 // schedule. Compute goroutines call Wait between items, so a pause never loses
 // work: the item in hand finishes and the rest wait.
-type Gate struct {
+type Policy struct {
 	IdleOnly  bool
 	Threshold float64 // pause when others use more than this share of the CPUs
 	Schedule  *Schedule
@@ -78,34 +78,34 @@ type Gate struct {
 }
 
 // Open reports whether computing is allowed now, and why not.
-func (g *Gate) Open() (bool, string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	now := g.Now()
-	if !g.last.IsZero() && now.Sub(g.last) < g.Interval {
-		return g.open, g.reason
+func (p *Policy) Open() (bool, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.Now()
+	if !p.last.IsZero() && now.Sub(p.last) < p.Interval {
+		return p.open, p.reason
 	}
-	g.last = now
-	g.open, g.reason = true, ""
-	if g.Schedule != nil && !g.Schedule.Contains(now) {
-		g.open, g.reason = false, "outside the schedule"
-		return g.open, g.reason
+	p.last = now
+	p.open, p.reason = true, ""
+	if p.Schedule != nil && !p.Schedule.Contains(now) {
+		p.open, p.reason = false, "outside the schedule"
+		return p.open, p.reason
 	}
-	if g.IdleOnly && g.Sampler != nil {
-		busy, err := g.Sampler.OthersBusy()
-		if err == nil && busy > g.Threshold {
-			g.open, g.reason = false, fmt.Sprintf("machine busy (%.0f%% CPU used by other programs)", busy*100)
+	if p.IdleOnly && p.Sampler != nil {
+		busy, err := p.Sampler.OthersBusy()
+		if err == nil && busy > p.Threshold {
+			p.open, p.reason = false, fmt.Sprintf("machine busy (%.0f%% CPU used by other programs)", busy*100)
 		}
 	}
-	return g.open, g.reason
+	return p.open, p.reason
 }
 
-// Wait blocks until the gate is open or ctx ends. onPause is called once when
+// Wait blocks until the policy is open or ctx ends. onPause is called once when
 // a pause starts (with the reason) and onResume when it ends.
-func (g *Gate) Wait(ctx context.Context, onPause func(string), onResume func()) error {
+func (p *Policy) Wait(ctx context.Context, onPause func(string), onResume func()) error {
 	paused := false
 	for {
-		ok, why := g.Open()
+		ok, why := p.Open()
 		if ok {
 			if paused && onResume != nil {
 				onResume()
@@ -119,7 +119,7 @@ func (g *Gate) Wait(ctx context.Context, onPause func(string), onResume func()) 
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(g.Interval):
+		case <-time.After(p.Interval):
 		}
 	}
 }
