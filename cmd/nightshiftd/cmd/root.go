@@ -4,6 +4,8 @@ package cmd
 import (
 	"os"
 
+	computecli "github.com/nightshift-network/nightshift/pkg/cli"
+
 	"cosmossdk.io/log/v2"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	dbm "github.com/cosmos/cosmos-db"
@@ -81,6 +83,7 @@ func NewRootCmd() *cobra.Command {
 	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
 		panic(err)
 	}
+	computecli.AnswerBadInputBriefly(rootCmd)
 	return rootCmd
 }
 
