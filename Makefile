@@ -51,9 +51,10 @@ fuzz: ## run every fuzz target for FUZZTIME each (make test runs only their seed
 		done; \
 	done
 
-lint: ## golangci-lint with the repo config, then the map-range/goroutine check of state-machine code
+lint: ## golangci-lint with the repo config, the map-range/goroutine check of state-machine code, buf lint and buf breaking (offline)
 	go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0 run ./...
 	go run ./scripts/lint/maprange -skip 'module_simulation\.go$$' $$(go list ./x/... ./app/... | grep -v -e /simulation)
+	./scripts/buf.sh
 
 proto-gen: ## regenerate *.pb.go and *.pb.gw.go from proto/ (offline)
 	./scripts/protocgen.sh
