@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/client"
@@ -34,6 +35,7 @@ const (
 	flagListen         = "listen"
 	flagOut            = "out"
 	flagUploadGrace    = "upload-grace"
+	flagWaitForJob     = "wait-for-job"
 	flagWidth          = "width"
 	flagHeight         = "height"
 	flagMaxIter        = "max-iter"
@@ -80,7 +82,11 @@ are kept under DIR/tasks, so the collector can be stopped and started again.
 When every task is verified and collected it writes DIR/job.json, DIR/outputs.bin
 and DIR/render.png (mandelbrot) or DIR/nonces.json (hashcash), and exits. If the
 job is cancelled or expires, what was verified is assembled, the gaps are listed
-in DIR/missing.json and the command fails naming the missing tasks.`,
+in DIR/missing.json and the command fails naming the missing tasks.
+
+The collector may be started before the job is posted: it waits for the job to
+appear (up to --wait-for-job). A job that closed with nothing verified is
+refused, since nothing can be collected for it.`,
 		Example: `  nightshiftd requester collect --job 4 --listen 0.0.0.0:8090 --out ./job-4 --node tcp://NODE:26657`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -101,13 +107,22 @@ in DIR/missing.json and the command fails naming the missing tasks.`,
 			}
 			grace, _ := f.GetDuration(flagUploadGrace)
 
+			waitFor, _ := f.GetDuration(flagWaitForJob)
+
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			query := types.NewQueryClient(clientCtx)
-			res, err := query.Job(cmd.Context(), &types.QueryJobRequest{JobId: jobID})
-			if err != nil {
-				return fmt.Errorf("job %d: %w", jobID, err)
-			}
-			job := res.Job
 			errOut := cmd.ErrOrStderr()
+			job, err := collector.WaitForJob(ctx, query, jobID, 2*time.Second, waitFor, func(reason string) {
+				limit := "until interrupted"
+				if waitFor > 0 {
+					limit = "for up to " + waitFor.String() + " (--" + flagWaitForJob + ")"
+				}
+				fmt.Fprintf(errOut, "Waiting: %s; polling %s.\n", reason, limit)
+			})
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(errOut, "Collecting job %d (%s, %d items in %d tasks, %s) on %s into %s\n",
 				job.Id, job.Kind, job.Items, job.NumTasks, job.Status, listen, outDir)
 			if job.ResultUrl == "" {
@@ -126,8 +141,6 @@ in DIR/missing.json and the command fails naming the missing tasks.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			runErr := c.Run(ctx, listen)
 			if runErr != nil && ctx.Err() != nil {
 				return runErr
@@ -139,6 +152,7 @@ in DIR/missing.json and the command fails naming the missing tasks.`,
 	cmd.Flags().Uint64(flagJob, 0, "the job whose outputs to collect")
 	cmd.Flags().String(flagListen, "0.0.0.0:8090", "address to serve uploads on; the job's result_url must reach it")
 	cmd.Flags().String(flagOut, "", "directory for uploads and results (default ./job-ID)")
+	cmd.Flags().Duration(flagWaitForJob, 10*time.Minute, "how long to wait for a job that does not exist yet (start the collector, then post); 0 waits until interrupted")
 	cmd.Flags().Duration(flagUploadGrace, 0, "once the job is over, how long to wait for uploads of verified tasks before assembling without them (0: wait until interrupted)")
 	_ = cmd.MarkFlagRequired(flagJob)
 	return cmd

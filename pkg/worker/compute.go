@@ -15,7 +15,7 @@ import (
 type Pool struct {
 	work    chan func()
 	threads int
-	policy    *Policy
+	policy  *Policy
 	items   atomic.Uint64 // items computed, for items/s
 	paused  atomic.Bool   // one pause/resume report however many goroutines wait
 
