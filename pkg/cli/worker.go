@@ -188,9 +188,6 @@ func newWorkerUI(errOut, out io.Writer, asJSON bool) *workerUI {
 		ui.bar = progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(errOut),
 			progressbar.OptionSetDescription("starting"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("items"),
 			progressbar.OptionSpinnerType(14),
 			progressbar.OptionThrottle(200*time.Millisecond),
 		)
@@ -239,6 +236,7 @@ func (ui *workerUI) run(ctx context.Context, pool *worker.Pool, w *worker.Worker
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	lastLog := time.Now()
+	var rate itemRate
 	for {
 		select {
 		case <-ctx.Done():
@@ -246,7 +244,8 @@ func (ui *workerUI) run(ctx context.Context, pool *worker.Pool, w *worker.Worker
 		case <-tick.C:
 		}
 		s := w.Stats()
-		desc := fmt.Sprintf("%d in flight · %d verified · %s earned", s.InFlight, s.TasksVerified, coin.FormatWithBase(s.Earned))
+		done := pool.ItemsDone()
+		desc := liveLine(done, rate.add(time.Now(), done), s)
 		ui.mu.Lock()
 		if ui.asJSON {
 			if time.Since(lastLog) > time.Minute {
@@ -256,9 +255,9 @@ func (ui *workerUI) run(ctx context.Context, pool *worker.Pool, w *worker.Worker
 			}
 		} else if ui.bar != nil {
 			ui.bar.Describe(desc)
-			_ = ui.bar.Set64(int64(pool.ItemsDone()))
+			_ = ui.bar.Set64(int64(done))
 		} else if time.Since(lastLog) > time.Minute {
-			fmt.Fprintf(ui.errOut, "%s %d items computed; %s\n", time.Now().Format(time.RFC3339), pool.ItemsDone(), desc)
+			fmt.Fprintf(ui.errOut, "%s %s\n", time.Now().Format(time.RFC3339), desc)
 			lastLog = time.Now()
 		}
 		ui.mu.Unlock()

@@ -50,6 +50,9 @@ type Stats struct {
 	TasksVerified int
 	Earned        math.Int // payments plus emission withdrawn, in ushift
 	InFlight      int
+	// ItemsLeased counts the items of the tasks taken up this session that
+	// still had to be computed; Pool.ItemsDone counts those computed so far.
+	ItemsLeased uint64
 }
 
 // Worker runs the lease → compute → claim → prove loop.
@@ -102,6 +105,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	start := func(t *TaskState) {
 		inFlight++
 		w.setInFlight(inFlight)
+		if t.Stage == StageLeased {
+			w.mu.Lock()
+			w.stats.ItemsLeased += t.ItemCount
+			w.mu.Unlock()
+		}
 		go func() {
 			w.drive(ctx, t)
 			select {
