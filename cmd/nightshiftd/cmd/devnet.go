@@ -2,11 +2,13 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -86,7 +88,15 @@ again resumes the same chain. The devnet's permission authority is the validator
 			if err := printDevnet(out, home, chainID, ports, created); err != nil {
 				return err
 			}
-			return runSubcommand(out, cmd.ErrOrStderr(), "start", "--home", home)
+			logLevel := devnetLogLevel
+			if f := cmd.Flags().Lookup(flags.FlagLogLevel); f != nil && f.Changed {
+				logLevel = f.Value.String()
+			}
+			fmt.Fprintf(out, "Node log level %s (--log_level info shows every block); a summary every %d blocks:\n", logLevel, devnetReportBlocks)
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			go reportDevnet(ctx, out, ports, newTempApp().InterfaceRegistry())
+			return runSubcommand(out, cmd.ErrOrStderr(), "start", "--home", home, "--log_level", logLevel)
 		},
 	}
 	cmd.Flags().String(flags.FlagHome, "", "devnet home directory (default ~/.nightshift-devnet)")
@@ -255,6 +265,9 @@ func printDevnet(w io.Writer, home, chainID string, p devnetPorts, created bool)
 		fmt.Fprintf(w, "  %-10s %s\n", name, addr.String())
 	}
 	fmt.Fprintf(w, "\nEndpoints:\n  CometBFT RPC  http://127.0.0.1:%d\n  REST API      http://127.0.0.1:%d\n  gRPC          127.0.0.1:%d\n\n", p.RPC, p.API, p.GRPC)
+	if hint := pathHint(); hint != "" {
+		fmt.Fprintln(w, hint)
+	}
 	fmt.Fprintf(w, "Try: nightshiftd q bank balances $(nightshiftd keys show alice -a --keyring-backend test --home %s) --node tcp://127.0.0.1:%d\n\n", home, p.RPC)
 	return nil
 }
@@ -303,4 +316,23 @@ func loadToml(file string, into any) error {
 		return err
 	}
 	return v.Unmarshal(into)
+}
+
+// pathHint tells how to reach this binary as `nightshiftd` (what the examples
+// call) when the nightshiftd on PATH is missing or another binary; "" when it is
+// this one. `make devnet` runs ./build/nightshiftd, which is not on PATH.
+func pathHint() string {
+	self, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if self, err = filepath.EvalSymlinks(self); err != nil {
+		return ""
+	}
+	if onPath, err := exec.LookPath("nightshiftd"); err == nil {
+		if onPath, err = filepath.EvalSymlinks(onPath); err == nil && onPath == self {
+			return ""
+		}
+	}
+	return fmt.Sprintf("In another terminal, put this nightshiftd on your PATH first (or run make install):\n  export PATH=%s:$PATH", filepath.Dir(self))
 }
