@@ -214,12 +214,19 @@ func (r *ComputeRun) end(d *device) {
 	d.wanting++
 }
 
+// abandon records why a task in flight failed at step and frees its slot.
+func (r *ComputeRun) abandon(d *device, step string, o Outcome, err error) {
+	r.fail(step, o, err)
+	r.end(d)
+}
+
 // send sends a claim or proof: counted by the throttle, never held back by it.
-func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, t *task, msg sdk.Msg) error {
+// A broadcast that fails abandons the task.
+func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, t *task, msg sdk.Msg) {
 	r.throttle.Add()
 	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{ev, t, o} }, msg)
 	if err != nil {
 		r.throttle.Release()
+		r.abandon(d, kind.String()+" broadcast", Outcome{}, err)
 	}
-	return err
 }

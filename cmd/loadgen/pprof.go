@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"os"
 	"os/exec"
@@ -83,4 +84,44 @@ func pprofTop(binary, file string, n int, cum bool) ([]string, error) {
 		return nil, fmt.Errorf("go tool pprof: %v: %s", err, out)
 	}
 	return strings.Split(strings.TrimRight(string(out), "\n"), "\n"), nil
+}
+
+// addProfiles fills the profile figures from the bank window's and the
+// compute window's profiles of node0 (bankErr and err: how fetching them
+// went); what cannot be read is logged, not fatal.
+func (r *Results) addProfiles(cfg RunConfig, bankErr error, bankFile string, err error, file string) {
+	if bankErr != nil {
+		log.Printf("pprof (bank window): %v", bankErr)
+	} else if all, err := pprofTop(cfg.Binary, bankFile, 2000, true); err != nil {
+		log.Printf("pprof (bank window): %v", err)
+	} else {
+		r.BankProfileBreakdown = breakdown(all)
+	}
+	if err != nil {
+		log.Printf("pprof: %v", err)
+		return
+	}
+	if r.Profile, err = pprofTop(cfg.Binary, file, 25, false); err != nil {
+		log.Printf("pprof: %v", err)
+	}
+	if r.ProfileCum, err = pprofTop(cfg.Binary, file, 40, true); err != nil {
+		log.Printf("pprof: %v", err)
+	}
+	all, err := pprofTop(cfg.Binary, file, 2000, true)
+	if err != nil {
+		log.Printf("pprof: %v", err)
+	}
+	r.ProfileBreakdown = breakdown(all)
+	r.ProfileNote = fmt.Sprintf("node0, %d s CPU profile starting %s into the window", cfg.PprofSeconds, cfg.PprofAt)
+}
+
+// appendProfileText appends node0's profile figures, as text, to cfg.ProfileOut.
+func (r *Results) appendProfileText(cfg RunConfig) error {
+	f, err := os.OpenFile(cfg.ProfileOut, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f, "== %s: %s\n\n-- where node0's CPU went (cumulative share of the profile's samples; parts overlap; 100%% = one core)\n%s\n\n-- the same during the bank window, for comparison\n%s\n\n-- top 25 by flat time (go tool pprof -top -nodecount=25)\n%s\n\n-- top 40 by cumulative time (go tool pprof -top -cum -nodecount=40)\n%s\n\n",
+		cfg.Topology, r.ProfileNote, breakdownText(r.ProfileBreakdown), breakdownText(r.BankProfileBreakdown), strings.Join(r.Profile, "\n"), strings.Join(r.ProfileCum, "\n"))
+	return f.Close()
 }

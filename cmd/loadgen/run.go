@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"os"
 	"strings"
 	"time"
 
@@ -220,29 +219,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 
 	if cfg.PprofURL != "" {
-		if err := <-bankProfiled; err != nil {
-			log.Printf("pprof (bank window): %v", err)
-		} else if all, err := pprofTop(cfg.Binary, bankProfFile, 2000, true); err != nil {
-			log.Printf("pprof (bank window): %v", err)
-		} else {
-			res.BankProfileBreakdown = breakdown(all)
-		}
-		if err := <-profiled; err != nil {
-			log.Printf("pprof: %v", err)
-		} else {
-			if res.Profile, err = pprofTop(cfg.Binary, profFile, 25, false); err != nil {
-				log.Printf("pprof: %v", err)
-			}
-			if res.ProfileCum, err = pprofTop(cfg.Binary, profFile, 40, true); err != nil {
-				log.Printf("pprof: %v", err)
-			}
-			all, err := pprofTop(cfg.Binary, profFile, 2000, true)
-			if err != nil {
-				log.Printf("pprof: %v", err)
-			}
-			res.ProfileBreakdown = breakdown(all)
-			res.ProfileNote = fmt.Sprintf("node0, %d s CPU profile starting %s into the window", cfg.PprofSeconds, cfg.PprofAt)
-		}
+		res.addProfiles(cfg, <-bankProfiled, bankProfFile, <-profiled, profFile)
 	}
 	for i, pid := range cfg.PIDs {
 		res.Nodes = append(res.Nodes, NodeStats{Index: i, PID: pid, PeakRSSMiB: vmHWM(pid),
@@ -270,15 +247,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return err
 	}
 	if cfg.ProfileOut != "" && len(res.Profile) > 0 {
-		f, err := os.OpenFile(cfg.ProfileOut, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(f, "== %s: %s\n\n-- where node0's CPU went (cumulative share of the profile's samples; parts overlap; 100%% = one core)\n%s\n\n-- the same during the bank window, for comparison\n%s\n\n-- top 25 by flat time (go tool pprof -top -nodecount=25)\n%s\n\n-- top 40 by cumulative time (go tool pprof -top -cum -nodecount=40)\n%s\n\n",
-			cfg.Topology, res.ProfileNote, breakdownText(res.ProfileBreakdown), breakdownText(res.BankProfileBreakdown), strings.Join(res.Profile, "\n"), strings.Join(res.ProfileCum, "\n"))
-		if err := f.Close(); err != nil {
-			return err
-		}
+		return res.appendProfileText(cfg)
 	}
 	return nil
 }

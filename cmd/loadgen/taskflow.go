@@ -6,38 +6,44 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/cosmos/gogoproto/proto"
+
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 )
 
+// settle decodes the response of ev's tx into res; a failed tx or a response
+// that does not decode abandons the task under step and returns false.
+func (r *ComputeRun) settle(d *device, step string, ev devEvent, res proto.Message) bool {
+	if !ev.out.OK() {
+		r.abandon(d, step, ev.out, nil)
+		return false
+	}
+	if err := r.g.msgResponse(ev.out, res); err != nil {
+		r.abandon(d, step+" response", ev.out, err)
+		return false
+	}
+	return true
+}
+
 func (r *ComputeRun) leased(ctx context.Context, d *device, ev devEvent) {
 	t := ev.t
 	if !ev.out.OK() {
-		r.fail("lease", ev.out, nil)
-		d.leased--
-		r.end(d)
-		return
+		d.leased-- // a refused lease does not count toward perDev
 	}
 	var res computetypes.MsgLeaseTaskResponse
-	if err := r.g.msgResponse(ev.out, &res); err != nil {
-		r.fail("lease response", ev.out, err)
-		r.end(d)
+	if !r.settle(d, "lease", ev, &res) {
 		return
 	}
 	t.index, t.first, t.count, t.leaseH = res.TaskIndex, res.FirstItem, res.ItemCount, ev.out.Height
 	if err := r.compute(t); err != nil {
-		r.fail("compute", Outcome{}, err)
-		r.end(d)
+		r.abandon(d, "compute", Outcome{}, err)
 		return
 	}
 	root := t.tree.Root()
-	err := r.send(ctx, d, KindClaim, gasClaim, evClaimed, t,
+	r.send(ctx, d, KindClaim, gasClaim, evClaimed, t,
 		&computetypes.MsgSubmitClaim{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Root: root[:]})
-	if err != nil {
-		r.fail("claim broadcast", Outcome{}, err)
-		r.end(d)
-	}
 }
 
 // compute runs the kind's own code for every item and builds the Merkle tree,
@@ -71,15 +77,8 @@ func (r *ComputeRun) compute(t *task) error {
 
 func (r *ComputeRun) claimed(ctx context.Context, d *device, ev devEvent) {
 	t := ev.t
-	if !ev.out.OK() {
-		r.fail("claim", ev.out, nil)
-		r.end(d)
-		return
-	}
 	var res computetypes.MsgSubmitClaimResponse
-	if err := r.g.msgResponse(ev.out, &res); err != nil {
-		r.fail("claim response", ev.out, err)
-		r.end(d)
+	if !r.settle(d, "claim", ev, &res) {
 		return
 	}
 	t.claimH, t.challengeHeight = ev.out.Height, res.ChallengeHeight
@@ -123,16 +122,11 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 	}
 	nodes, err := t.tree.MultiProofBytes(offsets)
 	if err != nil {
-		r.fail("proof nodes", Outcome{}, err)
-		r.end(d)
+		r.abandon(d, "proof nodes", Outcome{}, err)
 		return
 	}
-	err = r.send(ctx, d, KindProof, gasProof, evProved, t,
+	r.send(ctx, d, KindProof, gasProof, evProved, t,
 		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: items, Nodes: nodes})
-	if err != nil {
-		r.fail("proof broadcast", Outcome{}, err)
-		r.end(d)
-	}
 }
 
 func (r *ComputeRun) proved(ctx context.Context, d *device, ev devEvent) {
@@ -147,8 +141,7 @@ func (r *ComputeRun) proved(ctx context.Context, d *device, ev devEvent) {
 	}
 	var res computetypes.MsgSubmitProofResponse
 	if err := r.g.msgResponse(ev.out, &res); err != nil || !res.Accepted {
-		r.fail("proof rejected", ev.out, fmt.Errorf("accepted=%v reason=%q err=%v", res.Accepted, res.Reason, err))
-		r.end(d)
+		r.abandon(d, "proof rejected", ev.out, fmt.Errorf("accepted=%v reason=%q err=%v", res.Accepted, res.Reason, err))
 		return
 	}
 	r.g.Tracker.AddItems(ev.out.Height, int64(t.count))
