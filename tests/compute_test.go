@@ -375,36 +375,4 @@ func (d *devnet) msgResponse(res txResult, into interface{ Unmarshal([]byte) err
 	}
 }
 
-// event returns attribute key of the first event of type typ, unquoted (typed
-// events carry JSON values), or "" when absent.
-func (r txResult) event(typ, key string) string {
-	for _, e := range r.Events {
-		if e.Type != typ {
-			continue
-		}
-		for _, a := range e.Attributes {
-			if a.Key != key {
-				continue
-			}
-			if s, err := strconv.Unquote(a.Value); err == nil {
-				return s
-			}
-			return a.Value
-		}
-	}
-	return ""
-}
-
-// fee is the ushift fee the tx paid.
-func (r txResult) fee() int64 {
-	var total int64
-	for _, c := range r.Tx.AuthInfo.Fee.Amount {
-		if c.Denom == "ushift" {
-			n, _ := strconv.ParseInt(c.Amount, 10, 64)
-			total += n
-		}
-	}
-	return total
-}
-
 func b64(bz []byte) string { return base64.StdEncoding.EncodeToString(bz) }

@@ -72,7 +72,7 @@ func TestCosmJSExchange(t *testing.T) {
 		t.Fatalf("cosmjs output %q: %v", out, err)
 	}
 	t.Logf("cosmjs: %s", out)
-	if res.ChainID != "nightshift-devnet-1" || res.Sender != d.addr("alice") || res.Recipient != bob {
+	if res.ChainID != devnetChainID || res.Sender != d.addr("alice") || res.Recipient != bob {
 		t.Fatalf("unexpected identities: %+v", res)
 	}
 	if res.FoundByEvent < 1 || res.Display != "SHIFT" || res.Exponent != 6 {

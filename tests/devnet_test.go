@@ -7,13 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,6 +45,8 @@ func freePorts(t *testing.T, n int) []int {
 	}
 	return ports
 }
+
+const devnetChainID = "nightshift-devnet-1"
 
 type devnet struct {
 	t               *testing.T
@@ -94,50 +93,21 @@ func startDevnet(t *testing.T) *devnet {
 	return d
 }
 
-func (d *devnet) height() int64 {
-	var st struct {
-		Result struct {
-			SyncInfo struct {
-				LatestBlockHeight string `json:"latest_block_height"`
-			} `json:"sync_info"`
-		} `json:"result"`
-	}
-	if err := getJSON(d.rpcURL+"/status", &st); err != nil {
-		return 0
-	}
-	h, _ := strconv.ParseInt(st.Result.SyncInfo.LatestBlockHeight, 10, 64)
-	return h
-}
+func (d *devnet) height() int64 { return rpcStatus(d.rpcURL).Height }
 
 func (d *devnet) waitHeight(h int64, timeout time.Duration) {
 	d.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for d.height() < h {
-		if time.Now().After(deadline) {
-			d.t.Fatalf("devnet did not reach height %d in %s", h, timeout)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	waitRPCHeight(d.t, d.rpcURL, "devnet", h, timeout)
 }
 
 // cli runs a nightshiftd subcommand against the devnet and returns stdout.
 func (d *devnet) cli(args ...string) (string, error) {
-	args = append(args, "--home", d.home)
-	cmd := exec.Command(d.bin, args...)
-	out, err := cmd.Output()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(out), fmt.Errorf("%v: %w: %s", args, err, ee.Stderr)
-	}
-	return string(out), err
+	return runCLI(d.bin, append(args, "--home", d.home)...)
 }
 
 func (d *devnet) addr(name string) string {
 	d.t.Helper()
-	out, err := d.cli("keys", "show", name, "-a", "--keyring-backend", "test")
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	return strings.TrimSpace(out)
+	return keyAddr(d.t, d.cli, name)
 }
 
 func (d *devnet) node() string { return fmt.Sprintf("tcp://127.0.0.1:%d", d.rpc) }
@@ -146,89 +116,13 @@ func (d *devnet) node() string { return fmt.Sprintf("tcp://127.0.0.1:%d", d.rpc)
 // Gas is 400000 unless args set --gas.
 func (d *devnet) tx(args ...string) txResult {
 	d.t.Helper()
-	args = append(append([]string{"tx"}, args...), "--chain-id", "nightshift-devnet-1", "--keyring-backend", "test",
-		"--node", d.node(), "-y", "--output", "json")
-	if !slices.Contains(args, "--gas") {
-		args = append(args, "--gas", "400000")
-	}
-	out, err := d.cli(args...)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	var res txResult
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		d.t.Fatalf("broadcast output %q: %v", out, err)
-	}
-	if res.Code != 0 {
-		return res // refused in CheckTx
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		out, err := d.cli("q", "tx", res.TxHash, "--node", d.node(), "--output", "json")
-		if err == nil {
-			var final txResult
-			if err := json.Unmarshal([]byte(out), &final); err != nil {
-				d.t.Fatal(err)
-			}
-			return final
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	d.t.Fatalf("tx %s not included", res.TxHash)
-	return txResult{}
+	return submitTx(d.t, d.cli, devnetChainID, d.node(), args...)
 }
 
 // mustTx is tx for transactions that must succeed.
 func (d *devnet) mustTx(args ...string) txResult {
 	d.t.Helper()
-	res := d.tx(args...)
-	if res.Code != 0 {
-		d.t.Fatalf("%v: %+v", args, res)
-	}
-	return res
-}
-
-type txResult struct {
-	Code   uint32 `json:"code"`
-	TxHash string `json:"txhash"`
-	RawLog string `json:"raw_log"`
-	// Data is the hex-encoded TxMsgData holding the message responses.
-	Data   string    `json:"data"`
-	Events []txEvent `json:"events"`
-	Tx     struct {
-		AuthInfo struct {
-			Fee struct {
-				Amount []struct {
-					Denom  string `json:"denom"`
-					Amount string `json:"amount"`
-				} `json:"amount"`
-			} `json:"fee"`
-		} `json:"auth_info"`
-	} `json:"tx"`
-}
-
-type txEvent struct {
-	Type       string `json:"type"`
-	Attributes []struct {
-		Key   string `json:"key"`
-		Value string `json:"value"`
-	} `json:"attributes"`
-}
-
-func getJSON(url string, into any) error {
-	resp, err := http.Get(url) //nolint:gosec // loopback test endpoint
-	if err != nil {
-		return err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	bz, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s: %s", url, resp.Status, bz)
-	}
-	return json.Unmarshal(bz, into)
+	return requireTxOK(d.t, d.tx(args...), args)
 }
 
 func (d *devnet) restBalance(addr string) string {
@@ -308,7 +202,7 @@ func TestDevnetEndToEnd(t *testing.T) {
 	// The same message nested in authz MsgExec is refused too.
 	d.mustTx("authz", "grant", bob, "generic", "--msg-type", "/cosmos.staking.v1beta1.MsgCreateValidator", "--from", "alice")
 	unsigned, err := d.cli("tx", "staking", "create-validator", valFile, "--from", alice, "--generate-only",
-		"--chain-id", "nightshift-devnet-1", "--keyring-backend", "test", "--node", d.node())
+		"--chain-id", devnetChainID, "--keyring-backend", "test", "--node", d.node())
 	if err != nil {
 		t.Fatal(err)
 	}

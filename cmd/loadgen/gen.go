@@ -12,6 +12,17 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 )
 
+// Fixed gas limits per message (the fee is fixed too); the results report the
+// gas actually used.
+const (
+	gasBank     = 150_000
+	gasRegister = 300_000
+	gasPostJob  = 300_000 // per MsgPostJob
+	gasLease    = 300_000
+	gasClaim    = 300_000
+	gasProof    = 1_500_000
+)
+
 // Gen holds what every workload shares: the nodes, the block tracker, the
 // signer and the bench accounts.
 type Gen struct {

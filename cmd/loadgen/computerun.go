@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	errorsmod "cosmossdk.io/errors"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/x/compute/merkle"
+	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// TaskRecord is a task that went lease → claim → accepted proof.
+type TaskRecord struct {
+	Items                  uint64
+	LeaseH, ClaimH, ProofH int64
+}
+
+// ComputeRun drives devices through lease → compute → claim → challenge →
+// proof, each with up to Live tasks at once, signing on the fly.
+type ComputeRun struct {
+	g        *Gen
+	picker   *JobPicker
+	live     int
+	perDev   int // tasks per device before it stops (0: until Stop)
+	throttle *Throttle
+	cpu      chan struct{} // bounds concurrent output computation to the cores
+	stopped  atomic.Bool
+	noJobs   atomic.Bool
+
+	mu        sync.Mutex
+	done      []TaskRecord
+	failures  map[string]int
+	computeNs atomic.Int64 // CPU time the load generator spent computing outputs and trees
+}
+
+// NewComputeRun prepares a run over jobs; th gates new leases.
+func NewComputeRun(g *Gen, jobs []*Job, live, perDevice int, th *Throttle) *ComputeRun {
+	return &ComputeRun{g: g, picker: &JobPicker{jobs: jobs}, live: live, perDev: perDevice, throttle: th,
+		cpu: make(chan struct{}, runtime.NumCPU()), failures: map[string]int{}}
+}
+
+// Stop stops new leases; tasks in flight finish.
+func (r *ComputeRun) Stop() { r.stopped.Store(true) }
+
+// Completed returns the tasks whose proof was accepted.
+func (r *ComputeRun) Completed() []TaskRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]TaskRecord(nil), r.done...)
+}
+
+// Failures counts what went wrong, by step and reason.
+func (r *ComputeRun) Failures() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range r.failures {
+		out[k] = v
+	}
+	return out
+}
+
+func (r *ComputeRun) fail(step string, o Outcome, err error) {
+	reason := ""
+	switch {
+	case err != nil:
+		reason = err.Error()
+		if len(reason) > 80 {
+			reason = reason[:80]
+		}
+	case o.Lost:
+		reason = "lost (not included)"
+	default:
+		reason = fmt.Sprintf("code %d", o.Code)
+		if o.Codespace != "" {
+			if e := errorsmod.ABCIError(o.Codespace, o.Code, ""); e != nil {
+				reason = fmt.Sprintf("%s/%d %s", o.Codespace, o.Code, e.Error())
+			}
+		}
+	}
+	r.mu.Lock()
+	r.failures[step+": "+reason]++
+	r.mu.Unlock()
+}
+
+type task struct {
+	job                 *Job
+	index, first, count uint64
+	leaseH, claimH      int64
+	outputs             []byte // count outputs of HashcashOutputSize bytes
+	tree                *merkle.Tree
+	challengeHeight     uint64
+	indices             []uint64
+}
+
+type eventKind int
+
+const (
+	evLeased eventKind = iota
+	evClaimed
+	evChallenge
+	evProved
+)
+
+type devEvent struct {
+	kind eventKind
+	t    *task
+	out  Outcome
+}
+
+type device struct {
+	acc     *Account
+	events  chan devEvent
+	active  int // tasks in flight
+	wanting int // free slots
+	opened  int // slots opened so far (the ramp opens them one by one)
+	opens   []time.Time
+	leased  int // tasks leased so far
+}
+
+// Run works with every device until Stop has been called and all tasks in
+// flight have ended, or ctx ends. The devices' task slots open evenly over
+// ramp, so tasks do not move through lease, claim and proof in lockstep
+// waves but in the mix of a steady state.
+func (r *ComputeRun) Run(ctx context.Context, devices []*Account, ramp time.Duration) {
+	start := time.Now()
+	slots := len(devices) * r.live
+	var wg sync.WaitGroup
+	for i, acc := range devices {
+		d := &device{acc: acc, events: make(chan devEvent, 2*r.live+4)}
+		for s := range r.live {
+			// Slot s of device i opens at (s·devices + i)/slots of the ramp.
+			d.opens = append(d.opens, start.Add(ramp*time.Duration(s*len(devices)+i)/time.Duration(slots)))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.device(ctx, d)
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *ComputeRun) device(ctx context.Context, d *device) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for d.opened < len(d.opens) && !time.Now().Before(d.opens[d.opened]) {
+			d.opened++
+			d.wanting++
+		}
+		r.fill(ctx, d)
+		if d.active == 0 && d.opened == len(d.opens) && !r.mayLease(d) {
+			return
+		}
+		if d.active == 0 && !r.mayLease(d) && (r.stopped.Load() || r.noJobs.Load()) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case ev := <-d.events:
+			switch ev.kind {
+			case evLeased:
+				r.leased(ctx, d, ev)
+			case evClaimed:
+				r.claimed(ctx, d, ev)
+			case evChallenge:
+				r.prove(ctx, d, ev.t)
+			case evProved:
+				r.proved(ctx, d, ev)
+			}
+		}
+	}
+}
+
+func (r *ComputeRun) mayLease(d *device) bool {
+	return !r.stopped.Load() && !r.noJobs.Load() && (r.perDev == 0 || d.leased < r.perDev)
+}
+
+// fill leases tasks for free slots while the throttle lets new work in.
+func (r *ComputeRun) fill(ctx context.Context, d *device) {
+	for d.wanting > 0 && r.mayLease(d) && r.throttle.TryAcquire() {
+		job := r.picker.Pick()
+		if job == nil {
+			r.throttle.Release()
+			r.noJobs.Store(true)
+			return
+		}
+		t := &task{job: job}
+		err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{evLeased, t, o} },
+			&computetypes.MsgLeaseTask{Operator: d.acc.Bech32, JobId: job.ID})
+		if err != nil {
+			r.throttle.Release()
+			r.fail("lease broadcast", Outcome{}, err)
+			return
+		}
+		d.wanting--
+		d.active++
+		d.leased++
+	}
+}
+
+// end frees a slot.
+func (r *ComputeRun) end(d *device) {
+	d.active--
+	d.wanting++
+}
+
+// abandon records why a task in flight failed at step and frees its slot.
+func (r *ComputeRun) abandon(d *device, step string, o Outcome, err error) {
+	r.fail(step, o, err)
+	r.end(d)
+}
+
+// send sends a claim or proof: counted by the throttle, never held back by it.
+// A broadcast that fails abandons the task.
+func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, t *task, msg sdk.Msg) {
+	r.throttle.Add()
+	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{ev, t, o} }, msg)
+	if err != nil {
+		r.throttle.Release()
+		r.abandon(d, kind.String()+" broadcast", Outcome{}, err)
+	}
+}

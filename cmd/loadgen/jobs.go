@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"cosmossdk.io/math"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/gogoproto/proto"
+
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// Job is a posted hashcash job the devices lease from.
+type Job struct {
+	ID           uint64
+	Items        uint64
+	ItemsPerTask uint64
+	NumTasks     uint64
+	Spec         kinds.Spec
+	leases       atomic.Int64 // leases sent for it
+}
+
+// JobPicker hands out jobs in order until each has had a lease sent per task.
+type JobPicker struct {
+	jobs []*Job
+	cur  atomic.Int64
+}
+
+// Pick returns the job to lease from next, or nil when all are taken.
+func (p *JobPicker) Pick() *Job {
+	for {
+		i := p.cur.Load()
+		if int(i) >= len(p.jobs) {
+			return nil
+		}
+		j := p.jobs[i]
+		if j.leases.Add(1) <= int64(j.NumTasks) {
+			return j
+		}
+		p.cur.CompareAndSwap(i, i+1)
+	}
+}
+
+// PostJobs posts hashcash jobs of items items cut into tasks of itemsPerTask,
+// all in one tx of the requester, and returns them.
+func (g *Gen) PostJobs(ctx context.Context, requester *Account, n int, items, itemsPerTask uint64, difficulty uint) ([]*Job, error) {
+	spec := fmt.Sprintf(`{"difficulty_bits":%d}`, difficulty)
+	msgs := make([]sdk.Msg, n)
+	for i := range msgs {
+		msgs[i] = &computetypes.MsgPostJob{Requester: requester.Bech32, Kind: "hashcash", Spec: spec, Items: items,
+			ItemsPerTask: itemsPerTask, PricePerItem: math.NewInt(1), DeadlineBlocks: 100_000}
+	}
+	out, err := g.SendAndWait(ctx, requester, KindSetup, gasPostJob*uint64(n), msgs...)
+	if err != nil {
+		return nil, err
+	}
+	if !out.OK() {
+		return nil, fmt.Errorf("post %d jobs: code %d lost=%v: %s", n, out.Code, out.Lost, out.Log)
+	}
+	resps, err := g.msgResponses(out.Data)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := kinds.DefaultRegistry().Parse("hashcash", []byte(spec), items)
+	if err != nil {
+		return nil, err
+	}
+	jobs := make([]*Job, len(resps))
+	for i, r := range resps {
+		var res computetypes.MsgPostJobResponse
+		if err := proto.Unmarshal(r, &res); err != nil {
+			return nil, err
+		}
+		jobs[i] = &Job{ID: res.JobId, Items: items, ItemsPerTask: itemsPerTask, NumTasks: (items + itemsPerTask - 1) / itemsPerTask, Spec: parsed}
+	}
+	return jobs, nil
+}
+
+// msgResponses returns the encoded Msg responses of a tx result's data.
+func (g *Gen) msgResponses(data []byte) ([][]byte, error) {
+	var md sdk.TxMsgData
+	if err := g.Codecs.Codec.Unmarshal(data, &md); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(md.MsgResponses))
+	for i, a := range md.MsgResponses {
+		out[i] = a.Value
+	}
+	return out, nil
+}
+
+func (g *Gen) msgResponse(o Outcome, into proto.Message) error {
+	resps, err := g.msgResponses(o.Data)
+	if err != nil {
+		return err
+	}
+	if len(resps) != 1 {
+		return fmt.Errorf("%d msg responses, want 1", len(resps))
+	}
+	return proto.Unmarshal(resps[0], into)
+}
+
+// RegisterDevices registers every device with bond, in parallel.
+func (g *Gen) RegisterDevices(ctx context.Context, devices []*Account, bond math.Int) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(devices))
+	for _, d := range devices {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o, err := g.SendAndWait(ctx, d, KindSetup, gasRegister,
+				&computetypes.MsgRegisterDevice{Operator: d.Bech32, Moniker: fmt.Sprintf("bench-%d", d.Index), Bond: bond})
+			if err == nil && !o.OK() {
+				err = fmt.Errorf("register device %d: code %d lost=%v: %s", d.Index, o.Code, o.Lost, o.Log)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
