@@ -98,6 +98,12 @@ func TestNetworkEndToEnd(t *testing.T) {
 	if job := d.job(posted.JobID); job.TasksVerified != "2" || job.Escrow != "0" {
 		t.Fatalf("job after completion: %+v", job)
 	}
+	// The chain completes the job when the second proof lands; the worker logs
+	// its "verified" event once its own query of the result returns, a moment later.
+	waitFor(t, 30*time.Second, "the worker to log both verified tasks", func() bool {
+		worker.checkRunning()
+		return len(worker.events("verified")) >= 2
+	})
 	if v := worker.events("verified"); len(v) != 2 {
 		t.Fatalf("worker verified %d tasks, want 2: %v", len(v), worker.events(""))
 	}
