@@ -53,12 +53,22 @@ type devnet struct {
 	bin, home       string
 	rpc, api, grpc  int
 	rpcURL, restURL string
+	// screen is the file the devnet command's stdout and stderr go to: what a
+	// user running it in a terminal sees.
+	screen string
 }
 
 func startDevnet(t *testing.T) *devnet {
 	t.Helper()
+	return startDevnetIn(t, t.TempDir())
+}
+
+// startDevnetIn runs `nightshiftd devnet --home home` on free ports until the
+// test ends, and waits for its third block.
+func startDevnetIn(t *testing.T, home string) *devnet {
+	t.Helper()
 	p := freePorts(t, 4)
-	d := &devnet{t: t, bin: binary(t), home: t.TempDir(), rpc: p[0], api: p[2], grpc: p[3]}
+	d := &devnet{t: t, bin: binary(t), home: home, rpc: p[0], api: p[2], grpc: p[3]}
 	d.rpcURL = fmt.Sprintf("http://127.0.0.1:%d", d.rpc)
 	d.restURL = fmt.Sprintf("http://127.0.0.1:%d", d.api)
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "devnet.log"))
@@ -69,6 +79,7 @@ func startDevnet(t *testing.T) *devnet {
 		"--rpc-port", strconv.Itoa(p[0]), "--p2p-port", strconv.Itoa(p[1]),
 		"--api-port", strconv.Itoa(p[2]), "--grpc-port", strconv.Itoa(p[3]))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	d.screen = logFile.Name()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
