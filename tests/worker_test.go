@@ -47,8 +47,18 @@ func TestWorkerEndToEnd(t *testing.T) {
 	taskPay := int64(itemsPerTask*price) - int64(itemsPerTask*price)*int64(params.Params.ProtocolFeeBps)/types.BasisPoints
 	before := map[string]int64{device1: d.balance(device1), bob: d.balance(bob)}
 
-	// The requester posts the render; the collector serves its result URL.
+	// The requester starts the collector first, then posts the render whose
+	// result URL the collector serves: the collector waits for the job.
 	port := freePorts(t, 1)[0]
+	const nextJob = 1 // the devnet is new
+	outDir := t.TempDir()
+	collect := d.start("collector", "requester", "collect", "--job", strconv.Itoa(nextJob),
+		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--out", outDir, "--node", d.node(), "--output", "json")
+	waitFor(t, 30*time.Second, "the collector to wait for its job", func() bool {
+		collect.checkRunning()
+		return strings.Contains(collect.stderr(), "Waiting: job 1 does not exist yet")
+	})
+	jobID := strconv.Itoa(nextJob)
 	out, err := d.cli("requester", "post-render", "--from", "requester",
 		"--width", strconv.Itoa(width), "--height", strconv.Itoa(height), "--max-iter", "200",
 		"--items-per-task", strconv.Itoa(itemsPerTask), "--price-per-item", strconv.Itoa(price)+"ushift",
@@ -61,18 +71,13 @@ func TestWorkerEndToEnd(t *testing.T) {
 		JobID  uint64 `json:"job_id"`
 		TxHash string `json:"tx_hash"`
 	}
-	if err := json.Unmarshal([]byte(out), &posted); err != nil || posted.JobID == 0 {
-		t.Fatalf("post-render output %q: %v", out, err)
+	if err := json.Unmarshal([]byte(out), &posted); err != nil || posted.JobID != nextJob {
+		t.Fatalf("post-render output %q (want job %d): %v", out, nextJob, err)
 	}
-	jobID := strconv.FormatUint(posted.JobID, 10)
 	job := d.job(posted.JobID)
 	if job.Kind != "mandelbrot" || job.NumTasks != strconv.Itoa(numTasks) || job.Escrow != strconv.Itoa(height*price) || job.Status != "JOB_STATUS_OPEN" {
 		t.Fatalf("posted job: %+v", job)
 	}
-
-	outDir := t.TempDir()
-	collect := d.start("collector", "requester", "collect", "--job", jobID,
-		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--out", outDir, "--node", d.node(), "--output", "json")
 
 	// Two workers share the job; bob is killed as soon as he holds a claim.
 	workerArgs := func(key, stateDir string) []string {
