@@ -22,14 +22,11 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		return err
 	}
 	for _, job := range gs.Jobs {
-		requester, err := k.addr("requester", job.Requester)
-		if err != nil {
+		// Checked here for a registered error; the requester index decodes it again.
+		if _, err := k.addr("requester", job.Requester); err != nil {
 			return err
 		}
-		if err := k.setJob(ctx, job, types.JOB_STATUS_UNSPECIFIED); err != nil {
-			return err
-		}
-		if err := k.JobsByRequester.Set(ctx, pairKey([]byte(requester), job.Id)); err != nil {
+		if err := k.Jobs.Set(ctx, job.Id, job); err != nil {
 			return err
 		}
 		if job.Status == types.JOB_STATUS_OPEN {

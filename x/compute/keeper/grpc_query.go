@@ -57,7 +57,7 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 		if aerr != nil {
 			return nil, status.Error(codes.InvalidArgument, aerr.Error())
 		}
-		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.JobsByRequester, req.Pagination,
+		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.Jobs.Indexes.Requester, req.Pagination,
 			func(key collections.Pair[[]byte, uint64], _ collections.NoValue) (bool, error) {
 				if req.Status == types.JOB_STATUS_UNSPECIFIED {
 					return true, nil
@@ -70,7 +70,7 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 			},
 			query.WithCollectionPaginationPairPrefix[[]byte, uint64](requester))
 	case req.Status != types.JOB_STATUS_UNSPECIFIED:
-		jobs, page, err = query.CollectionPaginate(ctx, q.k.JobsByStatus, req.Pagination,
+		jobs, page, err = query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Status, req.Pagination,
 			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Job, error) {
 				return toJob(key.K2())
 			},

@@ -244,7 +244,7 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		case j.NextTask > j.NumTasks || j.TasksVerified > j.NumTasks:
 			return true, fmt.Errorf("job %d: next task %d, verified %d, of %d tasks", id, j.NextTask, j.TasksVerified, j.NumTasks)
 		}
-		if has, err := k.JobsByStatus.Has(ctx, pairKey(int32(j.Status), id)); err != nil || !has {
+		if has, err := k.jobIndexedUnder(ctx, j.Status, id); err != nil || !has {
 			return true, fmt.Errorf("job %d is missing from the %s index (err %v)", id, j.Status, err)
 		}
 		if j.Status == types.JOB_STATUS_OPEN {
@@ -308,4 +308,15 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		}
 		return false, nil
 	})
+}
+
+// jobIndexedUnder reports whether the status index holds (status, id).
+func (k *Keeper) jobIndexedUnder(ctx context.Context, status types.JobStatus, id uint64) (bool, error) {
+	rng := collections.NewPrefixedPairRange[int32, uint64](int32(status)).StartInclusive(id).EndInclusive(id)
+	it, err := k.Jobs.Indexes.Status.Iterate(ctx, rng)
+	if err != nil {
+		return false, err
+	}
+	defer it.Close()
+	return it.Valid(), nil
 }

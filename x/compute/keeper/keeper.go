@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
 	"cosmossdk.io/log/v2"
@@ -39,6 +40,29 @@ type AuthoritySource interface {
 	GetAuthority(ctx context.Context) (string, error)
 }
 
+// JobIndexes are the secondary indexes of Jobs, kept by the IndexedMap on
+// every Set and Remove.
+type JobIndexes struct {
+	// Requester maps (requester address, job id).
+	Requester *indexes.Multi[[]byte, uint64, types.Job]
+	// Status maps (job status, job id).
+	Status *indexes.Multi[int32, uint64, types.Job]
+}
+
+// IndexesList implements collections.Indexes.
+func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
+	return []collections.Index[uint64, types.Job]{i.Requester, i.Status}
+}
+
+func newJobIndexes(sb *collections.SchemaBuilder, ac address.Codec) JobIndexes {
+	return JobIndexes{
+		Requester: indexes.NewMulti(sb, types.JobsByRequesterKey, "jobs_by_requester", collections.BytesKey, collections.Uint64Key,
+			func(_ uint64, job types.Job) ([]byte, error) { return ac.StringToBytes(job.Requester) }),
+		Status: indexes.NewMulti(sb, types.JobsByStatusKey, "jobs_by_status", collections.Int32Key, collections.Uint64Key,
+			func(_ uint64, job types.Job) (int32, error) { return int32(job.Status), nil }),
+	}
+}
+
 // TaskKey is (job id, task index).
 type TaskKey = collections.Pair[uint64, uint64]
 
@@ -56,9 +80,7 @@ type Keeper struct {
 	Schema           collections.Schema
 	Params           collections.Item[types.Params]
 	NextJobID        collections.Sequence
-	Jobs             collections.Map[uint64, types.Job]
-	JobsByRequester  collections.KeySet[collections.Pair[[]byte, uint64]]
-	JobsByStatus     collections.KeySet[collections.Pair[int32, uint64]]
+	Jobs             *collections.IndexedMap[uint64, types.Job, JobIndexes]
 	Devices          collections.Map[[]byte, types.Device]
 	Tasks            collections.Map[TaskKey, types.Task]
 	TasksByDevice    collections.KeySet[collections.Pair[[]byte, TaskKey]]
@@ -105,9 +127,7 @@ func NewKeeper(
 
 		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextJobID:          collections.NewSequence(sb, types.NextJobIDKey, "next_job_id"),
-		Jobs:               collections.NewMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc)),
-		JobsByRequester:    collections.NewKeySet(sb, types.JobsByRequesterKey, "jobs_by_requester", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
-		JobsByStatus:       collections.NewKeySet(sb, types.JobsByStatusKey, "jobs_by_status", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+		Jobs:               collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc), newJobIndexes(sb, ac)),
 		Devices:            collections.NewMap(sb, types.DevicesKey, "devices", collections.BytesKey, codec.CollValue[types.Device](cdc)),
 		Tasks:              collections.NewMap(sb, types.TasksKey, "tasks", taskKey, codec.CollValue[types.Task](cdc)),
 		TasksByDevice:      collections.NewKeySet(sb, types.TasksByDeviceKey, "tasks_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),

@@ -76,7 +76,7 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	job.LiveTasks++
 	job.LiveItems += count
 	dev.LiveTasks++
-	if err := k.setJob(ctx, job, job.Status); err != nil {
+	if err := k.Jobs.Set(ctx, job.Id, job); err != nil {
 		return types.Task{}, err
 	}
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
@@ -167,5 +167,5 @@ func (k *Keeper) releaseTask(ctx context.Context, task types.Task, keepDevice bo
 	} else if err := k.refund(ctx, &job, job.TaskReward(task.ItemCount)); err != nil {
 		return err
 	}
-	return k.setJob(ctx, job, job.Status)
+	return k.Jobs.Set(ctx, job.Id, job)
 }

@@ -116,8 +116,8 @@ func TestMsgPostJob(t *testing.T) {
 		}, pointerTo(w.jobState(res.JobId)))
 		requireAmount(t, worldFunds-worldItems*worldPrice-2500, f.balance(w.requester))
 		requireAmount(t, moduleBefore.Int64()+2500, f.balance(w.moduleAddr()))
-		require.True(t, hasKey(t, f.ctx, f.k.JobsByStatus.Has, collectionsPair(int32(types.JOB_STATUS_OPEN), res.JobId)))
-		require.True(t, hasKey(t, f.ctx, f.k.JobsByRequester.Has, collectionsPair([]byte(w.requester), res.JobId)))
+		require.True(t, hasKey(t, f.ctx, indexHas(f.k.Jobs.Indexes.Status), collectionsPair(int32(types.JOB_STATUS_OPEN), res.JobId)))
+		require.True(t, hasKey(t, f.ctx, indexHas(f.k.Jobs.Indexes.Requester), collectionsPair([]byte(w.requester), res.JobId)))
 		require.True(t, hasKey(t, f.ctx, f.k.JobDeadlineQueue.Has, collectionsPair(uint64(101), res.JobId)))
 		requireEvent(t, em, &types.EventJobPosted{
 			JobId: res.JobId, Requester: f.str(w.requester), Kind: "hashcash", Items: 10, NumTasks: 3,

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/codec"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
@@ -372,6 +373,19 @@ func hasKey[K any](t *testing.T, ctx context.Context, has func(context.Context, 
 	ok, err := has(ctx, key)
 	require.NoError(t, err)
 	return ok
+}
+
+// indexHas is Has for a job index: whether it holds (reference, job id).
+func indexHas[R any](idx *indexes.Multi[R, uint64, types.Job]) func(context.Context, collections.Pair[R, uint64]) (bool, error) {
+	return func(ctx context.Context, key collections.Pair[R, uint64]) (bool, error) {
+		rng := collections.NewPrefixedPairRange[R, uint64](key.K1()).StartInclusive(key.K2()).EndInclusive(key.K2())
+		it, err := idx.Iterate(ctx, rng)
+		if err != nil {
+			return false, err
+		}
+		defer it.Close()
+		return it.Valid(), nil
+	}
 }
 
 var (

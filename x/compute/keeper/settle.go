@@ -73,11 +73,13 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	job.LiveTasks--
 	job.LiveItems -= task.ItemCount
 	job.TasksVerified++
-	prevStatus := job.Status
-	if job.Status == types.JOB_STATUS_OPEN && job.TasksVerified == job.NumTasks {
-		job.Status = types.JOB_STATUS_COMPLETED
+	completed := job.Status == types.JOB_STATUS_OPEN && job.TasksVerified == job.NumTasks
+	if completed {
+		err = k.storeClosedJob(ctx, &job, types.JOB_STATUS_COMPLETED)
+	} else {
+		err = k.Jobs.Set(ctx, job.Id, job)
 	}
-	if err := k.setJob(ctx, job, prevStatus); err != nil {
+	if err != nil {
 		return ProofResult{}, err
 	}
 
@@ -108,7 +110,7 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 		return ProofResult{}, err
 	}
 	metricProofAccepted(ctx)
-	if prevStatus == types.JOB_STATUS_OPEN && job.Status == types.JOB_STATUS_COMPLETED {
+	if completed {
 		metricJobClosed(ctx, job.Status)
 		if err := em.EmitTypedEvent(&types.EventJobClosed{JobId: job.Id, Status: job.Status.String(), Refunded: math.ZeroInt()}); err != nil {
 			return ProofResult{}, err
