@@ -185,7 +185,7 @@ func (q queryServer) Rewards(ctx context.Context, req *types.QueryRewardsRequest
 	if err != nil {
 		return nil, err
 	}
-	units, err := q.k.DeviceEpochUnits.Get(ctx, pairKey([]byte(operator), current))
+	units, err := q.k.DeviceEpochUnits.Get(ctx, collections.Join([]byte(operator), current))
 	if isNotFound(err) {
 		units, err = math.ZeroInt(), nil
 	}
@@ -208,15 +208,15 @@ func (q queryServer) Epoch(ctx context.Context, _ *types.QueryEpochRequest) (*ty
 	if err != nil {
 		return nil, err
 	}
-	total, err := q.k.intOrZero(ctx, q.k.TotalEmitted)
+	total, err := q.k.loadInt(ctx, q.k.TotalEmitted)
 	if err != nil {
 		return nil, err
 	}
-	unclaimed, err := q.k.intOrZero(ctx, q.k.UnclaimedRewards)
+	unclaimed, err := q.k.loadInt(ctx, q.k.UnclaimedRewards)
 	if err != nil {
 		return nil, err
 	}
-	burned, err := q.k.intOrZero(ctx, q.k.TotalBurned)
+	burned, err := q.k.loadInt(ctx, q.k.TotalBurned)
 	if err != nil {
 		return nil, err
 	}

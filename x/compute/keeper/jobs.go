@@ -80,7 +80,7 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err := k.Jobs.Set(ctx, id, job); err != nil {
 		return 0, err
 	}
-	if err := k.JobDeadlineQueue.Set(ctx, pairKey(job.DeadlineHeight, id)); err != nil {
+	if err := k.JobDeadlineQueue.Set(ctx, collections.Join(job.DeadlineHeight, id)); err != nil {
 		return 0, err
 	}
 	metricJobPosted(ctx)

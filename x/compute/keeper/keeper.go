@@ -4,6 +4,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/collections/indexes"
@@ -17,28 +18,6 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
-
-// BankKeeper is what x/compute needs from x/bank.
-type BankKeeper interface {
-	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, recipientModule string, amt sdk.Coins) error
-	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipient sdk.AccAddress, amt sdk.Coins) error
-	SendCoinsFromModuleToModule(ctx context.Context, senderModule, recipientModule string, amt sdk.Coins) error
-	MintCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
-	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
-	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
-}
-
-// AccountKeeper gives the module account's address.
-type AccountKeeper interface {
-	GetModuleAddress(name string) sdk.AccAddress
-}
-
-// AuthoritySource names the account allowed to change params and approve
-// requesters. The chain passes x/permission's keeper, so one authority (x/gov,
-// or the admin named at genesis) governs validators and the market alike.
-type AuthoritySource interface {
-	GetAuthority(ctx context.Context) (string, error)
-}
 
 // JobIndexes are the secondary indexes of Jobs, kept by the IndexedMap on
 // every Set and Remove.
@@ -66,13 +45,17 @@ func newJobIndexes(sb *collections.SchemaBuilder, ac address.Codec) JobIndexes {
 // TaskKey is (job id, task index).
 type TaskKey = collections.Pair[uint64, uint64]
 
+func taskKey(job, task uint64) TaskKey { return collections.Join(job, task) }
+
+func isNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound) }
+
 // Keeper stores the market's state.
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
-	bank         BankKeeper
-	accounts     AccountKeeper
-	authority    AuthoritySource
+	bank         types.BankKeeper
+	accounts     types.AccountKeeper
+	authority    types.AuthoritySource
 	kinds        *kinds.Registry
 	denom        string
 	feeCollector string
@@ -107,9 +90,9 @@ func NewKeeper(
 	cdc codec.BinaryCodec,
 	storeService corestore.KVStoreService,
 	ac address.Codec,
-	bank BankKeeper,
-	accounts AccountKeeper,
-	authority AuthoritySource,
+	bank types.BankKeeper,
+	accounts types.AccountKeeper,
+	authority types.AuthoritySource,
 	registry *kinds.Registry,
 	denom, feeCollector string,
 ) *Keeper {
@@ -182,7 +165,8 @@ func height(ctx context.Context) uint64 {
 	return uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
 }
 
-func (k *Keeper) intOrZero(ctx context.Context, item collections.Item[math.Int]) (math.Int, error) {
+// loadInt reads an Int item, zero if it was never set.
+func (k *Keeper) loadInt(ctx context.Context, item collections.Item[math.Int]) (math.Int, error) {
 	v, err := item.Get(ctx)
 	if err == nil {
 		return v, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -44,10 +45,10 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 		return ProofResult{}, err
 	}
 	key := taskKey(task.JobId, task.Index)
-	if err := k.TaskQueue.Remove(ctx, pairKey(task.ProofDeadline, key)); err != nil {
+	if err := k.TaskQueue.Remove(ctx, collections.Join(task.ProofDeadline, key)); err != nil {
 		return ProofResult{}, err
 	}
-	if err := k.TasksByDevice.Remove(ctx, pairKey([]byte(operator), key)); err != nil {
+	if err := k.TasksByDevice.Remove(ctx, collections.Join([]byte(operator), key)); err != nil {
 		return ProofResult{}, err
 	}
 	task.Status = types.TASK_STATUS_VERIFIED
@@ -134,7 +135,7 @@ func (k *Keeper) slashRejectedTask(ctx context.Context, job types.Job, task type
 	if err != nil {
 		return ProofResult{}, err
 	}
-	if err := k.TaskQueue.Remove(ctx, pairKey(task.ProofDeadline, taskKey(task.JobId, task.Index))); err != nil {
+	if err := k.TaskQueue.Remove(ctx, collections.Join(task.ProofDeadline, taskKey(task.JobId, task.Index))); err != nil {
 		return ProofResult{}, err
 	}
 	slashed, err := k.slash(ctx, &dev, task, params.SlashInvalidBps, job.TaskReward(task.ItemCount), SlashReasonInvalidProof)
