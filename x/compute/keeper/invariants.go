@@ -277,6 +277,9 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		if n := deviceLive[string(operator)]; d.LiveTasks != n {
 			return true, fmt.Errorf("device %s counts %d live tasks, %d task records name it", d.Operator, d.LiveTasks, n)
 		}
+		if d.Status == types.DEVICE_STATUS_JAILED && !d.Jailed {
+			return true, fmt.Errorf("device %s is %s without its jailed record", d.Operator, d.Status)
+		}
 		if d.Status == types.DEVICE_STATUS_UNBONDING {
 			if has, err := k.UnbondingQueue.Has(ctx, collections.Join(d.UnbondingHeight, operator)); err != nil || !has {
 				return true, fmt.Errorf("unbonding device %s is not queued at height %d (err %v)", d.Operator, d.UnbondingHeight, err)
