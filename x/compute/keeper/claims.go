@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/hex"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -32,7 +34,7 @@ func (k *Keeper) SubmitClaim(ctx context.Context, operator sdk.AccAddress, jobID
 		return types.Task{}, errorsmod.Wrapf(types.ErrLeaseExpired, "lease ended at height %d", task.LeaseExpiry)
 	}
 	key := taskKey(jobID, index)
-	if err := k.TaskQueue.Remove(ctx, pairKey(task.LeaseExpiry, key)); err != nil {
+	if err := k.TaskQueue.Remove(ctx, collections.Join(task.LeaseExpiry, key)); err != nil {
 		return types.Task{}, err
 	}
 	task.Status = types.TASK_STATUS_CLAIMED
@@ -43,7 +45,7 @@ func (k *Keeper) SubmitClaim(ctx context.Context, operator sdk.AccAddress, jobID
 	if err := k.Tasks.Set(ctx, key, task); err != nil {
 		return types.Task{}, err
 	}
-	if err := k.TaskQueue.Set(ctx, pairKey(task.ProofDeadline, key)); err != nil {
+	if err := k.TaskQueue.Set(ctx, collections.Join(task.ProofDeadline, key)); err != nil {
 		return types.Task{}, err
 	}
 	return task, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventClaimSubmitted{
@@ -85,7 +87,7 @@ func (k *Keeper) missProof(ctx context.Context, task types.Task) error {
 	if err != nil {
 		return err
 	}
-	if _, err := k.slash(ctx, &dev, task, params.SlashMissedBps, zeroInt(), SlashReasonMissedProof); err != nil {
+	if _, err := k.slash(ctx, &dev, task, params.SlashMissedBps, math.ZeroInt(), SlashReasonMissedProof); err != nil {
 		return err
 	}
 	dev.MissedProofs++

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -129,7 +130,7 @@ func (k *Keeper) UnbondDevice(ctx context.Context, operator sdk.AccAddress) (uin
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return 0, err
 	}
-	if err := k.UnbondingQueue.Set(ctx, pairKey(dev.UnbondingHeight, []byte(operator))); err != nil {
+	if err := k.UnbondingQueue.Set(ctx, collections.Join(dev.UnbondingHeight, []byte(operator))); err != nil {
 		return 0, err
 	}
 	return dev.UnbondingHeight, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceUnbonding{
@@ -176,7 +177,7 @@ func (k *Keeper) slash(ctx context.Context, dev *types.Device, task types.Task, 
 		if err := k.bank.BurnCoins(ctx, types.ModuleName, k.coins(amount)); err != nil {
 			return math.Int{}, err
 		}
-		burned, err := k.intOrZero(ctx, k.TotalBurned)
+		burned, err := k.loadInt(ctx, k.TotalBurned)
 		if err != nil {
 			return math.Int{}, err
 		}

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
 
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -22,23 +23,20 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		return err
 	}
 	for _, job := range gs.Jobs {
-		requester, err := k.addr("requester", job.Requester)
-		if err != nil {
+		// Checked here for a registered error; the requester index decodes it again.
+		if _, err := k.addr("requester", job.Requester); err != nil {
 			return err
 		}
-		if err := k.setJob(ctx, job, types.JOB_STATUS_UNSPECIFIED); err != nil {
-			return err
-		}
-		if err := k.JobsByRequester.Set(ctx, pairKey([]byte(requester), job.Id)); err != nil {
+		if err := k.Jobs.Set(ctx, job.Id, job); err != nil {
 			return err
 		}
 		if job.Status == types.JOB_STATUS_OPEN {
-			if err := k.JobDeadlineQueue.Set(ctx, pairKey(job.DeadlineHeight, job.Id)); err != nil {
+			if err := k.JobDeadlineQueue.Set(ctx, collections.Join(job.DeadlineHeight, job.Id)); err != nil {
 				return err
 			}
 		}
 		if job.PruneHeight != 0 {
-			if err := k.JobPruneQueue.Set(ctx, pairKey(job.PruneHeight, job.Id)); err != nil {
+			if err := k.JobPruneQueue.Set(ctx, collections.Join(job.PruneHeight, job.Id)); err != nil {
 				return err
 			}
 		}
@@ -52,7 +50,7 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 			return err
 		}
 		if dev.Status == types.DEVICE_STATUS_UNBONDING {
-			if err := k.UnbondingQueue.Set(ctx, pairKey(dev.UnbondingHeight, []byte(operator))); err != nil {
+			if err := k.UnbondingQueue.Set(ctx, collections.Join(dev.UnbondingHeight, []byte(operator))); err != nil {
 				return err
 			}
 		}
@@ -75,10 +73,10 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err != nil {
 			return err
 		}
-		if err := k.TasksByDevice.Set(ctx, pairKey([]byte(operator), key)); err != nil {
+		if err := k.TasksByDevice.Set(ctx, collections.Join([]byte(operator), key)); err != nil {
 			return err
 		}
-		if err := k.TaskQueue.Set(ctx, pairKey(due, key)); err != nil {
+		if err := k.TaskQueue.Set(ctx, collections.Join(due, key)); err != nil {
 			return err
 		}
 	}
@@ -113,7 +111,7 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err != nil {
 			return err
 		}
-		if err := k.DeviceEpochUnits.Set(ctx, pairKey([]byte(addr), u.Epoch), u.WorkUnits); err != nil {
+		if err := k.DeviceEpochUnits.Set(ctx, collections.Join([]byte(addr), u.Epoch), u.WorkUnits); err != nil {
 			return err
 		}
 	}
@@ -181,7 +179,7 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}); err != nil {
 		return nil, err
 	}
-	if err := k.DeviceEpochUnits.Walk(ctx, nil, func(key pairBytesU64, units math.Int) (bool, error) {
+	if err := k.DeviceEpochUnits.Walk(ctx, nil, func(key collections.Pair[[]byte, uint64], units math.Int) (bool, error) {
 		gs.DeviceEpochUnits = append(gs.DeviceEpochUnits, types.DeviceEpochUnits{Device: k.addrString(key.K1()), Epoch: key.K2(), WorkUnits: units})
 		return false, nil
 	}); err != nil {
@@ -193,13 +191,13 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}); err != nil {
 		return nil, err
 	}
-	if gs.TotalEmitted, err = k.intOrZero(ctx, k.TotalEmitted); err != nil {
+	if gs.TotalEmitted, err = k.loadInt(ctx, k.TotalEmitted); err != nil {
 		return nil, err
 	}
-	if gs.UnclaimedRewards, err = k.intOrZero(ctx, k.UnclaimedRewards); err != nil {
+	if gs.UnclaimedRewards, err = k.loadInt(ctx, k.UnclaimedRewards); err != nil {
 		return nil, err
 	}
-	if gs.TotalBurned, err = k.intOrZero(ctx, k.TotalBurned); err != nil {
+	if gs.TotalBurned, err = k.loadInt(ctx, k.TotalBurned); err != nil {
 		return nil, err
 	}
 	return gs, nil

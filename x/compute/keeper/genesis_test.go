@@ -90,6 +90,10 @@ func TestGenesisRoundTrip(t *testing.T) {
 	require.Equal(t, types.JOB_STATUS_COMPLETED, bad.Jobs[0].Status)
 	require.ErrorIs(t, bad.Validate(accCodec), types.ErrInvalidGenesis)
 	bad = *exported
+	bad.Devices = append([]types.Device{}, exported.Devices...)
+	bad.Devices[0].Status, bad.Devices[0].Jailed = types.DEVICE_STATUS_JAILED, false
+	require.ErrorIs(t, bad.Validate(accCodec), types.ErrInvalidGenesis, "jailed status without the jailed record")
+	bad = *exported
 	bad.Params.LeaseBlocks = 0
 	require.ErrorIs(t, bad.Validate(accCodec), types.ErrInvalidParams)
 }

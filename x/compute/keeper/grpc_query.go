@@ -57,7 +57,7 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 		if aerr != nil {
 			return nil, status.Error(codes.InvalidArgument, aerr.Error())
 		}
-		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.JobsByRequester, req.Pagination,
+		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.Jobs.Indexes.Requester, req.Pagination,
 			func(key collections.Pair[[]byte, uint64], _ collections.NoValue) (bool, error) {
 				if req.Status == types.JOB_STATUS_UNSPECIFIED {
 					return true, nil
@@ -70,7 +70,7 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 			},
 			query.WithCollectionPaginationPairPrefix[[]byte, uint64](requester))
 	case req.Status != types.JOB_STATUS_UNSPECIFIED:
-		jobs, page, err = query.CollectionPaginate(ctx, q.k.JobsByStatus, req.Pagination,
+		jobs, page, err = query.CollectionPaginate(ctx, q.k.Jobs.Indexes.Status, req.Pagination,
 			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Job, error) {
 				return toJob(key.K2())
 			},
@@ -185,7 +185,7 @@ func (q queryServer) Rewards(ctx context.Context, req *types.QueryRewardsRequest
 	if err != nil {
 		return nil, err
 	}
-	units, err := q.k.DeviceEpochUnits.Get(ctx, pairKey([]byte(operator), current))
+	units, err := q.k.DeviceEpochUnits.Get(ctx, collections.Join([]byte(operator), current))
 	if isNotFound(err) {
 		units, err = math.ZeroInt(), nil
 	}
@@ -208,15 +208,15 @@ func (q queryServer) Epoch(ctx context.Context, _ *types.QueryEpochRequest) (*ty
 	if err != nil {
 		return nil, err
 	}
-	total, err := q.k.intOrZero(ctx, q.k.TotalEmitted)
+	total, err := q.k.loadInt(ctx, q.k.TotalEmitted)
 	if err != nil {
 		return nil, err
 	}
-	unclaimed, err := q.k.intOrZero(ctx, q.k.UnclaimedRewards)
+	unclaimed, err := q.k.loadInt(ctx, q.k.UnclaimedRewards)
 	if err != nil {
 		return nil, err
 	}
-	burned, err := q.k.intOrZero(ctx, q.k.TotalBurned)
+	burned, err := q.k.loadInt(ctx, q.k.TotalBurned)
 	if err != nil {
 		return nil, err
 	}

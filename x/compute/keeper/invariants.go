@@ -43,7 +43,7 @@ func (k *Keeper) EscrowHeld(ctx context.Context) (math.Int, error) {
 	}); err != nil {
 		return math.Int{}, err
 	}
-	unclaimed, err := k.intOrZero(ctx, k.UnclaimedRewards)
+	unclaimed, err := k.loadInt(ctx, k.UnclaimedRewards)
 	if err != nil {
 		return math.Int{}, err
 	}
@@ -104,15 +104,15 @@ func (k *Keeper) CheckEmissionInvariant(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	emitted, err := k.intOrZero(ctx, k.TotalEmitted)
+	emitted, err := k.loadInt(ctx, k.TotalEmitted)
 	if err != nil {
 		return err
 	}
-	unclaimed, err := k.intOrZero(ctx, k.UnclaimedRewards)
+	unclaimed, err := k.loadInt(ctx, k.UnclaimedRewards)
 	if err != nil {
 		return err
 	}
-	burned, err := k.intOrZero(ctx, k.TotalBurned)
+	burned, err := k.loadInt(ctx, k.TotalBurned)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (k *Keeper) CheckEmissionInvariant(ctx context.Context) error {
 		return fmt.Errorf("settled epochs minted %s, total emitted is %s", settled, emitted)
 	}
 	pending := math.ZeroInt()
-	if err := k.DeviceEpochUnits.Walk(ctx, nil, func(key pairBytesU64, units math.Int) (bool, error) {
+	if err := k.DeviceEpochUnits.Walk(ctx, nil, func(key collections.Pair[[]byte, uint64], units math.Int) (bool, error) {
 		e, err := k.Epochs.Get(ctx, key.K2())
 		if err != nil {
 			return true, fmt.Errorf("work of %s in epoch %d: %w", k.addrString(key.K1()), key.K2(), err)
@@ -220,10 +220,10 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		if dev.Status != types.DEVICE_STATUS_ACTIVE && dev.Status != types.DEVICE_STATUS_JAILED {
 			return true, fmt.Errorf("live task %d/%d is held by device %s, which is %s", t.JobId, t.Index, t.Device, dev.Status)
 		}
-		if has, err := k.TasksByDevice.Has(ctx, pairKey([]byte(operator), key)); err != nil || !has {
+		if has, err := k.TasksByDevice.Has(ctx, collections.Join([]byte(operator), key)); err != nil || !has {
 			return true, fmt.Errorf("live task %d/%d is missing from its device's index (err %v)", t.JobId, t.Index, err)
 		}
-		if has, err := k.TaskQueue.Has(ctx, pairKey(due, key)); err != nil || !has {
+		if has, err := k.TaskQueue.Has(ctx, collections.Join(due, key)); err != nil || !has {
 			return true, fmt.Errorf("live task %d/%d is not queued at its deadline %d (err %v)", t.JobId, t.Index, due, err)
 		}
 		l := jobLive[t.JobId]
@@ -244,17 +244,17 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		case j.NextTask > j.NumTasks || j.TasksVerified > j.NumTasks:
 			return true, fmt.Errorf("job %d: next task %d, verified %d, of %d tasks", id, j.NextTask, j.TasksVerified, j.NumTasks)
 		}
-		if has, err := k.JobsByStatus.Has(ctx, pairKey(int32(j.Status), id)); err != nil || !has {
+		if has, err := k.jobIndexedUnder(ctx, j.Status, id); err != nil || !has {
 			return true, fmt.Errorf("job %d is missing from the %s index (err %v)", id, j.Status, err)
 		}
 		if j.Status == types.JOB_STATUS_OPEN {
-			if has, err := k.JobDeadlineQueue.Has(ctx, pairKey(j.DeadlineHeight, id)); err != nil || !has {
+			if has, err := k.JobDeadlineQueue.Has(ctx, collections.Join(j.DeadlineHeight, id)); err != nil || !has {
 				return true, fmt.Errorf("open job %d is not queued at its deadline %d (err %v)", id, j.DeadlineHeight, err)
 			}
 		}
 		if j.PruneHeight != 0 {
 			pruneQueued++
-			if has, err := k.JobPruneQueue.Has(ctx, pairKey(j.PruneHeight, id)); err != nil || !has {
+			if has, err := k.JobPruneQueue.Has(ctx, collections.Join(j.PruneHeight, id)); err != nil || !has {
 				return true, fmt.Errorf("job %d is not queued for pruning at %d (err %v)", id, j.PruneHeight, err)
 			}
 		}
@@ -277,8 +277,11 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		if n := deviceLive[string(operator)]; d.LiveTasks != n {
 			return true, fmt.Errorf("device %s counts %d live tasks, %d task records name it", d.Operator, d.LiveTasks, n)
 		}
+		if d.Status == types.DEVICE_STATUS_JAILED && !d.Jailed {
+			return true, fmt.Errorf("device %s is %s without its jailed record", d.Operator, d.Status)
+		}
 		if d.Status == types.DEVICE_STATUS_UNBONDING {
-			if has, err := k.UnbondingQueue.Has(ctx, pairKey(d.UnbondingHeight, operator)); err != nil || !has {
+			if has, err := k.UnbondingQueue.Has(ctx, collections.Join(d.UnbondingHeight, operator)); err != nil || !has {
 				return true, fmt.Errorf("unbonding device %s is not queued at height %d (err %v)", d.Operator, d.UnbondingHeight, err)
 			}
 		}
@@ -308,4 +311,15 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 		}
 		return false, nil
 	})
+}
+
+// jobIndexedUnder reports whether the status index holds (status, id).
+func (k *Keeper) jobIndexedUnder(ctx context.Context, status types.JobStatus, id uint64) (bool, error) {
+	rng := collections.NewPrefixedPairRange[int32, uint64](int32(status)).StartInclusive(id).EndInclusive(id)
+	it, err := k.Jobs.Indexes.Status.Iterate(ctx, rng)
+	if err != nil {
+		return false, err
+	}
+	defer it.Close()
+	return it.Valid(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -76,13 +77,10 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 		ResultUrl:      msg.ResultUrl,
 		CreatedHeight:  h,
 	}
-	if err := k.setJob(ctx, job, types.JOB_STATUS_UNSPECIFIED); err != nil {
+	if err := k.Jobs.Set(ctx, id, job); err != nil {
 		return 0, err
 	}
-	if err := k.JobsByRequester.Set(ctx, pairKey([]byte(requester), id)); err != nil {
-		return 0, err
-	}
-	if err := k.JobDeadlineQueue.Set(ctx, pairKey(job.DeadlineHeight, id)); err != nil {
+	if err := k.JobDeadlineQueue.Set(ctx, collections.Join(job.DeadlineHeight, id)); err != nil {
 		return 0, err
 	}
 	metricJobPosted(ctx)
@@ -118,9 +116,7 @@ func (k *Keeper) closeJob(ctx context.Context, job types.Job, status types.JobSt
 	if err := k.refund(ctx, &job, refund); err != nil {
 		return math.Int{}, err
 	}
-	prev := job.Status
-	job.Status = status
-	if err := k.setJob(ctx, job, prev); err != nil {
+	if err := k.storeClosedJob(ctx, &job, status); err != nil {
 		return math.Int{}, err
 	}
 	metricJobClosed(ctx, job.Status)
@@ -147,32 +143,23 @@ func (k *Keeper) refund(ctx context.Context, job *types.Job, amount math.Int) er
 	})
 }
 
-// setJob stores a job and keeps the status index and the deadline and prune
-// queues in step; prev is the status the job was indexed under (UNSPECIFIED for
-// a new job).
-func (k *Keeper) setJob(ctx context.Context, job types.Job, prev types.JobStatus) error {
-	if prev == types.JOB_STATUS_OPEN && job.Status != types.JOB_STATUS_OPEN {
-		// A closed job has no deadline to wait for; its task records go once
-		// clients have had task_retention_blocks to read them.
-		if err := k.JobDeadlineQueue.Remove(ctx, pairKey(job.DeadlineHeight, job.Id)); err != nil {
-			return err
-		}
-		job.ClosedHeight = height(ctx)
-		if err := k.schedulePrune(ctx, &job); err != nil {
-			return err
-		}
+// storeClosedJob closes an open job with status (completed, cancelled or
+// expired) and stores it: it records the closing height, drops the job from
+// the deadline queue (a closed job has none to wait for) and schedules its task
+// records for pruning once clients have had task_retention_blocks to read them.
+func (k *Keeper) storeClosedJob(ctx context.Context, job *types.Job, status types.JobStatus) error {
+	if job.Status != types.JOB_STATUS_OPEN {
+		return errorsmod.Wrapf(types.ErrJobNotOpen, "job %d is %s", job.Id, job.Status)
 	}
-	if prev != job.Status {
-		if prev != types.JOB_STATUS_UNSPECIFIED {
-			if err := k.JobsByStatus.Remove(ctx, pairKey(int32(prev), job.Id)); err != nil {
-				return err
-			}
-		}
-		if err := k.JobsByStatus.Set(ctx, pairKey(int32(job.Status), job.Id)); err != nil {
-			return err
-		}
+	if err := k.JobDeadlineQueue.Remove(ctx, collections.Join(job.DeadlineHeight, job.Id)); err != nil {
+		return err
 	}
-	return k.Jobs.Set(ctx, job.Id, job)
+	job.Status = status
+	job.ClosedHeight = height(ctx)
+	if err := k.schedulePrune(ctx, job); err != nil {
+		return err
+	}
+	return k.Jobs.Set(ctx, job.Id, *job)
 }
 
 func (k *Keeper) getJob(ctx context.Context, id uint64) (types.Job, error) {

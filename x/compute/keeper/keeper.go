@@ -4,8 +4,10 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/indexes"
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
 	"cosmossdk.io/log/v2"
@@ -17,38 +19,43 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// BankKeeper is what x/compute needs from x/bank.
-type BankKeeper interface {
-	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, recipientModule string, amt sdk.Coins) error
-	SendCoinsFromModuleToAccount(ctx context.Context, senderModule string, recipient sdk.AccAddress, amt sdk.Coins) error
-	SendCoinsFromModuleToModule(ctx context.Context, senderModule, recipientModule string, amt sdk.Coins) error
-	MintCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
-	BurnCoins(ctx context.Context, moduleName string, amt sdk.Coins) error
-	GetBalance(ctx context.Context, addr sdk.AccAddress, denom string) sdk.Coin
+// JobIndexes are the secondary indexes of Jobs, kept by the IndexedMap on
+// every Set and Remove.
+type JobIndexes struct {
+	// Requester maps (requester address, job id).
+	Requester *indexes.Multi[[]byte, uint64, types.Job]
+	// Status maps (job status, job id).
+	Status *indexes.Multi[int32, uint64, types.Job]
 }
 
-// AccountKeeper gives the module account's address.
-type AccountKeeper interface {
-	GetModuleAddress(name string) sdk.AccAddress
+// IndexesList implements collections.Indexes.
+func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
+	return []collections.Index[uint64, types.Job]{i.Requester, i.Status}
 }
 
-// AuthoritySource names the account allowed to change params and approve
-// requesters. The chain passes x/permission's keeper, so one authority (x/gov,
-// or the admin named at genesis) governs validators and the market alike.
-type AuthoritySource interface {
-	GetAuthority(ctx context.Context) (string, error)
+func newJobIndexes(sb *collections.SchemaBuilder, ac address.Codec) JobIndexes {
+	return JobIndexes{
+		Requester: indexes.NewMulti(sb, types.JobsByRequesterKey, "jobs_by_requester", collections.BytesKey, collections.Uint64Key,
+			func(_ uint64, job types.Job) ([]byte, error) { return ac.StringToBytes(job.Requester) }),
+		Status: indexes.NewMulti(sb, types.JobsByStatusKey, "jobs_by_status", collections.Int32Key, collections.Uint64Key,
+			func(_ uint64, job types.Job) (int32, error) { return int32(job.Status), nil }),
+	}
 }
 
 // TaskKey is (job id, task index).
 type TaskKey = collections.Pair[uint64, uint64]
 
+func taskKey(job, task uint64) TaskKey { return collections.Join(job, task) }
+
+func isNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound) }
+
 // Keeper stores the market's state.
 type Keeper struct {
 	cdc          codec.BinaryCodec
 	addressCodec address.Codec
-	bank         BankKeeper
-	accounts     AccountKeeper
-	authority    AuthoritySource
+	bank         types.BankKeeper
+	accounts     types.AccountKeeper
+	authority    types.AuthoritySource
 	kinds        *kinds.Registry
 	denom        string
 	feeCollector string
@@ -56,9 +63,7 @@ type Keeper struct {
 	Schema           collections.Schema
 	Params           collections.Item[types.Params]
 	NextJobID        collections.Sequence
-	Jobs             collections.Map[uint64, types.Job]
-	JobsByRequester  collections.KeySet[collections.Pair[[]byte, uint64]]
-	JobsByStatus     collections.KeySet[collections.Pair[int32, uint64]]
+	Jobs             *collections.IndexedMap[uint64, types.Job, JobIndexes]
 	Devices          collections.Map[[]byte, types.Device]
 	Tasks            collections.Map[TaskKey, types.Task]
 	TasksByDevice    collections.KeySet[collections.Pair[[]byte, TaskKey]]
@@ -85,9 +90,9 @@ func NewKeeper(
 	cdc codec.BinaryCodec,
 	storeService corestore.KVStoreService,
 	ac address.Codec,
-	bank BankKeeper,
-	accounts AccountKeeper,
-	authority AuthoritySource,
+	bank types.BankKeeper,
+	accounts types.AccountKeeper,
+	authority types.AuthoritySource,
 	registry *kinds.Registry,
 	denom, feeCollector string,
 ) *Keeper {
@@ -105,9 +110,7 @@ func NewKeeper(
 
 		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextJobID:          collections.NewSequence(sb, types.NextJobIDKey, "next_job_id"),
-		Jobs:               collections.NewMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc)),
-		JobsByRequester:    collections.NewKeySet(sb, types.JobsByRequesterKey, "jobs_by_requester", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key)),
-		JobsByStatus:       collections.NewKeySet(sb, types.JobsByStatusKey, "jobs_by_status", collections.PairKeyCodec(collections.Int32Key, collections.Uint64Key)),
+		Jobs:               collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc), newJobIndexes(sb, ac)),
 		Devices:            collections.NewMap(sb, types.DevicesKey, "devices", collections.BytesKey, codec.CollValue[types.Device](cdc)),
 		Tasks:              collections.NewMap(sb, types.TasksKey, "tasks", taskKey, codec.CollValue[types.Task](cdc)),
 		TasksByDevice:      collections.NewKeySet(sb, types.TasksByDeviceKey, "tasks_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),
@@ -162,7 +165,8 @@ func height(ctx context.Context) uint64 {
 	return uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
 }
 
-func (k *Keeper) intOrZero(ctx context.Context, item collections.Item[math.Int]) (math.Int, error) {
+// loadInt reads an Int item, zero if it was never set.
+func (k *Keeper) loadInt(ctx context.Context, item collections.Item[math.Int]) (math.Int, error) {
 	v, err := item.Get(ctx)
 	if err == nil {
 		return v, nil

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -76,7 +77,7 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	job.LiveTasks++
 	job.LiveItems += count
 	dev.LiveTasks++
-	if err := k.setJob(ctx, job, job.Status); err != nil {
+	if err := k.Jobs.Set(ctx, job.Id, job); err != nil {
 		return types.Task{}, err
 	}
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
@@ -85,10 +86,10 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	if err := k.Tasks.Set(ctx, taskKey(jobID, index), task); err != nil {
 		return types.Task{}, err
 	}
-	if err := k.TasksByDevice.Set(ctx, pairKey([]byte(operator), taskKey(jobID, index))); err != nil {
+	if err := k.TasksByDevice.Set(ctx, collections.Join([]byte(operator), taskKey(jobID, index))); err != nil {
 		return types.Task{}, err
 	}
-	if err := k.TaskQueue.Set(ctx, pairKey(task.LeaseExpiry, taskKey(jobID, index))); err != nil {
+	if err := k.TaskQueue.Set(ctx, collections.Join(task.LeaseExpiry, taskKey(jobID, index))); err != nil {
 		return types.Task{}, err
 	}
 	return task, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventTaskLeased{
@@ -99,7 +100,7 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 // nextOpenTask returns the lowest reopened task of the job, else its next task.
 func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64, reopened bool, err error) {
 	found := false
-	if err := k.ReopenedTasks.Walk(ctx, newPrefixRange[uint64, uint64](job.Id), func(key TaskKey) (bool, error) {
+	if err := k.ReopenedTasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](job.Id), func(key TaskKey) (bool, error) {
 		index, found = key.K2(), true
 		return true, nil
 	}); err != nil {
@@ -144,7 +145,7 @@ func (k *Keeper) releaseTask(ctx context.Context, task types.Task, keepDevice bo
 			return err
 		}
 	}
-	if err := k.TasksByDevice.Remove(ctx, pairKey([]byte(operator), key)); err != nil {
+	if err := k.TasksByDevice.Remove(ctx, collections.Join([]byte(operator), key)); err != nil {
 		return err
 	}
 	job, err := k.Jobs.Get(ctx, task.JobId)
@@ -167,5 +168,5 @@ func (k *Keeper) releaseTask(ctx context.Context, task types.Task, keepDevice bo
 	} else if err := k.refund(ctx, &job, job.TaskReward(task.ItemCount)); err != nil {
 		return err
 	}
-	return k.setJob(ctx, job, job.Status)
+	return k.Jobs.Set(ctx, job.Id, job)
 }

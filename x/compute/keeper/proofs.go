@@ -2,12 +2,12 @@ package keeper
 
 import (
 	"context"
-	"encoding/hex"
 
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -19,12 +19,15 @@ const (
 	MaxOutputSize = types.MaxOutputSize
 )
 
-// ProofResult is the outcome of a well-formed proof.
-type ProofResult struct {
+// proofVerdict is what verification decides about a well-formed proof; it
+// moves no money (settleProof does).
+type proofVerdict struct {
 	Accepted bool
-	Paid     math.Int
-	Slashed  math.Int
-	Reason   string
+	// WorkUnits is the work an accepted proof shows was done.
+	WorkUnits math.Int
+	// Item is the item a rejected proof fails on, and Reason why.
+	Item   uint64
+	Reason error
 }
 
 // SubmitProof answers a claim's challenge. A malformed answer (wrong indices,
@@ -32,9 +35,9 @@ type ProofResult struct {
 // nothing. A well-formed answer is verified: the sampled outputs, with the
 // multi-proof nodes, must lead to the claimed root, and every output is
 // re-verified by the task's kind, with gas charged first in proportion to that
-// work. If all pass the device is paid from escrow; if any fails the bond is
-// slashed and the task reopens, and the transaction succeeds so that the slash
-// is kept.
+// work. The verdict is then settled (settle.go): if all pass the device is paid
+// from escrow; if any fails the bond is slashed and the task reopens, and the
+// transaction succeeds so that the slash is kept.
 func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes [][]byte) (ProofResult, error) {
 	task, err := k.heldTask(ctx, operator, jobID, index)
 	if err != nil {
@@ -75,9 +78,16 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	gas := spec.VerifyGas()*uint64(len(items)) + HashGas*uint64(2*len(items)+len(nodes))
 	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(gas, "compute: verify proof")
 
+	verdict := verifyProof(spec, task, offsets, items, nodes)
+	return k.settleProof(ctx, job, task, verdict)
+}
+
+// verifyProof checks a well-formed answer against the claimed root and the
+// task's kind. It reads no state and moves nothing.
+func verifyProof(spec kinds.Spec, task types.Task, offsets []uint64, items []types.ChallengeItem, nodes [][]byte) proofVerdict {
 	leaves := make([][32]byte, len(items))
 	for i, it := range items {
-		leaves[i] = merkle.LeafHash(jobID, it.Index, it.Output)
+		leaves[i] = merkle.LeafHash(task.JobId, it.Index, it.Output)
 	}
 	path := make([][32]byte, len(nodes))
 	for i, n := range nodes {
@@ -86,14 +96,15 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	if err := merkle.VerifyMultiProof([32]byte(task.Root), offsets, leaves, task.ItemCount, path); err != nil {
 		// The multi-proof proves all items at once, so the first sampled item
 		// stands for the failure in the event.
-		return k.rejectProof(ctx, job, task, items[0].Index, errorsmod.Wrapf(types.ErrInvalidMerkleProof, "%v", err))
+		return proofVerdict{Item: items[0].Index, Reason: errorsmod.Wrapf(types.ErrInvalidMerkleProof, "%v", err)}
 	}
 	for _, it := range items {
-		if err := spec.VerifyOutput(jobID, it.Index, it.Output); err != nil {
-			return k.rejectProof(ctx, job, task, it.Index, errorsmod.Wrapf(types.ErrInvalidOutput, "item %d: %v", it.Index, err))
+		if err := spec.VerifyOutput(task.JobId, it.Index, it.Output); err != nil {
+			return proofVerdict{Item: it.Index, Reason: errorsmod.Wrapf(types.ErrInvalidOutput, "item %d: %v", it.Index, err)}
 		}
 	}
-	return k.acceptProof(ctx, job, task, math.NewIntFromUint64(spec.UnitsPerItem()).Mul(math.NewIntFromUint64(task.ItemCount)))
+	units := math.NewIntFromUint64(spec.UnitsPerItem()).Mul(math.NewIntFromUint64(task.ItemCount))
+	return proofVerdict{Accepted: true, WorkUnits: units}
 }
 
 // checkAnswerShape rejects an answer that does not give exactly the challenged
@@ -122,154 +133,4 @@ func checkAnswerShape(task types.Task, want []uint64, items []types.ChallengeIte
 		}
 	}
 	return offsets, nil
-}
-
-// acceptProof pays the device from escrow (less the protocol fee), credits the
-// work to the epoch when the job earns emission, and completes the job when it
-// was the last task.
-func (k *Keeper) acceptProof(ctx context.Context, job types.Job, task types.Task, units math.Int) (ProofResult, error) {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	operator, err := k.addr("device", task.Device)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	dev, err := k.Devices.Get(ctx, operator)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	key := taskKey(task.JobId, task.Index)
-	if err := k.TaskQueue.Remove(ctx, pairKey(task.ProofDeadline, key)); err != nil {
-		return ProofResult{}, err
-	}
-	if err := k.TasksByDevice.Remove(ctx, pairKey([]byte(operator), key)); err != nil {
-		return ProofResult{}, err
-	}
-	task.Status = types.TASK_STATUS_VERIFIED
-	task.VerifiedHeight = height(ctx)
-	if err := k.Tasks.Set(ctx, key, task); err != nil {
-		return ProofResult{}, err
-	}
-
-	reward := job.TaskReward(task.ItemCount)
-	fee := types.BpsOf(reward, params.ProtocolFeeBps)
-	paid := reward.Sub(fee)
-	if paid.IsPositive() {
-		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, operator, k.coins(paid)); err != nil {
-			return ProofResult{}, err
-		}
-	}
-	if fee.IsPositive() {
-		if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, k.feeCollector, k.coins(fee)); err != nil {
-			return ProofResult{}, err
-		}
-	}
-	job.Escrow = job.Escrow.Sub(reward)
-	job.LiveTasks--
-	job.LiveItems -= task.ItemCount
-	job.TasksVerified++
-	prevStatus := job.Status
-	if job.Status == types.JOB_STATUS_OPEN && job.TasksVerified == job.NumTasks {
-		job.Status = types.JOB_STATUS_COMPLETED
-	}
-	if err := k.setJob(ctx, job, prevStatus); err != nil {
-		return ProofResult{}, err
-	}
-
-	dev.LiveTasks--
-	dev.TasksVerified++
-	dev.WorkUnits = dev.WorkUnits.Add(units)
-	if err := k.Devices.Set(ctx, operator, dev); err != nil {
-		return ProofResult{}, err
-	}
-	eligible, err := k.earnsEmission(ctx, job, operator)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	epoch, err := k.CurrentEpoch.Get(ctx)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	if eligible {
-		if err := k.creditWork(ctx, operator, epoch, units); err != nil {
-			return ProofResult{}, err
-		}
-	}
-	em := sdk.UnwrapSDKContext(ctx).EventManager()
-	if err := em.EmitTypedEvent(&types.EventProofAccepted{
-		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device, Paid: paid, Fee: fee,
-		WorkUnits: units, EmissionEligible: eligible, Epoch: epoch, Root: hex.EncodeToString(task.Root),
-	}); err != nil {
-		return ProofResult{}, err
-	}
-	metricProofAccepted(ctx)
-	if prevStatus == types.JOB_STATUS_OPEN && job.Status == types.JOB_STATUS_COMPLETED {
-		metricJobClosed(ctx, job.Status)
-		if err := em.EmitTypedEvent(&types.EventJobClosed{JobId: job.Id, Status: job.Status.String(), Refunded: math.ZeroInt()}); err != nil {
-			return ProofResult{}, err
-		}
-	}
-	return ProofResult{Accepted: true, Paid: paid, Slashed: math.ZeroInt()}, nil
-}
-
-// rejectProof slashes a device whose proof failed verification, counts the
-// failure (jailing at jail_after_failures) and reopens the task.
-func (k *Keeper) rejectProof(ctx context.Context, job types.Job, task types.Task, item uint64, reason error) (ProofResult, error) {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	operator, err := k.addr("device", task.Device)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	dev, err := k.Devices.Get(ctx, operator)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	if err := k.TaskQueue.Remove(ctx, pairKey(task.ProofDeadline, taskKey(task.JobId, task.Index))); err != nil {
-		return ProofResult{}, err
-	}
-	slashed, err := k.slash(ctx, &dev, task, params.SlashInvalidBps, job.TaskReward(task.ItemCount), SlashReasonInvalidProof)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	dev.Failures++
-	dev.LiveTasks--
-	em := sdk.UnwrapSDKContext(ctx).EventManager()
-	if dev.Failures >= params.JailAfterFailures && dev.Status == types.DEVICE_STATUS_ACTIVE {
-		dev.Status = types.DEVICE_STATUS_JAILED
-		dev.Jailed = true
-		if err := em.EmitTypedEvent(&types.EventDeviceJailed{Operator: dev.Operator, Failures: dev.Failures}); err != nil {
-			return ProofResult{}, err
-		}
-	}
-	if err := k.Devices.Set(ctx, operator, dev); err != nil {
-		return ProofResult{}, err
-	}
-	if err := k.releaseTask(ctx, task, true); err != nil {
-		return ProofResult{}, err
-	}
-	metricProofFailed(ctx, SlashReasonInvalidProof)
-	if err := em.EmitTypedEvent(&types.EventProofRejected{
-		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device, Reason: reason.Error(), ItemIndex: item,
-	}); err != nil {
-		return ProofResult{}, err
-	}
-	return ProofResult{Accepted: false, Paid: math.ZeroInt(), Slashed: slashed, Reason: reason.Error()}, nil
-}
-
-// earnsEmission is the self-dealing guard: only work for an approved requester
-// that is not the device's own operator earns emission.
-func (k *Keeper) earnsEmission(ctx context.Context, job types.Job, operator sdk.AccAddress) (bool, error) {
-	requester, err := k.addr("requester", job.Requester)
-	if err != nil {
-		return false, err
-	}
-	if requester.Equals(operator) {
-		return false, nil
-	}
-	return k.ApprovedRequesters.Has(ctx, requester)
 }

@@ -30,7 +30,7 @@ func (k *Keeper) schedulePrune(ctx context.Context, job *types.Job) error {
 		return err
 	}
 	job.PruneHeight = job.ClosedHeight + params.TaskRetentionBlocks
-	return k.JobPruneQueue.Set(ctx, pairKey(job.PruneHeight, job.Id))
+	return k.JobPruneQueue.Set(ctx, collections.Join(job.PruneHeight, job.Id))
 }
 
 // pruneClosedJobs deletes at most limit task records of jobs whose prune
@@ -87,7 +87,7 @@ func (k *Keeper) pruneClosedJobs(ctx context.Context, params types.Params, limit
 		}
 		if live {
 			job.PruneHeight = height(ctx) + params.TaskRetentionBlocks
-			if err := k.JobPruneQueue.Set(ctx, pairKey(job.PruneHeight, jobID)); err != nil {
+			if err := k.JobPruneQueue.Set(ctx, collections.Join(job.PruneHeight, jobID)); err != nil {
 				return err
 			}
 			if err := k.Jobs.Set(ctx, jobID, job); err != nil {

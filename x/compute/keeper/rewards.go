@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 
+	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -24,7 +25,7 @@ func (k *Keeper) creditWork(ctx context.Context, operator sdk.AccAddress, epoch 
 	if err := k.Epochs.Set(ctx, epoch, info); err != nil {
 		return err
 	}
-	key := pairKey([]byte(operator), epoch)
+	key := collections.Join([]byte(operator), epoch)
 	have, err := k.DeviceEpochUnits.Get(ctx, key)
 	if isNotFound(err) {
 		have, err = math.ZeroInt(), nil
@@ -66,7 +67,7 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 	if h+1 < info.StartHeight+params.EpochBlocks {
 		return nil
 	}
-	total, err := k.intOrZero(ctx, k.TotalEmitted)
+	total, err := k.loadInt(ctx, k.TotalEmitted)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 		if err := k.TotalEmitted.Set(ctx, total); err != nil {
 			return err
 		}
-		unclaimed, err := k.intOrZero(ctx, k.UnclaimedRewards)
+		unclaimed, err := k.loadInt(ctx, k.UnclaimedRewards)
 		if err != nil {
 			return err
 		}
@@ -123,8 +124,8 @@ func (k *Keeper) pendingRewards(ctx context.Context, operator sdk.AccAddress) (m
 	var epochs []uint64
 	more := false
 	// Keys are in epoch order; the running epoch is not settled yet.
-	rng := newPrefixRange[[]byte, uint64](operator).EndExclusive(current)
-	err = k.DeviceEpochUnits.Walk(ctx, rng, func(key pairBytesU64, units math.Int) (bool, error) {
+	rng := collections.NewPrefixedPairRange[[]byte, uint64](operator).EndExclusive(current)
+	err = k.DeviceEpochUnits.Walk(ctx, rng, func(key collections.Pair[[]byte, uint64], units math.Int) (bool, error) {
 		if len(epochs) == MaxEpochsPerWithdrawal {
 			more = true
 			return true, nil
@@ -154,7 +155,7 @@ func (k *Keeper) WithdrawRewards(ctx context.Context, operator sdk.AccAddress) (
 		return math.Int{}, 0, false, errorsmod.Wrapf(types.ErrNoRewards, "%s has no work in a settled epoch", k.addrString(operator))
 	}
 	for _, e := range epochs {
-		if err := k.DeviceEpochUnits.Remove(ctx, pairKey([]byte(operator), e)); err != nil {
+		if err := k.DeviceEpochUnits.Remove(ctx, collections.Join([]byte(operator), e)); err != nil {
 			return math.Int{}, 0, false, err
 		}
 	}
@@ -162,7 +163,7 @@ func (k *Keeper) WithdrawRewards(ctx context.Context, operator sdk.AccAddress) (
 		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, operator, k.coins(amount)); err != nil {
 			return math.Int{}, 0, false, err
 		}
-		unclaimed, err := k.intOrZero(ctx, k.UnclaimedRewards)
+		unclaimed, err := k.loadInt(ctx, k.UnclaimedRewards)
 		if err != nil {
 			return math.Int{}, 0, false, err
 		}

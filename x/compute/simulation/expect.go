@@ -59,7 +59,9 @@ func expect(want error, check func() error) simsx.SimDeliveryResultHandler {
 // pick returns a uniformly chosen element of the collection's values accepted
 // by keep, walking the collection in key order so that the choice depends on
 // the seed alone.
-func pick[K, V any](ctx context.Context, r *simsx.XRand, m collections.Map[K, V], keep func(V) bool) (V, bool) {
+func pick[K, V any](ctx context.Context, r *simsx.XRand, m interface {
+	Walk(context.Context, collections.Ranger[K], func(K, V) (bool, error)) error
+}, keep func(V) bool) (V, bool) {
 	var all []V
 	_ = m.Walk(ctx, nil, func(_ K, v V) (bool, error) {
 		if keep(v) {

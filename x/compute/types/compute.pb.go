@@ -71,7 +71,9 @@ type DeviceStatus int32
 const (
 	DEVICE_STATUS_UNSPECIFIED DeviceStatus = 0
 	DEVICE_STATUS_ACTIVE      DeviceStatus = 1
-	// Too many invalid proofs: may not lease again, may unbond what is left.
+	// Bonded but barred after jail_after_failures invalid proofs: may not lease
+	// again, may unbond what is left (then UNBONDING and UNBONDED like any
+	// device; Device.jailed keeps the record that it was jailed).
 	DEVICE_STATUS_JAILED    DeviceStatus = 2
 	DEVICE_STATUS_UNBONDING DeviceStatus = 3
 	// Bond returned; the account may register again unless it was jailed.
@@ -551,7 +553,11 @@ type Device struct {
 	Moniker  string                `protobuf:"bytes,2,opt,name=moniker,proto3" json:"moniker,omitempty"`
 	Bond     cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=bond,proto3,customtype=cosmossdk.io/math.Int" json:"bond"`
 	Status   DeviceStatus          `protobuf:"varint,4,opt,name=status,proto3,enum=nightshift.compute.v1.DeviceStatus" json:"status,omitempty"`
-	// jailed stays true once set, through unbonding.
+	// jailed records that the device was ever jailed, a fact the status cannot
+	// hold: status is where the bond is in its life (a jailed device that
+	// unbonds moves on to UNBONDING and UNBONDED), while jailing is permanent.
+	// Set with DEVICE_STATUS_JAILED and never cleared, it refuses renaming,
+	// adding bond and registering again; the status alone decides leasing.
 	Jailed        bool   `protobuf:"varint,5,opt,name=jailed,proto3" json:"jailed,omitempty"`
 	TasksVerified uint64 `protobuf:"varint,6,opt,name=tasks_verified,json=tasksVerified,proto3" json:"tasks_verified,omitempty"`
 	Failures      uint32 `protobuf:"varint,7,opt,name=failures,proto3" json:"failures,omitempty"`

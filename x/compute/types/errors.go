@@ -1,94 +1,67 @@
 package types
 
-import errorsmod "cosmossdk.io/errors"
+import (
+	"slices"
+
+	errorsmod "cosmossdk.io/errors"
+)
 
 // Errors returned by the compute module; codes are part of the API.
 var (
-	ErrUnauthorized           = errorsmod.Register(ModuleName, 2, "signer is not the authority")
-	ErrInvalidAddress         = errorsmod.Register(ModuleName, 3, "invalid address")
-	ErrInvalidParams          = errorsmod.Register(ModuleName, 4, "invalid params")
-	ErrDeviceExists           = errorsmod.Register(ModuleName, 5, "device already registered")
-	ErrDeviceNotFound         = errorsmod.Register(ModuleName, 6, "device not found")
-	ErrBondTooLow             = errorsmod.Register(ModuleName, 7, "device bond below the minimum")
-	ErrDeviceNotActive        = errorsmod.Register(ModuleName, 8, "device is not active")
-	ErrDeviceBusy             = errorsmod.Register(ModuleName, 9, "device holds live tasks")
-	ErrJobNotFound            = errorsmod.Register(ModuleName, 10, "job not found")
-	ErrUnknownKind            = errorsmod.Register(ModuleName, 11, "unknown task kind")
-	ErrInvalidSpec            = errorsmod.Register(ModuleName, 12, "invalid job spec")
-	ErrInvalidItems           = errorsmod.Register(ModuleName, 13, "invalid item count")
-	ErrInvalidPrice           = errorsmod.Register(ModuleName, 14, "invalid price")
-	ErrInsufficientFunds      = errorsmod.Register(ModuleName, 15, "insufficient funds")
-	ErrInvalidDeadline        = errorsmod.Register(ModuleName, 16, "invalid deadline")
-	ErrJobNotOpen             = errorsmod.Register(ModuleName, 17, "job is not open")
-	ErrNoOpenTask             = errorsmod.Register(ModuleName, 18, "job has no open task")
-	ErrTooManyLiveTasks       = errorsmod.Register(ModuleName, 19, "device holds the maximum number of live tasks")
-	ErrTaskNotFound           = errorsmod.Register(ModuleName, 20, "task not found")
-	ErrNotTaskHolder          = errorsmod.Register(ModuleName, 21, "task is held by another device")
-	ErrLeaseExpired           = errorsmod.Register(ModuleName, 22, "lease expired")
-	ErrAlreadyClaimed         = errorsmod.Register(ModuleName, 23, "task already claimed")
-	ErrInvalidRoot            = errorsmod.Register(ModuleName, 24, "invalid Merkle root")
-	ErrNotClaimed             = errorsmod.Register(ModuleName, 25, "task has no open claim")
-	ErrChallengeNotReady      = errorsmod.Register(ModuleName, 26, "challenge not fixed yet")
-	ErrProofWindowClosed      = errorsmod.Register(ModuleName, 27, "proof window closed")
-	ErrInvalidChallengeAnswer = errorsmod.Register(ModuleName, 28, "proof does not answer the challenge")
-	ErrInvalidMerkleProof     = errorsmod.Register(ModuleName, 29, "Merkle proof does not lead to the claimed root")
-	ErrInvalidOutput          = errorsmod.Register(ModuleName, 30, "output is not the item's correct output")
-	ErrRequesterNotApproved   = errorsmod.Register(ModuleName, 31, "requester is not approved")
-	ErrRequesterApproved      = errorsmod.Register(ModuleName, 32, "requester is already approved")
-	ErrInvalidResultURL       = errorsmod.Register(ModuleName, 33, "invalid result URL")
-	ErrInvalidMoniker         = errorsmod.Register(ModuleName, 34, "invalid moniker")
-	ErrBondTooSmallForTask    = errorsmod.Register(ModuleName, 35, "bond's invalid-proof slash would not cover the task's reward")
-	ErrNotJobRequester        = errorsmod.Register(ModuleName, 36, "signer is not the job's requester")
-	ErrNoRewards              = errorsmod.Register(ModuleName, 37, "no rewards to withdraw")
-	ErrInvalidGenesis         = errorsmod.Register(ModuleName, 38, "invalid compute genesis")
-	ErrVerificationTooCostly  = errorsmod.Register(ModuleName, 39, "verifying one item would exceed max_verify_gas_per_item")
-	ErrDeviceJailed           = errorsmod.Register(ModuleName, 40, "device is jailed")
-	ErrInvalidAmount          = errorsmod.Register(ModuleName, 41, "invalid amount")
+	ErrUnauthorized           = register(2, "signer is not the authority")
+	ErrInvalidAddress         = register(3, "invalid address")
+	ErrInvalidParams          = register(4, "invalid params")
+	ErrDeviceExists           = register(5, "device already registered")
+	ErrDeviceNotFound         = register(6, "device not found")
+	ErrBondTooLow             = register(7, "device bond below the minimum")
+	ErrDeviceNotActive        = register(8, "device is not active")
+	ErrDeviceBusy             = register(9, "device holds live tasks")
+	ErrJobNotFound            = register(10, "job not found")
+	ErrUnknownKind            = register(11, "unknown task kind")
+	ErrInvalidSpec            = register(12, "invalid job spec")
+	ErrInvalidItems           = register(13, "invalid item count")
+	ErrInvalidPrice           = register(14, "invalid price")
+	ErrInsufficientFunds      = register(15, "insufficient funds")
+	ErrInvalidDeadline        = register(16, "invalid deadline")
+	ErrJobNotOpen             = register(17, "job is not open")
+	ErrNoOpenTask             = register(18, "job has no open task")
+	ErrTooManyLiveTasks       = register(19, "device holds the maximum number of live tasks")
+	ErrTaskNotFound           = register(20, "task not found")
+	ErrNotTaskHolder          = register(21, "task is held by another device")
+	ErrLeaseExpired           = register(22, "lease expired")
+	ErrAlreadyClaimed         = register(23, "task already claimed")
+	ErrInvalidRoot            = register(24, "invalid Merkle root")
+	ErrNotClaimed             = register(25, "task has no open claim")
+	ErrChallengeNotReady      = register(26, "challenge not fixed yet")
+	ErrProofWindowClosed      = register(27, "proof window closed")
+	ErrInvalidChallengeAnswer = register(28, "proof does not answer the challenge")
+	ErrInvalidMerkleProof     = register(29, "Merkle proof does not lead to the claimed root")
+	ErrInvalidOutput          = register(30, "output is not the item's correct output")
+	ErrRequesterNotApproved   = register(31, "requester is not approved")
+	ErrRequesterApproved      = register(32, "requester is already approved")
+	ErrInvalidResultURL       = register(33, "invalid result URL")
+	ErrInvalidMoniker         = register(34, "invalid moniker")
+	ErrBondTooSmallForTask    = register(35, "bond's invalid-proof slash would not cover the task's reward")
+	ErrNotJobRequester        = register(36, "signer is not the job's requester")
+	ErrNoRewards              = register(37, "no rewards to withdraw")
+	ErrInvalidGenesis         = register(38, "invalid compute genesis")
+	ErrVerificationTooCostly  = register(39, "verifying one item would exceed max_verify_gas_per_item")
+	ErrDeviceJailed           = register(40, "device is jailed")
+	ErrInvalidAmount          = register(41, "invalid amount")
 )
+
+// errorList holds the registered errors in code order; register appends to it
+// so the list cannot drift from the registrations.
+var errorList []*errorsmod.Error
+
+func register(code uint32, description string) *errorsmod.Error {
+	err := errorsmod.Register(ModuleName, code, description)
+	errorList = append(errorList, err)
+	return err
+}
 
 // Errors lists every registered compute error, for clients that must recognise
 // them from text (simulation failures carry no code).
 func Errors() []*errorsmod.Error {
-	return []*errorsmod.Error{
-		ErrUnauthorized,
-		ErrInvalidAddress,
-		ErrInvalidParams,
-		ErrDeviceExists,
-		ErrDeviceNotFound,
-		ErrBondTooLow,
-		ErrDeviceNotActive,
-		ErrDeviceBusy,
-		ErrJobNotFound,
-		ErrUnknownKind,
-		ErrInvalidSpec,
-		ErrInvalidItems,
-		ErrInvalidPrice,
-		ErrInsufficientFunds,
-		ErrInvalidDeadline,
-		ErrJobNotOpen,
-		ErrNoOpenTask,
-		ErrTooManyLiveTasks,
-		ErrTaskNotFound,
-		ErrNotTaskHolder,
-		ErrLeaseExpired,
-		ErrAlreadyClaimed,
-		ErrInvalidRoot,
-		ErrNotClaimed,
-		ErrChallengeNotReady,
-		ErrProofWindowClosed,
-		ErrInvalidChallengeAnswer,
-		ErrInvalidMerkleProof,
-		ErrInvalidOutput,
-		ErrRequesterNotApproved,
-		ErrRequesterApproved,
-		ErrInvalidResultURL,
-		ErrInvalidMoniker,
-		ErrBondTooSmallForTask,
-		ErrNotJobRequester,
-		ErrNoRewards,
-		ErrInvalidGenesis,
-		ErrVerificationTooCostly,
-		ErrDeviceJailed,
-		ErrInvalidAmount,
-	}
+	return slices.Clone(errorList)
 }

@@ -65,6 +65,9 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 		if d.Bond.IsNil() || d.Bond.IsNegative() || d.WorkUnits.IsNil() || d.WorkUnits.IsNegative() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "device %s has an invalid bond or work units", d.Operator)
 		}
+		if d.Status == DEVICE_STATUS_JAILED && !d.Jailed {
+			return errorsmod.Wrapf(ErrInvalidGenesis, "device %s is %s but not marked jailed", d.Operator, d.Status)
+		}
 		devices[d.Operator] = true
 	}
 	type ref struct{ job, task uint64 }

@@ -48,11 +48,8 @@ func DefaultParams() Params {
 // Validate checks every param; a zero window or limit would stall the market.
 func (p Params) Validate() error {
 	checkInt := func(name string, v math.Int, positive bool) error {
-		if v.IsNil() || v.IsNegative() || (positive && v.IsZero()) {
-			return errorsmod.Wrapf(ErrInvalidParams, "%s must not be negative, nil or (when required) zero, got %v", name, v)
-		}
-		if v.BigInt().BitLen() > 128 {
-			return errorsmod.Wrapf(ErrInvalidParams, "%s is too large", name)
+		if reason := amountFault(name, v, positive); reason != "" {
+			return errorsmod.Wrap(ErrInvalidParams, reason)
 		}
 		return nil
 	}

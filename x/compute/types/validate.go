@@ -1,6 +1,7 @@
 package types
 
 import (
+	"fmt"
 	"net/url"
 	"unicode"
 	"unicode/utf8"
@@ -53,15 +54,28 @@ func ValidateResultURL(s string) error {
 	return nil
 }
 
-// ValidateAmount accepts a non-nil amount, positive if required, of at most 128 bits.
+// ValidateAmount accepts a non-nil amount, positive if required, of at most
+// MaxPriceBits bits.
 func ValidateAmount(field string, v math.Int, positive bool) error {
-	if v.IsNil() || v.IsNegative() || (positive && v.IsZero()) {
-		return errorsmod.Wrapf(ErrInvalidAmount, "%s must be %s", field, map[bool]string{true: "positive", false: "non-negative"}[positive])
-	}
-	if v.BigInt().BitLen() > MaxPriceBits {
-		return errorsmod.Wrapf(ErrInvalidAmount, "%s exceeds 2^%d", field, MaxPriceBits)
+	if reason := amountFault(field, v, positive); reason != "" {
+		return errorsmod.Wrap(ErrInvalidAmount, reason)
 	}
 	return nil
+}
+
+// amountFault says what is wrong with an amount, or "" if nothing; messages
+// and params both check their amounts with it.
+func amountFault(field string, v math.Int, positive bool) string {
+	switch {
+	case v.IsNil() || v.IsNegative() || (positive && v.IsZero()):
+		if positive {
+			return field + " must be positive"
+		}
+		return field + " must be non-negative"
+	case v.BigInt().BitLen() > MaxPriceBits:
+		return fmt.Sprintf("%s exceeds 2^%d", field, MaxPriceBits)
+	}
+	return ""
 }
 
 // TaskRange returns the first item and item count of task index of a job.

@@ -9,29 +9,17 @@ import (
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	corestore "cosmossdk.io/core/store"
-	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/nightshift-network/nightshift/x/permission/types"
 )
-
-// StakingKeeper is what the permission module needs from x/staking.
-type StakingKeeper interface {
-	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
-	GetValidatorByConsAddr(ctx context.Context, consAddr sdk.ConsAddress) (stakingtypes.Validator, error)
-	GetBondedValidatorsByPower(ctx context.Context) ([]stakingtypes.Validator, error)
-	GetAllValidators(ctx context.Context) ([]stakingtypes.Validator, error)
-	Jail(ctx context.Context, consAddr sdk.ConsAddress) error
-	PowerReduction(ctx context.Context) math.Int
-}
 
 // Keeper stores the authority and the approved operators.
 type Keeper struct {
 	addressCodec     address.Codec
 	valAddressCodec  address.Codec
-	staking          StakingKeeper
+	staking          types.StakingKeeper
 	defaultAuthority string
 
 	Schema    collections.Schema
@@ -45,7 +33,7 @@ func NewKeeper(
 	cdc codec.BinaryCodec,
 	storeService corestore.KVStoreService,
 	ac, valAc address.Codec,
-	staking StakingKeeper,
+	staking types.StakingKeeper,
 	defaultAuthority string,
 ) *Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
@@ -76,7 +64,7 @@ func (k *Keeper) GetAuthority(ctx context.Context) (string, error) {
 
 // StakingKeeper returns the staking keeper the permission rules read
 // (simulations model the removal rule with it).
-func (k *Keeper) StakingKeeper() StakingKeeper { return k.staking }
+func (k *Keeper) StakingKeeper() types.StakingKeeper { return k.staking }
 
 // IsApproved reports whether an operator account may hold voting power.
 func (k *Keeper) IsApproved(ctx context.Context, operator sdk.AccAddress) (bool, error) {
