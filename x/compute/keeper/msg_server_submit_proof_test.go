@@ -138,7 +138,7 @@ func TestMsgSubmitProof(t *testing.T) {
 		shape("more Merkle nodes than any proof needs", func(_ *msgWorld, a *proofAnswer) {
 			a.nodes = make([][]byte, types.MaxProofSamples*merkle.MaxProofLength+1)
 		}),
-		shape("an output above 16 KiB", func(_ *msgWorld, a *proofAnswer) { a.items[0].Output = make([]byte, keeper.MaxOutputSize+1) }),
+		shape("an output above 16 KiB", func(_ *msgWorld, a *proofAnswer) { a.items[0].Output = make([]byte, types.MaxOutputSize+1) }),
 		shape("more items than proof_samples can be", func(_ *msgWorld, a *proofAnswer) {
 			for len(a.items) <= types.MaxProofSamples {
 				a.items = append(a.items, a.items[0])

@@ -15,8 +15,6 @@ import (
 const (
 	// HashGas is charged per SHA-256 of a Merkle proof (leaves included).
 	HashGas = 50
-	// MaxOutputSize bounds one item's output in a proof.
-	MaxOutputSize = types.MaxOutputSize
 )
 
 // proofVerdict is what verification decides about a well-formed proof; it
@@ -119,8 +117,8 @@ func checkAnswerShape(task types.Task, want []uint64, items []types.ChallengeIte
 		if it.Index != want[i] {
 			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "item %d answers index %d, the challenge asks for %d (challenge: %v)", i, it.Index, want[i], want)
 		}
-		if len(it.Output) > MaxOutputSize {
-			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), MaxOutputSize)
+		if len(it.Output) > types.MaxOutputSize {
+			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), types.MaxOutputSize)
 		}
 		offsets[i] = it.Index - task.FirstItem
 	}

@@ -30,6 +30,7 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 type JobStatus int32
 
 const (
+	// Never stored; the zero value.
 	JOB_STATUS_UNSPECIFIED JobStatus = 0
 	// Tasks may be leased.
 	JOB_STATUS_OPEN JobStatus = 1
@@ -69,12 +70,15 @@ func (JobStatus) EnumDescriptor() ([]byte, []int) {
 type DeviceStatus int32
 
 const (
+	// Never stored; the zero value.
 	DEVICE_STATUS_UNSPECIFIED DeviceStatus = 0
-	DEVICE_STATUS_ACTIVE      DeviceStatus = 1
+	// Bonded and free to lease tasks.
+	DEVICE_STATUS_ACTIVE DeviceStatus = 1
 	// Bonded but barred after jail_after_failures invalid proofs: may not lease
 	// again, may unbond what is left (then UNBONDING and UNBONDED like any
 	// device; Device.jailed keeps the record that it was jailed).
-	DEVICE_STATUS_JAILED    DeviceStatus = 2
+	DEVICE_STATUS_JAILED DeviceStatus = 2
+	// Unbonding: the bond returns at unbonding_height; no new leases.
 	DEVICE_STATUS_UNBONDING DeviceStatus = 3
 	// Bond returned; the account may register again unless it was jailed.
 	DEVICE_STATUS_UNBONDED DeviceStatus = 4
@@ -108,10 +112,14 @@ func (DeviceStatus) EnumDescriptor() ([]byte, []int) {
 type TaskStatus int32
 
 const (
+	// Never stored; the zero value.
 	TASK_STATUS_UNSPECIFIED TaskStatus = 0
-	TASK_STATUS_LEASED      TaskStatus = 1
-	TASK_STATUS_CLAIMED     TaskStatus = 2
-	TASK_STATUS_VERIFIED    TaskStatus = 3
+	// Leased to a device that has not claimed it yet.
+	TASK_STATUS_LEASED TaskStatus = 1
+	// Claimed (root committed); waiting for the challenge and the proof.
+	TASK_STATUS_CLAIMED TaskStatus = 2
+	// Proof accepted and the device paid.
+	TASK_STATUS_VERIFIED TaskStatus = 3
 )
 
 var TaskStatus_name = map[int32]string{

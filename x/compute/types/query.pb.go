@@ -33,6 +33,7 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// QueryParamsRequest is the request of Query/Params.
 type QueryParamsRequest struct {
 }
 
@@ -69,6 +70,7 @@ func (m *QueryParamsRequest) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_QueryParamsRequest proto.InternalMessageInfo
 
+// QueryParamsResponse is the response of Query/Params.
 type QueryParamsResponse struct {
 	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
 }
@@ -113,6 +115,7 @@ func (m *QueryParamsResponse) GetParams() Params {
 	return Params{}
 }
 
+// QueryJobRequest is the request of Query/Job.
 type QueryJobRequest struct {
 	JobId uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
 }
@@ -157,6 +160,7 @@ func (m *QueryJobRequest) GetJobId() uint64 {
 	return 0
 }
 
+// QueryJobResponse is the response of Query/Job.
 type QueryJobResponse struct {
 	Job Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job"`
 }
@@ -201,6 +205,7 @@ func (m *QueryJobResponse) GetJob() Job {
 	return Job{}
 }
 
+// QueryJobsRequest is the request of Query/Jobs.
 type QueryJobsRequest struct {
 	// requester filters by requester when set.
 	Requester string `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
@@ -263,6 +268,7 @@ func (m *QueryJobsRequest) GetPagination() *query.PageRequest {
 	return nil
 }
 
+// QueryJobsResponse is the response of Query/Jobs.
 type QueryJobsResponse struct {
 	Jobs       []Job               `protobuf:"bytes,1,rep,name=jobs,proto3" json:"jobs"`
 	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -315,6 +321,7 @@ func (m *QueryJobsResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+// QueryDeviceRequest is the request of Query/Device.
 type QueryDeviceRequest struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 }
@@ -359,6 +366,7 @@ func (m *QueryDeviceRequest) GetOperator() string {
 	return ""
 }
 
+// QueryDeviceResponse is the response of Query/Device.
 type QueryDeviceResponse struct {
 	Device Device `protobuf:"bytes,1,opt,name=device,proto3" json:"device"`
 }
@@ -403,6 +411,7 @@ func (m *QueryDeviceResponse) GetDevice() Device {
 	return Device{}
 }
 
+// QueryDevicesRequest is the request of Query/Devices.
 type QueryDevicesRequest struct {
 	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
 }
@@ -447,6 +456,7 @@ func (m *QueryDevicesRequest) GetPagination() *query.PageRequest {
 	return nil
 }
 
+// QueryDevicesResponse is the response of Query/Devices.
 type QueryDevicesResponse struct {
 	Devices    []Device            `protobuf:"bytes,1,rep,name=devices,proto3" json:"devices"`
 	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -499,6 +509,7 @@ func (m *QueryDevicesResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+// QueryDeviceTasksRequest is the request of Query/DeviceTasks.
 type QueryDeviceTasksRequest struct {
 	Operator   string             `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -551,6 +562,7 @@ func (m *QueryDeviceTasksRequest) GetPagination() *query.PageRequest {
 	return nil
 }
 
+// QueryDeviceTasksResponse is the response of Query/DeviceTasks.
 type QueryDeviceTasksResponse struct {
 	Tasks      []Task              `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks"`
 	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -603,6 +615,7 @@ func (m *QueryDeviceTasksResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+// QueryJobTasksRequest is the request of Query/JobTasks.
 type QueryJobTasksRequest struct {
 	JobId      uint64             `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
 	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -655,6 +668,7 @@ func (m *QueryJobTasksRequest) GetPagination() *query.PageRequest {
 	return nil
 }
 
+// QueryJobTasksResponse is the response of Query/JobTasks.
 type QueryJobTasksResponse struct {
 	Tasks      []Task              `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks"`
 	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -707,6 +721,7 @@ func (m *QueryJobTasksResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+// QueryTaskRequest is the request of Query/Task.
 type QueryTaskRequest struct {
 	JobId     uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
 	TaskIndex uint64 `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
@@ -759,6 +774,7 @@ func (m *QueryTaskRequest) GetTaskIndex() uint64 {
 	return 0
 }
 
+// QueryTaskResponse is the response of Query/Task.
 type QueryTaskResponse struct {
 	Task Task `protobuf:"bytes,1,opt,name=task,proto3" json:"task"`
 	// challenge_ready is true once the challenge block exists.
@@ -821,6 +837,7 @@ func (m *QueryTaskResponse) GetChallengeIndices() []uint64 {
 	return nil
 }
 
+// QueryRewardsRequest is the request of Query/Rewards.
 type QueryRewardsRequest struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 }
@@ -865,6 +882,7 @@ func (m *QueryRewardsRequest) GetOperator() string {
 	return ""
 }
 
+// QueryRewardsResponse is the response of Query/Rewards.
 type QueryRewardsResponse struct {
 	// withdrawable is owed from settled epochs (up to the first 100 of them).
 	Withdrawable  cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=withdrawable,proto3,customtype=cosmossdk.io/math.Int" json:"withdrawable"`
@@ -913,6 +931,7 @@ func (m *QueryRewardsResponse) GetSettledEpochs() uint32 {
 	return 0
 }
 
+// QueryEpochRequest is the request of Query/Epoch.
 type QueryEpochRequest struct {
 }
 
@@ -949,6 +968,7 @@ func (m *QueryEpochRequest) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_QueryEpochRequest proto.InternalMessageInfo
 
+// QueryEpochResponse is the response of Query/Epoch.
 type QueryEpochResponse struct {
 	Current   EpochInfo `protobuf:"bytes,1,opt,name=current,proto3" json:"current"`
 	EndHeight uint64    `protobuf:"varint,2,opt,name=end_height,json=endHeight,proto3" json:"end_height,omitempty"`
@@ -1009,6 +1029,7 @@ func (m *QueryEpochResponse) GetEndHeight() uint64 {
 	return 0
 }
 
+// QueryRequestersRequest is the request of Query/Requesters.
 type QueryRequestersRequest struct {
 	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
 }
@@ -1053,6 +1074,7 @@ func (m *QueryRequestersRequest) GetPagination() *query.PageRequest {
 	return nil
 }
 
+// QueryRequestersResponse is the response of Query/Requesters.
 type QueryRequestersResponse struct {
 	Requesters []string            `protobuf:"bytes,1,rep,name=requesters,proto3" json:"requesters,omitempty"`
 	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`

@@ -32,6 +32,7 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// MsgRegisterDevice is the message of Msg/RegisterDevice: it bonds coins and registers the signer's device.
 type MsgRegisterDevice struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 	Moniker  string `protobuf:"bytes,2,opt,name=moniker,proto3" json:"moniker,omitempty"`
@@ -86,6 +87,7 @@ func (m *MsgRegisterDevice) GetMoniker() string {
 	return ""
 }
 
+// MsgRegisterDeviceResponse is the response of Msg/RegisterDevice.
 type MsgRegisterDeviceResponse struct {
 }
 
@@ -122,6 +124,7 @@ func (m *MsgRegisterDeviceResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgRegisterDeviceResponse proto.InternalMessageInfo
 
+// MsgUpdateDevice is the message of Msg/UpdateDevice: it changes the moniker and/or adds to the bond.
 type MsgUpdateDevice struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 	// moniker replaces the moniker when not empty.
@@ -177,6 +180,7 @@ func (m *MsgUpdateDevice) GetMoniker() string {
 	return ""
 }
 
+// MsgUpdateDeviceResponse is the response of Msg/UpdateDevice.
 type MsgUpdateDeviceResponse struct {
 }
 
@@ -213,6 +217,7 @@ func (m *MsgUpdateDeviceResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateDeviceResponse proto.InternalMessageInfo
 
+// MsgUnbondDevice is the message of Msg/UnbondDevice: it starts returning the bond; the device must hold no live task.
 type MsgUnbondDevice struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 }
@@ -257,6 +262,7 @@ func (m *MsgUnbondDevice) GetOperator() string {
 	return ""
 }
 
+// MsgUnbondDeviceResponse is the response of Msg/UnbondDevice.
 type MsgUnbondDeviceResponse struct {
 	UnbondingHeight uint64 `protobuf:"varint,1,opt,name=unbonding_height,json=unbondingHeight,proto3" json:"unbonding_height,omitempty"`
 }
@@ -301,6 +307,7 @@ func (m *MsgUnbondDeviceResponse) GetUnbondingHeight() uint64 {
 	return 0
 }
 
+// MsgPostJob is the message of Msg/PostJob: it escrows items × price and opens the job's tasks.
 type MsgPostJob struct {
 	Requester string `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
 	Kind      string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
@@ -398,6 +405,7 @@ func (m *MsgPostJob) GetResultUrl() string {
 	return ""
 }
 
+// MsgPostJobResponse is the response of Msg/PostJob.
 type MsgPostJobResponse struct {
 	JobId uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
 }
@@ -442,6 +450,7 @@ func (m *MsgPostJobResponse) GetJobId() uint64 {
 	return 0
 }
 
+// MsgCancelJob is the message of Msg/CancelJob: it closes a job and refunds the escrow no live task holds.
 type MsgCancelJob struct {
 	Requester string `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
 	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
@@ -494,6 +503,7 @@ func (m *MsgCancelJob) GetJobId() uint64 {
 	return 0
 }
 
+// MsgCancelJobResponse is the response of Msg/CancelJob.
 type MsgCancelJobResponse struct {
 	Refunded cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=refunded,proto3,customtype=cosmossdk.io/math.Int" json:"refunded"`
 }
@@ -531,6 +541,7 @@ func (m *MsgCancelJobResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgCancelJobResponse proto.InternalMessageInfo
 
+// MsgLeaseTask is the message of Msg/LeaseTask: it gives the signer's device the next open task of a job.
 type MsgLeaseTask struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 	JobId    uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
@@ -583,6 +594,7 @@ func (m *MsgLeaseTask) GetJobId() uint64 {
 	return 0
 }
 
+// MsgLeaseTaskResponse is the response of Msg/LeaseTask.
 type MsgLeaseTaskResponse struct {
 	TaskIndex   uint64 `protobuf:"varint,1,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
 	FirstItem   uint64 `protobuf:"varint,2,opt,name=first_item,json=firstItem,proto3" json:"first_item,omitempty"`
@@ -651,6 +663,7 @@ func (m *MsgLeaseTaskResponse) GetLeaseExpiry() uint64 {
 	return 0
 }
 
+// MsgSubmitClaim is the message of Msg/SubmitClaim: it commits to a leased task's outputs by their Merkle root.
 type MsgSubmitClaim struct {
 	Operator  string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
@@ -720,6 +733,7 @@ func (m *MsgSubmitClaim) GetRoot() []byte {
 	return nil
 }
 
+// MsgSubmitClaimResponse is the response of Msg/SubmitClaim.
 type MsgSubmitClaimResponse struct {
 	ChallengeHeight uint64 `protobuf:"varint,1,opt,name=challenge_height,json=challengeHeight,proto3" json:"challenge_height,omitempty"`
 	ProofDeadline   uint64 `protobuf:"varint,2,opt,name=proof_deadline,json=proofDeadline,proto3" json:"proof_deadline,omitempty"`
@@ -772,6 +786,7 @@ func (m *MsgSubmitClaimResponse) GetProofDeadline() uint64 {
 	return 0
 }
 
+// MsgSubmitProof is the message of Msg/SubmitProof: it answers a claim's challenge; pays on success, slashes on failure.
 type MsgSubmitProof struct {
 	Operator  string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
@@ -853,6 +868,7 @@ func (m *MsgSubmitProof) GetNodes() [][]byte {
 	return nil
 }
 
+// MsgSubmitProofResponse is the response of Msg/SubmitProof.
 type MsgSubmitProofResponse struct {
 	// accepted is false when a well-formed proof failed verification: the bond was
 	// slashed and the task reopened (see EventProofRejected for the reason).
@@ -909,6 +925,7 @@ func (m *MsgSubmitProofResponse) GetReason() string {
 	return ""
 }
 
+// MsgWithdrawRewards is the message of Msg/WithdrawRewards: it pays the signer's emission from settled epochs.
 type MsgWithdrawRewards struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 }
@@ -953,6 +970,7 @@ func (m *MsgWithdrawRewards) GetOperator() string {
 	return ""
 }
 
+// MsgWithdrawRewardsResponse is the response of Msg/WithdrawRewards.
 type MsgWithdrawRewardsResponse struct {
 	Amount cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=amount,proto3,customtype=cosmossdk.io/math.Int" json:"amount"`
 	Epochs uint32                `protobuf:"varint,2,opt,name=epochs,proto3" json:"epochs,omitempty"`
@@ -1007,6 +1025,7 @@ func (m *MsgWithdrawRewardsResponse) GetMore() bool {
 	return false
 }
 
+// MsgApproveRequester is the message of Msg/ApproveRequester: it lets an account's jobs earn emission (authority only).
 type MsgApproveRequester struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
 	Requester string `protobuf:"bytes,2,opt,name=requester,proto3" json:"requester,omitempty"`
@@ -1059,6 +1078,7 @@ func (m *MsgApproveRequester) GetRequester() string {
 	return ""
 }
 
+// MsgApproveRequesterResponse is the response of Msg/ApproveRequester.
 type MsgApproveRequesterResponse struct {
 }
 
@@ -1095,6 +1115,7 @@ func (m *MsgApproveRequesterResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgApproveRequesterResponse proto.InternalMessageInfo
 
+// MsgRevokeRequester is the message of Msg/RevokeRequester: it withdraws a requester's approval (authority only).
 type MsgRevokeRequester struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
 	Requester string `protobuf:"bytes,2,opt,name=requester,proto3" json:"requester,omitempty"`
@@ -1147,6 +1168,7 @@ func (m *MsgRevokeRequester) GetRequester() string {
 	return ""
 }
 
+// MsgRevokeRequesterResponse is the response of Msg/RevokeRequester.
 type MsgRevokeRequesterResponse struct {
 }
 
@@ -1183,6 +1205,7 @@ func (m *MsgRevokeRequesterResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgRevokeRequesterResponse proto.InternalMessageInfo
 
+// MsgUpdateParams is the message of Msg/UpdateParams: it replaces the params (authority only).
 type MsgUpdateParams struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
 	Params    Params `protobuf:"bytes,2,opt,name=params,proto3" json:"params"`
@@ -1235,6 +1258,7 @@ func (m *MsgUpdateParams) GetParams() Params {
 	return Params{}
 }
 
+// MsgUpdateParamsResponse is the response of Msg/UpdateParams.
 type MsgUpdateParamsResponse struct {
 }
 

@@ -32,6 +32,7 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// QueryAuthorityRequest is the request of Query/Authority.
 type QueryAuthorityRequest struct {
 }
 
@@ -68,6 +69,7 @@ func (m *QueryAuthorityRequest) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_QueryAuthorityRequest proto.InternalMessageInfo
 
+// QueryAuthorityResponse is the response of Query/Authority.
 type QueryAuthorityResponse struct {
 	Authority string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
 }
@@ -112,6 +114,7 @@ func (m *QueryAuthorityResponse) GetAuthority() string {
 	return ""
 }
 
+// QueryApprovedValidatorsRequest is the request of Query/ApprovedValidators.
 type QueryApprovedValidatorsRequest struct {
 	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
 }
@@ -156,6 +159,7 @@ func (m *QueryApprovedValidatorsRequest) GetPagination() *query.PageRequest {
 	return nil
 }
 
+// QueryApprovedValidatorsResponse is the response of Query/ApprovedValidators.
 type QueryApprovedValidatorsResponse struct {
 	Validators []ApprovedValidator `protobuf:"bytes,1,rep,name=validators,proto3" json:"validators"`
 	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -208,6 +212,7 @@ func (m *QueryApprovedValidatorsResponse) GetPagination() *query.PageResponse {
 	return nil
 }
 
+// QueryApprovedValidatorRequest is the request of Query/ApprovedValidator.
 type QueryApprovedValidatorRequest struct {
 	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
 }
@@ -252,6 +257,7 @@ func (m *QueryApprovedValidatorRequest) GetOperator() string {
 	return ""
 }
 
+// QueryApprovedValidatorResponse is the response of Query/ApprovedValidator.
 type QueryApprovedValidatorResponse struct {
 	Validator ApprovedValidator `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator"`
 }

@@ -83,6 +83,7 @@ func (m *MsgApproveValidator) GetOperator() string {
 	return ""
 }
 
+// MsgApproveValidatorResponse is the response of Msg/ApproveValidator.
 type MsgApproveValidatorResponse struct {
 }
 
@@ -172,6 +173,7 @@ func (m *MsgRemoveValidator) GetOperator() string {
 	return ""
 }
 
+// MsgRemoveValidatorResponse is the response of Msg/RemoveValidator.
 type MsgRemoveValidatorResponse struct {
 	// jailed is true when the operator had a validator that was jailed.
 	Jailed bool `protobuf:"varint,1,opt,name=jailed,proto3" json:"jailed,omitempty"`
@@ -270,6 +272,7 @@ func (m *MsgUpdateAuthority) GetNewAuthority() string {
 	return ""
 }
 
+// MsgUpdateAuthorityResponse is the response of Msg/UpdateAuthority.
 type MsgUpdateAuthorityResponse struct {
 }
 
