@@ -16,7 +16,7 @@ for r in $(seq "$ROUNDS"); do
   go test ./x/compute/kinds/ -run '^$' -bench '^Benchmark(MandelbrotRow|MandelbrotBareLoop|HashcashSearch|HashcashBareLoop)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
   go test ./x/compute/merkle/ -run '^$' -bench '^Benchmark(NewTree1024|VerifyProof|Proof16of1024)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
   go test ./x/compute/keeper/ -run '^$' -bench '^BenchmarkProofVerification$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
-  go test ./x/compute/client/worker/ -run '^$' -bench '^BenchmarkTask(BareLoop|Pool)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
+  go test ./pkg/worker/ -run '^$' -bench '^BenchmarkTask(BareLoop|Pool)$' -benchtime "$BT" -count 1 | sed "s/^/$r /" >>"$out"
 done
 python3 - "$out" <<'PY'
 import re, statistics, sys
