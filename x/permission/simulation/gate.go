@@ -22,7 +22,8 @@ import (
 // GatedRegistry registers x/staking's and x/slashing's message factories as
 // the permission gate sees their messages: a message the gate refuses must
 // fail with the gate's error, one it lets through keeps the factory's own
-// expectation. Other factories are registered unchanged.
+// expectation. Undelegations keep MinBondedValidators (floorFactory). Other
+// factories are registered unchanged.
 type GatedRegistry struct {
 	simsx.Registry
 	k *keeper.Keeper
@@ -39,6 +40,8 @@ func (g GatedRegistry) Add(weight uint32, f simsx.SimMsgFactoryX) {
 	case *stakingtypes.MsgCreateValidator, *stakingtypes.MsgDelegate, *stakingtypes.MsgBeginRedelegate,
 		*stakingtypes.MsgCancelUnbondingDelegation, *slashingtypes.MsgUnjail:
 		f = &gatedFactory{SimMsgFactoryX: f, k: g.k}
+	case *stakingtypes.MsgUndelegate:
+		f = &floorFactory{SimMsgFactoryX: f, k: g.k}
 	}
 	g.Registry.Add(weight, f)
 }

@@ -45,9 +45,10 @@ func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 }
 
 // MsgRemoveValidatorFactory removes approved operators as the authority,
-// mostly ones without bonded power so the validator set lasts the run, and
-// sends removals of unapproved operators, of the operator holding all the
-// remaining power, or signed by another account.
+// mostly ones without bonded power, and never a bonded one that would leave
+// fewer than MinBondedValidators; it sends removals of unapproved operators,
+// of the operator holding all the remaining power (the keeper refuses), or
+// signed by another account.
 func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRemoveValidator, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
@@ -88,6 +89,9 @@ func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			want = types.ErrValidatorNotApproved
 		case total > 0 && total == power[op.AddressBech32]:
 			want = types.ErrLastValidator
+		case power[op.AddressBech32] > 0 && len(power) <= MinBondedValidators:
+			reporter.Skipf("the authority keeps %d bonded validators", len(power))
+			return nil, nil, nil
 		}
 		msg := &types.MsgRemoveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
 		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
