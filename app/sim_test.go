@@ -126,6 +126,7 @@ func newSimApp(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertype
 	run.checker = newInvariantChecker(app)
 	app.SetEndBlockCheck(run.checker.check)
 	app.SetBlockInfoFilter(consensusModel{app: app}.filter)
+	withWorkLoops(app)
 	simRuns.Store(app, run)
 	return app
 }
