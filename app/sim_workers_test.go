@@ -44,7 +44,8 @@ func withWorkLoops(app *App) {
 	app.sm.Modules = append(app.sm.Modules,
 		&workLoops{app: app, name: "market_loop", max: 8, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgPostJobFactory(k), computesim.MsgLeaseTaskFactory(k),
-			computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k), computesim.MsgLeaseTaskFactory(k),
+			computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k), computesim.MsgPostJobFactory(k),
+			computesim.MsgLeaseTaskFactory(k),
 			computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k),
 		}},
 		// Workers that lease more than they claim and claim more than they
@@ -52,7 +53,7 @@ func withWorkLoops(app *App) {
 		&workLoops{app: app, name: "unreliable_loop", max: 2, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgLeaseTaskFactory(k), computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k),
 		}},
-		&workLoops{app: app, name: "operator_loop", max: 2, steps: []simsx.SimMsgFactoryX{
+		&workLoops{app: app, name: "operator_loop", max: 1, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgRegisterDeviceFactory(k), computesim.MsgWithdrawRewardsFactory(k),
 			computesim.MsgCancelJobFactory(k), computesim.MsgUpdateDeviceFactory(k), computesim.MsgUnbondDeviceFactory(k),
 		}},

@@ -44,9 +44,9 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		ChallengeDelayBlocks:  between(r, 1, 3),
 		ProofWindowBlocks:     between(r, 2, 8),
 		ProofSamples:          uint32(between(r, 1, 8)),
-		SlashInvalidBps:       uint32(between(r, 1_000, types.BasisPoints)),
+		SlashInvalidBps:       uint32(between(r, 1_000, 5_000)), // a device survives a failure or two, so some are jailed
 		SlashMissedBps:        uint32(between(r, 0, 3_000)),
-		JailAfterFailures:     uint32(between(r, 1, 4)),
+		JailAfterFailures:     uint32(between(r, 1, 2)),
 		ProtocolFeeBps:        uint32(between(r, 0, 1_000)),
 		EpochBlocks:           between(r, 3, 30),
 		InitialEpochEmission:  initial,
