@@ -144,6 +144,8 @@ type App struct {
 
 	// endBlockCheck, when set, runs after every block's end blockers.
 	endBlockCheck func(sdk.Context) error
+	// blockInfoFilter, when set, rewrites every block's context before the begin blockers.
+	blockInfoFilter func(sdk.Context) sdk.Context
 }
 
 // New builds the application.
@@ -420,6 +422,9 @@ func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.
 
 // BeginBlocker runs the modules' begin blockers.
 func (app *App) BeginBlocker(ctx sdk.Context) (sdk.BeginBlock, error) {
+	if app.blockInfoFilter != nil {
+		ctx = app.blockInfoFilter(ctx)
+	}
 	return app.ModuleManager.BeginBlock(ctx)
 }
 
@@ -436,6 +441,13 @@ func (app *App) EndBlocker(ctx sdk.Context) (sdk.EndBlock, error) {
 // error fails the block. Simulations check the invariants this way; a node
 // sets no check.
 func (app *App) SetEndBlockCheck(check func(sdk.Context) error) { app.endBlockCheck = check }
+
+// SetBlockInfoFilter makes every block begin with its context (votes and
+// evidence) passed through filter. Simulations hold the simulator's mock
+// consensus engine to what CometBFT can decide; a node sets no filter.
+func (app *App) SetBlockInfoFilter(filter func(sdk.Context) sdk.Context) {
+	app.blockInfoFilter = filter
+}
 
 // InitChainer initialises every module from the genesis app state.
 func (app *App) InitChainer(ctx sdk.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {

@@ -34,6 +34,7 @@ type invariantChecker struct {
 	emitted       sdkmath.Int
 	burned        sdkmath.Int
 	lastBlockTime time.Time
+	minBonded     int // the fewest bonded validators at the end of a block
 }
 
 func newInvariantChecker(app *App) *invariantChecker {
@@ -43,6 +44,9 @@ func newInvariantChecker(app *App) *invariantChecker {
 func (c *invariantChecker) check(ctx sdk.Context) error {
 	if !ctx.BlockTime().IsZero() {
 		c.lastBlockTime = ctx.BlockTime()
+	}
+	if err := c.countBonded(ctx); err != nil {
+		return err
 	}
 	if err := c.app.ComputeKeeper.CheckInvariants(ctx); err != nil {
 		return fmt.Errorf("x/compute invariant at height %d: %w", ctx.BlockHeight(), err)
@@ -54,6 +58,19 @@ func (c *invariantChecker) check(ctx sdk.Context) error {
 		return fmt.Errorf("supply invariant at height %d: %w", ctx.BlockHeight(), err)
 	}
 	return nil
+}
+
+// countBonded records the fewest bonded validators seen.
+func (c *invariantChecker) countBonded(ctx sdk.Context) error {
+	n := 0
+	err := c.app.StakingKeeper.IterateLastValidatorPowers(ctx, func(sdk.ValAddress, int64) bool {
+		n++
+		return false
+	})
+	if !c.started || n < c.minBonded {
+		c.minBonded = n
+	}
+	return err
 }
 
 func (c *invariantChecker) checkBalances(ctx sdk.Context) error {
@@ -128,6 +145,7 @@ func (c *invariantChecker) otherBurnsPossible(ctx sdk.Context) bool {
 type messageCounter struct {
 	mu     sync.Mutex
 	counts map[string]*[2]int // type URL -> succeeded, failed
+	txDone func(success bool) error
 }
 
 func newMessageCounter() *messageCounter {
@@ -141,6 +159,11 @@ func (m *messageCounter) install(app *baseapp.BaseApp) {
 		}
 		m.mu.Lock()
 		defer m.mu.Unlock()
+		if m.txDone != nil {
+			if err := m.txDone(success); err != nil {
+				return ctx, err
+			}
+		}
 		for _, msg := range tx.GetMsgs() {
 			url := sdk.MsgTypeURL(msg)
 			if m.counts[url] == nil {

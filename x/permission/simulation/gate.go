@@ -14,6 +14,7 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/permission/keeper"
 	"github.com/nightshift-network/nightshift/x/permission/types"
 )
@@ -21,7 +22,8 @@ import (
 // GatedRegistry registers x/staking's and x/slashing's message factories as
 // the permission gate sees their messages: a message the gate refuses must
 // fail with the gate's error, one it lets through keeps the factory's own
-// expectation. Other factories are registered unchanged.
+// expectation. Undelegations keep MinBondedValidators (floorFactory). Other
+// factories are registered unchanged.
 type GatedRegistry struct {
 	simsx.Registry
 	k *keeper.Keeper
@@ -38,6 +40,8 @@ func (g GatedRegistry) Add(weight uint32, f simsx.SimMsgFactoryX) {
 	case *stakingtypes.MsgCreateValidator, *stakingtypes.MsgDelegate, *stakingtypes.MsgBeginRedelegate,
 		*stakingtypes.MsgCancelUnbondingDelegation, *slashingtypes.MsgUnjail:
 		f = &gatedFactory{SimMsgFactoryX: f, k: g.k}
+	case *stakingtypes.MsgUndelegate:
+		f = &floorFactory{SimMsgFactoryX: f, k: g.k}
 	}
 	g.Registry.Add(weight, f)
 }
@@ -176,7 +180,7 @@ func MsgSelfDelegateFactory(sk *stakingkeeper.Keeper, k *keeper.Keeper) simsx.Si
 		}
 		msg := stakingtypes.NewMsgDelegate(op.AddressBech32, v.GetOperator(), amount)
 		if refusal != nil {
-			return []simsx.SimAccount{op}, msg, expect(refusal, nil)
+			return []simsx.SimAccount{op}, msg, sim.Expect(refusal, nil)
 		}
 		return []simsx.SimAccount{op}, msg, nil
 	})
@@ -245,7 +249,7 @@ func MsgOperatorUnjailFactory(sk *stakingkeeper.Keeper, slashing slashingkeeper.
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		return []simsx.SimAccount{op}, slashingtypes.NewMsgUnjail(valoper), expect(refusal, func() error {
+		return []simsx.SimAccount{op}, slashingtypes.NewMsgUnjail(valoper), sim.Expect(refusal, func() error {
 			after, err := sk.GetValidator(ctx, val)
 			if err != nil || after.IsJailed() {
 				return fmt.Errorf("validator %s still jailed after unjail (%v)", valoper, err)

@@ -2,13 +2,13 @@ package simulation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"cosmossdk.io/core/address"
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/permission/keeper"
 	"github.com/nightshift-network/nightshift/x/permission/types"
 )
@@ -21,7 +21,7 @@ import (
 // approvals of approved operators or signed by another account.
 func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgApproveValidator, simsx.SimDeliveryResultHandler) {
-		signer, want := authoritySigner(ctx, k, data, reporter)
+		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		op := data.AnyAccount(reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
@@ -35,7 +35,7 @@ func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			want = types.ErrAlreadyApproved
 		}
 		msg := &types.MsgApproveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
-		return []simsx.SimAccount{signer}, msg, expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
 			if ok, _ := k.IsApproved(ctx, op.Address); !ok {
 				return fmt.Errorf("%s is not approved after approval", op.AddressBech32)
 			}
@@ -45,13 +45,14 @@ func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 }
 
 // MsgRemoveValidatorFactory removes approved operators as the authority,
-// mostly ones without bonded power so the validator set lasts the run, and
-// sends removals of unapproved operators, of the operator holding all the
-// remaining power, or signed by another account.
+// mostly ones without bonded power, and never a bonded one that would leave
+// fewer than MinBondedValidators; it sends removals of unapproved operators,
+// of the operator holding all the remaining power (the keeper refuses), or
+// signed by another account.
 func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRemoveValidator, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
-		signer, want := authoritySigner(ctx, k, data, reporter)
+		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
@@ -88,9 +89,12 @@ func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			want = types.ErrValidatorNotApproved
 		case total > 0 && total == power[op.AddressBech32]:
 			want = types.ErrLastValidator
+		case power[op.AddressBech32] > 0 && len(power) <= MinBondedValidators:
+			reporter.Skipf("the authority keeps %d bonded validators", len(power))
+			return nil, nil, nil
 		}
 		msg := &types.MsgRemoveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
-		return []simsx.SimAccount{signer}, msg, expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
 			if ok, _ := k.IsApproved(ctx, op.Address); ok {
 				return fmt.Errorf("%s is still approved after removal", op.AddressBech32)
 			}
@@ -137,55 +141,17 @@ func bondedPower(ctx context.Context, k *keeper.Keeper, addressCodec address.Cod
 // and sends hand-overs signed by an account that is not the authority.
 func MsgUpdateAuthorityFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUpdateAuthority, simsx.SimDeliveryResultHandler) {
-		signer, want := authoritySigner(ctx, k, data, reporter)
+		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		next := data.AnyAccount(reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
 		msg := &types.MsgUpdateAuthority{Authority: signer.AddressBech32, NewAuthority: next.AddressBech32}
-		return []simsx.SimAccount{signer}, msg, expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
 			if a, _ := k.GetAuthority(ctx); a != next.AddressBech32 {
 				return fmt.Errorf("authority is %s after handing it to %s", a, next.AddressBech32)
 			}
 			return nil
 		})
 	})
-}
-
-// authoritySigner returns the authority's account, or one time in eight
-// another account and ErrUnauthorized. It skips when the authority is not a
-// simulation account (the x/gov default).
-func authoritySigner(ctx context.Context, k *keeper.Keeper, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) (simsx.SimAccount, error) {
-	authority, err := k.GetAuthority(ctx)
-	if err != nil {
-		reporter.Skip(err.Error())
-		return simsx.SimAccount{}, nil
-	}
-	if data.Rand().Intn(8) == 0 {
-		return data.AnyAccountN(5, reporter, simsx.ExcludeAddresses(authority)), types.ErrUnauthorized
-	}
-	if !data.HasAccount(authority) {
-		reporter.Skipf("authority %s is not a simulation account", authority)
-		return simsx.SimAccount{}, nil
-	}
-	return data.GetAccount(reporter, authority), nil
-}
-
-// expect accepts only a failure with want or, when want is nil, success
-// followed by a passing check of the new state.
-func expect(want error, check func() error) simsx.SimDeliveryResultHandler {
-	return func(err error) error {
-		switch {
-		case want == nil && err != nil:
-			return fmt.Errorf("expected success: %w", err)
-		case want == nil:
-			return check()
-		case err == nil:
-			return fmt.Errorf("expected %v, the message succeeded", want)
-		case errors.Is(err, want):
-			return nil
-		default:
-			return fmt.Errorf("expected %v, got: %w", want, err)
-		}
-	}
 }

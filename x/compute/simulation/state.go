@@ -2,7 +2,6 @@ package simulation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -15,45 +14,11 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// Every factory predicts what the keeper must do with the message it builds
-// and returns a delivery handler that accepts exactly that: success (then an
-// optional check of the new state) or the one registered error the message
-// must fail with. A wrong prediction fails the simulation.
+type factoryFn[T sdk.Msg] = simsx.FactoryMethodWithDeliveryResultHandler[T]
 
-// expectError accepts only a failure with want.
-func expectError(want error) simsx.SimDeliveryResultHandler {
-	return func(err error) error {
-		switch {
-		case err == nil:
-			return fmt.Errorf("expected %v, the message succeeded", want)
-		case errors.Is(err, want):
-			return nil
-		default:
-			return fmt.Errorf("expected %v, got: %w", want, err)
-		}
-	}
-}
-
-// expectSuccess accepts success followed by a passing check of the new state
-// (check may be nil).
-func expectSuccess(check func() error) simsx.SimDeliveryResultHandler {
-	return func(err error) error {
-		if err != nil {
-			return fmt.Errorf("expected success: %w", err)
-		}
-		if check != nil {
-			return check()
-		}
-		return nil
-	}
-}
-
-// expect is expectError(want), or expectSuccess(check) when want is nil.
-func expect(want error, check func() error) simsx.SimDeliveryResultHandler {
-	if want != nil {
-		return expectError(want)
-	}
-	return expectSuccess(check)
+// newFactory wraps a factory that predicts its message's outcome.
+func newFactory[T sdk.Msg](f factoryFn[T]) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(f)
 }
 
 // pick returns a uniformly chosen element of the collection's values accepted
@@ -74,21 +39,6 @@ func pick[K, V any](ctx context.Context, r *simsx.XRand, m interface {
 		return zero, false
 	}
 	return all[r.Intn(len(all))], true
-}
-
-// simAccount returns the simulation account of a bech32 address, skipping the
-// operation when the address is not one (a module account, say).
-func simAccount(data *simsx.ChainDataSource, reporter simsx.SimulationReporter, addr string) (simsx.SimAccount, bool) {
-	if !data.HasAccount(addr) {
-		reporter.Skipf("%s is not a simulation account", addr)
-		return simsx.SimAccount{}, false
-	}
-	return data.GetAccount(reporter, addr), true
-}
-
-// otherAccount returns a simulation account other than addr.
-func otherAccount(data *simsx.ChainDataSource, reporter simsx.SimulationReporter, addr string) simsx.SimAccount {
-	return data.AnyAccountN(5, reporter, simsx.ExcludeAddresses(addr))
 }
 
 // reserve sets amount aside from the account's spendable balance so the fee

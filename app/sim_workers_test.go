@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"math/rand"
+
+	"github.com/cosmos/cosmos-sdk/baseapp"
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/module"
+	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
+	"github.com/cosmos/cosmos-sdk/x/simulation"
+
+	computesim "github.com/nightshift-network/nightshift/x/compute/simulation"
+)
+
+// workLoops runs the market as its clients do: a requester's client posting
+// jobs and the devices' workers leasing, claiming and proving tasks, one step
+// a block, and operators registering, withdrawing, cancelling, unbonding.
+//
+// The SDK simulator draws each block's operation count from a Markov chain
+// whose "empty block" state lasts some hundred blocks on average, so a market
+// driven by weighted operations alone stands still for most of many runs. A
+// loop's next step is a future operation for the next height, which the
+// simulator runs whatever the block size. (simsx's FutureOpsRegistry queues by
+// block time, and x/simulation drops such operations: queueOperations appends
+// to a copy of the time queue.) Each step is x/compute's own factory: it picks
+// its job, task or device from the state and predicts the outcome, so loops
+// hold no memory and only decide when a factory runs. A weighted operation
+// starts a loop while fewer than max run.
+type workLoops struct {
+	app   *App
+	name  string
+	max   int
+	live  int
+	steps []simsx.SimMsgFactoryX
+}
+
+// withWorkLoops adds the market's and the operators' loops to the app's
+// simulation manager.
+func withWorkLoops(app *App) {
+	k := app.ComputeKeeper
+	app.sm.Modules = append(app.sm.Modules,
+		&workLoops{app: app, name: "market_loop", max: 8, steps: []simsx.SimMsgFactoryX{
+			computesim.MsgPostJobFactory(k), computesim.MsgLeaseTaskFactory(k),
+			computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k), computesim.MsgPostJobFactory(k),
+			computesim.MsgLeaseTaskFactory(k),
+			computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k),
+		}},
+		// Workers that lease more than they claim and claim more than they
+		// prove: their leases expire, their claims miss the proof window.
+		&workLoops{app: app, name: "unreliable_loop", max: 2, steps: []simsx.SimMsgFactoryX{
+			computesim.MsgLeaseTaskFactory(k), computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k),
+		}},
+		&workLoops{app: app, name: "operator_loop", max: 1, steps: []simsx.SimMsgFactoryX{
+			computesim.MsgRegisterDeviceFactory(k), computesim.MsgWithdrawRewardsFactory(k),
+			computesim.MsgCancelJobFactory(k), computesim.MsgUpdateDeviceFactory(k), computesim.MsgUnbondDeviceFactory(k),
+		}},
+	)
+}
+
+func (*workLoops) GenerateGenesisState(*module.SimulationState)       {}
+func (*workLoops) RegisterStoreDecoder(simtypes.StoreDecoderRegistry) {}
+
+// WeightedOperations is the operation that starts a loop.
+func (l *workLoops) WeightedOperations(simState module.SimulationState) []simtypes.WeightedOperation {
+	txConfig := simState.TxConfig
+	start := func(_ *rand.Rand, _ *baseapp.BaseApp, ctx sdk.Context, _ []simtypes.Account, _ string) (simtypes.OperationMsg, []simtypes.FutureOperation, error) {
+		if l.live >= l.max {
+			return simtypes.NoOpMsg(l.name, "start", "all loops run"), nil, nil
+		}
+		l.live++
+		return simtypes.NewOperationMsgBasic(l.name, "start", "", true, nil),
+			[]simtypes.FutureOperation{{BlockHeight: int(ctx.BlockHeight()) + 1, Op: l.step(0, txConfig)}}, nil
+	}
+	return []simtypes.WeightedOperation{simulation.NewWeightedOperation(20, start)}
+}
+
+// step runs step i and queues step i+1 for the next height.
+func (l *workLoops) step(i int, txConfig client.TxConfig) simtypes.Operation {
+	return func(r *rand.Rand, bapp *baseapp.BaseApp, ctx sdk.Context, accs []simtypes.Account, chainID string) (simtypes.OperationMsg, []simtypes.FutureOperation, error) {
+		next := []simtypes.FutureOperation{{BlockHeight: int(ctx.BlockHeight()) + 1, Op: l.step((i+1)%len(l.steps), txConfig)}}
+		fx := l.steps[i]
+		xCtx, done := context.WithCancel(ctx)
+		defer done()
+		ctx = sdk.UnwrapSDKContext(xCtx)
+		ak, bk := l.app.AccountKeeper, l.app.BankKeeper
+		data := simsx.NewChainDataSource(ctx, r, ak, bk, ak.AddressCodec(), accs...)
+		reporter := simsx.NewBasicSimulationReporter().WithScope(fx.MsgType(), simsx.SkipHookFn(func(...any) { done() }))
+		from, msg := simsx.SafeRunFactoryMethod(ctx, data, reporter, fx.Create())
+		res := simsx.DeliverSimsMsg(ctx, reporter, bapp, r, txConfig, ak, chainID, msg, fx.DeliveryResultHandler(), from...)
+		return res, next, reporter.Close()
+	}
+}

@@ -1,0 +1,258 @@
+package simulation
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	"github.com/cosmos/cosmos-sdk/testutil/simsx"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/testutil/sim"
+	"github.com/nightshift-network/nightshift/x/compute/keeper"
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// MsgLeaseTaskFactory leases the next open task of a job. Most leases pair an
+// active device with an open job; the rest pair any device or account with any
+// job, and the keeper must refuse them for the first reason that applies.
+func MsgLeaseTaskFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgLeaseTask, simsx.SimDeliveryResultHandler) {
+		r := data.Rand()
+		params, err := k.Params.Get(ctx)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
+		likely := r.Intn(5) != 0
+		op, ok := deviceOrAnyAccount(ctx, k, data, reporter, func(d types.Device) bool {
+			return !likely || (d.Status == types.DEVICE_STATUS_ACTIVE && d.LiveTasks < params.MaxLiveTasksPerDevice)
+		})
+		if !ok {
+			return nil, nil, nil
+		}
+		job, ok := pick(ctx, r, k.Jobs, func(j types.Job) bool {
+			return !likely || (j.Status == types.JOB_STATUS_OPEN && h < j.DeadlineHeight)
+		})
+		if !ok {
+			reporter.Skip("no job to lease from")
+			return nil, nil, nil
+		}
+		msg := &types.MsgLeaseTask{Operator: op.AddressBech32, JobId: job.Id}
+		if r.Intn(50) == 0 {
+			msg.JobId = job.Id + 1_000_000
+		}
+		want, index, err := leaseOutcome(ctx, k, params, h, op.Address, msg.JobId)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		return []simsx.SimAccount{op}, msg, sim.Expect(want, func() error {
+			task, _ := getTask(ctx, k, job.Id, index)
+			if task.Status != types.TASK_STATUS_LEASED || task.Device != op.AddressBech32 || task.LeasedHeight != h {
+				return fmt.Errorf("leased task %d/%d: %v", job.Id, index, task)
+			}
+			return nil
+		})
+	})
+}
+
+// leaseOutcome is the model of LeaseTask: the error the keeper must return,
+// checked in the keeper's order, or nil and the index of the task leased.
+func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h uint64, op sdk.AccAddress, jobID uint64) (error, uint64, error) {
+	dev, found := getDevice(ctx, k, op)
+	switch {
+	case !found:
+		return types.ErrDeviceNotFound, 0, nil
+	case dev.Status == types.DEVICE_STATUS_JAILED:
+		return types.ErrDeviceJailed, 0, nil
+	case dev.Status != types.DEVICE_STATUS_ACTIVE:
+		return types.ErrDeviceNotActive, 0, nil
+	case dev.Bond.LT(params.MinDeviceBond):
+		return types.ErrBondTooLow, 0, nil
+	case dev.LiveTasks >= params.MaxLiveTasksPerDevice:
+		return types.ErrTooManyLiveTasks, 0, nil
+	}
+	job, err := k.Jobs.Get(ctx, jobID)
+	if err != nil {
+		return types.ErrJobNotFound, 0, nil
+	}
+	if job.Status != types.JOB_STATUS_OPEN || h >= job.DeadlineHeight {
+		return types.ErrJobNotOpen, 0, nil
+	}
+	index, reopened := job.NextTask, false
+	err = k.ReopenedTasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](job.Id), func(key keeper.TaskKey) (bool, error) {
+		index, reopened = key.K2(), true
+		return true, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if !reopened && job.NextTask >= job.NumTasks {
+		return types.ErrNoOpenTask, 0, nil
+	}
+	if _, count := job.TaskRange(index); types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(job.TaskReward(count)) {
+		return types.ErrBondTooSmallForTask, 0, nil
+	}
+	return nil, index, nil
+}
+
+// MsgSubmitClaimFactory claims leased tasks with the root of the holder's
+// outputs (faked on some leases, see taskWork), and sends claims with a short
+// root, by another account, for claimed or reopened tasks and past the lease.
+func MsgSubmitClaimFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubmitClaim, simsx.SimDeliveryResultHandler) {
+		r := data.Rand()
+		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
+		leased := r.Intn(8) != 0
+		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool { return !leased || t.Status == types.TASK_STATUS_LEASED })
+		if !ok {
+			reporter.Skip("no task to claim")
+			return nil, nil, nil
+		}
+		job, err := k.Jobs.Get(ctx, task.JobId)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		holder := task.Device
+		if holder == "" { // a reopened task has no holder
+			holder = data.AccountAt(reporter, r.Intn(data.AccountsCount())).AddressBech32
+		}
+		signer, ok := sim.Account(data, reporter, holder)
+		if !ok {
+			return nil, nil, nil
+		}
+		msg := &types.MsgSubmitClaim{Operator: signer.AddressBech32, JobId: task.JobId, TaskIndex: task.Index, Root: make([]byte, types.RootSize)}
+		if task.Status == types.TASK_STATUS_LEASED {
+			work, err := computeWork(k, job, task)
+			if err != nil {
+				reporter.Skip(err.Error())
+				return nil, nil, nil
+			}
+			msg.Root = work.root()
+		}
+		var want error
+		switch n := r.Intn(20); {
+		case n == 0:
+			msg.Root = msg.Root[:types.RootSize-1]
+			want = types.ErrInvalidRoot
+		case task.Status == types.TASK_STATUS_UNSPECIFIED:
+			want = types.ErrTaskNotFound
+		case n == 1:
+			signer = sim.OtherAccount(data, reporter, task.Device)
+			msg.Operator = signer.AddressBech32
+			want = types.ErrNotTaskHolder
+		case task.Status != types.TASK_STATUS_LEASED:
+			want = types.ErrAlreadyClaimed
+		case h > task.LeaseExpiry: // the end-block queue has not reached it yet
+			want = types.ErrLeaseExpired
+		}
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		return []simsx.SimAccount{signer}, msg, sim.Expect(want, checkTask(ctx, k, task.JobId, task.Index, types.TASK_STATUS_CLAIMED))
+	})
+}
+
+// MsgSubmitProofFactory answers challenges from the holder's committed outputs
+// (accepted when every sampled output is correct, rejected with a slash when a
+// faked one is sampled), and sends proofs with a tampered output (rejected),
+// malformed answers (refused, nothing changes), proofs before the challenge
+// block, for unclaimed tasks or by another account.
+func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgSubmitProof, simsx.SimDeliveryResultHandler) {
+		r := data.Rand()
+		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
+		claimed := r.Intn(10) != 0
+		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool {
+			return (!claimed && t.Status != types.TASK_STATUS_UNSPECIFIED) || (t.Status == types.TASK_STATUS_CLAIMED && h >= t.ChallengeHeight)
+		})
+		if !ok {
+			reporter.Skip("no claimed task")
+			return nil, nil, nil
+		}
+		signer, ok := sim.Account(data, reporter, task.Device)
+		if !ok {
+			return nil, nil, nil
+		}
+		msg := &types.MsgSubmitProof{Operator: signer.AddressBech32, JobId: task.JobId, TaskIndex: task.Index}
+		var want error
+		switch {
+		case r.Intn(20) == 0:
+			signer = sim.OtherAccount(data, reporter, task.Device)
+			msg.Operator = signer.AddressBech32
+			want = types.ErrNotTaskHolder
+		case task.Status != types.TASK_STATUS_CLAIMED:
+			want = types.ErrNotClaimed
+		case h < task.ChallengeHeight:
+			want = types.ErrChallengeNotReady
+		case h > task.ProofDeadline: // the end-block queue has not reached it yet
+			want = types.ErrProofWindowClosed
+		}
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		if want != nil {
+			return []simsx.SimAccount{signer}, msg, sim.ExpectError(want)
+		}
+
+		job, err := k.Jobs.Get(ctx, task.JobId)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		indices, ready, err := k.ChallengeIndices(ctx, task)
+		if err != nil || !ready {
+			// A claim inside its proof window must be answerable.
+			reporter.Fail(fmt.Errorf("challenge of claimed task %d/%d at height %d (challenge %d, deadline %d) is not available: %v",
+				task.JobId, task.Index, h, task.ChallengeHeight, task.ProofDeadline, err))
+			return nil, nil, nil
+		}
+		work, err := computeWork(k, job, task)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		items, nodes, valid, err := work.answer(job.Id, indices)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		msg.Items, msg.Nodes = items, nodes
+		switch n := r.Intn(10); {
+		case n == 0 && malform(r, items, msg):
+			return []simsx.SimAccount{signer}, msg, sim.ExpectError(types.ErrInvalidChallengeAnswer)
+		case n == 1:
+			i := r.Intn(len(items))
+			msg.Items[i].Output = flipFirstByte(items[i].Output)
+			valid = false
+		}
+		want2 := types.TASK_STATUS_VERIFIED
+		if !valid {
+			want2 = types.TASK_STATUS_UNSPECIFIED
+		}
+		return []simsx.SimAccount{signer}, msg, sim.ExpectSuccess(checkTask(ctx, k, task.JobId, task.Index, want2))
+	})
+}
+
+// malform breaks the shape of an answer (count, order or the number of Merkle
+// nodes);
+// false when the answer is too small to break that way.
+func malform(r *simsx.XRand, items []types.ChallengeItem, msg *types.MsgSubmitProof) bool {
+	switch r.Intn(3) {
+	case 0:
+		msg.Items = items[:len(items)-1]
+		return true
+	case 1:
+		if len(items) < 2 {
+			return false
+		}
+		msg.Items = append([]types.ChallengeItem{items[1], items[0]}, items[2:]...)
+		return true
+	default:
+		msg.Nodes = append(append([][]byte(nil), msg.Nodes...), make([]byte, 32))
+		return true
+	}
+}
