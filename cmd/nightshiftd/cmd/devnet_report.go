@@ -69,7 +69,7 @@ func reportDevnet(ctx context.Context, w io.Writer, p devnetPorts, registry code
 	if err != nil {
 		return
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	market := computetypes.NewQueryClient(conn)
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()

@@ -320,6 +320,6 @@ func (k *Keeper) jobIndexedUnder(ctx context.Context, status types.JobStatus, id
 	if err != nil {
 		return false, err
 	}
-	defer it.Close()
-	return it.Valid(), nil
+	valid := it.Valid()
+	return valid, it.Close()
 }

@@ -383,8 +383,8 @@ func indexHas[R any](idx *indexes.Multi[R, uint64, types.Job]) func(context.Cont
 		if err != nil {
 			return false, err
 		}
-		defer it.Close()
-		return it.Valid(), nil
+		valid := it.Valid()
+		return valid, it.Close()
 	}
 }
 

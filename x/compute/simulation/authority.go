@@ -5,16 +5,16 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/compute/keeper"
 	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // MsgApproveRequesterFactory approves requesters as the authority, and sends
 // approvals of approved requesters or signed by another account.
 func MsgApproveRequesterFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgApproveRequester, simsx.SimDeliveryResultHandler) {
-		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
+		signer, want := simtest.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		requester := data.AnyAccount(reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
@@ -22,7 +22,7 @@ func MsgApproveRequesterFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if approved, _ := k.ApprovedRequesters.Has(ctx, requester.Address); want == nil && approved {
 			want = types.ErrRequesterApproved
 		}
-		return []simsx.SimAccount{signer}, &types.MsgApproveRequester{Authority: signer.AddressBech32, Requester: requester.AddressBech32}, sim.Expect(want, nil)
+		return []simsx.SimAccount{signer}, &types.MsgApproveRequester{Authority: signer.AddressBech32, Requester: requester.AddressBech32}, simtest.Expect(want, nil)
 	})
 }
 
@@ -31,7 +31,7 @@ func MsgApproveRequesterFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 func MsgRevokeRequesterFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRevokeRequester, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
-		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
+		signer, want := simtest.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		var requester string
 		var approved []string
 		_ = k.ApprovedRequesters.Walk(ctx, nil, func(addr []byte) (bool, error) {
@@ -55,7 +55,7 @@ func MsgRevokeRequesterFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if has, _ := k.ApprovedRequesters.Has(ctx, acc); want == nil && !has {
 			want = types.ErrRequesterNotApproved
 		}
-		return []simsx.SimAccount{signer}, &types.MsgRevokeRequester{Authority: signer.AddressBech32, Requester: requester}, sim.Expect(want, nil)
+		return []simsx.SimAccount{signer}, &types.MsgRevokeRequester{Authority: signer.AddressBech32, Requester: requester}, simtest.Expect(want, nil)
 	})
 }
 
@@ -65,7 +65,7 @@ func MsgRevokeRequesterFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 func MsgUpdateParamsFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUpdateParams, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
-		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
+		signer, want := simtest.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
@@ -88,6 +88,6 @@ func MsgUpdateParamsFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 				want = types.ErrInvalidParams
 			}
 		}
-		return []simsx.SimAccount{signer}, &types.MsgUpdateParams{Authority: signer.AddressBech32, Params: params}, sim.Expect(want, nil)
+		return []simsx.SimAccount{signer}, &types.MsgUpdateParams{Authority: signer.AddressBech32, Params: params}, simtest.Expect(want, nil)
 	})
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	simtypes "github.com/cosmos/cosmos-sdk/types/simulation"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/compute/keeper"
 	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // MsgRegisterDeviceFactory registers devices, now and then with a bond below
@@ -56,7 +56,7 @@ func MsgRegisterDeviceFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		case !reserve(k, &op, msg.Bond):
 			want = types.ErrInsufficientFunds
 		}
-		return []simsx.SimAccount{op}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{op}, msg, simtest.Expect(want, func() error {
 			dev, ok := getDevice(ctx, k, op.Address)
 			if !ok || dev.Status != types.DEVICE_STATUS_ACTIVE || !dev.Bond.Equal(msg.Bond) {
 				return fmt.Errorf("registered device %s is %v", op.AddressBech32, dev)
@@ -108,7 +108,7 @@ func MsgUpdateDeviceFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		case msg.AddBond.IsPositive() && !reserve(k, &op, msg.AddBond):
 			want = types.ErrInsufficientFunds
 		}
-		return []simsx.SimAccount{op}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{op}, msg, simtest.Expect(want, func() error {
 			after, _ := getDevice(ctx, k, op.Address)
 			if !after.Bond.Equal(dev.Bond.Add(msg.AddBond)) {
 				return fmt.Errorf("device %s bond %s after adding %s to %s", op.AddressBech32, after.Bond, msg.AddBond, dev.Bond)
@@ -136,7 +136,7 @@ func MsgUnbondDeviceFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		case dev.LiveTasks > 0:
 			want = types.ErrDeviceBusy
 		}
-		return []simsx.SimAccount{op}, &types.MsgUnbondDevice{Operator: op.AddressBech32}, sim.Expect(want, func() error {
+		return []simsx.SimAccount{op}, &types.MsgUnbondDevice{Operator: op.AddressBech32}, simtest.Expect(want, func() error {
 			after, _ := getDevice(ctx, k, op.Address)
 			if after.Status != types.DEVICE_STATUS_UNBONDING {
 				return fmt.Errorf("device %s is %s after unbonding", op.AddressBech32, after.Status)

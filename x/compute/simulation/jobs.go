@@ -7,9 +7,9 @@ import (
 	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/compute/keeper"
 	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // MsgPostJobFactory posts small hashcash and mandelbrot jobs, and one in five
@@ -69,7 +69,7 @@ func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		return []simsx.SimAccount{requester}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{requester}, msg, simtest.Expect(want, func() error {
 			job, err := k.Jobs.Get(ctx, next)
 			if err != nil || job.Status != types.JOB_STATUS_OPEN || !job.Escrow.Equal(msg.PricePerItem.MulRaw(int64(msg.Items))) {
 				return fmt.Errorf("posted job %d: %v (%v)", next, job, err)
@@ -131,7 +131,7 @@ func MsgCancelJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			reporter.Skip("no job")
 			return nil, nil, nil
 		}
-		signer, ok := sim.Account(data, reporter, job.Requester)
+		signer, ok := simtest.Account(data, reporter, job.Requester)
 		if !ok {
 			return nil, nil, nil
 		}
@@ -142,7 +142,7 @@ func MsgCancelJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			msg.JobId = job.Id + 1_000_000
 			want = types.ErrJobNotFound
 		case n == 1:
-			signer = sim.OtherAccount(data, reporter, job.Requester)
+			signer = simtest.OtherAccount(data, reporter, job.Requester)
 			msg.Requester = signer.AddressBech32
 			want = types.ErrNotJobRequester
 		case job.Status != types.JOB_STATUS_OPEN:
@@ -151,7 +151,7 @@ func MsgCancelJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
-		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, simtest.Expect(want, func() error {
 			after, err := k.Jobs.Get(ctx, job.Id)
 			if err != nil || after.Status != types.JOB_STATUS_CANCELLED || !after.Escrow.Equal(after.TaskReward(after.LiveItems)) {
 				return fmt.Errorf("cancelled job %d: %v (%v)", job.Id, after, err)

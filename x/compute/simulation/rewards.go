@@ -8,9 +8,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/compute/keeper"
 	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // MsgWithdrawRewardsFactory withdraws the emission of devices with work in a
@@ -46,6 +46,6 @@ func MsgWithdrawRewardsFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			}
 			return true, nil
 		})
-		return []simsx.SimAccount{op}, &types.MsgWithdrawRewards{Operator: op.AddressBech32}, sim.Expect(want, nil)
+		return []simsx.SimAccount{op}, &types.MsgWithdrawRewards{Operator: op.AddressBech32}, simtest.Expect(want, nil)
 	})
 }

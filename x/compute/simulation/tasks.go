@@ -8,9 +8,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/compute/keeper"
 	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // MsgLeaseTaskFactory leases the next open task of a job. Most leases pair an
@@ -48,7 +48,7 @@ func MsgLeaseTaskFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		return []simsx.SimAccount{op}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{op}, msg, simtest.Expect(want, func() error {
 			task, _ := getTask(ctx, k, job.Id, index)
 			if task.Status != types.TASK_STATUS_LEASED || task.Device != op.AddressBech32 || task.LeasedHeight != h {
 				return fmt.Errorf("leased task %d/%d: %v", job.Id, index, task)
@@ -120,7 +120,7 @@ func MsgSubmitClaimFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if holder == "" { // a reopened task has no holder
 			holder = data.AccountAt(reporter, r.Intn(data.AccountsCount())).AddressBech32
 		}
-		signer, ok := sim.Account(data, reporter, holder)
+		signer, ok := simtest.Account(data, reporter, holder)
 		if !ok {
 			return nil, nil, nil
 		}
@@ -141,7 +141,7 @@ func MsgSubmitClaimFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		case task.Status == types.TASK_STATUS_UNSPECIFIED:
 			want = types.ErrTaskNotFound
 		case n == 1:
-			signer = sim.OtherAccount(data, reporter, task.Device)
+			signer = simtest.OtherAccount(data, reporter, task.Device)
 			msg.Operator = signer.AddressBech32
 			want = types.ErrNotTaskHolder
 		case task.Status != types.TASK_STATUS_LEASED:
@@ -152,7 +152,7 @@ func MsgSubmitClaimFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
-		return []simsx.SimAccount{signer}, msg, sim.Expect(want, checkTask(ctx, k, task.JobId, task.Index, types.TASK_STATUS_CLAIMED))
+		return []simsx.SimAccount{signer}, msg, simtest.Expect(want, checkTask(ctx, k, task.JobId, task.Index, types.TASK_STATUS_CLAIMED))
 	})
 }
 
@@ -173,7 +173,7 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			reporter.Skip("no claimed task")
 			return nil, nil, nil
 		}
-		signer, ok := sim.Account(data, reporter, task.Device)
+		signer, ok := simtest.Account(data, reporter, task.Device)
 		if !ok {
 			return nil, nil, nil
 		}
@@ -181,7 +181,7 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		var want error
 		switch {
 		case r.Intn(20) == 0:
-			signer = sim.OtherAccount(data, reporter, task.Device)
+			signer = simtest.OtherAccount(data, reporter, task.Device)
 			msg.Operator = signer.AddressBech32
 			want = types.ErrNotTaskHolder
 		case task.Status != types.TASK_STATUS_CLAIMED:
@@ -195,7 +195,7 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			return nil, nil, nil
 		}
 		if want != nil {
-			return []simsx.SimAccount{signer}, msg, sim.ExpectError(want)
+			return []simsx.SimAccount{signer}, msg, simtest.ExpectError(want)
 		}
 
 		job, err := k.Jobs.Get(ctx, task.JobId)
@@ -223,7 +223,7 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		msg.Items, msg.Nodes = items, nodes
 		switch n := r.Intn(10); {
 		case n == 0 && malform(r, items, msg):
-			return []simsx.SimAccount{signer}, msg, sim.ExpectError(types.ErrInvalidChallengeAnswer)
+			return []simsx.SimAccount{signer}, msg, simtest.ExpectError(types.ErrInvalidChallengeAnswer)
 		case n == 1:
 			i := r.Intn(len(items))
 			msg.Items[i].Output = flipFirstByte(items[i].Output)
@@ -233,7 +233,7 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if !valid {
 			want2 = types.TASK_STATUS_UNSPECIFIED
 		}
-		return []simsx.SimAccount{signer}, msg, sim.ExpectSuccess(checkTask(ctx, k, task.JobId, task.Index, want2))
+		return []simsx.SimAccount{signer}, msg, simtest.ExpectSuccess(checkTask(ctx, k, task.JobId, task.Index, want2))
 	})
 }
 

@@ -14,9 +14,9 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/permission/keeper"
 	"github.com/nightshift-network/nightshift/x/permission/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // GatedRegistry registers x/staking's and x/slashing's message factories as
@@ -180,7 +180,7 @@ func MsgSelfDelegateFactory(sk *stakingkeeper.Keeper, k *keeper.Keeper) simsx.Si
 		}
 		msg := stakingtypes.NewMsgDelegate(op.AddressBech32, v.GetOperator(), amount)
 		if refusal != nil {
-			return []simsx.SimAccount{op}, msg, sim.Expect(refusal, nil)
+			return []simsx.SimAccount{op}, msg, simtest.Expect(refusal, nil)
 		}
 		return []simsx.SimAccount{op}, msg, nil
 	})
@@ -249,7 +249,7 @@ func MsgOperatorUnjailFactory(sk *stakingkeeper.Keeper, slashing slashingkeeper.
 			reporter.Skip(err.Error())
 			return nil, nil, nil
 		}
-		return []simsx.SimAccount{op}, slashingtypes.NewMsgUnjail(valoper), sim.Expect(refusal, func() error {
+		return []simsx.SimAccount{op}, slashingtypes.NewMsgUnjail(valoper), simtest.Expect(refusal, func() error {
 			after, err := sk.GetValidator(ctx, val)
 			if err != nil || after.IsJailed() {
 				return fmt.Errorf("validator %s still jailed after unjail (%v)", valoper, err)

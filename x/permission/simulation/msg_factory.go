@@ -8,9 +8,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/nightshift-network/nightshift/testutil/sim"
 	"github.com/nightshift-network/nightshift/x/permission/keeper"
 	"github.com/nightshift-network/nightshift/x/permission/types"
+	"github.com/nightshift-network/nightshift/x/simtest"
 )
 
 // Each factory predicts what the keeper must do with its message and returns
@@ -21,7 +21,7 @@ import (
 // approvals of approved operators or signed by another account.
 func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgApproveValidator, simsx.SimDeliveryResultHandler) {
-		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
+		signer, want := simtest.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		op := data.AnyAccount(reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
@@ -35,7 +35,7 @@ func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			want = types.ErrAlreadyApproved
 		}
 		msg := &types.MsgApproveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
-		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, simtest.Expect(want, func() error {
 			if ok, _ := k.IsApproved(ctx, op.Address); !ok {
 				return fmt.Errorf("%s is not approved after approval", op.AddressBech32)
 			}
@@ -52,7 +52,7 @@ func MsgApproveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgRemoveValidator, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
-		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
+		signer, want := simtest.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
@@ -94,7 +94,7 @@ func MsgRemoveValidatorFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			return nil, nil, nil
 		}
 		msg := &types.MsgRemoveValidator{Authority: signer.AddressBech32, Operator: op.AddressBech32}
-		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, simtest.Expect(want, func() error {
 			if ok, _ := k.IsApproved(ctx, op.Address); ok {
 				return fmt.Errorf("%s is still approved after removal", op.AddressBech32)
 			}
@@ -141,13 +141,13 @@ func bondedPower(ctx context.Context, k *keeper.Keeper, addressCodec address.Cod
 // and sends hand-overs signed by an account that is not the authority.
 func MsgUpdateAuthorityFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgUpdateAuthority, simsx.SimDeliveryResultHandler) {
-		signer, want := sim.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
+		signer, want := simtest.AuthoritySigner(ctx, k.GetAuthority, types.ErrUnauthorized, data, reporter)
 		next := data.AnyAccount(reporter)
 		if reporter.IsSkipped() {
 			return nil, nil, nil
 		}
 		msg := &types.MsgUpdateAuthority{Authority: signer.AddressBech32, NewAuthority: next.AddressBech32}
-		return []simsx.SimAccount{signer}, msg, sim.Expect(want, func() error {
+		return []simsx.SimAccount{signer}, msg, simtest.Expect(want, func() error {
 			if a, _ := k.GetAuthority(ctx); a != next.AddressBech32 {
 				return fmt.Errorf("authority is %s after handing it to %s", a, next.AddressBech32)
 			}

@@ -2,7 +2,7 @@
 // the delivery handlers that accept exactly the outcome a message factory
 // predicted, and the choice of the signer of an authority's message. It
 // imports neither module, so both simulation packages can import it.
-package sim
+package simtest
 
 import (
 	"context"
