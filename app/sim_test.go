@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand"
+	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -27,6 +28,7 @@ import (
 	simcli "github.com/cosmos/cosmos-sdk/x/simulation/client/cli"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+	permissionsim "github.com/nightshift-network/nightshift/x/permission/simulation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -134,10 +136,43 @@ func newSimApp(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertype
 func setupStateFactory(app *App) simsx.SimStateFactory {
 	return simsx.SimStateFactory{
 		Codec:         app.AppCodec(),
-		AppStateFn:    simtestutil.AppStateFnWithExtendedCbs(app.AppCodec(), app.SimulationManager(), app.DefaultGenesis(), nil, withoutOtherBurns(app)),
+		AppStateFn:    withApprovedSetSize(simtestutil.AppStateFnWithExtendedCbs(app.AppCodec(), app.SimulationManager(), app.DefaultGenesis(), nil, withoutOtherBurns(app))),
 		BlockedAddr:   BlockedAddresses(),
 		AccountSource: app.AccountKeeper,
 		BalanceSource: app.BankKeeper,
+	}
+}
+
+// Genesis validator counts of the simulations: a permissioned chain's approved
+// set is a handful to a few dozen operators, not the SDK simulator's 1-299
+// (whose seeds of hundreds of validators made one 200-block seed take minutes).
+const (
+	simMinValidators = permissionsim.MinBondedValidators
+	simMaxValidators = 30
+)
+
+// withApprovedSetSize draws the number of genesis validators from
+// [simMinValidators, simMaxValidators] with the seed's own generator and hands it
+// to the SDK's randomized genesis as its "initially_bonded_validators" sim param.
+func withApprovedSetSize(inner simtypes.AppStateFn) simtypes.AppStateFn {
+	return func(r *rand.Rand, accs []simtypes.Account, config simtypes.Config) (json.RawMessage, []simtypes.Account, string, time.Time) {
+		if config.ParamsFile != "" || config.GenesisFile != "" {
+			return inner(r, accs, config)
+		}
+		n := simMinValidators + r.Intn(simMaxValidators-simMinValidators+1)
+		f, err := os.CreateTemp("", "nightshift-sim-params-*.json")
+		if err != nil {
+			panic(err)
+		}
+		defer func() { _ = os.Remove(f.Name()) }()
+		if _, err := fmt.Fprintf(f, `{%q: %d}`, simtestutil.InitiallyBondedValidators, n); err != nil {
+			panic(err)
+		}
+		if err := f.Close(); err != nil {
+			panic(err)
+		}
+		config.ParamsFile = f.Name()
+		return inner(r, accs, config)
 	}
 }
 
