@@ -31,6 +31,9 @@ starts when the dashboard starts.`,
 		Example: `  nightshiftd dashboard --node tcp://127.0.0.1:26657 --grpc 127.0.0.1:9090 --listen 127.0.0.1:8088
   nightshiftd dashboard --collector-dir ./job-1   # live preview of the render collected in ./job-1`,
 		Args: cobra.NoArgs,
+		// Not the root's config handler: the dashboard reads no node config, and
+		// its --grpc flag would clash with app.toml's [grpc] section.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return nil },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := cmd.Flags()
 			node, _ := f.GetString("node")

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -77,7 +77,7 @@ type devicePage struct {
 
 func (s *Server) serveDevice(w http.ResponseWriter, r *http.Request) {
 	addr := r.PathValue("addr")
-	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
+	if _, _, err := bech32.DecodeAndConvert(addr); err != nil {
 		s.notFound(w, r, "%q is not a device address: %v.", addr, err)
 		return
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 // maxHalvings is the most halving periods the schedule lists.
-const maxHalvings = 24
+const maxHalvings = 12
 
 // halvingPeriod is one row of the halving schedule: epochs [FirstEpoch,
 // FirstEpoch+halving_epochs) each mint at most PerEpoch.

@@ -3,9 +3,9 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"errors"
+	"image"
+	"image/png"
 	"net/http"
-	"os"
 	"sync"
 
 	"github.com/cosmos/cosmos-sdk/types/query"
@@ -46,18 +46,14 @@ func (s *Server) servePreview(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, "job %d has no preview: it is not an image job, or the dashboard reads no collector directory (--collector-dir)", job.Id)
 		return
 	}
-	png, err := s.drawPreview(r.Context(), job)
-	if errors.Is(err, os.ErrNotExist) {
-		s.notFound(w, r, "no verified rows of job %d in the collector directories yet", job.Id)
-		return
-	}
+	img, err := s.drawPreview(r.Context(), job)
 	if err != nil {
 		http.Error(w, "preview: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(png)
+	_, _ = w.Write(img)
 }
 
 func (s *Server) drawPreview(ctx context.Context, job types.Job) ([]byte, error) {
@@ -95,7 +91,15 @@ func (s *Server) drawPreview(ctx context.Context, job types.Job) ([]byte, error)
 		return nil, err
 	}
 	if !drawn {
-		return nil, os.ErrNotExist
+		// Nothing collected yet: a transparent image of the job's size.
+		spec, err := kinds.ParseMandelbrotSpec([]byte(job.Spec), job.Items)
+		if err != nil {
+			return nil, err
+		}
+		if err := png.Encode(&buf, image.NewNRGBA(image.Rect(0, 0, spec.Width(), spec.Height()))); err != nil {
+			return nil, err
+		}
+		complete = false
 	}
 	if complete {
 		s.preview.mu.Lock()

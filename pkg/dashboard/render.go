@@ -119,7 +119,7 @@ func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
 // chainError answers a failed query: 404 for what the chain does not have,
 // 503 with the node's state otherwise.
 func (s *Server) chainError(w http.ResponseWriter, r *http.Request, what string, err error) {
-	if status.Code(err) == codes.NotFound {
+	if c := status.Code(err); c == codes.NotFound || c == codes.InvalidArgument {
 		s.notFound(w, r, "%s: %s.", what, grpcReason(err))
 		return
 	}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
 )
 
 // WorkerReportsPath is where workers POST a WorkerReport.
@@ -33,7 +33,7 @@ type WorkerReport struct {
 }
 
 func (r WorkerReport) validate() error {
-	if _, err := sdk.AccAddressFromBech32(r.Device); err != nil {
+	if _, _, err := bech32.DecodeAndConvert(r.Device); err != nil {
 		return fmt.Errorf("device %q: %v", r.Device, err)
 	}
 	switch r.State {

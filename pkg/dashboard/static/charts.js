@@ -18,7 +18,7 @@
         height: 260,
         scales: { x: { time: !!c.xTime } },
         series: series,
-        axes: [{}, { size: 70 }],
+        axes: [{}, { size: 100, values: function (u, vals) { return vals.map(function (v) { return v.toLocaleString("en-US"); }); } }],
       };
       new uPlot(opts, c.data, el);
     });
