@@ -127,6 +127,13 @@ func workerStartCmd() *cobra.Command {
 			pool := worker.NewPool(ctx, threads, policy)
 			pool.OnPause = func(why string) { ui.event(worker.Event{Time: time.Now(), Kind: "paused", Message: why}) }
 			pool.OnResume = func() { ui.event(worker.Event{Time: time.Now(), Kind: "resumed", Message: "computing again"}) }
+			if url, _ := f.GetString(flagDashboard); url != "" {
+				rep := newDashboardReporter(url, clientCtx.GetFromAddress().String(), threads, policy)
+				onPause, onResume := pool.OnPause, pool.OnResume
+				pool.OnPause = func(why string) { onPause(why); rep.changed() }
+				pool.OnResume = func() { onResume(); rep.changed() }
+				go rep.run(ctx)
+			}
 			w := worker.New(worker.Config{
 				Client:      txclient.New(clientCtx, txf, types.Errors()...),
 				Query:       types.NewQueryClient(clientCtx),
@@ -159,6 +166,7 @@ func workerStartCmd() *cobra.Command {
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
+	cmd.Flags().String(flagDashboard, "", "report whether this worker computes, or why it pauses, to this `nightshiftd dashboard` URL")
 	return cmd
 }
 

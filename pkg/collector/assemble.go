@@ -6,9 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	"image/draw"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -130,43 +127,15 @@ func (c *Collector) writeOutputs(outputs [][]byte) error {
 	})
 }
 
-// writeRender draws a mandelbrot job's rows. Complete, the image is exactly
-// RenderMandelbrotPNG of the rows; with rows missing, those are transparent.
+// writeRender draws a mandelbrot job's rows with RenderPartialMandelbrotPNG.
 func (c *Collector) writeRender(job types.Job, rows [][]byte) error {
-	spec, err := kinds.ParseMandelbrotSpec([]byte(job.Spec), job.Items)
+	var buf bytes.Buffer
+	drawn, err := RenderPartialMandelbrotPNG([]byte(job.Spec), rows, &buf)
 	if err != nil {
 		return fmt.Errorf("%s: %w", RenderFile, err)
 	}
-	var missing []int
-	filled := make([][]byte, len(rows))
-	for y, row := range rows {
-		if row == nil {
-			missing = append(missing, y)
-			row = make([]byte, spec.OutputSize())
-		}
-		filled[y] = row
-	}
-	if len(missing) == len(rows) {
+	if !drawn {
 		return nil
-	}
-	var buf bytes.Buffer
-	if err := RenderMandelbrotPNG([]byte(job.Spec), filled, &buf); err != nil {
-		return fmt.Errorf("%s: %w", RenderFile, err)
-	}
-	if len(missing) > 0 {
-		decoded, err := png.Decode(bytes.NewReader(buf.Bytes()))
-		if err != nil {
-			return fmt.Errorf("%s: %w", RenderFile, err)
-		}
-		img := image.NewNRGBA(decoded.Bounds())
-		draw.Draw(img, img.Bounds(), decoded, decoded.Bounds().Min, draw.Src)
-		for _, y := range missing {
-			clear(img.Pix[y*img.Stride : (y+1)*img.Stride])
-		}
-		buf.Reset()
-		if err := png.Encode(&buf, img); err != nil {
-			return fmt.Errorf("%s: %w", RenderFile, err)
-		}
 	}
 	return atomicfile.Write(filepath.Join(c.cfg.OutDir, RenderFile), 0o644, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())

@@ -40,6 +40,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		LocalnetCmd(),
 		computecli.WorkerCmd(),
 		computecli.RequesterCmd(),
+		computecli.DashboardCmd(),
 	)
 }
 
