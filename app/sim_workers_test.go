@@ -28,7 +28,7 @@ import (
 // to a copy of the time queue.) Each step is x/compute's own factory: it picks
 // its job, task or device from the state and predicts the outcome, so loops
 // hold no memory and only decide when a factory runs. A weighted operation
-// starts a loop while fewer than max run.
+// starts all max loops of a kind at once, the first time it runs.
 type workLoops struct {
 	app   *App
 	name  string
@@ -70,9 +70,13 @@ func (l *workLoops) WeightedOperations(simState module.SimulationState) []simtyp
 		if l.live >= l.max {
 			return simtypes.NoOpMsg(l.name, "start", "all loops run"), nil, nil
 		}
-		l.live++
-		return simtypes.NewOperationMsgBasic(l.name, "start", "", true, nil),
-			[]simtypes.FutureOperation{{BlockHeight: int(ctx.BlockHeight()) + 1, Op: l.step(0, txConfig)}}, nil
+		// Every loop of this kind starts now, each at another step: a seed whose
+		// first operations come late must not leave the market half-staffed.
+		var ops []simtypes.FutureOperation
+		for ; l.live < l.max; l.live++ {
+			ops = append(ops, simtypes.FutureOperation{BlockHeight: int(ctx.BlockHeight()) + 1, Op: l.step(l.live%len(l.steps), txConfig)})
+		}
+		return simtypes.NewOperationMsgBasic(l.name, "start", "", true, nil), ops, nil
 	}
 	return []simtypes.WeightedOperation{simulation.NewWeightedOperation(20, start)}
 }
