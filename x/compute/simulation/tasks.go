@@ -106,7 +106,9 @@ func MsgSubmitClaimFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		r := data.Rand()
 		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
 		leased := r.Intn(8) != 0
-		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool { return !leased || t.Status == types.TASK_STATUS_LEASED })
+		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool {
+			return !leased || (t.Status == types.TASK_STATUS_LEASED && !abandoned(t))
+		})
 		if !ok {
 			reporter.Skip("no task to claim")
 			return nil, nil, nil

@@ -52,6 +52,15 @@ func computeWork(k *keeper.Keeper, job types.Job, task types.Task) (*taskWork, e
 	return w, err
 }
 
+// abandoned reports whether the holder of this lease walks away from it: it
+// never claims, so the lease expires (one lease in sixteen; a squatter's cost
+// is what the simulation then checks). Like forging, it is a function of the
+// lease, so the factories agree on it without memory.
+func abandoned(t types.Task) bool {
+	h := leaseHash(t)
+	return h[9] < 16
+}
+
 // leaseHash identifies one lease of a task: a task re-leased after a failure
 // has a new attempt number, or a new holder.
 func leaseHash(t types.Task) [32]byte {
