@@ -286,11 +286,14 @@ func TestClaimsWithoutALease(t *testing.T) {
 // always withholds or fakes a quarter of its outputs and withholds only when
 // the challenge hits one.
 func TestWithheldProofs(t *testing.T) {
-	const tasks = 16 // 16 missed proofs leave 0.9^16 of the bond, above min_device_bond
+	const tasks = 16
 	f := newFixture(t, func(p *types.Params) {
 		p.ProofSamples = 4
 		p.ProofWindowBlocks = 3
 		p.JailAfterFailures = 1 << 30
+		// 1 % per missed proof (above the 8,000 reward floor), so 16 misses
+		// leave the bond above min_device_bond.
+		p.SlashInvalidBps, p.SlashMissedBps = 100, 100
 	})
 	p, err := f.k.GetParams(f.ctx)
 	require.NoError(t, err)
@@ -364,7 +367,7 @@ func TestWithheldProofs(t *testing.T) {
 			dev, err := f.k.Devices.Get(f.ctx, u.op)
 			require.NoError(t, err)
 			require.Equal(t, u.dev.MissedProofs+1, dev.MissedProofs, "%s withheld a proof", u.dev.Moniker)
-			require.Equal(t, u.dev.Bond.Sub(types.BpsOf(u.dev.Bond, p.SlashMissedBps)).String(), dev.Bond.String(), "missed-proof slash")
+			require.Equal(t, u.dev.Bond.Sub(types.BpsOf(u.dev.Bond, p.MissedSlashBps())).String(), dev.Bond.String(), "missed-proof slash")
 			require.Equal(t, u.balance.String(), f.balance(u.op).String(), "and is paid nothing")
 			task, err := f.k.Tasks.Get(f.ctx, collectionsJoin(u.job, u.task))
 			require.NoError(t, err)

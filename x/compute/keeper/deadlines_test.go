@@ -21,8 +21,8 @@ func TestMissedProofSlashesAndReopens(t *testing.T) {
 
 	em := f.ctx.EventManager()
 	f.nextBlock()
-	slash := bond * int64(p.SlashMissedBps) / 10_000
-	require.Equal(t, int64(bond/10), slash)
+	slash := bond * int64(p.MissedSlashBps()) / 10_000
+	require.Equal(t, int64(bond/2), slash, "a missed proof costs what an invalid one does")
 	dev := w.device(w.a)
 	requireAmount(t, bond-slash, dev.Bond)
 	require.Equal(t, uint64(1), dev.MissedProofs)

@@ -192,6 +192,26 @@ func (k *Keeper) slash(ctx context.Context, dev *types.Device, task types.Task, 
 	})
 }
 
+// jailIfDue jails an active device for good once its invalid and missed proofs
+// together reach jail_after_failures: withholding a proof counts like failing it.
+func (k *Keeper) jailIfDue(ctx context.Context, operator sdk.AccAddress, params types.Params) error {
+	dev, err := k.Devices.Get(ctx, operator)
+	if err != nil {
+		return err
+	}
+	if dev.Status != types.DEVICE_STATUS_ACTIVE || uint64(dev.Failures)+dev.MissedProofs < uint64(params.JailAfterFailures) {
+		return nil
+	}
+	dev.Status = types.DEVICE_STATUS_JAILED
+	dev.Jailed = true
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceJailed{
+		Operator: dev.Operator, Failures: dev.Failures, MissedProofs: dev.MissedProofs, ForfeitedUnits: math.ZeroInt(),
+	})
+}
+
 func (k *Keeper) getDevice(ctx context.Context, operator sdk.AccAddress) (types.Device, error) {
 	dev, err := k.Devices.Get(ctx, operator)
 	if isNotFound(err) {

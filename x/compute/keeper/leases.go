@@ -40,7 +40,7 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		return types.Task{}, errorsmod.Wrapf(types.ErrJobNotOpen, "job %d is %s (deadline %d)", jobID, job.Status, job.DeadlineHeight)
 	}
 
-	index, reopened, err := k.nextOpenTask(ctx, job)
+	index, reopened, err := k.nextOpenTask(ctx, job, dev.Operator, h)
 	if err != nil {
 		return types.Task{}, err
 	}
@@ -60,8 +60,12 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		job.NextTask++
 	}
 	var attempt uint32
+	var bars []types.TaskBar
 	if old, err := k.Tasks.Get(ctx, taskKey(jobID, index)); err == nil {
 		attempt = old.Attempt + 1
+		bars = liveBars(old.Bars, h)
+	} else if !isNotFound(err) {
+		return types.Task{}, err
 	}
 	task := types.Task{
 		JobId:        jobID,
@@ -73,6 +77,7 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		LeasedHeight: h,
 		LeaseExpiry:  h + params.LeaseBlocks,
 		Attempt:      attempt,
+		Bars:         bars,
 	}
 	job.LiveTasks++
 	job.LiveItems += count
@@ -97,10 +102,24 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	})
 }
 
-// nextOpenTask returns the lowest reopened task of the job, else its next task.
-func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64, reopened bool, err error) {
-	found := false
+// maxReopenedScan bounds how many reopened tasks one lease looks at for one
+// the device is not barred from; past it the device gets a never-leased task.
+const maxReopenedScan = 64
+
+// nextOpenTask returns the lowest reopened task of the job the device is not
+// barred from, else the job's next never-leased task.
+func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job, device string, h uint64) (index uint64, reopened bool, err error) {
+	found, barred, scanned := false, 0, 0
 	if err := k.ReopenedTasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](job.Id), func(key TaskKey) (bool, error) {
+		scanned++
+		task, err := k.Tasks.Get(ctx, key)
+		if err != nil {
+			return true, err
+		}
+		if isBarred(task.Bars, device, h) {
+			barred++
+			return scanned == maxReopenedScan, nil
+		}
 		index, found = key.K2(), true
 		return true, nil
 	}); err != nil {
@@ -112,7 +131,47 @@ func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64,
 	if job.NextTask < job.NumTasks {
 		return job.NextTask, false, nil
 	}
+	if barred > 0 {
+		return 0, false, errorsmod.Wrapf(types.ErrTaskBarred, "the open tasks of job %d are ones this device failed, withheld or let lapse", job.Id)
+	}
 	return 0, false, errorsmod.Wrapf(types.ErrNoOpenTask, "all %d tasks of job %d are leased, claimed or verified", job.NumTasks, job.Id)
+}
+
+// isBarred reports whether bars keep device from leasing the task at height h.
+func isBarred(bars []types.TaskBar, device string, h uint64) bool {
+	for _, b := range bars {
+		if b.Device == device && (b.UntilHeight == 0 || h < b.UntilHeight) {
+			return true
+		}
+	}
+	return false
+}
+
+// liveBars drops the bars that have ended by height h.
+func liveBars(bars []types.TaskBar, h uint64) []types.TaskBar {
+	var out []types.TaskBar
+	for _, b := range bars {
+		if b.UntilHeight == 0 || h < b.UntilHeight {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// barDevice bars device from task until height until (0: for good), keeping
+// the longer bar if it has one, and drops bars that ended by h.
+func barDevice(task *types.Task, device string, until, h uint64) {
+	bars := liveBars(task.Bars, h)
+	for i, b := range bars {
+		if b.Device == device {
+			if b.UntilHeight != 0 && (until == 0 || until > b.UntilHeight) {
+				bars[i].UntilHeight = until
+			}
+			task.Bars = bars
+			return
+		}
+	}
+	task.Bars = append(bars, types.TaskBar{Device: device, UntilHeight: until})
 }
 
 // expireLease reopens a task whose lease ran out unclaimed. There is no slash:

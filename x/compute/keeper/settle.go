@@ -121,7 +121,8 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 }
 
 // slashRejectedTask slashes a device whose proof failed verification, counts
-// the failure (jailing at jail_after_failures) and reopens the task.
+// the failure (jailing at jail_after_failures invalid or missed proofs), bars
+// the device from the task and reopens it.
 func (k *Keeper) slashRejectedTask(ctx context.Context, job types.Job, task types.Task, item uint64, reason error) (ProofResult, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -144,20 +145,18 @@ func (k *Keeper) slashRejectedTask(ctx context.Context, job types.Job, task type
 	}
 	dev.Failures++
 	dev.LiveTasks--
-	em := sdk.UnwrapSDKContext(ctx).EventManager()
-	if dev.Failures >= params.JailAfterFailures && dev.Status == types.DEVICE_STATUS_ACTIVE {
-		dev.Status = types.DEVICE_STATUS_JAILED
-		dev.Jailed = true
-		if err := em.EmitTypedEvent(&types.EventDeviceJailed{Operator: dev.Operator, Failures: dev.Failures}); err != nil {
-			return ProofResult{}, err
-		}
-	}
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return ProofResult{}, err
 	}
+	// The device has seen this task's challenge: no second one for it.
+	barDevice(&task, task.Device, 0, height(ctx))
 	if err := k.releaseTask(ctx, task, true); err != nil {
 		return ProofResult{}, err
 	}
+	if err := k.jailIfDue(ctx, operator, params); err != nil {
+		return ProofResult{}, err
+	}
+	em := sdk.UnwrapSDKContext(ctx).EventManager()
 	metricProofFailed(ctx, SlashReasonInvalidProof)
 	if err := em.EmitTypedEvent(&types.EventProofRejected{
 		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device, Reason: reason.Error(), ItemIndex: item,

@@ -48,6 +48,7 @@ var (
 	ErrVerificationTooCostly  = register(39, "verifying one item would exceed max_verify_gas_per_item")
 	ErrDeviceJailed           = register(40, "device is jailed")
 	ErrInvalidAmount          = register(41, "invalid amount")
+	ErrTaskBarred             = register(42, "device may not lease this task again")
 )
 
 // errorList holds the registered errors in code order; register appends to it
