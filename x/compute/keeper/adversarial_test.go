@@ -277,7 +277,7 @@ func TestClaimsWithoutALease(t *testing.T) {
 		return sendMsg(f, f.msgs.SubmitProof, w.proofMsg(mallory, w.job, 3, proofAnswer{}))
 	})
 
-	require.Equal(t, int64(10*bond), f.wealth(mallory).Int64(), "mallory lost nothing and gained nothing")
+	require.Equal(t, int64(10*bond-bond/100), f.wealth(mallory).Int64(), "mallory gained nothing and lost its lapsed lease's slash")
 	require.True(t, must(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, w.answer())).Accepted)
 }
 

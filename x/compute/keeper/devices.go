@@ -16,6 +16,7 @@ import (
 const (
 	SlashReasonInvalidProof = "invalid_proof"
 	SlashReasonMissedProof  = "missed_proof"
+	SlashReasonLeaseLapsed  = "lease_lapsed"
 )
 
 // RegisterDevice bonds coins from operator and registers its device. An account

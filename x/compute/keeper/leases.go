@@ -5,6 +5,7 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -174,14 +175,40 @@ func barDevice(task *types.Task, device string, until, h uint64) {
 	task.Bars = append(bars, types.TaskBar{Device: device, UntilHeight: until})
 }
 
-// expireLease reopens a task whose lease ran out unclaimed. There is no slash:
-// a device that gives up on a task loses only the lease.
+// expireLease reopens a task whose lease ran out unclaimed. Holding a task
+// blocks it for everyone else, so a lapse is not free: slash_lapsed_bps of the
+// bond is burned and the device may not lease the task again for
+// lease_cooldown_blocks.
 func (k *Keeper) expireLease(ctx context.Context, task types.Task) error {
-	if err := k.releaseTask(ctx, task, false); err != nil {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	operator, err := k.addr("device", task.Device)
+	if err != nil {
+		return err
+	}
+	dev, err := k.Devices.Get(ctx, operator)
+	if err != nil {
+		return err
+	}
+	slashed, err := k.slash(ctx, &dev, task, params.SlashLapsedBps, math.ZeroInt(), SlashReasonLeaseLapsed)
+	if err != nil {
+		return err
+	}
+	dev.LiveTasks--
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	h := height(ctx)
+	until := h + params.LeaseCooldownBlocks
+	barDevice(&task, task.Device, until, h)
+	device := task.Device
+	if err := k.releaseTask(ctx, task, true); err != nil {
 		return err
 	}
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseExpired{
-		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device,
+		JobId: task.JobId, TaskIndex: task.Index, Device: device, Slashed: slashed, BarredUntil: until,
 	})
 }
 

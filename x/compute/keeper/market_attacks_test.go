@@ -130,3 +130,73 @@ func (f *fixture) taskRecord(job, index uint64) types.Task {
 	require.NoError(f.t, err)
 	return task
 }
+
+// TestLeaseSquatting (attack 5, G3): a device leases every task of a job and
+// lets the leases lapse, to hold the job hostage. Each lapse burns
+// slash_lapsed_bps of its bond, and the device may not lease those tasks again
+// for lease_cooldown_blocks, so an honest device takes and finishes them.
+func TestLeaseSquatting(t *testing.T) {
+	const tasks, perTask, price = 16, 4, 1000
+	f := newFixture(t)
+	p, err := f.k.GetParams(f.ctx)
+	require.NoError(t, err)
+	requester := addrOf("lab")
+	f.fund(requester, 1000*shift)
+	squatter, honest := f.registerDevice("squatter"), f.registerDevice("honest")
+	job := f.postJob(requester, "hashcash", advSpec, tasks*perTask, perTask, price)
+	start, honestStart := f.wealth(squatter), f.wealth(honest)
+
+	var expiry uint64
+	for range tasks {
+		expiry = must(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(squatter), JobId: job}).LeaseExpiry
+	}
+	f.advanceTo(expiry + 1)
+	want := math.NewInt(bond)
+	for range tasks {
+		want = want.Sub(types.BpsOf(want, p.SlashLapsedBps))
+	}
+	require.Equal(t, want.String(), f.device(squatter).Bond.String(), "each lapse burned 1 %% of the bond")
+	require.Zero(t, f.device(squatter).LiveTasks)
+
+	// The squatter cannot take the tasks straight back.
+	requireUnchanged(f, []sdk.AccAddress{squatter, honest, requester}, func() {
+		_, err := exec(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(squatter), JobId: job})
+		require.ErrorIs(t, err, types.ErrTaskBarred)
+	})
+	// An honest device does them all and is paid.
+	paid := math.ZeroInt()
+	for i := range tasks {
+		lease, proof := f.runTask(honest, job, nil)
+		require.Equal(t, uint64(i), lease.TaskIndex)
+		require.True(t, proof.Accepted, proof.Reason)
+		paid = paid.Add(proof.Paid)
+	}
+	requireAmount(t, tasks*(perTask*price-perTask*price*200/10_000), paid)
+	require.Equal(t, types.JOB_STATUS_COMPLETED, f.job(job).Status)
+	require.True(t, f.wealth(squatter).LT(start), "squatting loses money")
+	require.True(t, f.wealth(squatter).Sub(start).LT(f.wealth(honest).Sub(honestStart)))
+	t.Logf("squatter %+d ushift, honest device %+d ushift", f.wealth(squatter).Sub(start).Int64(), f.wealth(honest).Sub(honestStart).Int64())
+
+	t.Run("the bar ends after lease_cooldown_blocks", func(t *testing.T) {
+		w := newMsgWorld(newFixture(t, func(p *types.Params) { p.LeaseBlocks, p.LeaseCooldownBlocks = 3, 5 }))
+		f := w.f
+		one, _ := w.postShortJob(100)
+		lease := must(f, f.msgs.LeaseTask, w.leaseMsg(w.a, one))
+		f.advanceTo(lease.LeaseExpiry + 1)
+		until := f.taskRecord(one, 0).Bars[0].UntilHeight
+		require.Equal(t, lease.LeaseExpiry+5, until)
+		f.advanceTo(until - 1)
+		require.ErrorIs(t, sendMsg(f, f.msgs.LeaseTask, w.leaseMsg(w.a, one)), types.ErrTaskBarred)
+		f.advanceTo(until)
+		again := must(f, f.msgs.LeaseTask, w.leaseMsg(w.a, one))
+		require.Equal(t, uint64(0), again.TaskIndex)
+		require.Empty(t, f.taskRecord(one, 0).Bars, "an ended bar is dropped at the next lease")
+	})
+}
+
+func (f *fixture) job(id uint64) types.Job {
+	f.t.Helper()
+	j, err := f.k.Jobs.Get(f.ctx, id)
+	require.NoError(f.t, err)
+	return j
+}
