@@ -46,11 +46,18 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		return types.Task{}, err
 	}
 	first, count := job.TaskRange(index)
-	// Soundness: a failed proof must cost at least what the task pays.
+	// Soundness: one invalid proof must cost at least what all the device's
+	// live tasks pay together, this one included, so one bond cannot back
+	// more tasks than it can lose.
 	reward := job.TaskReward(count)
-	if types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(reward) {
+	live, err := k.liveReward(ctx, operator)
+	if err != nil {
+		return types.Task{}, err
+	}
+	if cover := types.BpsOf(dev.Bond, params.SlashInvalidBps); cover.LT(live.Add(reward)) {
 		return types.Task{}, errorsmod.Wrapf(types.ErrBondTooSmallForTask,
-			"task pays %s%s but an invalid proof slashes %s%s of the bond; add bond or lease a smaller job", reward, k.denom, types.BpsOf(dev.Bond, params.SlashInvalidBps), k.denom)
+			"task pays %s%s and the device's live tasks %s%s, but an invalid proof slashes %s%s of the bond; add bond, finish a task or lease a smaller job",
+			reward, k.denom, live, k.denom, cover, k.denom)
 	}
 
 	if reopened {
@@ -106,6 +113,25 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 // maxReopenedScan bounds how many reopened tasks one lease looks at for one
 // the device is not barred from; past it the device gets a never-leased task.
 const maxReopenedScan = 64
+
+// liveReward is what the device's live tasks pay together. It visits at most
+// the device's live tasks (max_live_tasks_per_device).
+func (k *Keeper) liveReward(ctx context.Context, operator sdk.AccAddress) (math.Int, error) {
+	total := math.ZeroInt()
+	err := k.TasksByDevice.Walk(ctx, collections.NewPrefixedPairRange[[]byte, TaskKey](operator), func(key collections.Pair[[]byte, TaskKey]) (bool, error) {
+		task, err := k.Tasks.Get(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		job, err := k.Jobs.Get(ctx, task.JobId)
+		if err != nil {
+			return true, err
+		}
+		total = total.Add(job.TaskReward(task.ItemCount))
+		return false, nil
+	})
+	return total, err
+}
 
 // nextOpenTask returns the lowest reopened task of the job the device is not
 // barred from, else the job's next never-leased task.

@@ -200,3 +200,81 @@ func (f *fixture) job(id uint64) types.Job {
 	require.NoError(f.t, err)
 	return j
 }
+
+// TestOneBondManyTasks (attack 6, G3): a device tries to back many live tasks
+// with one bond, and to keep earning after it is jailed. The lease check counts
+// every live task: bond × slash_invalid_bps must cover their rewards together
+// with the new one's. Once jailed, its live tasks are revoked unpaid (they
+// reopen for honest devices, escrow intact) and its running-epoch work earns
+// no emission.
+func TestOneBondManyTasks(t *testing.T) {
+	t.Run("the bond covers all live tasks together", func(t *testing.T) {
+		const price = 125 * shift // a 4-item task pays 500 SHIFT: half of the 1,000 SHIFT bond
+		f := newFixture(t)
+		requester := addrOf("lab")
+		f.fund(requester, 10_000*shift)
+		attacker, honest := f.registerDevice("attacker"), f.registerDevice("honest")
+		job := f.postJob(requester, "hashcash", advSpec, 16*4, 4, price)
+		must(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(attacker), JobId: job})
+		requireUnchanged(f, []sdk.AccAddress{attacker, honest, requester}, func() {
+			_, err := exec(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(attacker), JobId: job})
+			require.ErrorIs(t, err, types.ErrBondTooSmallForTask)
+			require.ErrorContains(t, err, "live tasks 500000000")
+		})
+		require.Equal(t, uint32(1), f.device(attacker).LiveTasks, "one 1,000 SHIFT bond backs one 500 SHIFT task, not sixteen")
+		// The honest device, with the same bond, also holds one at a time and is paid.
+		_, proof := f.runTask(honest, job, nil)
+		require.True(t, proof.Accepted, proof.Reason)
+	})
+
+	t.Run("a jailed device is paid nothing more and earns no emission", func(t *testing.T) {
+		w := newMsgWorld(newFixture(t, func(p *types.Params) {
+			p.ProofSamples = proofSamples
+			p.EpochBlocks = 200
+		}))
+		f := w.f
+		must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(w.requester)})
+		start, honestStart := f.wealth(w.a), f.wealth(w.b)
+		// a does one honest task (paid, units credited to the running epoch)...
+		_, first := f.runTask(w.a, w.job, nil)
+		require.True(t, first.Accepted)
+		// ...holds a claimed, honestly computed task and a lease...
+		w.claimA()
+		held := must(f, f.msgs.LeaseTask, w.leaseMsg(w.a, w.job))
+		f.advanceTo(w.claim.ChallengeHeight)
+		escrow := f.job(w.job).Escrow
+		answer := w.answer()
+		// ...and is jailed for cheating elsewhere.
+		w.jail(w.a)
+		dev := f.device(w.a)
+		require.Zero(t, dev.LiveTasks, "its live tasks were revoked")
+		require.Equal(t, escrow.String(), f.job(w.job).Escrow.String(), "their escrow stays with the job")
+		for _, i := range []uint64{w.lease.TaskIndex, held.TaskIndex} {
+			task := f.taskRecord(w.job, i)
+			require.Equal(t, types.TASK_STATUS_UNSPECIFIED, task.Status)
+			require.True(t, hasKey(t, f.ctx, f.k.ReopenedTasks.Has, collectionsJoin(w.job, i)))
+		}
+		// Its honest proof of the claimed task is no longer accepted.
+		requireUnchanged(f, w.accounts(), func() {
+			require.ErrorIs(t, sendMsg(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, w.lease.TaskIndex, answer)), types.ErrTaskNotFound)
+		})
+		// b does the rest of the job, revoked tasks included, and is paid.
+		for range 3 {
+			_, proof := f.runTask(w.b, w.job, nil)
+			require.True(t, proof.Accepted, proof.Reason)
+		}
+		require.Equal(t, types.JOB_STATUS_COMPLETED, f.job(w.job).Status)
+		// The epoch's emission goes to b alone.
+		res, err := f.q.Epoch(f.ctx, &types.QueryEpochRequest{})
+		require.NoError(t, err)
+		requireAmount(t, 3*worldUnits, res.Current.WorkUnits, "a's units were struck from the epoch")
+		f.advanceTo(res.EndHeight + 1)
+		emission := must(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(w.b)}).Amount
+		require.Equal(t, w.params().InitialEpochEmission.String(), emission.String())
+		requireUnchanged(f, w.accounts(), func() {
+			require.ErrorIs(t, sendMsg(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(w.a)}), types.ErrDeviceJailed)
+		})
+		require.True(t, f.wealth(w.a).LT(start), "the jailed device lost money")
+		require.True(t, f.wealth(w.a).Sub(start).LT(f.wealth(w.b).Sub(honestStart)))
+	})
+}

@@ -41,7 +41,7 @@ var (
 	ErrRequesterApproved      = register(32, "requester is already approved")
 	ErrInvalidResultURL       = register(33, "invalid result URL")
 	ErrInvalidMoniker         = register(34, "invalid moniker")
-	ErrBondTooSmallForTask    = register(35, "bond's invalid-proof slash would not cover the task's reward")
+	ErrBondTooSmallForTask    = register(35, "bond's invalid-proof slash would not cover the rewards of the device's live tasks")
 	ErrNotJobRequester        = register(36, "signer is not the job's requester")
 	ErrNoRewards              = register(37, "no rewards to withdraw")
 	ErrInvalidGenesis         = register(38, "invalid compute genesis")
