@@ -47,6 +47,9 @@ func (k *Keeper) SubmitClaim(ctx context.Context, operator sdk.AccAddress, jobID
 	if err := k.TaskQueue.Set(ctx, collections.Join(task.ProofDeadline, key)); err != nil {
 		return types.Task{}, err
 	}
+	if err := k.ClaimsByChallenge.Set(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+		return types.Task{}, err
+	}
 	return task, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventClaimSubmitted{
 		JobId: jobID, TaskIndex: index, Device: task.Device, Root: hex.EncodeToString(root),
 		ChallengeHeight: task.ChallengeHeight, ProofDeadline: task.ProofDeadline,

@@ -260,6 +260,11 @@ func (k *Keeper) releaseTask(ctx context.Context, task types.Task, keepDevice bo
 	if err := k.TasksByDevice.Remove(ctx, collections.Join([]byte(operator), key)); err != nil {
 		return err
 	}
+	if task.Status == types.TASK_STATUS_CLAIMED {
+		if err := k.ClaimsByChallenge.Remove(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+			return err
+		}
+	}
 	job, err := k.Jobs.Get(ctx, task.JobId)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"cosmossdk.io/math"
@@ -277,4 +278,75 @@ func TestOneBondManyTasks(t *testing.T) {
 		require.True(t, f.wealth(w.a).LT(start), "the jailed device lost money")
 		require.True(t, f.wealth(w.a).Sub(start).LT(f.wealth(w.b).Sub(honestStart)))
 	})
+}
+
+// TestGovernanceCannotPruneAChallenge (attack 8, G6): governance lowers
+// proof_window_blocks while an honest claim waits for its proof. The block
+// hash the claim's challenge comes from is kept until the claim is settled, so
+// the proof, sent inside the claim's own deadline, is accepted and paid; the
+// ring shrinks to the new window once the claim is settled.
+func TestGovernanceCannotPruneAChallenge(t *testing.T) {
+	w := newMsgWorld(newFixture(t, func(p *types.Params) { p.ProofSamples = proofSamples }))
+	f := w.f
+	start := f.wealth(w.a)
+	w.challengeReady()
+	answer := w.answer()
+	w.setParams(func(p *types.Params) { p.ProofWindowBlocks = 1 })
+	f.advance(60) // 4 stale hashes pruned per block: far past the new window's ring
+	require.Less(t, uint64(f.ctx.BlockHeight()), w.claim.ProofDeadline, "still inside the claim's own window")
+	require.True(t, hasKey(t, f.ctx, f.k.BlockHashes.Has, w.claim.ChallengeHeight), "the claim's challenge hash is kept")
+	require.False(t, hasKey(t, f.ctx, f.k.BlockHashes.Has, w.claim.ChallengeHeight-1), "older hashes are pruned")
+
+	proof := must(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, w.lease.TaskIndex, answer))
+	require.True(t, proof.Accepted, proof.Reason)
+	requireAmount(t, worldReward-worldFee, proof.Paid)
+	require.Equal(t, start.Add(proof.Paid).String(), f.wealth(w.a).String(), "the honest device is paid, not slashed")
+
+	f.advance(40) // the backlog drains at 3 net hashes a block
+	n := 0
+	require.NoError(t, f.k.BlockHashes.Walk(f.ctx, nil, func(uint64, []byte) (bool, error) { n++; return false, nil }))
+	require.LessOrEqual(t, n, 1+16+1, "the ring follows the new window once no claim needs more")
+}
+
+// TestFreeStateCostsAFee (attack 7, G3): a requester posts jobs with a padded
+// spec and a long result URL and cancels them at once, for permanent state at
+// no cost. Each post now costs the non-refundable job_posting_fee (to the fee
+// collector), the spec is stored compacted, and after task_retention_blocks
+// the closed job shrinks to a summary without spec and URL.
+func TestFreeStateCostsAFee(t *testing.T) {
+	const retention = 20
+	fee := types.DefaultParams().JobPostingFee
+	f := newFixture(t, func(p *types.Params) {
+		p.JobPostingFee = fee
+		p.TaskRetentionBlocks = retention
+	})
+	spammer := addrOf("spammer")
+	f.fund(spammer, 1000*shift)
+	collector := f.accounts.GetModuleAddress("fee_collector")
+	start, collected, supply := f.balance(spammer), f.balance(collector), f.bank.GetSupply(f.ctx, denom).Amount
+	padded := `{"difficulty_bits":` + strings.Repeat(" ", 900) + `2}`
+	url := "https://results.example/" + strings.Repeat("x", 256-len("https://results.example/"))
+
+	res, em := mustEvents(f, f.msgs.PostJob, &types.MsgPostJob{
+		Requester: f.str(spammer), Kind: "hashcash", Spec: padded, Items: 8, ItemsPerTask: 4,
+		PricePerItem: math.NewInt(1000), DeadlineBlocks: 100, ResultUrl: url,
+	})
+	require.Equal(t, fee.String(), eventsOf[*types.EventJobPosted](em)[0].PostingFee.String())
+	job := f.job(res.JobId)
+	require.Equal(t, `{"difficulty_bits":2}`, job.Spec, "the padding does not reach state")
+	posted := job.Size()
+	must(f, f.msgs.CancelJob, &types.MsgCancelJob{Requester: f.str(spammer), JobId: res.JobId})
+
+	require.Equal(t, start.Sub(fee).String(), f.balance(spammer).String(), "post + cancel costs the posting fee")
+	require.Equal(t, collected.Add(fee).String(), f.balance(collector).String(), "which goes to the fee collector")
+	require.Equal(t, supply.String(), f.bank.GetSupply(f.ctx, denom).Amount.String(), "nothing is minted or burned")
+
+	f.advanceTo(f.job(res.JobId).PruneHeight + 1)
+	summary := f.job(res.JobId)
+	require.Empty(t, summary.Spec)
+	require.Empty(t, summary.ResultUrl)
+	require.Equal(t, types.JOB_STATUS_CANCELLED, summary.Status)
+	t.Logf("job record: %d bytes posted, %d bytes as a summary", posted, summary.Size())
+	require.Less(t, summary.Size(), 160, "the summary is small")
+	require.Less(t, summary.Size(), posted)
 }

@@ -51,6 +51,9 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	if err := k.TasksByDevice.Remove(ctx, collections.Join([]byte(operator), key)); err != nil {
 		return ProofResult{}, err
 	}
+	if err := k.ClaimsByChallenge.Remove(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+		return ProofResult{}, err
+	}
 	task.Status = types.TASK_STATUS_VERIFIED
 	task.VerifiedHeight = height(ctx)
 	if err := k.Tasks.Set(ctx, key, task); err != nil {
