@@ -72,8 +72,8 @@ type Keeper struct {
 	JobDeadlineQueue collections.KeySet[collections.Pair[uint64, uint64]]
 	// JobPruneQueue holds (prune height, job) for closed jobs whose task
 	// records are deleted once task_retention_blocks have passed.
-	JobPruneQueue      collections.KeySet[collections.Pair[uint64, uint64]]
-	UnbondingQueue     collections.KeySet[collections.Pair[uint64, []byte]]
+	JobPruneQueue  collections.KeySet[collections.Pair[uint64, uint64]]
+	UnbondingQueue collections.KeySet[collections.Pair[uint64, []byte]]
 	// ClaimsByChallenge holds (challenge height, task) for every open claim, so
 	// block hashes an open claim needs are never pruned (whatever the params).
 	ClaimsByChallenge  collections.KeySet[collections.Pair[uint64, TaskKey]]

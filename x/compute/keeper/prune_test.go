@@ -77,7 +77,7 @@ func TestTasksPrunedAfterRetention(t *testing.T) {
 	// The job stays as its summary; its tasks answer with where the roots went.
 	after := f.jobState(job)
 	require.Equal(t, closed.ClosedHeight+retention, closed.PruneHeight)
-	closed.PruneHeight = 0 // nothing left to prune
+	closed.PruneHeight = 0                 // nothing left to prune
 	closed.Spec, closed.ResultUrl = "", "" // dropped from the summary
 	require.Equal(t, closed, after)
 	_, err = f.q.Task(f.ctx, &types.QueryTaskRequest{JobId: job, TaskIndex: 0})
