@@ -350,3 +350,16 @@ func TestFreeStateCostsAFee(t *testing.T) {
 	require.Less(t, summary.Size(), 160, "the summary is small")
 	require.Less(t, summary.Size(), posted)
 }
+
+// TestProtocolFeeNeverRoundsToZero (attack 1, part): the 2 % fee of a reward
+// below 50 ushift used to round to 0, so dust-priced jobs paid validators
+// nothing for the verification they do. The fee rounds up.
+func TestProtocolFeeNeverRoundsToZero(t *testing.T) {
+	w := newMsgWorld(newFixture(t, func(p *types.Params) { p.ProofSamples = proofSamples }))
+	f := w.f
+	job := w.f.postJob(w.requester, "hashcash", worldSpec, 4, 4, 10) // one task paying 40 ushift
+	_, proof := f.runTask(w.a, job, nil)
+	require.True(t, proof.Accepted, proof.Reason)
+	requireAmount(t, 39, proof.Paid, "40 − ceil(40 × 2 %) = 39")
+	requireAmount(t, 1, f.balance(w.feeCollector()))
+}

@@ -61,7 +61,8 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	}
 
 	reward := job.TaskReward(task.ItemCount)
-	fee := types.BpsOf(reward, params.ProtocolFeeBps)
+	// Rounded up, so a non-zero fee rate never rounds a small payment's fee to 0.
+	fee := types.BpsOfCeil(reward, params.ProtocolFeeBps)
 	paid := reward.Sub(fee)
 	if paid.IsPositive() {
 		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, operator, k.coins(paid)); err != nil {
