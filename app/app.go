@@ -341,7 +341,7 @@ func (app *App) setAnteHandler(txConfig client.TxConfig) {
 	if err != nil {
 		panic(err)
 	}
-	app.SetAnteHandler(anteHandler)
+	app.SetAnteHandler(withMinGasPrice(app.ComputeKeeper, BondDenom, anteHandler))
 }
 
 // AutoCliOpts returns the autocli options for the app's modules.

@@ -19,6 +19,11 @@ const (
 	AccountAddressPrefix = params.AccountAddressPrefix
 	// DevnetChainID is the default chain-id of `nightshiftd devnet`.
 	DevnetChainID = "nightshift-devnet-1"
+	// BlockMaxGas is the block gas limit of the devnet and localnet genesis: room
+	// for a dozen of the costliest proofs (64 samples × max_verify_gas_per_item
+	// 500,000 = 32M gas is refused by the kind's gas bound before) while keeping a
+	// block's verification work bounded.
+	BlockMaxGas = 100_000_000
 )
 
 var (

@@ -38,11 +38,12 @@ func TestComputeEndToEnd(t *testing.T) {
 			ProtocolFeeBps       uint32 `json:"protocol_fee_bps"`
 			EpochBlocks          string `json:"epoch_blocks"`
 			MaxTaskItems         string `json:"max_task_items"`
+			JobPostingFee        string `json:"job_posting_fee"`
 		} `json:"params"`
 	}
 	d.query(&params, "compute", "params")
 	if p := params.Params; p.MinDeviceBond != "100000000" || p.ChallengeDelayBlocks != "2" || p.ProofSamples != 16 ||
-		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" {
+		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" || p.JobPostingFee != "1000000" {
 		t.Fatalf("params: %+v", p)
 	}
 	var epoch struct {
@@ -103,8 +104,9 @@ func TestComputeEndToEnd(t *testing.T) {
 		jobs.Jobs[0].Status != "JOB_STATUS_OPEN" || jobs.Jobs[0].NumTasks != "2" || jobs.Jobs[0].Escrow != strconv.Itoa(items*price) {
 		t.Fatalf("jobs of the requester: %+v", jobs.Jobs)
 	}
-	if after := d.balance(requester); after != before-items*price-res.fee() {
-		t.Fatalf("requester balance %d -> %d, want a drop of the escrow %d", before, after, items*price)
+	const postingFee = 1_000_000 // job_posting_fee, never refunded
+	if after := d.balance(requester); after != before-items*price-postingFee-res.fee() {
+		t.Fatalf("requester balance %d -> %d, want a drop of the escrow %d and the posting fee", before, after, items*price)
 	}
 
 	parsed, err := kinds.DefaultRegistry().Parse(kind, []byte(spec), items)

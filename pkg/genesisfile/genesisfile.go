@@ -50,6 +50,20 @@ func Edit(path string, edit func(AppState) error) error {
 	return gen.SaveAs(path)
 }
 
+// SetBlockMaxGas sets the block gas limit of the genesis at path: without one
+// (CometBFT's default -1) a block may hold any amount of verification work.
+func SetBlockMaxGas(path string, maxGas int64) error {
+	gen, _, err := Read(path)
+	if err != nil {
+		return err
+	}
+	if gen.Consensus == nil || gen.Consensus.Params == nil {
+		return fmt.Errorf("genesis %s has no consensus params", path)
+	}
+	gen.Consensus.Params.Block.MaxGas = maxGas
+	return gen.SaveAs(path)
+}
+
 // EditModule decodes module's section into section (a pointer to the module's
 // GenesisState), lets edit change it, and stores it back in state.
 func EditModule[T proto.Message](cdc codec.JSONCodec, state AppState, module string, section T, edit func(T) error) error {

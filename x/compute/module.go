@@ -43,10 +43,14 @@ func NewAppModule(cdc codec.Codec, ac address.Codec, k *keeper.Keeper) AppModule
 	return AppModule{cdc: cdc, addressCodec: ac, keeper: k}
 }
 
-func (AppModule) Name() string             { return types.ModuleName }
-func (AppModule) IsOnePerModuleType()      {}
-func (AppModule) IsAppModule()             {}
-func (AppModule) ConsensusVersion() uint64 { return 1 }
+func (AppModule) Name() string        { return types.ModuleName }
+func (AppModule) IsOnePerModuleType() {}
+func (AppModule) IsAppModule()        {}
+
+// ConsensusVersion is 2 since the market hardening (issue 14): new params,
+// Task.bars, the ClaimsByChallenge index and job summaries. Pre-launch, so no
+// migration is registered; a chain on version 1 starts again from genesis.
+func (AppModule) ConsensusVersion() uint64 { return 2 }
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
 }

@@ -190,6 +190,9 @@ func createDevnet(home, chainID string) error {
 // tuneDevnetGenesis makes proposals finish in seconds and compute epochs and
 // device unbonding take a minute or so.
 func tuneDevnetGenesis(cdc codec.Codec, genFile string) error {
+	if err := genesisfile.SetBlockMaxGas(genFile, app.BlockMaxGas); err != nil {
+		return err
+	}
 	return genesisfile.Edit(genFile, func(state genesisfile.AppState) error {
 		err := genesisfile.EditModule(cdc, state, govtypes.ModuleName, &govv1.GenesisState{}, func(gov *govv1.GenesisState) error {
 			voting, expedited := devnetVotingTime, devnetVotingTime/2

@@ -26,7 +26,8 @@ var challengeDomain = []byte("nightshift/compute/challenge/v1")
 
 // RecordBlockHash keeps this block's header hash, which seeds the challenges of
 // claims made challenge_delay_blocks earlier, and forgets hashes no open claim
-// can need any more.
+// needs any more: older than proof_window_blocks + 16 and below the lowest
+// challenge height of an open claim.
 func (k *Keeper) RecordBlockHash(ctx context.Context) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := height(ctx)
@@ -41,8 +42,18 @@ func (k *Keeper) RecordBlockHash(ctx context.Context) error {
 	if h <= keep {
 		return nil
 	}
+	// A hash an open claim still needs stays until that claim is settled, even
+	// if proof_window_blocks was lowered after the claim: prune only below the
+	// lowest challenge height of an open claim.
+	horizon := h - keep
+	if err := k.ClaimsByChallenge.Walk(ctx, nil, func(key collections.Pair[uint64, TaskKey]) (bool, error) {
+		horizon = min(horizon, key.K1())
+		return true, nil
+	}); err != nil {
+		return err
+	}
 	var stale []uint64
-	rng := new(collections.Range[uint64]).EndExclusive(h - keep)
+	rng := new(collections.Range[uint64]).EndExclusive(horizon)
 	if err := k.BlockHashes.Walk(ctx, rng, func(old uint64, _ []byte) (bool, error) {
 		stale = append(stale, old)
 		return len(stale) == blockHashPrunePerBlock, nil

@@ -6,7 +6,6 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
-	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -48,6 +47,9 @@ func (k *Keeper) SubmitClaim(ctx context.Context, operator sdk.AccAddress, jobID
 	if err := k.TaskQueue.Set(ctx, collections.Join(task.ProofDeadline, key)); err != nil {
 		return types.Task{}, err
 	}
+	if err := k.ClaimsByChallenge.Set(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+		return types.Task{}, err
+	}
 	return task, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventClaimSubmitted{
 		JobId: jobID, TaskIndex: index, Device: task.Device, Root: hex.EncodeToString(root),
 		ChallengeHeight: task.ChallengeHeight, ProofDeadline: task.ProofDeadline,
@@ -72,8 +74,11 @@ func (k *Keeper) heldTask(ctx context.Context, operator sdk.AccAddress, jobID, i
 	return task, nil
 }
 
-// missProof handles a claim whose proof window closed unanswered: slash
-// slash_missed_bps of the bond and reopen the task.
+// missProof handles a claim whose proof window closed unanswered. Withholding
+// must never beat sending a bad proof, so it costs what an invalid proof costs
+// (MissedSlashBps of the bond, at least the task's reward), counts toward
+// jailing, and bars the device from the task for good: it cannot lease it
+// again for a fresh challenge over the same root. The task reopens.
 func (k *Keeper) missProof(ctx context.Context, task types.Task) error {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -87,7 +92,11 @@ func (k *Keeper) missProof(ctx context.Context, task types.Task) error {
 	if err != nil {
 		return err
 	}
-	if _, err := k.slash(ctx, &dev, task, params.SlashMissedBps, math.ZeroInt(), SlashReasonMissedProof); err != nil {
+	job, err := k.Jobs.Get(ctx, task.JobId)
+	if err != nil {
+		return err
+	}
+	if _, err := k.slash(ctx, &dev, task, params.MissedSlashBps(), job.TaskReward(task.ItemCount), SlashReasonMissedProof); err != nil {
 		return err
 	}
 	dev.MissedProofs++
@@ -95,7 +104,11 @@ func (k *Keeper) missProof(ctx context.Context, task types.Task) error {
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return err
 	}
+	barDevice(&task, task.Device, 0, height(ctx))
 	if err := k.releaseTask(ctx, task, true); err != nil {
+		return err
+	}
+	if err := k.jailIfDue(ctx, operator, params); err != nil {
 		return err
 	}
 	metricProofFailed(ctx, SlashReasonMissedProof)

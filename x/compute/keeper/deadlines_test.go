@@ -21,8 +21,8 @@ func TestMissedProofSlashesAndReopens(t *testing.T) {
 
 	em := f.ctx.EventManager()
 	f.nextBlock()
-	slash := bond * int64(p.SlashMissedBps) / 10_000
-	require.Equal(t, int64(bond/10), slash)
+	slash := bond * int64(p.MissedSlashBps()) / 10_000
+	require.Equal(t, int64(bond/2), slash, "a missed proof costs what an invalid one does")
 	dev := w.device(w.a)
 	requireAmount(t, bond-slash, dev.Bond)
 	require.Equal(t, uint64(1), dev.MissedProofs)
@@ -55,7 +55,10 @@ func TestMissedProofSlashesAndReopens(t *testing.T) {
 	require.Equal(t, uint32(1), w.task(w.job, 0).Attempt)
 }
 
-func TestLeaseExpiryReopensWithoutSlash(t *testing.T) {
+// TestLeaseExpirySlashesAndBars: a lapsed lease burns slash_lapsed_bps of the
+// bond and bars the device from the task for lease_cooldown_blocks; the task
+// reopens for the others.
+func TestLeaseExpirySlashesAndBars(t *testing.T) {
 	w := newMsgWorld(newFixture(t, func(p *types.Params) { p.LeaseBlocks = 5 }))
 	f := w.f
 	w.leaseA()
@@ -65,16 +68,24 @@ func TestLeaseExpiryReopensWithoutSlash(t *testing.T) {
 
 	em := f.ctx.EventManager()
 	f.nextBlock()
+	p := w.params()
+	slash := int64(bond) * int64(p.SlashLapsedBps) / 10_000
+	require.Equal(t, int64(bond/100), slash)
 	dev := w.device(w.a)
-	requireAmount(t, bond, dev.Bond)
+	requireAmount(t, bond-slash, dev.Bond)
 	require.Zero(t, dev.LiveTasks)
 	require.Zero(t, dev.Failures)
 	require.Zero(t, dev.MissedProofs)
 	require.Equal(t, balance.String(), f.balance(w.a).String())
-	require.Equal(t, module.String(), f.balance(w.moduleAddr()).String())
-	require.Equal(t, supply.String(), w.supply().String())
-	require.Empty(t, eventsOf[*types.EventBondSlashed](em))
-	requireEvent(t, em, &types.EventLeaseExpired{JobId: w.job, TaskIndex: 0, Device: f.str(w.a)})
+	requireAmount(t, module.Int64()-slash, f.balance(w.moduleAddr()))
+	requireAmount(t, supply.Int64()-slash, w.supply())
+	requireEvent(t, em, &types.EventBondSlashed{
+		Operator: f.str(w.a), JobId: w.job, TaskIndex: 0, Amount: math.NewInt(slash),
+		Reason: keeper.SlashReasonLeaseLapsed, RemainingBond: math.NewInt(bond - slash),
+	})
+	barredUntil := w.lease.LeaseExpiry + p.LeaseCooldownBlocks
+	requireEvent(t, em, &types.EventLeaseExpired{JobId: w.job, TaskIndex: 0, Device: f.str(w.a), Slashed: math.NewInt(slash), BarredUntil: barredUntil})
+	require.Equal(t, []types.TaskBar{{Device: f.str(w.a), UntilHeight: barredUntil}}, w.task(w.job, 0).Bars)
 
 	key := collectionsJoin(w.job, 0)
 	require.Equal(t, types.TASK_STATUS_UNSPECIFIED, w.task(w.job, 0).Status)

@@ -16,6 +16,7 @@ import (
 const (
 	SlashReasonInvalidProof = "invalid_proof"
 	SlashReasonMissedProof  = "missed_proof"
+	SlashReasonLeaseLapsed  = "lease_lapsed"
 )
 
 // RegisterDevice bonds coins from operator and registers its device. An account
@@ -190,6 +191,104 @@ func (k *Keeper) slash(ctx context.Context, dev *types.Device, task types.Task, 
 		Operator: dev.Operator, JobId: task.JobId, TaskIndex: task.Index,
 		Amount: amount, Reason: reason, RemainingBond: dev.Bond,
 	})
+}
+
+// jailIfDue jails an active device for good once its invalid and missed proofs
+// together reach jail_after_failures: withholding a proof counts like failing it.
+// A jailed device is paid nothing more and earns no emission: its live tasks
+// are revoked (they reopen, or refund their escrow if the job has closed) and
+// its work in the running epoch is struck from the epoch.
+func (k *Keeper) jailIfDue(ctx context.Context, operator sdk.AccAddress, params types.Params) error {
+	dev, err := k.Devices.Get(ctx, operator)
+	if err != nil {
+		return err
+	}
+	if dev.Status != types.DEVICE_STATUS_ACTIVE || uint64(dev.Failures)+dev.MissedProofs < uint64(params.JailAfterFailures) {
+		return nil
+	}
+	dev.Status = types.DEVICE_STATUS_JAILED
+	dev.Jailed = true
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	revoked, err := k.revokeLiveTasks(ctx, operator)
+	if err != nil {
+		return err
+	}
+	forfeited, err := k.forfeitRunningEpoch(ctx, operator)
+	if err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventDeviceJailed{
+		Operator: dev.Operator, Failures: dev.Failures, MissedProofs: dev.MissedProofs,
+		RevokedTasks: revoked, ForfeitedUnits: forfeited,
+	})
+}
+
+// revokeLiveTasks takes back every live task of a jailed device, unpaid and
+// unslashed (the jailing slash was taken), and bars the device from them. At
+// most the device's live tasks (max_live_tasks_per_device) are visited.
+func (k *Keeper) revokeLiveTasks(ctx context.Context, operator sdk.AccAddress) (uint32, error) {
+	var keys []TaskKey
+	if err := k.TasksByDevice.Walk(ctx, collections.NewPrefixedPairRange[[]byte, TaskKey](operator), func(key collections.Pair[[]byte, TaskKey]) (bool, error) {
+		keys = append(keys, key.K2())
+		return false, nil
+	}); err != nil {
+		return 0, err
+	}
+	h := height(ctx)
+	for _, key := range keys {
+		task, err := k.Tasks.Get(ctx, key)
+		if err != nil {
+			return 0, err
+		}
+		due := task.LeaseExpiry
+		if task.Status == types.TASK_STATUS_CLAIMED {
+			due = task.ProofDeadline
+		}
+		if err := k.TaskQueue.Remove(ctx, collections.Join(due, key)); err != nil {
+			return 0, err
+		}
+		device := task.Device
+		barDevice(&task, device, 0, h)
+		if err := k.releaseTask(ctx, task, false); err != nil {
+			return 0, err
+		}
+		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventTaskRevoked{
+			JobId: task.JobId, TaskIndex: task.Index, Device: device,
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return uint32(len(keys)), nil
+}
+
+// forfeitRunningEpoch strikes a jailed device's work from the running epoch, so
+// the epoch's emission goes to the other devices, and returns the units struck.
+// (Shares of settled epochs it has not withdrawn stay unclaimed: a jailed
+// device may not withdraw.)
+func (k *Keeper) forfeitRunningEpoch(ctx context.Context, operator sdk.AccAddress) (math.Int, error) {
+	epoch, err := k.CurrentEpoch.Get(ctx)
+	if err != nil {
+		return math.Int{}, err
+	}
+	key := collections.Join([]byte(operator), epoch)
+	units, err := k.DeviceEpochUnits.Get(ctx, key)
+	if isNotFound(err) {
+		return math.ZeroInt(), nil
+	}
+	if err != nil {
+		return math.Int{}, err
+	}
+	info, err := k.Epochs.Get(ctx, epoch)
+	if err != nil {
+		return math.Int{}, err
+	}
+	info.WorkUnits = info.WorkUnits.Sub(units)
+	if err := k.Epochs.Set(ctx, epoch, info); err != nil {
+		return math.Int{}, err
+	}
+	return units, k.DeviceEpochUnits.Remove(ctx, key)
 }
 
 func (k *Keeper) getDevice(ctx context.Context, operator sdk.AccAddress) (types.Device, error) {

@@ -65,6 +65,9 @@ func (f *fixture) str(a sdk.AccAddress) string {
 func newFixture(t testing.TB, tweak ...func(*types.Params)) *fixture {
 	t.Helper()
 	gs := types.DefaultGenesis()
+	// Balances in these tests read as escrow alone; the tests of the posting
+	// fee (TestFreeStateCostsAFee) set it.
+	gs.Params.JobPostingFee = math.ZeroInt()
 	for _, fn := range tweak {
 		fn(&gs.Params)
 	}

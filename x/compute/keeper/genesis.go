@@ -79,6 +79,11 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err := k.TaskQueue.Set(ctx, collections.Join(due, key)); err != nil {
 			return err
 		}
+		if task.Status == types.TASK_STATUS_CLAIMED {
+			if err := k.ClaimsByChallenge.Set(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+				return err
+			}
+		}
 	}
 	for _, ref := range gs.ReopenedTasks {
 		if err := k.ReopenedTasks.Set(ctx, taskKey(ref.JobId, ref.TaskIndex)); err != nil {

@@ -169,7 +169,7 @@ func (k *Keeper) CheckEmissionInvariant(ctx context.Context) error {
 func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 	type live struct{ tasks, items uint64 }
 	jobLive := make(map[uint64]live)
-	pruneQueued := 0
+	pruneQueued, claimed := 0, 0
 	deviceLive := make(map[string]uint32)
 	err := k.Tasks.Walk(ctx, nil, func(key TaskKey, t types.Task) (bool, error) {
 		if key.K1() != t.JobId || key.K2() != t.Index {
@@ -193,6 +193,10 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 			due = t.ProofDeadline
 			if len(t.Root) != types.RootSize {
 				return true, fmt.Errorf("claimed task %d/%d has a %d-byte root", t.JobId, t.Index, len(t.Root))
+			}
+			claimed++
+			if has, err := k.ClaimsByChallenge.Has(ctx, collections.Join(t.ChallengeHeight, key)); err != nil || !has {
+				return true, fmt.Errorf("claimed task %d/%d is not indexed under its challenge height %d (err %v)", t.JobId, t.Index, t.ChallengeHeight, err)
 			}
 		case types.TASK_STATUS_UNSPECIFIED:
 			// A task that fell back open must wait to be leased again, or its
@@ -272,6 +276,16 @@ func (k *Keeper) CheckReferenceInvariant(ctx context.Context) error {
 	}
 	if entries != pruneQueued {
 		return fmt.Errorf("%d prune queue entries, %d jobs waiting to be pruned", entries, pruneQueued)
+	}
+	entries = 0
+	if err := k.ClaimsByChallenge.Walk(ctx, nil, func(collections.Pair[uint64, TaskKey]) (bool, error) {
+		entries++
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	if entries != claimed {
+		return fmt.Errorf("%d challenge index entries, %d open claims", entries, claimed)
 	}
 	if err := k.Devices.Walk(ctx, nil, func(operator []byte, d types.Device) (bool, error) {
 		if n := deviceLive[string(operator)]; d.LiveTasks != n {

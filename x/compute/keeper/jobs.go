@@ -1,7 +1,9 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -14,8 +16,8 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// PostJob validates a job, escrows items × price from the requester and opens
-// its tasks. Tasks are implicit, so posting costs O(1) state whatever the size.
+// PostJob validates a job, escrows items × price from the requester, takes the
+// non-refundable job_posting_fee and opens its tasks. Tasks are implicit, so posting costs O(1) state whatever the size.
 func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *types.MsgPostJob) (uint64, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -45,7 +47,14 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err := types.ValidateResultURL(msg.ResultUrl); err != nil {
 		return 0, err
 	}
-	spec, err := k.kinds.Parse(msg.Kind, []byte(msg.Spec), msg.Items)
+	// The spec is stored compacted: every kind's decoder is strict (known
+	// fields once each, integers as integers), so what whitespace padding adds
+	// is the only slack, and it does not reach state.
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(msg.Spec)); err != nil {
+		return 0, errorsmod.Wrapf(types.ErrInvalidSpec, "spec is not JSON: %v", err)
+	}
+	spec, err := k.kinds.Parse(msg.Kind, compact.Bytes(), msg.Items)
 	if err != nil {
 		return 0, kindError(err)
 	}
@@ -53,9 +62,17 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 		return 0, errorsmod.Wrapf(types.ErrVerificationTooCostly, "one item costs %d gas to verify, the limit is %d", gas, params.MaxVerifyGasPerItem)
 	}
 
+	// The posting fee pays for the job record's state; it is never refunded
+	// and goes to the fee collector, so supply is unchanged.
 	escrow := msg.PricePerItem.Mul(math.NewIntFromUint64(msg.Items))
-	if err := k.pull(ctx, requester, escrow); err != nil {
+	fee := params.JobPostingFee
+	if err := k.pull(ctx, requester, escrow.Add(fee)); err != nil {
 		return 0, err
+	}
+	if fee.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, k.feeCollector, k.coins(fee)); err != nil {
+			return 0, err
+		}
 	}
 	id, err := k.NextJobID.Next(ctx)
 	if err != nil {
@@ -66,7 +83,7 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 		Id:             id,
 		Requester:      msg.Requester,
 		Kind:           msg.Kind,
-		Spec:           msg.Spec,
+		Spec:           compact.String(),
 		Items:          msg.Items,
 		ItemsPerTask:   msg.ItemsPerTask,
 		PricePerItem:   msg.PricePerItem,
@@ -86,7 +103,7 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	metricJobPosted(ctx)
 	return id, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobPosted{
 		JobId: id, Requester: job.Requester, Kind: job.Kind, Items: job.Items, NumTasks: job.NumTasks,
-		Escrow: escrow, DeadlineHeight: job.DeadlineHeight, ResultUrl: job.ResultUrl,
+		Escrow: escrow, DeadlineHeight: job.DeadlineHeight, ResultUrl: job.ResultUrl, PostingFee: fee,
 	})
 }
 

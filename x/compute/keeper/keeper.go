@@ -72,8 +72,11 @@ type Keeper struct {
 	JobDeadlineQueue collections.KeySet[collections.Pair[uint64, uint64]]
 	// JobPruneQueue holds (prune height, job) for closed jobs whose task
 	// records are deleted once task_retention_blocks have passed.
-	JobPruneQueue      collections.KeySet[collections.Pair[uint64, uint64]]
-	UnbondingQueue     collections.KeySet[collections.Pair[uint64, []byte]]
+	JobPruneQueue  collections.KeySet[collections.Pair[uint64, uint64]]
+	UnbondingQueue collections.KeySet[collections.Pair[uint64, []byte]]
+	// ClaimsByChallenge holds (challenge height, task) for every open claim, so
+	// block hashes an open claim needs are never pruned (whatever the params).
+	ClaimsByChallenge  collections.KeySet[collections.Pair[uint64, TaskKey]]
 	ApprovedRequesters collections.KeySet[[]byte]
 	CurrentEpoch       collections.Item[uint64]
 	Epochs             collections.Map[uint64, types.EpochInfo]
@@ -119,6 +122,7 @@ func NewKeeper(
 		JobDeadlineQueue:   collections.NewKeySet(sb, types.JobDeadlineQueueKey, "job_deadline_queue", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
 		JobPruneQueue:      collections.NewKeySet(sb, types.JobPruneQueueKey, "job_prune_queue", collections.PairKeyCodec(collections.Uint64Key, collections.Uint64Key)),
 		UnbondingQueue:     collections.NewKeySet(sb, types.UnbondingQueueKey, "unbonding_queue", collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)),
+		ClaimsByChallenge:  collections.NewKeySet(sb, types.ClaimsByChallengeKey, "claims_by_challenge", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
 		ApprovedRequesters: collections.NewKeySet(sb, types.ApprovedRequestersKey, "approved_requesters", collections.BytesKey),
 		CurrentEpoch:       collections.NewItem(sb, types.CurrentEpochKey, "current_epoch", collections.Uint64Value),
 		Epochs:             collections.NewMap(sb, types.EpochsKey, "epochs", collections.Uint64Key, codec.CollValue[types.EpochInfo](cdc)),

@@ -5,6 +5,7 @@ import (
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -40,16 +41,23 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		return types.Task{}, errorsmod.Wrapf(types.ErrJobNotOpen, "job %d is %s (deadline %d)", jobID, job.Status, job.DeadlineHeight)
 	}
 
-	index, reopened, err := k.nextOpenTask(ctx, job)
+	index, reopened, err := k.nextOpenTask(ctx, job, dev.Operator, h)
 	if err != nil {
 		return types.Task{}, err
 	}
 	first, count := job.TaskRange(index)
-	// Soundness: a failed proof must cost at least what the task pays.
+	// Soundness: one invalid proof must cost at least what all the device's
+	// live tasks pay together, this one included, so one bond cannot back
+	// more tasks than it can lose.
 	reward := job.TaskReward(count)
-	if types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(reward) {
+	live, err := k.liveReward(ctx, operator)
+	if err != nil {
+		return types.Task{}, err
+	}
+	if cover := types.BpsOf(dev.Bond, params.SlashInvalidBps); cover.LT(live.Add(reward)) {
 		return types.Task{}, errorsmod.Wrapf(types.ErrBondTooSmallForTask,
-			"task pays %s%s but an invalid proof slashes %s%s of the bond; add bond or lease a smaller job", reward, k.denom, types.BpsOf(dev.Bond, params.SlashInvalidBps), k.denom)
+			"task pays %s%s and the device's live tasks %s%s, but an invalid proof slashes %s%s of the bond; add bond, finish a task or lease a smaller job",
+			reward, k.denom, live, k.denom, cover, k.denom)
 	}
 
 	if reopened {
@@ -60,8 +68,12 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		job.NextTask++
 	}
 	var attempt uint32
+	var bars []types.TaskBar
 	if old, err := k.Tasks.Get(ctx, taskKey(jobID, index)); err == nil {
 		attempt = old.Attempt + 1
+		bars = liveBars(old.Bars, h)
+	} else if !isNotFound(err) {
+		return types.Task{}, err
 	}
 	task := types.Task{
 		JobId:        jobID,
@@ -73,6 +85,7 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 		LeasedHeight: h,
 		LeaseExpiry:  h + params.LeaseBlocks,
 		Attempt:      attempt,
+		Bars:         bars,
 	}
 	job.LiveTasks++
 	job.LiveItems += count
@@ -97,10 +110,43 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	})
 }
 
-// nextOpenTask returns the lowest reopened task of the job, else its next task.
-func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64, reopened bool, err error) {
-	found := false
+// maxReopenedScan bounds how many reopened tasks one lease looks at for one
+// the device is not barred from; past it the device gets a never-leased task.
+const maxReopenedScan = 64
+
+// liveReward is what the device's live tasks pay together. It visits at most
+// the device's live tasks (max_live_tasks_per_device).
+func (k *Keeper) liveReward(ctx context.Context, operator sdk.AccAddress) (math.Int, error) {
+	total := math.ZeroInt()
+	err := k.TasksByDevice.Walk(ctx, collections.NewPrefixedPairRange[[]byte, TaskKey](operator), func(key collections.Pair[[]byte, TaskKey]) (bool, error) {
+		task, err := k.Tasks.Get(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		job, err := k.Jobs.Get(ctx, task.JobId)
+		if err != nil {
+			return true, err
+		}
+		total = total.Add(job.TaskReward(task.ItemCount))
+		return false, nil
+	})
+	return total, err
+}
+
+// nextOpenTask returns the lowest reopened task of the job the device is not
+// barred from, else the job's next never-leased task.
+func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job, device string, h uint64) (index uint64, reopened bool, err error) {
+	found, barred, scanned := false, 0, 0
 	if err := k.ReopenedTasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](job.Id), func(key TaskKey) (bool, error) {
+		scanned++
+		task, err := k.Tasks.Get(ctx, key)
+		if err != nil {
+			return true, err
+		}
+		if isBarred(task.Bars, device, h) {
+			barred++
+			return scanned == maxReopenedScan, nil
+		}
 		index, found = key.K2(), true
 		return true, nil
 	}); err != nil {
@@ -112,17 +158,83 @@ func (k *Keeper) nextOpenTask(ctx context.Context, job types.Job) (index uint64,
 	if job.NextTask < job.NumTasks {
 		return job.NextTask, false, nil
 	}
+	if barred > 0 {
+		return 0, false, errorsmod.Wrapf(types.ErrTaskBarred, "the open tasks of job %d are ones this device failed, withheld or let lapse", job.Id)
+	}
 	return 0, false, errorsmod.Wrapf(types.ErrNoOpenTask, "all %d tasks of job %d are leased, claimed or verified", job.NumTasks, job.Id)
 }
 
-// expireLease reopens a task whose lease ran out unclaimed. There is no slash:
-// a device that gives up on a task loses only the lease.
+// isBarred reports whether bars keep device from leasing the task at height h.
+func isBarred(bars []types.TaskBar, device string, h uint64) bool {
+	for _, b := range bars {
+		if b.Device == device && (b.UntilHeight == 0 || h < b.UntilHeight) {
+			return true
+		}
+	}
+	return false
+}
+
+// liveBars drops the bars that have ended by height h.
+func liveBars(bars []types.TaskBar, h uint64) []types.TaskBar {
+	var out []types.TaskBar
+	for _, b := range bars {
+		if b.UntilHeight == 0 || h < b.UntilHeight {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// barDevice bars device from task until height until (0: for good), keeping
+// the longer bar if it has one, and drops bars that ended by h.
+func barDevice(task *types.Task, device string, until, h uint64) {
+	bars := liveBars(task.Bars, h)
+	for i, b := range bars {
+		if b.Device == device {
+			if b.UntilHeight != 0 && (until == 0 || until > b.UntilHeight) {
+				bars[i].UntilHeight = until
+			}
+			task.Bars = bars
+			return
+		}
+	}
+	task.Bars = append(bars, types.TaskBar{Device: device, UntilHeight: until})
+}
+
+// expireLease reopens a task whose lease ran out unclaimed. Holding a task
+// blocks it for everyone else, so a lapse is not free: slash_lapsed_bps of the
+// bond is burned and the device may not lease the task again for
+// lease_cooldown_blocks.
 func (k *Keeper) expireLease(ctx context.Context, task types.Task) error {
-	if err := k.releaseTask(ctx, task, false); err != nil {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	operator, err := k.addr("device", task.Device)
+	if err != nil {
+		return err
+	}
+	dev, err := k.Devices.Get(ctx, operator)
+	if err != nil {
+		return err
+	}
+	slashed, err := k.slash(ctx, &dev, task, params.SlashLapsedBps, math.ZeroInt(), SlashReasonLeaseLapsed)
+	if err != nil {
+		return err
+	}
+	dev.LiveTasks--
+	if err := k.Devices.Set(ctx, operator, dev); err != nil {
+		return err
+	}
+	h := height(ctx)
+	until := h + params.LeaseCooldownBlocks
+	barDevice(&task, task.Device, until, h)
+	device := task.Device
+	if err := k.releaseTask(ctx, task, true); err != nil {
 		return err
 	}
 	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventLeaseExpired{
-		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device,
+		JobId: task.JobId, TaskIndex: task.Index, Device: device, Slashed: slashed, BarredUntil: until,
 	})
 }
 
@@ -147,6 +259,11 @@ func (k *Keeper) releaseTask(ctx context.Context, task types.Task, keepDevice bo
 	}
 	if err := k.TasksByDevice.Remove(ctx, collections.Join([]byte(operator), key)); err != nil {
 		return err
+	}
+	if task.Status == types.TASK_STATUS_CLAIMED {
+		if err := k.ClaimsByChallenge.Remove(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+			return err
+		}
 	}
 	job, err := k.Jobs.Get(ctx, task.JobId)
 	if err != nil {

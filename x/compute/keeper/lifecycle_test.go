@@ -109,7 +109,7 @@ func TestLifecycle(t *testing.T) {
 	require.Equal(t, params.InitialEpochEmission, w.Amount)
 	require.Equal(t, before.Add(params.InitialEpochEmission), f.balance(honest))
 	_, err = exec(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(cheater)})
-	require.ErrorIs(t, err, types.ErrNoRewards)
+	require.ErrorIs(t, err, types.ErrDeviceJailed, "a jailed device earns no emission")
 
 	// The cheater ends poorer than it started; the honest device richer.
 	require.Equal(t, cheaterStart, f.balance(cheater), "bond stays in the module until unbonded")

@@ -77,6 +77,14 @@ func TestMsgAuthority(t *testing.T) {
 		badParams("a window of 2^40+1 blocks", func(p *types.Params) { p.DeviceUnbondingBlocks = 1<<40 + 1 }),
 		badParams("zero task_retention_blocks", func(p *types.Params) { p.TaskRetentionBlocks = 0 }),
 		badParams("task_retention_blocks of 2^40+1", func(p *types.Params) { p.TaskRetentionBlocks = 1<<40 + 1 }),
+		badParams("slash_lapsed_bps above 10000", func(p *types.Params) { p.SlashLapsedBps = 10_001 }),
+		badParams("zero lease_cooldown_blocks", func(p *types.Params) { p.LeaseCooldownBlocks = 0 }),
+		badParams("lease_cooldown_blocks of 2^40+1", func(p *types.Params) { p.LeaseCooldownBlocks = 1<<40 + 1 }),
+		badParams("negative job_posting_fee", func(p *types.Params) { p.JobPostingFee = math.NewInt(-1) }),
+		badParams("nil job_posting_fee", func(p *types.Params) { p.JobPostingFee = math.Int{} }),
+		badParams("negative min_gas_price", func(p *types.Params) { p.MinGasPrice = math.LegacyNewDec(-1) }),
+		badParams("nil min_gas_price", func(p *types.Params) { p.MinGasPrice = math.LegacyDec{} }),
+		badParams("min_gas_price above 10^6", func(p *types.Params) { p.MinGasPrice = math.LegacyNewDec(types.MaxMinGasPrice + 1) }),
 	}
 	runMsgCases(t, cases)
 

@@ -114,7 +114,7 @@ func TestMsgCancelJob(t *testing.T) {
 		require.Equal(t, types.TASK_STATUS_UNSPECIFIED, w.task(w.job, 1).Status)
 		dev := w.device(w.a)
 		require.Zero(t, dev.LiveTasks)
-		requireAmount(t, bond, dev.Bond, "an expired lease is not slashed")
+		requireAmount(t, bond-bond/100, dev.Bond, "an expired lease costs slash_lapsed_bps of the bond")
 		// The requester paid for exactly the two verified tasks.
 		requireAmount(t, worldFunds-2*worldReward, f.balance(w.requester))
 		requireAmount(t, 2*worldFee, f.balance(w.feeCollector()))

@@ -35,6 +35,25 @@ func TestMsgLeaseTask(t *testing.T) {
 		},
 		{name: "unknown job", send: lease(a, func(*msgWorld) uint64 { return 99 }), err: types.ErrJobNotFound},
 		{
+			name: "the only open task is one the device withheld a proof for", tweak: func(p *types.Params) { p.ProofWindowBlocks = 3 },
+			prepare: func(w *msgWorld) {
+				other, _ = w.postShortJob(100)
+				l := must(w.f, w.f.msgs.LeaseTask, w.leaseMsg(w.a, other))
+				wk := w.f.computeTask(w.a, other, l, nil)
+				c := must(w.f, w.f.msgs.SubmitClaim, w.claimMsg(w.a, other, l.TaskIndex, wk.root()))
+				w.f.advanceTo(c.ProofDeadline + 1)
+			},
+			send: lease(a, otherJob), err: types.ErrTaskBarred,
+		},
+		{
+			name: "the only open task is one the device failed", prepare: func(w *msgWorld) {
+				other, _ = w.postShortJob(100)
+				res, _ := w.cheat(w.a, other, 2)
+				require.False(w.f.t, res.Accepted)
+			},
+			send: lease(a, otherJob), err: types.ErrTaskBarred,
+		},
+		{
 			name: "completed job",
 			prepare: func(w *msgWorld) {
 				other, _ = w.postShortJob(100)
@@ -122,8 +141,8 @@ func TestMsgLeaseTask(t *testing.T) {
 				l := must(f, f.msgs.LeaseTask, w.leaseMsg(thin, w.job))
 				wk := f.computeTask(thin, w.job, l, nil)
 				c := must(f, f.msgs.SubmitClaim, w.claimMsg(thin, w.job, l.TaskIndex, wk.root()))
-				f.advanceTo(c.ProofDeadline + 1) // the proof is missed: 10% of the bond burned
-				require.Equal(t, types.BpsOf(min, 9000).String(), w.device(thin).Bond.String())
+				f.advanceTo(c.ProofDeadline + 1) // the proof is missed: 50% of the bond burned
+				require.Equal(t, types.BpsOf(min, 5000).String(), w.device(thin).Bond.String())
 			},
 			send: lease(func(*msgWorld) sdk.AccAddress { return thin }, worldJob), err: types.ErrBondTooLow,
 		},

@@ -166,8 +166,9 @@ func (w *msgWorld) jail(op sdk.AccAddress) {
 	lab := addrOf("jail-lab")
 	w.f.fund(lab, 1_000_000)
 	w.extra = append(w.extra, lab)
-	job := w.f.postJob(lab, "hashcash", worldSpec, 2, 2, 10)
 	n := w.params().JailAfterFailures
+	// One task per failure: a device may not lease a task it failed again.
+	job := w.f.postJob(lab, "hashcash", worldSpec, 2*uint64(n), 2, 10)
 	for range n {
 		res, _ := w.cheat(op, job, 2)
 		require.False(w.f.t, res.Accepted)

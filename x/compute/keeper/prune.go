@@ -18,13 +18,10 @@ import (
 // The queue entry (job.PruneHeight, job.Id) exists exactly while
 // job.PruneHeight != 0, so genesis import rebuilds it from the jobs.
 
-// schedulePrune sets a closing job's prune height and queues it; a job that
-// never leased a task has no records and is not queued.
+// schedulePrune sets a closing job's prune height and queues it: at that
+// height its task records are deleted and the job record shrinks to its
+// summary (a job that never leased a task only shrinks).
 func (k *Keeper) schedulePrune(ctx context.Context, job *types.Job) error {
-	if job.NextTask == 0 {
-		job.PruneHeight = 0
-		return nil
-	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return err
@@ -95,12 +92,15 @@ func (k *Keeper) pruneClosedJobs(ctx context.Context, params types.Params, limit
 			}
 			continue
 		}
+		// The summary: what the job was, paid and left; not how to compute it.
 		job.PruneHeight = 0
+		job.Spec = ""
+		job.ResultUrl = ""
 		if err := k.Jobs.Set(ctx, jobID, job); err != nil {
 			return err
 		}
 		if err := sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventJobTasksPruned{
-			JobId: jobID, Tasks: job.NextTask,
+			JobId: jobID, Tasks: job.NextTask, Summarized: true,
 		}); err != nil {
 			return err
 		}

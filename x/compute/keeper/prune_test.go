@@ -69,14 +69,16 @@ func TestTasksPrunedAfterRetention(t *testing.T) {
 	require.Equal(t, 1, f.taskCount(job))
 	require.NoError(t, f.k.EndBlocker(f.ctx))
 	require.Zero(t, f.taskCount(job))
-	requireEvent(t, f.ctx.EventManager(), &types.EventJobTasksPruned{JobId: job, Tasks: 5})
+	requireEvent(t, f.ctx.EventManager(), &types.EventJobTasksPruned{JobId: job, Tasks: 5, Summarized: true})
+	require.Empty(t, f.jobState(job).Spec, "the job record shrank to its summary")
 	require.Zero(t, countKeys(t, f.ctx, f.k.JobPruneQueue))
 	require.NoError(t, f.k.CheckInvariants(f.ctx))
 
-	// The job stays; its tasks answer with where the roots went.
+	// The job stays as its summary; its tasks answer with where the roots went.
 	after := f.jobState(job)
 	require.Equal(t, closed.ClosedHeight+retention, closed.PruneHeight)
-	closed.PruneHeight = 0 // nothing left to prune
+	closed.PruneHeight = 0                 // nothing left to prune
+	closed.Spec, closed.ResultUrl = "", "" // dropped from the summary
 	require.Equal(t, closed, after)
 	_, err = f.q.Task(f.ctx, &types.QueryTaskRequest{JobId: job, TaskIndex: 0})
 	require.Equal(t, codes.NotFound, status.Code(err))
@@ -123,8 +125,9 @@ func TestPruneWaitsForLiveTasks(t *testing.T) {
 	require.Zero(t, f.jobState(job).PruneHeight)
 }
 
-// A job closed before any task was leased has nothing to prune and is not queued.
-func TestJobWithoutTasksIsNotQueued(t *testing.T) {
+// A job closed before any task was leased has no task records, but its record
+// still shrinks to the summary after the retention.
+func TestJobWithoutTasksIsSummarized(t *testing.T) {
 	f := newFixture(t)
 	requester := addrOf("requester")
 	f.fund(requester, 1_000_000_000)
@@ -132,7 +135,13 @@ func TestJobWithoutTasksIsNotQueued(t *testing.T) {
 	must(f, f.msgs.CancelJob, &types.MsgCancelJob{Requester: f.str(requester), JobId: job})
 	closed := f.jobState(job)
 	require.Equal(t, uint64(f.ctx.BlockHeight()), closed.ClosedHeight)
-	require.Zero(t, closed.PruneHeight)
+	require.Equal(t, closed.ClosedHeight+types.DefaultParams().TaskRetentionBlocks, closed.PruneHeight)
+	require.Equal(t, 1, countKeys(t, f.ctx, f.k.JobPruneQueue))
+	require.NoError(t, f.k.CheckReferenceInvariant(f.ctx))
+	f.advanceTo(closed.PruneHeight + 1)
+	summary := f.jobState(job)
+	require.Zero(t, summary.PruneHeight)
+	require.Empty(t, summary.Spec)
 	require.Zero(t, countKeys(t, f.ctx, f.k.JobPruneQueue))
 	require.NoError(t, f.k.CheckReferenceInvariant(f.ctx))
 }

@@ -145,8 +145,14 @@ func (k *Keeper) pendingRewards(ctx context.Context, operator sdk.AccAddress) (m
 }
 
 // WithdrawRewards pays a device's share of the emission of its settled epochs.
-// Shares round down; the dust stays in the module as unclaimed rewards.
+// Shares round down; the dust stays in the module as unclaimed rewards. A
+// jailed device may not withdraw: its shares stay unclaimed for good.
 func (k *Keeper) WithdrawRewards(ctx context.Context, operator sdk.AccAddress) (math.Int, uint32, bool, error) {
+	if dev, err := k.Devices.Get(ctx, operator); err == nil && dev.Jailed {
+		return math.Int{}, 0, false, errorsmod.Wrap(types.ErrDeviceJailed, "a jailed device earns no emission")
+	} else if err != nil && !isNotFound(err) {
+		return math.Int{}, 0, false, err
+	}
 	amount, epochs, more, err := k.pendingRewards(ctx, operator)
 	if err != nil {
 		return math.Int{}, 0, false, err

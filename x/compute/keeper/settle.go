@@ -51,6 +51,9 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	if err := k.TasksByDevice.Remove(ctx, collections.Join([]byte(operator), key)); err != nil {
 		return ProofResult{}, err
 	}
+	if err := k.ClaimsByChallenge.Remove(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
+		return ProofResult{}, err
+	}
 	task.Status = types.TASK_STATUS_VERIFIED
 	task.VerifiedHeight = height(ctx)
 	if err := k.Tasks.Set(ctx, key, task); err != nil {
@@ -58,7 +61,8 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	}
 
 	reward := job.TaskReward(task.ItemCount)
-	fee := types.BpsOf(reward, params.ProtocolFeeBps)
+	// Rounded up, so a non-zero fee rate never rounds a small payment's fee to 0.
+	fee := types.BpsOfCeil(reward, params.ProtocolFeeBps)
 	paid := reward.Sub(fee)
 	if paid.IsPositive() {
 		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, operator, k.coins(paid)); err != nil {
@@ -121,7 +125,8 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 }
 
 // slashRejectedTask slashes a device whose proof failed verification, counts
-// the failure (jailing at jail_after_failures) and reopens the task.
+// the failure (jailing at jail_after_failures invalid or missed proofs), bars
+// the device from the task and reopens it.
 func (k *Keeper) slashRejectedTask(ctx context.Context, job types.Job, task types.Task, item uint64, reason error) (ProofResult, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -144,20 +149,18 @@ func (k *Keeper) slashRejectedTask(ctx context.Context, job types.Job, task type
 	}
 	dev.Failures++
 	dev.LiveTasks--
-	em := sdk.UnwrapSDKContext(ctx).EventManager()
-	if dev.Failures >= params.JailAfterFailures && dev.Status == types.DEVICE_STATUS_ACTIVE {
-		dev.Status = types.DEVICE_STATUS_JAILED
-		dev.Jailed = true
-		if err := em.EmitTypedEvent(&types.EventDeviceJailed{Operator: dev.Operator, Failures: dev.Failures}); err != nil {
-			return ProofResult{}, err
-		}
-	}
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return ProofResult{}, err
 	}
+	// The device has seen this task's challenge: no second one for it.
+	barDevice(&task, task.Device, 0, height(ctx))
 	if err := k.releaseTask(ctx, task, true); err != nil {
 		return ProofResult{}, err
 	}
+	if err := k.jailIfDue(ctx, operator, params); err != nil {
+		return ProofResult{}, err
+	}
+	em := sdk.UnwrapSDKContext(ctx).EventManager()
 	metricProofFailed(ctx, SlashReasonInvalidProof)
 	if err := em.EmitTypedEvent(&types.EventProofRejected{
 		JobId: task.JobId, TaskIndex: task.Index, Device: task.Device, Reason: reason.Error(), ItemIndex: item,

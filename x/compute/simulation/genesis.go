@@ -60,6 +60,10 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		MaxLiveTasksPerDevice: uint32(between(r, 1, 6)),
 		MaxQueueItemsPerBlock: uint32(between(r, 1, 50)),
 		TaskRetentionBlocks:   between(r, 1, 40), // short, so runs prune
+		SlashLapsedBps:        uint32(between(r, 0, 500)),
+		LeaseCooldownBlocks:   between(r, 1, 20),
+		JobPostingFee:         math.NewIntFromUint64(between(r, 0, 1_000)),
+		MinGasPrice:           math.LegacyZeroDec(),
 	}
 }
 

@@ -61,7 +61,7 @@ func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		} else {
 			want = corruptJob(r, params, msg)
 		}
-		if want == nil && !reserve(k, &requester, msg.PricePerItem.MulRaw(int64(msg.Items))) {
+		if want == nil && !reserve(k, &requester, msg.PricePerItem.MulRaw(int64(msg.Items)).Add(params.JobPostingFee)) {
 			want = types.ErrInsufficientFunds
 		}
 		next, err := k.NextJobID.Peek(ctx)

@@ -40,6 +40,9 @@ func MsgWithdrawRewardsFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			return nil, nil, nil
 		}
 		var want error = types.ErrNoRewards
+		if dev, ok := getDevice(ctx, k, op.Address); ok && dev.Jailed {
+			return []simsx.SimAccount{op}, &types.MsgWithdrawRewards{Operator: op.AddressBech32}, simtest.Expect(types.ErrDeviceJailed, nil)
+		}
 		_ = k.DeviceEpochUnits.Walk(ctx, collections.NewPrefixedPairRange[[]byte, uint64](op.Address), func(key collections.Pair[[]byte, uint64], _ math.Int) (bool, error) {
 			if key.K2() < current {
 				want = nil

@@ -3,6 +3,7 @@ package simulation
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"cosmossdk.io/collections"
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
@@ -81,8 +82,17 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 	if job.Status != types.JOB_STATUS_OPEN || h >= job.DeadlineHeight {
 		return types.ErrJobNotOpen, 0, nil
 	}
-	index, reopened := job.NextTask, false
+	// The lowest reopened task the device is not barred from (of the first 64), else the next new one.
+	index, reopened, barred, scanned := job.NextTask, false, false, 0
 	err = k.ReopenedTasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](job.Id), func(key keeper.TaskKey) (bool, error) {
+		scanned++
+		task, _ := getTask(ctx, k, key.K1(), key.K2())
+		if slices.ContainsFunc(task.Bars, func(b types.TaskBar) bool {
+			return b.Device == dev.Operator && (b.UntilHeight == 0 || h < b.UntilHeight)
+		}) {
+			barred = true
+			return scanned == 64, nil
+		}
 		index, reopened = key.K2(), true
 		return true, nil
 	})
@@ -90,9 +100,21 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 		return nil, 0, err
 	}
 	if !reopened && job.NextTask >= job.NumTasks {
+		if barred {
+			return types.ErrTaskBarred, 0, nil
+		}
 		return types.ErrNoOpenTask, 0, nil
 	}
-	if _, count := job.TaskRange(index); types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(job.TaskReward(count)) {
+	// The bond's invalid-proof slash covers the device's live tasks and this one together.
+	_, count := job.TaskRange(index)
+	need := job.TaskReward(count)
+	_ = k.TasksByDevice.Walk(ctx, collections.NewPrefixedPairRange[[]byte, keeper.TaskKey](op), func(key collections.Pair[[]byte, keeper.TaskKey]) (bool, error) {
+		task, _ := getTask(ctx, k, key.K2().K1(), key.K2().K2())
+		held, _ := k.Jobs.Get(ctx, task.JobId)
+		need = need.Add(held.TaskReward(task.ItemCount))
+		return false, nil
+	})
+	if types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(need) {
 		return types.ErrBondTooSmallForTask, 0, nil
 	}
 	return nil, index, nil

@@ -41,13 +41,14 @@ var (
 	ErrRequesterApproved      = register(32, "requester is already approved")
 	ErrInvalidResultURL       = register(33, "invalid result URL")
 	ErrInvalidMoniker         = register(34, "invalid moniker")
-	ErrBondTooSmallForTask    = register(35, "bond's invalid-proof slash would not cover the task's reward")
+	ErrBondTooSmallForTask    = register(35, "bond's invalid-proof slash would not cover the rewards of the device's live tasks")
 	ErrNotJobRequester        = register(36, "signer is not the job's requester")
 	ErrNoRewards              = register(37, "no rewards to withdraw")
 	ErrInvalidGenesis         = register(38, "invalid compute genesis")
 	ErrVerificationTooCostly  = register(39, "verifying one item would exceed max_verify_gas_per_item")
 	ErrDeviceJailed           = register(40, "device is jailed")
 	ErrInvalidAmount          = register(41, "invalid amount")
+	ErrTaskBarred             = register(42, "device may not lease this task again")
 )
 
 // errorList holds the registered errors in code order; register appends to it

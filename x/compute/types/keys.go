@@ -33,4 +33,5 @@ var (
 	UnclaimedRewardsKey   = collections.NewPrefix(18)
 	TotalBurnedKey        = collections.NewPrefix(19)
 	JobPruneQueueKey      = collections.NewPrefix(20)
+	ClaimsByChallengeKey  = collections.NewPrefix(21)
 )

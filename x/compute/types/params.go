@@ -15,6 +15,10 @@ const (
 	// MaxTaskItemsLimit bounds max_task_items: a task's Merkle tree is built by
 	// workers and its leaf count is part of every proof check.
 	MaxTaskItemsLimit = 1 << 16
+	// MaxMinGasPrice bounds min_gas_price (ushift per gas), so a fee computed
+	// from it cannot overflow and governance cannot price every transaction out
+	// by a typo.
+	MaxMinGasPrice = 1_000_000
 )
 
 // DefaultParams are the genesis params; see the module README for the reasoning.
@@ -27,7 +31,7 @@ func DefaultParams() Params {
 		ProofWindowBlocks:     100,
 		ProofSamples:          16,
 		SlashInvalidBps:       5000,
-		SlashMissedBps:        1000,
+		SlashMissedBps:        5000, // a missed proof costs at least an invalid one (see the README)
 		JailAfterFailures:     3,
 		ProtocolFeeBps:        200,
 		EpochBlocks:           100,
@@ -42,6 +46,10 @@ func DefaultParams() Params {
 		MaxLiveTasksPerDevice: 16,
 		MaxQueueItemsPerBlock: 200,
 		TaskRetentionBlocks:   10_000,
+		SlashLapsedBps:        100, // 1 % of the bond per lapsed lease
+		LeaseCooldownBlocks:   100,
+		JobPostingFee:         math.NewInt(1_000_000), // 1 SHIFT
+		MinGasPrice:           math.LegacyZeroDec(),
 	}
 }
 
@@ -61,6 +69,15 @@ func (p Params) Validate() error {
 	}
 	if err := checkInt("emission_cap", p.EmissionCap, false); err != nil {
 		return err
+	}
+	if err := checkInt("job_posting_fee", p.JobPostingFee, false); err != nil {
+		return err
+	}
+	if p.MinGasPrice.IsNil() || p.MinGasPrice.IsNegative() {
+		return errorsmod.Wrap(ErrInvalidParams, "min_gas_price must be non-negative")
+	}
+	if p.MinGasPrice.GT(math.LegacyNewDec(MaxMinGasPrice)) {
+		return errorsmod.Wrapf(ErrInvalidParams, "min_gas_price %s exceeds %d", p.MinGasPrice, MaxMinGasPrice)
 	}
 	positive := []struct {
 		name string
@@ -82,6 +99,7 @@ func (p Params) Validate() error {
 		{"max_live_tasks_per_device", uint64(p.MaxLiveTasksPerDevice)},
 		{"max_queue_items_per_block", uint64(p.MaxQueueItemsPerBlock)},
 		{"task_retention_blocks", p.TaskRetentionBlocks},
+		{"lease_cooldown_blocks", p.LeaseCooldownBlocks},
 	}
 	for _, f := range positive {
 		if f.v == 0 {
@@ -91,7 +109,7 @@ func (p Params) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    uint32
-	}{{"slash_invalid_bps", p.SlashInvalidBps}, {"slash_missed_bps", p.SlashMissedBps}, {"protocol_fee_bps", p.ProtocolFeeBps}} {
+	}{{"slash_invalid_bps", p.SlashInvalidBps}, {"slash_missed_bps", p.SlashMissedBps}, {"protocol_fee_bps", p.ProtocolFeeBps}, {"slash_lapsed_bps", p.SlashLapsedBps}} {
 		if f.v > BasisPoints {
 			return errorsmod.Wrapf(ErrInvalidParams, "%s %d exceeds %d", f.name, f.v, BasisPoints)
 		}
@@ -104,7 +122,7 @@ func (p Params) Validate() error {
 	}
 	// Windows are added to heights; keep the sums far from overflow.
 	const maxWindow = 1 << 40
-	for _, w := range []uint64{p.DeviceUnbondingBlocks, p.LeaseBlocks, p.ChallengeDelayBlocks, p.ProofWindowBlocks, p.EpochBlocks, p.MaxDeadlineBlocks, p.TaskRetentionBlocks} {
+	for _, w := range []uint64{p.DeviceUnbondingBlocks, p.LeaseBlocks, p.ChallengeDelayBlocks, p.ProofWindowBlocks, p.EpochBlocks, p.MaxDeadlineBlocks, p.TaskRetentionBlocks, p.LeaseCooldownBlocks} {
 		if w > maxWindow {
 			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
 		}
@@ -120,6 +138,23 @@ func (p Params) EpochEmission(epoch uint64) math.Int {
 		return math.ZeroInt()
 	}
 	return math.NewIntFromBigInt(new(big.Int).Rsh(p.InitialEpochEmission.BigInt(), uint(halvings)))
+}
+
+// MissedSlashBps is the share of the bond a missed proof slashes: never less
+// than an invalid proof's, so withholding a proof never beats sending a bad one.
+func (p Params) MissedSlashBps() uint32 {
+	return max(p.SlashMissedBps, p.SlashInvalidBps)
+}
+
+// BpsOfCeil returns amount × bps / 10,000, rounded up: a non-zero share of a
+// non-zero amount is never 0.
+func BpsOfCeil(amount math.Int, bps uint32) math.Int {
+	num := amount.MulRaw(int64(bps))
+	q := num.QuoRaw(BasisPoints)
+	if !num.ModRaw(BasisPoints).IsZero() {
+		q = q.AddRaw(1)
+	}
+	return q
 }
 
 // BpsOf returns amount × bps / 10,000, rounded down.
