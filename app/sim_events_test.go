@@ -206,8 +206,8 @@ func (m *marketEvents) summary() string {
 }
 
 // missing lists what the run did not exercise: fewer than minVerified
-// verified tasks, or none of a required outcome.
-func (m *marketEvents) missing(minVerified int) []string {
+// verified tasks, or none of a required outcome other than the unreachable.
+func (m *marketEvents) missing(minVerified int, unreachable ...string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []string
@@ -215,7 +215,7 @@ func (m *marketEvents) missing(minVerified int) []string {
 		out = append(out, fmt.Sprintf("%s %d < %d", outVerified, m.counts[outVerified], minVerified))
 	}
 	for _, o := range requiredOutcomes {
-		if m.counts[o] == 0 {
+		if m.counts[o] == 0 && !slices.Contains(unreachable, o) {
 			out = append(out, o)
 		}
 	}
