@@ -49,23 +49,37 @@ const (
 func WorkerCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
-		Short: "Earn SHIFT by computing jobs on this machine",
-		Long: `The worker registers this machine as a device (with a bond), leases tasks,
-computes them on all cores, commits to the results and proves them when
-challenged. Payment arrives from the job's escrow as each task is verified;
-emission is withdrawn after each epoch.`,
-		RunE: client.ValidateCmd,
+		Short: WorkerShort,
+		Long:  WorkerLong,
+		RunE:  client.ValidateCmd,
 	}
-	cmd.AddCommand(workerStartCmd(), workerStatusCmd(), workerBenchCmd())
+	cmd.AddCommand(WorkerCommands("nightshiftd worker")...)
 	return cmd
 }
 
-func workerStartCmd() *cobra.Command {
+// WorkerShort and WorkerLong describe the worker, in `nightshiftd worker` and
+// in the nightshift-worker binary.
+const (
+	WorkerShort = "Earn SHIFT by computing jobs on this machine"
+	WorkerLong  = `The worker registers this machine as a device (with a bond), leases tasks,
+computes them on all cores, commits to the results and proves them when
+challenged. Payment arrives from the job's escrow as each task is verified;
+emission is withdrawn after each epoch.`
+)
+
+// WorkerCommands are the worker's subcommands: the one definition behind both
+// `nightshiftd worker ...` and the standalone nightshift-worker binary.
+// cmdPath is how the examples invoke them ("nightshiftd worker").
+func WorkerCommands(cmdPath string) []*cobra.Command {
+	return []*cobra.Command{workerStartCmd(cmdPath), workerStatusCmd(), workerBenchCmd()}
+}
+
+func workerStartCmd(cmdPath string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start --from KEY",
 		Short: "Register the device if needed and work until stopped (Ctrl-C)",
-		Example: `  nightshiftd worker start --from device1 --bond 200SHIFT
-  nightshiftd worker start --from device1 --idle-only --schedule 23:00-07:00 --threads 4`,
+		Example: fmt.Sprintf(`  %[1]s start --from device1 --bond 200SHIFT
+  %[1]s start --from device1 --idle-only --schedule 23:00-07:00 --threads 4`, cmdPath),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			clientCtx, err := client.GetClientTxContext(cmd)
