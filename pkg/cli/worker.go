@@ -82,6 +82,11 @@ func workerStartCmd(cmdPath string) *cobra.Command {
   %[1]s start --from device1 --idle-only --schedule 23:00-07:00 --threads 4`, cmdPath),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The policy first: a machine that cannot follow it must not register.
+			policy, notices, err := workerPolicy(cmd)
+			if err != nil {
+				return err
+			}
 			clientCtx, err := client.GetClientTxContext(cmd)
 			if err != nil {
 				return err
@@ -105,9 +110,6 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			if threads <= 0 {
 				threads = runtime.NumCPU()
 			}
-			idleOnly, _ := f.GetBool(flagIdleOnly)
-			threshold, _ := f.GetFloat64(flagIdleThreshold)
-			schedStr, _ := f.GetString(flagSchedule)
 			maxTasks, _ := f.GetInt(flagMaxTasks)
 			moniker, _ := f.GetString(flagMoniker)
 			if moniker == "" {
@@ -116,13 +118,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 					moniker = "device"
 				}
 			}
-			policy := &worker.Policy{IdleOnly: idleOnly, Threshold: threshold, Now: time.Now, Interval: 2 * time.Second}
-			if schedStr != "" {
-				if policy.Schedule, err = worker.ParseSchedule(schedStr); err != nil {
-					return err
-				}
-			}
-			if idleOnly {
+			if policy.IdleOnly {
 				policy.Sampler = worker.NewProcSampler()
 				lowerPriority()
 			}
@@ -159,7 +155,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				MaxInFlight: maxTasks,
 				Report:      ui.event,
 			})
-			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s", clientCtx.GetFromAddress(), threads, stateDir)})
+			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s; policy: %s", clientCtx.GetFromAddress(), threads, stateDir, policy)})
+			for _, n := range notices {
+				ui.event(worker.Event{Time: time.Now(), Kind: "policy", Message: n})
+			}
 			go ui.run(ctx, pool, w)
 			err = w.Run(ctx)
 			ui.close()
@@ -174,9 +173,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 	addTxFlags(cmd)
 	cmd.Flags().String(flagBond, "", "bond to register the device with, e.g. 200SHIFT or 200000000ushift (default: the chain's minimum)")
 	cmd.Flags().Int(flagThreads, 0, "compute threads (default: all cores)")
-	cmd.Flags().Bool(flagIdleOnly, false, "compute only while other programs leave the CPUs idle; runs at the lowest OS priority")
-	cmd.Flags().Float64(flagIdleThreshold, 0.25, "with --idle-only, pause when other programs use more than this share of the CPUs")
-	cmd.Flags().String(flagSchedule, "", "compute only inside this daily local-time window, e.g. 23:00-07:00")
+	addPolicyFlags(cmd)
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
@@ -309,6 +306,14 @@ func workerStatusCmd() *cobra.Command {
 			if addr == "" {
 				return fmt.Errorf("--from is required")
 			}
+			policy, notices, err := workerPolicy(cmd)
+			if err != nil {
+				return err
+			}
+			verdict := "computing"
+			if open, why := policy.Open(); !open {
+				verdict = "paused: " + why
+			}
 			q := types.NewQueryClient(clientCtx)
 			ctx := cmd.Context()
 			out := map[string]any{"operator": addr}
@@ -358,6 +363,7 @@ func workerStatusCmd() *cobra.Command {
 				}
 			}
 			out["local_tasks"], out["paid_ushift"] = local, paid.String()
+			out["policy"], out["verdict"], out["policy_notices"] = policy.String(), verdict, notices
 			if clientCtx.OutputFormat == flags.OutputFormatJSON {
 				bz, err := json.MarshalIndent(out, "", "  ")
 				if err != nil {
@@ -381,10 +387,15 @@ func workerStatusCmd() *cobra.Command {
 			}
 			sort.Strings(stages)
 			fmt.Fprintf(w, "Local      %s\n", strings.Join(stages, ", "))
+			fmt.Fprintf(w, "Policy     %s\nNow        %s\n", policy, verdict)
+			for _, n := range notices {
+				fmt.Fprintf(w, "           %s\n", n)
+			}
 			return nil
 		},
 	}
 	addTxFlags(cmd)
+	addPolicyFlags(cmd)
 	cmd.Flags().String(flagStateDir, "", "the worker's state directory (default: HOME/worker/CHAIN-ID/ADDRESS)")
 	return cmd
 }

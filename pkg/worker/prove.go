@@ -102,7 +102,7 @@ func (w *Worker) outputs(ctx context.Context, t *TaskState) ([][]byte, error) {
 	if serr != nil {
 		return nil, serr
 	}
-	outputs, tree, cerr := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, nil)
+	outputs, tree, cerr := w.cfg.Pool.ComputeNow(ctx, spec, t.JobID, t.FirstItem, t.ItemCount)
 	if cerr != nil {
 		return nil, cerr
 	}
