@@ -26,7 +26,7 @@ release: ## cross-compile nightshiftd and nightshift-worker for RELEASE_TARGETS 
 	@set -e; rm -rf $(RELEASE_DIR); mkdir -p $(RELEASE_DIR); \
 	for target in $(RELEASE_TARGETS); do \
 		os=$${target%/*}; arch=$${target#*/}; ext=; [ $$os = windows ] && ext=.exe; \
-		for bin in nightshiftd nightshift-worker; do \
+		for bin in nightshift-worker nightshiftd; do \
 			echo "== $$bin $$os/$$arch"; \
 			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath \
 				-ldflags '$(RELEASE_LDFLAGS) -X github.com/cosmos/cosmos-sdk/version.Name='$$bin' -X github.com/cosmos/cosmos-sdk/version.AppName='$$bin \
