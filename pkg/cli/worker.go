@@ -21,6 +21,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/tx"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
@@ -43,6 +44,8 @@ const (
 	flagMoniker       = "moniker"
 	flagStateDir      = "state-dir"
 	flagDuration      = "duration"
+	flagSweepTo       = "sweep-to"
+	flagSweepAbove    = "sweep-above"
 )
 
 // WorkerCmd is `nightshiftd worker`.
@@ -122,6 +125,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				policy.Sampler = worker.NewProcSampler()
 				lowerPriority()
 			}
+			sweep, err := workerSweep(cmd, clientCtx)
+			if err != nil {
+				return err
+			}
 			stateDir, err := workerStateDir(cmd, clientCtx)
 			if err != nil {
 				return err
@@ -154,10 +161,14 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				Bond:        bond,
 				MaxInFlight: maxTasks,
 				Report:      ui.event,
+				Sweep:       sweep,
 			})
 			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s; policy: %s", clientCtx.GetFromAddress(), threads, stateDir, policy)})
 			for _, n := range notices {
 				ui.event(worker.Event{Time: time.Now(), Kind: "policy", Message: n})
+			}
+			if sweep != nil {
+				ui.event(worker.Event{Time: time.Now(), Kind: "sweep", Message: fmt.Sprintf("earnings above %s go to %s", coin.Format(sweep.Keep), sweep.To)})
 			}
 			go ui.run(ctx, pool, w)
 			err = w.Run(ctx)
@@ -177,8 +188,33 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
+	cmd.Flags().String(flagSweepTo, "", "after payments and withdrawals, send the account's spendable SHIFT above --sweep-above to this night1... address (the bond never moves)")
+	cmd.Flags().String(flagSweepAbove, "", "with --sweep-to, the amount kept in the device's account for fees, e.g. 10SHIFT (0.1 SHIFT more stays for the sweep's own fee)")
 	cmd.Flags().String(flagDashboard, "", "report whether this worker computes, or why it pauses, to this `nightshiftd dashboard` URL")
 	return cmd
+}
+
+// workerSweep reads --sweep-to and --sweep-above; nil when not sweeping.
+func workerSweep(cmd *cobra.Command, clientCtx client.Context) (*worker.Sweep, error) {
+	to, _ := cmd.Flags().GetString(flagSweepTo)
+	above, _ := cmd.Flags().GetString(flagSweepAbove)
+	if to == "" {
+		if above != "" {
+			return nil, fmt.Errorf("--sweep-above needs --sweep-to ADDRESS")
+		}
+		return nil, nil
+	}
+	if above == "" {
+		return nil, fmt.Errorf("--sweep-to needs --sweep-above AMOUNT: what stays in the device's account for fees, e.g. 10SHIFT")
+	}
+	keep, err := coin.Parse(above)
+	if err != nil {
+		return nil, fmt.Errorf("--sweep-above: %w", err)
+	}
+	if err := worker.CheckSweepAddress(to, clientCtx.GetFromAddress().String()); err != nil {
+		return nil, err
+	}
+	return &worker.Sweep{To: to, Keep: keep, Bank: banktypes.NewQueryClient(clientCtx)}, nil
 }
 
 func workerStateDir(cmd *cobra.Command, clientCtx client.Context) (string, error) {

@@ -84,6 +84,7 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 	w.mu.Unlock()
 	w.finish(t, StageDone, "paid "+t.Paid)
 	w.withdraw(ctx)
+	w.sweep(ctx)
 	return nil
 }
 
