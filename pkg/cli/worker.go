@@ -74,7 +74,7 @@ emission is withdrawn after each epoch.`
 // `nightshiftd worker ...` and the standalone nightshift-worker binary.
 // cmdPath is how the examples invoke them ("nightshiftd worker").
 func WorkerCommands(cmdPath string) []*cobra.Command {
-	return []*cobra.Command{workerStartCmd(cmdPath), workerStatusCmd(), workerBenchCmd()}
+	return []*cobra.Command{workerStartCmd(cmdPath), workerStatusCmd(), workerBenchCmd(), workerServiceCmd(cmdPath)}
 }
 
 func workerStartCmd(cmdPath string) *cobra.Command {
