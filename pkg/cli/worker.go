@@ -334,6 +334,10 @@ func workerStatusCmd() *cobra.Command {
 		Short: "Show the device, its bond, live tasks, earnings and the local worker state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			policy, notices, err := workerPolicy(cmd) // first: --config may name --from
+			if err != nil {
+				return err
+			}
 			clientCtx, err := client.GetClientTxContext(cmd)
 			if err != nil {
 				return err
@@ -341,10 +345,6 @@ func workerStatusCmd() *cobra.Command {
 			addr := clientCtx.GetFromAddress().String()
 			if addr == "" {
 				return fmt.Errorf("--from is required")
-			}
-			policy, notices, err := workerPolicy(cmd)
-			if err != nil {
-				return err
 			}
 			verdict := "computing"
 			if open, why := policy.Open(); !open {
