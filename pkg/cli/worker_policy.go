@@ -132,7 +132,7 @@ func workerPolicy(cmd *cobra.Command) (policy *worker.Policy, notices []string, 
 		return policy, notices, nil
 	}
 	root, _ := f.GetString(flagSysfsRoot)
-	src := worker.Sysfs{Root: root}
+	src := worker.Sysfs{Root: root, SkipTemp: rules.MaxTemp == 0}
 	st, err := src.PowerState()
 	if err != nil {
 		return nil, nil, fmt.Errorf("power policy: %w", err)

@@ -73,8 +73,13 @@ type PowerSource interface {
 }
 
 // Sysfs reads /sys/class/power_supply and /sys/class/thermal under Root ("/"
-// on a real machine; tests point it at a fake tree).
-type Sysfs struct{ Root string }
+// on a real machine; tests point it at a fake tree). SkipTemp leaves the
+// thermal zones alone when no heat limit is set, so a broken sensor cannot
+// stop a worker that does not need it.
+type Sysfs struct {
+	Root     string
+	SkipTemp bool
+}
 
 // PowerState reads every power supply and thermal zone. A machine that lists
 // no battery is on mains; a file that exists but cannot be read or parsed is
@@ -131,6 +136,9 @@ func (s Sysfs) PowerState() (PowerState, error) {
 		st.OnPower = externalOnline || batteryCharging
 	default:
 		st.OnPower = batteryCharging
+	}
+	if s.SkipTemp {
+		return st, nil
 	}
 	zones, err := s.dirs("sys/class/thermal/thermal_zone*")
 	if err != nil {
