@@ -15,7 +15,8 @@ build-worker: ## build build/nightshift-worker, the worker alone (no node), for 
 	go build -o $(BINDIR)/nightshift-worker ./cmd/nightshift-worker
 
 # Release binaries: static (CGO_ENABLED=0), -trimpath and an empty build id, so
-# building the same commit twice gives the same bytes (SHA256SUMS).
+# building the same commit twice gives the same bytes (SHA256SUMS). The version
+# and commit come from -X, not VCS stamping, so untracked files do not change them.
 RELEASE_DIR ?= $(BINDIR)/release
 RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -28,7 +29,7 @@ release: ## cross-compile nightshiftd and nightshift-worker for RELEASE_TARGETS 
 		os=$${target%/*}; arch=$${target#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 		for bin in nightshift-worker nightshiftd; do \
 			echo "== $$bin $$os/$$arch"; \
-			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath \
+			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -buildvcs=false \
 				-ldflags '$(RELEASE_LDFLAGS) -X github.com/cosmos/cosmos-sdk/version.Name='$$bin' -X github.com/cosmos/cosmos-sdk/version.AppName='$$bin \
 				-o $(RELEASE_DIR)/$$bin-$$os-$$arch$$ext ./cmd/$$bin; \
 		done; \
