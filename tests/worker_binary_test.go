@@ -90,7 +90,7 @@ func TestWorkerBinarySweep(t *testing.T) {
 	}
 
 	out, err := exec.Command(bin, append([]string{"status", "--from", "device1", "--when", "always"}, common...)...).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "Policy     when always") || !strings.Contains(string(out), "Now        computing") {
+	if err != nil || !strings.Contains(string(out), "Policy     always compute") || !strings.Contains(string(out), "Now        computing") {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
 }

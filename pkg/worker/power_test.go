@@ -170,3 +170,67 @@ func TestComputeNowIgnoresPause(t *testing.T) {
 	require.Len(t, outputs, 24)
 	require.Zero(t, pool.ItemsDone()-24, "the paused task computed nothing")
 }
+
+// TestPoolPausesOnBattery: the power gate pauses the pool between chunks as
+// the idle gate does, and once the charger is back and resume-after has passed
+// (on the injected clock) the task completes with the kind's own outputs.
+func TestPoolPausesOnBattery(t *testing.T) {
+	f := newFakeSysfs(t)
+	f.phone(false, "80", "30000")
+	clock := make(chan time.Time, 1)
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	clock <- now
+	nowFn := func() time.Time { v := <-clock; clock <- v; return v }
+	policy := &Policy{Power: &PowerGate{Rules: PowerRules{When: WhenCharging, ResumeAfter: time.Minute}, Source: Sysfs{Root: f.root}}, Now: nowFn, Interval: time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	pool := NewPool(ctx, 2, policy)
+	paused, resumed := make(chan string, 1), make(chan struct{}, 1)
+	pool.OnPause = func(why string) { paused <- why }
+	pool.OnResume = func() { resumed <- struct{}{} }
+	spec, err := kinds.DefaultRegistry().Parse("hashcash", []byte(`{"difficulty_bits":4}`), 40)
+	require.NoError(t, err)
+	type result struct {
+		outputs [][]byte
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		outputs, _, err := pool.Compute(ctx, spec, 3, 0, 20, nil)
+		done <- result{outputs, err}
+	}()
+	wait := func(what string, ch <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-ch:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s", what)
+		}
+	}
+	select {
+	case why := <-paused:
+		require.Equal(t, "on battery (computing only while charging)", why)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pause on battery")
+	}
+	require.Zero(t, pool.ItemsDone())
+	advance := func(d time.Duration) {
+		now = now.Add(d)
+		<-clock
+		clock <- now
+		time.Sleep(20 * time.Millisecond) // a few Interval ticks: the gate is checked at the new time
+	}
+	f.phone(true, "80", "30000")
+	advance(time.Second) // the gate sees the charger; the hold starts
+	advance(time.Minute - time.Millisecond)
+	require.Zero(t, pool.ItemsDone(), "resume-after has not passed")
+	advance(time.Millisecond)
+	wait("resume", resumed)
+	r := <-done
+	require.NoError(t, r.err)
+	for i, o := range r.outputs {
+		want, err := spec.ComputeOutput(3, uint64(i))
+		require.NoError(t, err)
+		require.Equal(t, want, o)
+	}
+}
