@@ -17,6 +17,8 @@ build-worker: ## build build/nightshift-worker, the worker alone (no node), for 
 # Release binaries: static (CGO_ENABLED=0), -trimpath and an empty build id, so
 # building the same commit twice gives the same bytes (SHA256SUMS). The version
 # and commit come from -X, not VCS stamping, so untracked files do not change them.
+# All four targets build without cgo, nightshiftd included (pure-Go secp256k1,
+# goleveldb and pebble), so none is skipped.
 RELEASE_DIR ?= $(BINDIR)/release
 RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
