@@ -1,8 +1,6 @@
 package app
 
 import (
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
 	"github.com/nightshift-network/nightshift/app/params"
 )
 
@@ -28,20 +26,13 @@ const (
 
 var (
 	// ValidatorAddressPrefix is the bech32 prefix of operator addresses (nightvaloper1...).
-	ValidatorAddressPrefix = AccountAddressPrefix + "valoper"
+	ValidatorAddressPrefix = params.ValidatorAddressPrefix
 	// ConsensusAddressPrefix is the bech32 prefix of consensus addresses.
-	ConsensusAddressPrefix = AccountAddressPrefix + "valcons"
+	ConsensusAddressPrefix = params.ConsensusAddressPrefix
 )
 
 // SetConfig points the SDK's global address config and default denom at
 // Nightshift's. It runs before any address is parsed or printed.
-func SetConfig() {
-	cfg := sdk.GetConfig()
-	cfg.SetBech32PrefixForAccount(AccountAddressPrefix, AccountAddressPrefix+"pub")
-	cfg.SetBech32PrefixForValidator(ValidatorAddressPrefix, ValidatorAddressPrefix+"pub")
-	cfg.SetBech32PrefixForConsensusNode(ConsensusAddressPrefix, ConsensusAddressPrefix+"pub")
-	cfg.SetCoinType(118)
-	sdk.DefaultBondDenom = BondDenom
-}
+func SetConfig() { params.SetSDKConfig() }
 
 func init() { SetConfig() }

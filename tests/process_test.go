@@ -30,6 +30,12 @@ type process struct {
 // background; the test's cleanup stops it (SIGINT, then SIGKILL).
 func (d *devnet) start(name string, args ...string) *process {
 	d.t.Helper()
+	return d.startBin(d.bin, name, args...)
+}
+
+// startBin is start for another binary (nightshift-worker) on the same home.
+func (d *devnet) startBin(bin, name string, args ...string) *process {
+	d.t.Helper()
 	dir := d.t.TempDir()
 	p := &process{t: d.t, name: name, stdoutF: filepath.Join(dir, "stdout"), stderrF: filepath.Join(dir, "stderr"), done: make(chan struct{})}
 	stdout, err := os.Create(p.stdoutF)
@@ -40,7 +46,7 @@ func (d *devnet) start(name string, args ...string) *process {
 	if err != nil {
 		d.t.Fatal(err)
 	}
-	p.cmd = exec.Command(d.bin, append(args, "--home", d.home)...)
+	p.cmd = exec.Command(bin, append(args, "--home", d.home)...)
 	p.cmd.Stdout, p.cmd.Stderr = stdout, stderr
 	if err := p.cmd.Start(); err != nil {
 		d.t.Fatal(err)

@@ -3,6 +3,8 @@
 // the one definition with the app without linking the app.
 package params
 
+import sdk "github.com/cosmos/cosmos-sdk/types"
+
 const (
 	// BondDenom is the base denomination: 1 SHIFT = 10^6 ushift.
 	BondDenom = "ushift"
@@ -13,3 +15,24 @@ const (
 	// AccountAddressPrefix is the bech32 prefix of accounts (night1...).
 	AccountAddressPrefix = "night"
 )
+
+const (
+	// ValidatorAddressPrefix is the bech32 prefix of operator addresses (nightvaloper1...).
+	ValidatorAddressPrefix = AccountAddressPrefix + "valoper"
+	// ConsensusAddressPrefix is the bech32 prefix of consensus addresses.
+	ConsensusAddressPrefix = AccountAddressPrefix + "valcons"
+	// CoinType is the BIP-44 coin type keys are derived with (Cosmos Hub's).
+	CoinType = 118
+)
+
+// SetSDKConfig points the SDK's global address config and default denom at
+// Nightshift's. The app and the worker binary call it before any address is
+// parsed or printed.
+func SetSDKConfig() {
+	cfg := sdk.GetConfig()
+	cfg.SetBech32PrefixForAccount(AccountAddressPrefix, AccountAddressPrefix+"pub")
+	cfg.SetBech32PrefixForValidator(ValidatorAddressPrefix, ValidatorAddressPrefix+"pub")
+	cfg.SetBech32PrefixForConsensusNode(ConsensusAddressPrefix, ConsensusAddressPrefix+"pub")
+	cfg.SetCoinType(CoinType)
+	sdk.DefaultBondDenom = BondDenom
+}

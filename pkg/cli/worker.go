@@ -21,6 +21,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/client/tx"
+	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
@@ -43,31 +44,52 @@ const (
 	flagMoniker       = "moniker"
 	flagStateDir      = "state-dir"
 	flagDuration      = "duration"
+	flagSweepTo       = "sweep-to"
+	flagSweepAbove    = "sweep-above"
 )
 
 // WorkerCmd is `nightshiftd worker`.
 func WorkerCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
-		Short: "Earn SHIFT by computing jobs on this machine",
-		Long: `The worker registers this machine as a device (with a bond), leases tasks,
-computes them on all cores, commits to the results and proves them when
-challenged. Payment arrives from the job's escrow as each task is verified;
-emission is withdrawn after each epoch.`,
-		RunE: client.ValidateCmd,
+		Short: WorkerShort,
+		Long:  WorkerLong,
+		RunE:  client.ValidateCmd,
 	}
-	cmd.AddCommand(workerStartCmd(), workerStatusCmd(), workerBenchCmd())
+	cmd.AddCommand(WorkerCommands("nightshiftd worker")...)
 	return cmd
 }
 
-func workerStartCmd() *cobra.Command {
+// WorkerShort and WorkerLong describe the worker, in `nightshiftd worker` and
+// in the nightshift-worker binary.
+const (
+	WorkerShort = "Earn SHIFT by computing jobs on this machine"
+	WorkerLong  = `The worker registers this machine as a device (with a bond), leases tasks,
+computes them on all cores, commits to the results and proves them when
+challenged. Payment arrives from the job's escrow as each task is verified;
+emission is withdrawn after each epoch.`
+)
+
+// WorkerCommands are the worker's subcommands: the one definition behind both
+// `nightshiftd worker ...` and the standalone nightshift-worker binary.
+// cmdPath is how the examples invoke them ("nightshiftd worker").
+func WorkerCommands(cmdPath string) []*cobra.Command {
+	return []*cobra.Command{workerStartCmd(cmdPath), workerStatusCmd(), workerBenchCmd(), workerServiceCmd(cmdPath)}
+}
+
+func workerStartCmd(cmdPath string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start --from KEY",
 		Short: "Register the device if needed and work until stopped (Ctrl-C)",
-		Example: `  nightshiftd worker start --from device1 --bond 200SHIFT
-  nightshiftd worker start --from device1 --idle-only --schedule 23:00-07:00 --threads 4`,
+		Example: fmt.Sprintf(`  %[1]s start --from device1 --bond 200SHIFT
+  %[1]s start --from device1 --idle-only --schedule 23:00-07:00 --threads 4`, cmdPath),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The policy first: a machine that cannot follow it must not register.
+			policy, notices, err := workerPolicy(cmd)
+			if err != nil {
+				return err
+			}
 			clientCtx, err := client.GetClientTxContext(cmd)
 			if err != nil {
 				return err
@@ -91,9 +113,6 @@ func workerStartCmd() *cobra.Command {
 			if threads <= 0 {
 				threads = runtime.NumCPU()
 			}
-			idleOnly, _ := f.GetBool(flagIdleOnly)
-			threshold, _ := f.GetFloat64(flagIdleThreshold)
-			schedStr, _ := f.GetString(flagSchedule)
 			maxTasks, _ := f.GetInt(flagMaxTasks)
 			moniker, _ := f.GetString(flagMoniker)
 			if moniker == "" {
@@ -102,15 +121,13 @@ func workerStartCmd() *cobra.Command {
 					moniker = "device"
 				}
 			}
-			policy := &worker.Policy{IdleOnly: idleOnly, Threshold: threshold, Now: time.Now, Interval: 2 * time.Second}
-			if schedStr != "" {
-				if policy.Schedule, err = worker.ParseSchedule(schedStr); err != nil {
-					return err
-				}
-			}
-			if idleOnly {
+			if policy.IdleOnly {
 				policy.Sampler = worker.NewProcSampler()
 				lowerPriority()
+			}
+			sweep, err := workerSweep(cmd, clientCtx)
+			if err != nil {
+				return err
 			}
 			stateDir, err := workerStateDir(cmd, clientCtx)
 			if err != nil {
@@ -144,8 +161,15 @@ func workerStartCmd() *cobra.Command {
 				Bond:        bond,
 				MaxInFlight: maxTasks,
 				Report:      ui.event,
+				Sweep:       sweep,
 			})
-			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s", clientCtx.GetFromAddress(), threads, stateDir)})
+			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s; policy: %s", clientCtx.GetFromAddress(), threads, stateDir, policy)})
+			for _, n := range notices {
+				ui.event(worker.Event{Time: time.Now(), Kind: "policy", Message: n})
+			}
+			if sweep != nil {
+				ui.event(worker.Event{Time: time.Now(), Kind: "sweep", Message: fmt.Sprintf("earnings above %s go to %s", coin.Format(sweep.Keep), sweep.To)})
+			}
 			go ui.run(ctx, pool, w)
 			err = w.Run(ctx)
 			ui.close()
@@ -160,14 +184,37 @@ func workerStartCmd() *cobra.Command {
 	addTxFlags(cmd)
 	cmd.Flags().String(flagBond, "", "bond to register the device with, e.g. 200SHIFT or 200000000ushift (default: the chain's minimum)")
 	cmd.Flags().Int(flagThreads, 0, "compute threads (default: all cores)")
-	cmd.Flags().Bool(flagIdleOnly, false, "compute only while other programs leave the CPUs idle; runs at the lowest OS priority")
-	cmd.Flags().Float64(flagIdleThreshold, 0.25, "with --idle-only, pause when other programs use more than this share of the CPUs")
-	cmd.Flags().String(flagSchedule, "", "compute only inside this daily local-time window, e.g. 23:00-07:00")
+	addPolicyFlags(cmd)
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
+	cmd.Flags().String(flagSweepTo, "", "after payments and withdrawals, send the account's spendable SHIFT above --sweep-above to this night1... address (the bond never moves)")
+	cmd.Flags().String(flagSweepAbove, "", "with --sweep-to, the amount kept in the device's account for fees, e.g. 10SHIFT (0.1 SHIFT more stays for the sweep's own fee)")
 	cmd.Flags().String(flagDashboard, "", "report whether this worker computes, or why it pauses, to this `nightshiftd dashboard` URL")
 	return cmd
+}
+
+// workerSweep reads --sweep-to and --sweep-above; nil when not sweeping.
+func workerSweep(cmd *cobra.Command, clientCtx client.Context) (*worker.Sweep, error) {
+	to, _ := cmd.Flags().GetString(flagSweepTo)
+	above, _ := cmd.Flags().GetString(flagSweepAbove)
+	if to == "" {
+		if above != "" {
+			return nil, fmt.Errorf("--sweep-above needs --sweep-to ADDRESS")
+		}
+		return nil, nil
+	}
+	if above == "" {
+		return nil, fmt.Errorf("--sweep-to needs --sweep-above AMOUNT: what stays in the device's account for fees, e.g. 10SHIFT")
+	}
+	keep, err := coin.Parse(above)
+	if err != nil {
+		return nil, fmt.Errorf("--sweep-above: %w", err)
+	}
+	if err := worker.CheckSweepAddress(to, clientCtx.GetFromAddress().String()); err != nil {
+		return nil, err
+	}
+	return &worker.Sweep{To: to, Keep: keep, Bank: banktypes.NewQueryClient(clientCtx)}, nil
 }
 
 func workerStateDir(cmd *cobra.Command, clientCtx client.Context) (string, error) {
@@ -287,6 +334,10 @@ func workerStatusCmd() *cobra.Command {
 		Short: "Show the device, its bond, live tasks, earnings and the local worker state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			policy, notices, err := workerPolicy(cmd) // first: --config may name --from
+			if err != nil {
+				return err
+			}
 			clientCtx, err := client.GetClientTxContext(cmd)
 			if err != nil {
 				return err
@@ -294,6 +345,10 @@ func workerStatusCmd() *cobra.Command {
 			addr := clientCtx.GetFromAddress().String()
 			if addr == "" {
 				return fmt.Errorf("--from is required")
+			}
+			verdict := "computing"
+			if open, why := policy.Open(); !open {
+				verdict = "paused: " + why
 			}
 			q := types.NewQueryClient(clientCtx)
 			ctx := cmd.Context()
@@ -344,6 +399,7 @@ func workerStatusCmd() *cobra.Command {
 				}
 			}
 			out["local_tasks"], out["paid_ushift"] = local, paid.String()
+			out["policy"], out["verdict"], out["policy_notices"] = policy.String(), verdict, notices
 			if clientCtx.OutputFormat == flags.OutputFormatJSON {
 				bz, err := json.MarshalIndent(out, "", "  ")
 				if err != nil {
@@ -367,10 +423,15 @@ func workerStatusCmd() *cobra.Command {
 			}
 			sort.Strings(stages)
 			fmt.Fprintf(w, "Local      %s\n", strings.Join(stages, ", "))
+			fmt.Fprintf(w, "Policy     %s\nNow        %s\n", policy, verdict)
+			for _, n := range notices {
+				fmt.Fprintf(w, "           %s\n", n)
+			}
 			return nil
 		},
 	}
 	addTxFlags(cmd)
+	addPolicyFlags(cmd)
 	cmd.Flags().String(flagStateDir, "", "the worker's state directory (default: HOME/worker/CHAIN-ID/ADDRESS)")
 	return cmd
 }

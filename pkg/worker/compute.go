@@ -59,6 +59,17 @@ const chunkItems = 8
 // woke a goroutine on the other core, whose scheduler spinning slowed the
 // hashing one.
 func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count uint64, progress func()) ([][]byte, *merkle.Tree, error) {
+	return p.compute(ctx, true, spec, jobID, first, count, progress)
+}
+
+// ComputeNow is Compute without waiting on the policy, on goroutines of its
+// own, for recomputing the outputs of a claim whose proof is due: a paused
+// worker still proves, since a missed proof is slashed.
+func (p *Pool) ComputeNow(ctx context.Context, spec kinds.Spec, jobID, first, count uint64) ([][]byte, *merkle.Tree, error) {
+	return p.compute(ctx, false, spec, jobID, first, count, nil)
+}
+
+func (p *Pool) compute(ctx context.Context, gated bool, spec kinds.Spec, jobID, first, count uint64, progress func()) ([][]byte, *merkle.Tree, error) {
 	outputs := make([][]byte, count)
 	errs := make([]error, count)
 	chunks := (count + chunkItems - 1) / chunkItems
@@ -71,8 +82,10 @@ func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count
 			if c >= chunks {
 				return
 			}
-			if err := p.policy.Wait(ctx, p.pause, p.resume); err != nil {
-				return // ctx ended; reported below
+			if gated {
+				if err := p.policy.Wait(ctx, p.pause, p.resume); err != nil {
+					return // ctx ended; reported below
+				}
 			}
 			for i := c * chunkItems; i < min((c+1)*chunkItems, count); i++ {
 				if ctx.Err() != nil {
@@ -88,6 +101,11 @@ func (p *Pool) Compute(ctx context.Context, spec kinds.Spec, jobID, first, count
 	}
 	for range min(uint64(p.threads), chunks) {
 		wg.Add(1)
+		if !gated {
+			// Not through the pool: its goroutines may all be waiting on a pause.
+			go pull()
+			continue
+		}
 		select {
 		case p.work <- pull:
 		case <-ctx.Done():

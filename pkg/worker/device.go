@@ -79,4 +79,5 @@ func (w *Worker) withdraw(ctx context.Context) {
 	w.stats.Earned = w.stats.Earned.Add(amount)
 	w.mu.Unlock()
 	w.report(Event{Kind: "withdrawn", Amount: coin.BaseString(amount), Message: "emission withdrawn"})
+	w.sweep(ctx)
 }

@@ -45,6 +45,12 @@ func parseClock(s string) (time.Duration, error) {
 	return time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute, nil
 }
 
+// String writes the window back as HH:MM-HH:MM.
+func (s *Schedule) String() string {
+	clock := func(d time.Duration) string { return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60) }
+	return clock(s.From) + "-" + clock(s.To)
+}
+
 // Contains reports whether t's local time of day is inside the window.
 func (s *Schedule) Contains(t time.Time) bool {
 	d := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
@@ -60,14 +66,16 @@ type CPUSampler interface {
 	OthersBusy() (float64, error)
 }
 
-// Policy pauses computation while the machine is not idle or outside the
-// schedule. Compute goroutines call Wait between items, so a pause never loses
-// work: the item in hand finishes and the rest wait.
+// Policy pauses computation while the machine is not idle, outside the
+// schedule, or its power gate is closed (on battery, battery low, too hot).
+// Compute goroutines call Wait between chunks of items, so a pause never loses
+// work: the items in hand finish and the rest wait. Proofs never wait on it.
 type Policy struct {
 	IdleOnly  bool
 	Threshold float64 // pause when others use more than this share of the CPUs
 	Schedule  *Schedule
 	Sampler   CPUSampler
+	Power     *PowerGate // nil: no power or heat conditions
 	Now       func() time.Time
 	Interval  time.Duration
 
@@ -95,9 +103,31 @@ func (p *Policy) Open() (bool, string) {
 		busy, err := p.Sampler.OthersBusy()
 		if err == nil && busy > p.Threshold {
 			p.open, p.reason = false, fmt.Sprintf("machine busy (%.0f%% CPU used by other programs)", busy*100)
+			return p.open, p.reason
 		}
 	}
+	if p.Power != nil {
+		p.open, p.reason = p.Power.Check(now)
+	}
 	return p.open, p.reason
+}
+
+// String describes the policy in a line, as `worker status` shows it.
+func (p *Policy) String() string {
+	var parts []string
+	if p.IdleOnly {
+		parts = append(parts, fmt.Sprintf("idle only (others below %.0f%% CPU)", p.Threshold*100))
+	}
+	if p.Schedule != nil {
+		parts = append(parts, fmt.Sprintf("inside %s", p.Schedule))
+	}
+	if p.Power != nil {
+		parts = append(parts, p.Power.Rules.String())
+	}
+	if len(parts) == 0 {
+		return "always compute"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Wait blocks until the policy is open or ctx ends. onPause is called once when

@@ -84,6 +84,7 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 	w.mu.Unlock()
 	w.finish(t, StageDone, "paid "+t.Paid)
 	w.withdraw(ctx)
+	w.sweep(ctx)
 	return nil
 }
 
@@ -102,7 +103,7 @@ func (w *Worker) outputs(ctx context.Context, t *TaskState) ([][]byte, error) {
 	if serr != nil {
 		return nil, serr
 	}
-	outputs, tree, cerr := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, nil)
+	outputs, tree, cerr := w.cfg.Pool.ComputeNow(ctx, spec, t.JobID, t.FirstItem, t.ItemCount)
 	if cerr != nil {
 		return nil, cerr
 	}

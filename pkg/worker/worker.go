@@ -32,6 +32,7 @@ type Config struct {
 	Poll        time.Duration
 	Report      func(Event)
 	HTTP        *http.Client
+	Sweep       *Sweep // nil: earnings stay in the device's account
 }
 
 // Event is something the worker did, for the progress display or JSON log.
@@ -63,6 +64,8 @@ type Worker struct {
 	mu      sync.Mutex
 	stats   Stats
 	skipped map[uint64]bool // jobs reported as unworkable
+
+	sweepMu sync.Mutex // one sweep at a time: each reads the balance the last left
 }
 
 // New returns a worker.

@@ -11,13 +11,14 @@ import (
 	cmtcli "github.com/cometbft/cometbft/libs/cli"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/nightshift-network/nightshift/app"
+	workercmd "github.com/nightshift-network/nightshift/cmd/nightshift-worker/cmd"
 
 	"github.com/spf13/cobra"
 )
 
-// TestDocsCommandsExist checks every nightshiftd command shown in a shell block
-// of the README or docs/: the subcommand exists in this binary's command tree
-// and takes every flag the example passes. The end-to-end tests run the flows
+// TestDocsCommandsExist checks every nightshiftd and nightshift-worker command
+// shown in a shell block of the README or docs/: the subcommand exists in that
+// binary's command tree and takes every flag the example passes. The end-to-end tests run the flows
 // (tests/readme_test.go runs the README's devnet block as written); this keeps
 // every other example from naming a command or flag that is gone or misspelt.
 func TestDocsCommandsExist(t *testing.T) {
@@ -33,17 +34,24 @@ func TestDocsCommandsExist(t *testing.T) {
 	}
 	root.PersistentFlags().Bool(flags.FlagLogNoColor, false, "")
 	cmtcli.PrepareBaseCmd(root, EnvPrefix, app.DefaultNodeHome)
-	seen := 0
+	workerRoot := workercmd.NewRootCmd()
+	seen, seenWorker := 0, 0
 	for _, file := range files {
 		bz, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, line := range shellLines(string(bz)) {
-			for _, args := range nightshiftdCommands(line) {
+			for _, args := range commandsOf("nightshiftd", line) {
 				seen++
 				if err := checkCommand(root, args); err != nil {
 					t.Errorf("%s: %q: %v", filepath.Base(file), strings.Join(args, " "), err)
+				}
+			}
+			for _, args := range commandsOf("nightshift-worker", line) {
+				seenWorker++
+				if err := checkCommand(workerRoot, args); err != nil {
+					t.Errorf("%s: nightshift-worker %q: %v", filepath.Base(file), strings.Join(args, " "), err)
 				}
 			}
 		}
@@ -54,8 +62,16 @@ func TestDocsCommandsExist(t *testing.T) {
 			t.Errorf("%q passed the check", bad)
 		}
 	}
-	if seen < 40 {
-		t.Fatalf("found only %d nightshiftd commands in the docs; the extraction is broken", seen)
+	for _, bad := range [][]string{{"worker", "start"}, {"start", "--bogus"}, {"service", "--", "--bogus"}} {
+		if checkCommand(workerRoot, bad) == nil {
+			t.Errorf("nightshift-worker %q passed the check", bad)
+		}
+	}
+	if checkCommand(root, []string{"worker", "service", "--install", "--", "--from", "x", "--when", "charging"}) != nil {
+		t.Error("the start flags after `service --` were not checked against start")
+	}
+	if seen < 40 || seenWorker < 8 {
+		t.Fatalf("found only %d nightshiftd and %d nightshift-worker commands in the docs; the extraction is broken", seen, seenWorker)
 	}
 }
 
@@ -79,13 +95,13 @@ func shellLines(md string) []string {
 	return out
 }
 
-// nightshiftdCommands returns the argument lists of each nightshiftd invocation
+// commandsOf returns the argument lists of each invocation of the binary name
 // in a shell line, including those inside $(...).
-func nightshiftdCommands(line string) [][]string {
+func commandsOf(name, line string) [][]string {
 	var cmds [][]string
 	fields := strings.Fields(strings.NewReplacer("$(", " $( ", ")", " ) ", "|", " | ", ";", " ; ", "&&", " && ").Replace(line))
 	for i, f := range fields {
-		if f != "nightshiftd" && !strings.HasSuffix(f, "/nightshiftd") {
+		if f != name && !strings.HasSuffix(f, "/"+name) {
 			continue
 		}
 		var args []string
@@ -114,6 +130,15 @@ func checkCommand(root *cobra.Command, args []string) error {
 		return errUnknown("%s has no subcommand %q", c.CommandPath(), rest[0])
 	}
 	for _, a := range rest {
+		if a == "--" && c.Name() == "service" {
+			// `worker service -- START_FLAGS`: the rest are start's flags.
+			start, _, err := c.Parent().Find([]string{"start"})
+			if err != nil || start == c.Parent() {
+				return errUnknown("%s has no start command", c.Parent().CommandPath())
+			}
+			c = start
+			continue
+		}
 		if !strings.HasPrefix(a, "-") || a == "-" {
 			continue
 		}

@@ -1,0 +1,56 @@
+package tests
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestReleaseWorkerArm64UnderQemu builds the linux/arm64 nightshift-worker as
+// `make release` does (static, trimmed) and runs its bench under
+// qemu-aarch64-static: the phone binary starts and computes both task kinds.
+// Skipped without qemu-aarch64-static unless NIGHTSHIFT_REQUIRE_QEMU=1 (.ci/run
+// installs qemu-user-static and sets it).
+func TestReleaseWorkerArm64UnderQemu(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-compiles the worker")
+	}
+	qemu, err := exec.LookPath("qemu-aarch64-static")
+	if err != nil {
+		if os.Getenv("NIGHTSHIFT_REQUIRE_QEMU") == "1" {
+			t.Fatal("no qemu-aarch64-static on PATH and NIGHTSHIFT_REQUIRE_QEMU=1: apt-get install -y qemu-user-static")
+		}
+		t.Skip("no qemu-aarch64-static on PATH: apt-get install -y qemu-user-static (NIGHTSHIFT_REQUIRE_QEMU=1 makes this a failure)")
+	}
+	bin := filepath.Join(t.TempDir(), "nightshift-worker")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -buildid=", "-o", bin, "../cmd/nightshift-worker")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build linux/arm64 worker: %v\n%s", err, out)
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("linux/arm64 nightshift-worker: %.1f MB", float64(fi.Size())/1e6)
+
+	out, err := exec.Command(qemu, bin, "bench", "--duration", "300ms", "--threads", "2").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench under qemu: %v\n%s", err, out)
+	}
+	// A row per kind with positive rates on one core and on all cores.
+	for _, kind := range []string{"hashcash", "mandelbrot"} {
+		m := regexp.MustCompile(`(?m)^` + kind + `\s+.+?\s+([0-9.]+)\s+([0-9.]+)\s+\S+/s$`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("no %s row in the bench output:\n%s", kind, out)
+		}
+		for _, v := range m[1:] {
+			if f, err := strconv.ParseFloat(string(v), 64); err != nil || f <= 0 {
+				t.Errorf("%s rate %q in:\n%s", kind, v, out)
+			}
+		}
+	}
+}
