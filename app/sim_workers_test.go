@@ -42,7 +42,7 @@ type workLoops struct {
 func withWorkLoops(app *App) {
 	k := app.ComputeKeeper
 	app.sm.Modules = append(app.sm.Modules,
-		&workLoops{app: app, name: "market_loop", max: 8, steps: []simsx.SimMsgFactoryX{
+		&workLoops{app: app, name: "market_loop", max: 12, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgPostJobFactory(k), computesim.MsgLeaseTaskFactory(k),
 			computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k), computesim.MsgPostJobFactory(k),
 			computesim.MsgLeaseTaskFactory(k),

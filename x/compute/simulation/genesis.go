@@ -46,7 +46,7 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		ProofSamples:          uint32(between(r, 1, 8)),
 		SlashInvalidBps:       uint32(between(r, 1_000, 5_000)), // a device survives a failure or two, so some are jailed
 		SlashMissedBps:        uint32(between(r, 0, 3_000)),
-		JailAfterFailures:     uint32(between(r, 1, 2)),
+		JailAfterFailures:     uint32(between(r, 2, 3)),
 		ProtocolFeeBps:        uint32(between(r, 0, 1_000)),
 		EpochBlocks:           between(r, 3, 30),
 		InitialEpochEmission:  initial,
