@@ -28,14 +28,14 @@ func read(t *testing.T, path string) []byte {
 }
 
 // TestRegistryFilesValidate checks chain.json and assetlist.json against the
-// schemas in chain-registry/schema/. Those are NOT the upstream cosmos/chain-registry
+// schemas in chain-registry/ (chain.schema.json, assetlist.schema.json). Those are NOT the upstream cosmos/chain-registry
 // schema files (not reachable from here: no npm package ships them); they are
 // reconstructed from the types @chain-registry/types generates from them, so
 // required fields, enums and types match, but upstream's finer rules may not.
 func TestRegistryFilesValidate(t *testing.T) {
 	for _, c := range []struct{ file, schema string }{
-		{"nightshift/chain.json", "schema/chain.schema.json"},
-		{"nightshift/assetlist.json", "schema/assetlist.schema.json"},
+		{"nightshift/chain.json", "chain.schema.json"},
+		{"nightshift/assetlist.json", "assetlist.schema.json"},
 	} {
 		sch, err := jsonschema.NewCompiler().Compile(filepath.Join(dir, c.schema))
 		if err != nil {
@@ -53,7 +53,7 @@ func TestRegistryFilesValidate(t *testing.T) {
 
 // TestSchemaRefusesBrokenEntries makes sure the schemas have teeth.
 func TestSchemaRefusesBrokenEntries(t *testing.T) {
-	sch, err := jsonschema.NewCompiler().Compile(filepath.Join(dir, "schema/assetlist.schema.json"))
+	sch, err := jsonschema.NewCompiler().Compile(filepath.Join(dir, "assetlist.schema.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
