@@ -191,7 +191,7 @@ func MsgSubmitProofFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
 		claimed := r.Intn(10) != 0
 		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool {
-			return (!claimed && t.Status != types.TASK_STATUS_UNSPECIFIED) || (t.Status == types.TASK_STATUS_CLAIMED && h >= t.ChallengeHeight)
+			return (!claimed && t.Status != types.TASK_STATUS_UNSPECIFIED) || (t.Status == types.TASK_STATUS_CLAIMED && h >= t.ChallengeHeight && !withheld(t))
 		})
 		if !ok {
 			reporter.Skip("no claimed task")

@@ -61,6 +61,13 @@ func abandoned(t types.Task) bool {
 	return h[9] < 16
 }
 
+// withheld reports whether the holder of this claim never answers its
+// challenge (one claim in sixteen), so every run sees missed proofs.
+func withheld(t types.Task) bool {
+	h := leaseHash(t)
+	return h[10] < 16
+}
+
 // leaseHash identifies one lease of a task: a task re-leased after a failure
 // has a new attempt number, or a new holder.
 func leaseHash(t types.Task) [32]byte {
