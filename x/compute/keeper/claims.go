@@ -80,15 +80,7 @@ func (k *Keeper) heldTask(ctx context.Context, operator sdk.AccAddress, jobID, i
 // jailing, and bars the device from the task for good: it cannot lease it
 // again for a fresh challenge over the same root. The task reopens.
 func (k *Keeper) missProof(ctx context.Context, task types.Task) error {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	operator, err := k.addr("device", task.Device)
-	if err != nil {
-		return err
-	}
-	dev, err := k.Devices.Get(ctx, operator)
+	params, operator, dev, err := k.taskHolder(ctx, task)
 	if err != nil {
 		return err
 	}

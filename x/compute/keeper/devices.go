@@ -307,3 +307,18 @@ func (k *Keeper) pull(ctx context.Context, from sdk.AccAddress, amount math.Int)
 	}
 	return err
 }
+
+// taskHolder returns the params and the device holding task (its operator
+// address and record), which every lapse, miss, payment and slash starts from.
+func (k *Keeper) taskHolder(ctx context.Context, task types.Task) (types.Params, sdk.AccAddress, types.Device, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return types.Params{}, nil, types.Device{}, err
+	}
+	operator, err := k.addr("device", task.Device)
+	if err != nil {
+		return types.Params{}, nil, types.Device{}, err
+	}
+	dev, err := k.Devices.Get(ctx, operator)
+	return params, operator, dev, err
+}

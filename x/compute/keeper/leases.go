@@ -206,15 +206,7 @@ func barDevice(task *types.Task, device string, until, h uint64) {
 // bond is burned and the device may not lease the task again for
 // lease_cooldown_blocks.
 func (k *Keeper) expireLease(ctx context.Context, task types.Task) error {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return err
-	}
-	operator, err := k.addr("device", task.Device)
-	if err != nil {
-		return err
-	}
-	dev, err := k.Devices.Get(ctx, operator)
+	params, operator, dev, err := k.taskHolder(ctx, task)
 	if err != nil {
 		return err
 	}

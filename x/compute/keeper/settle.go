@@ -32,15 +32,7 @@ func (k *Keeper) settleProof(ctx context.Context, job types.Job, task types.Task
 // the work to the epoch when the job earns emission, and completes the job when
 // it was the last task.
 func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.Task, units math.Int) (ProofResult, error) {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	operator, err := k.addr("device", task.Device)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	dev, err := k.Devices.Get(ctx, operator)
+	params, operator, dev, err := k.taskHolder(ctx, task)
 	if err != nil {
 		return ProofResult{}, err
 	}
@@ -128,15 +120,7 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 // the failure (jailing at jail_after_failures invalid or missed proofs), bars
 // the device from the task and reopens it.
 func (k *Keeper) slashRejectedTask(ctx context.Context, job types.Job, task types.Task, item uint64, reason error) (ProofResult, error) {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	operator, err := k.addr("device", task.Device)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	dev, err := k.Devices.Get(ctx, operator)
+	params, operator, dev, err := k.taskHolder(ctx, task)
 	if err != nil {
 		return ProofResult{}, err
 	}
