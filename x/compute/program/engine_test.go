@@ -129,6 +129,20 @@ func TestRunInitialMemoryAndFuelChecks(t *testing.T) {
 	}
 }
 
+// The fuel of a run is exactly the cost table applied to what executed: badalloc's
+// alloc is i32.const; end (2) and is called twice, its run is i64.const; end (2),
+// and its one initial page costs GrowPageCost.
+func TestRunFuelMatchesTheCostTable(t *testing.T) {
+	for _, name := range engineNames {
+		c := defaultCall()
+		c.Params = []byte{9} // 65535 + 1 still fits the page
+		res := mustRun(t, engines(t)[name], fixture(t, "badalloc"), c)
+		if !bytes.Equal(res.Output, []byte{0}) || res.Fuel != GrowPageCost+2+2+2 {
+			t.Fatalf("%s: output %x fuel %d, want 00 and %d", name, res.Output, res.Fuel, GrowPageCost+6)
+		}
+	}
+}
+
 func TestRunBadAllocIsATrap(t *testing.T) {
 	for _, name := range engineNames {
 		c := defaultCall()

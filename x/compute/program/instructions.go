@@ -26,7 +26,6 @@ const (
 	opI64LtS       = 0x53
 	opI64GtU       = 0x56
 	opI32Add       = 0x6a
-	opI32Sub       = 0x6b
 	opI32GtU       = 0x4b
 	opI64Add       = 0x7c
 	opI64Sub       = 0x7d

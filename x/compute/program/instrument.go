@@ -5,14 +5,19 @@ package program
 //
 //   - Four mutable globals are appended: fuel (i64, remaining), trap (i32, the ABI
 //     trap code set just before an instrumentation trap), memcap (i64, the job's page
-//     cap) and depth (i32, active calls). The first three are exported for the host.
+//     cap), depth (i32, active calls) and stack (i32, the frame slots of the active
+//     calls). The first three are exported for the host.
 //   - Every function body is split into straight-line segments: a segment ends after
 //     loop, if, else, end, br, br_if, br_table, return and unreachable (every branch
 //     target starts a segment). Each segment starts with
 //     fuel -= cost(segment); if fuel < 0 { trap = 1; unreachable }.
 //   - Every function starts with depth += 1; if depth > MaxCallDepth { trap = 2;
-//     unreachable } and its body is wrapped in a block of the function's result type,
-//     after which depth -= 1. return becomes br to that block, so every exit decrements.
+//     unreachable }, then stack += frame; if stack > MaxStackSlots { trap = 2;
+//     unreachable }, where frame = 16 + params + locals + 2 × instructions bounds the
+//     64-bit slots its frame can take in either engine (operand stack height and the
+//     compiler's spill slots are each at most one per instruction). Its body is
+//     wrapped in a block of the function's result type, after which depth and stack
+//     are restored. return becomes br to that block, so every exit restores them.
 //   - memory.grow becomes a call to an appended helper that charges
 //     GrowPageCost × delta fuel and traps with 3 when size + delta exceeds memcap.
 //   - Exports are rebuilt: memory, nightshift_alloc, nightshift_run and the three
@@ -27,8 +32,8 @@ const (
 
 // instrumenter holds the indices of what the pass appends.
 type instrumenter struct {
-	fuel, trap, memcap, depth uint32 // global indices
-	grow                      uint32 // helper function index
+	fuel, trap, memcap, depth, stack uint32 // global indices
+	grow                             uint32 // helper function index
 }
 
 // instrument returns the binary of m metered as described above. m must have passed
@@ -36,19 +41,19 @@ type instrumenter struct {
 func instrument(m *module) []byte {
 	out := *m
 	g := uint32(len(m.globals))
-	ins := instrumenter{fuel: g, trap: g + 1, memcap: g + 2, depth: g + 3, grow: uint32(len(m.funcs))}
+	ins := instrumenter{fuel: g, trap: g + 1, memcap: g + 2, depth: g + 3, stack: g + 4, grow: uint32(len(m.funcs))}
 	out.globals = append(append([]global(nil), m.globals...),
 		global{valType: valI64, mutable: true},
 		global{valType: valI32, mutable: true},
 		global{valType: valI64, mutable: true},
+		global{valType: valI32, mutable: true},
 		global{valType: valI32, mutable: true})
 	growType := uint32(len(m.types))
 	out.types = append(append([]funcType(nil), m.types...), sigAlloc) // (i32) -> i32
 	out.funcs = append(append([]uint32(nil), m.funcs...), growType)
 	out.codes = make([]code, 0, len(m.codes)+1)
 	for i, c := range m.codes {
-		res := m.types[m.funcs[i]].results
-		out.codes = append(out.codes, code{locals: c.locals, body: ins.body(c.body, res)})
+		out.codes = append(out.codes, code{locals: c.locals, body: ins.body(c, m.types[m.funcs[i]])})
 	}
 	out.codes = append(out.codes, code{body: ins.growHelper()})
 	out.exports = []export{{name: exportMemory, kind: extMemory}}
@@ -74,7 +79,8 @@ func boundary(op byte) bool {
 }
 
 // body rewrites one function body (already checked by scanBody, so decoding cannot fail).
-func (ins instrumenter) body(body []byte, results []byte) []byte {
+func (ins instrumenter) body(c code, sig funcType) []byte {
+	body, results := c.body, sig.results
 	var list []instr
 	r := &reader{buf: body}
 	for !r.done() {
@@ -97,21 +103,19 @@ func (ins instrumenter) body(body []byte, results []byte) []byte {
 		}
 	}
 
+	frame := uint64(frameOverhead + len(sig.params) + 2*len(list))
+	for _, l := range c.locals {
+		frame += uint64(l.count)
+	}
+	if frame > MaxStackSlots { // such a function always traps; keeps the constant an i32
+		frame = MaxStackSlots + 1
+	}
+
 	w := &writer{buf: make([]byte, 0, len(body)*2+64)}
-	// depth += 1; trap 2 past the limit
-	w.byte(opGlobalGet)
-	w.u32(ins.depth)
-	w.byte(opI32Const)
-	w.s64(1)
-	w.byte(opI32Add)
-	w.byte(opGlobalSet)
-	w.u32(ins.depth)
-	w.byte(opGlobalGet)
-	w.u32(ins.depth)
-	w.byte(opI32Const)
-	w.s64(MaxCallDepth)
-	w.byte(opI32GtU)
-	ins.trapIf(w, TrapCallDepth)
+	ins.add(w, ins.depth, 1)
+	ins.overLimit(w, ins.depth, MaxCallDepth)
+	ins.add(w, ins.stack, int64(frame))
+	ins.overLimit(w, ins.stack, MaxStackSlots)
 	// the wrapper block takes the place of the function's own label
 	w.byte(opBlock)
 	if len(results) == 0 {
@@ -130,15 +134,10 @@ func (ins instrumenter) body(body []byte, results []byte) []byte {
 			depth++
 		case opEnd:
 			if i == len(list)-1 {
-				// closes the wrapper block; then depth -= 1 and the function's end
+				// closes the wrapper block; then the counters are restored and the function ends
 				w.byte(opEnd)
-				w.byte(opGlobalGet)
-				w.u32(ins.depth)
-				w.byte(opI32Const)
-				w.s64(1)
-				w.byte(opI32Sub)
-				w.byte(opGlobalSet)
-				w.u32(ins.depth)
+				ins.add(w, ins.depth, -1)
+				ins.add(w, ins.stack, -int64(frame))
 				w.byte(opEnd)
 				continue
 			}
@@ -155,6 +154,27 @@ func (ins instrumenter) body(body []byte, results []byte) []byte {
 		w.raw(body[in.start:in.end])
 	}
 	return w.buf
+}
+
+// add emits g += delta for an i32 global.
+func (ins instrumenter) add(w *writer, g uint32, delta int64) {
+	w.byte(opGlobalGet)
+	w.u32(g)
+	w.byte(opI32Const)
+	w.s64(delta)
+	w.byte(opI32Add)
+	w.byte(opGlobalSet)
+	w.u32(g)
+}
+
+// overLimit emits: if g > limit (unsigned) { trap = TrapCallDepth; unreachable }.
+func (ins instrumenter) overLimit(w *writer, g uint32, limit int64) {
+	w.byte(opGlobalGet)
+	w.u32(g)
+	w.byte(opI32Const)
+	w.s64(limit)
+	w.byte(opI32GtU)
+	ins.trapIf(w, TrapCallDepth)
 }
 
 // charge emits fuel -= cost; if fuel < 0 { trap = 1; unreachable }.

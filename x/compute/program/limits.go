@@ -29,6 +29,16 @@ const (
 // native stack, decides.
 const MaxCallDepth = 1000
 
+// MaxStackSlots bounds the 64-bit slots the frames of all active calls may take
+// (32 MiB): a call whose frame would pass it traps with TrapCallDepth, so deep
+// recursion through big functions stops there, far below wazero's compiler stack
+// ceiling (50M slots) whatever the functions look like.
+const MaxStackSlots = 1 << 22
+
+// frameOverhead is the fixed part of a frame's slot bound (return address, saved
+// registers, the engine's bookkeeping).
+const frameOverhead = 16
+
 // maxLocals bounds the locals one function declares, so MaxCallDepth frames stay small.
 const maxLocals = 2048
 
