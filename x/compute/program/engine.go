@@ -242,7 +242,7 @@ func runItem(ctx context.Context, mod api.Module, call Call) ([]byte, byte, erro
 
 // trapCode maps a failed call to its ABI trap code: the instrumentation's own traps
 // set the trap global first; any other WebAssembly trap is TrapOther. A done context
-// and a native stack overflow (which the call-depth limit must make impossible, and
+// and a native stack overflow (which the frame-slot budget must make impossible, and
 // which would not be deterministic) are host errors, never recorded outputs.
 func trapCode(ctx context.Context, mod api.Module, err error) (byte, error) {
 	if ctx.Err() != nil {
@@ -250,7 +250,7 @@ func trapCode(ctx context.Context, mod api.Module, err error) (byte, error) {
 	}
 	// wazero's sentinel for it is internal; its message is part of its API surface.
 	if strings.Contains(err.Error(), "stack overflow") {
-		return 0, fmt.Errorf("program: engine stack overflow below the call-depth limit: %w", err)
+		return 0, fmt.Errorf("program: engine stack overflow within the frame-slot budget: %w", err)
 	}
 	if code := byte(mod.ExportedGlobal(exportTrap).Get()); code != 0 {
 		return code, nil

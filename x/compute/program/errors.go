@@ -31,6 +31,6 @@ var (
 	// or table, so instantiation would fail.
 	ErrSegmentOutOfBounds = errors.New("program segment out of bounds")
 	// ErrTooComplex: a function declares more locals than the runtime allows (frames
-	// must stay small so the fixed call depth, not the native stack, is the limit).
+	// must stay small so the frame-slot budget, not the native stack, is the limit).
 	ErrTooComplex = errors.New("program too complex")
 )

@@ -17,6 +17,8 @@ const (
 	opCall         = 0x10
 	opCallIndirect = 0x11
 	opLocalGet     = 0x20
+	opLocalSet     = 0x21
+	opLocalTee     = 0x22
 	opGlobalGet    = 0x23
 	opGlobalSet    = 0x24
 	opMemorySize   = 0x3f
@@ -26,6 +28,7 @@ const (
 	opI64LtS       = 0x53
 	opI64GtU       = 0x56
 	opI32Add       = 0x6a
+	opI32Sub       = 0x6b
 	opI32GtU       = 0x4b
 	opI64Add       = 0x7c
 	opI64Sub       = 0x7d

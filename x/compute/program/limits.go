@@ -23,21 +23,21 @@ const (
 	GrowPageCost = 4096
 )
 
-// MaxCallDepth is the deepest nesting of WebAssembly calls an item may reach; the
-// call that would exceed it traps with TrapCallDepth. It is well below both engines'
-// own limits (wazero's interpreter stops at 2000 frames) so the fixed depth, never the
-// native stack, decides.
-const MaxCallDepth = 1000
-
-// MaxStackSlots bounds the 64-bit slots the frames of all active calls may take
-// (32 MiB): a call whose frame would pass it traps with TrapCallDepth, so deep
-// recursion through big functions stops there, far below wazero's compiler stack
-// ceiling (50M slots) whatever the functions look like.
-const MaxStackSlots = 1 << 22
-
-// frameOverhead is the fixed part of a frame's slot bound (return address, saved
-// registers, the engine's bookkeeping).
-const frameOverhead = 16
+// Calls are bounded by one frame-slot budget, StackSlots 64-bit slots (about 31 MiB).
+// A function's frame bound is 16 + params + locals + 1 + 2 × instructions: it covers
+// the operand stack (at most one value per instruction) and the compiler's spill
+// slots (likewise). A call of a function that itself calls takes
+// max(minFrameSlots, bound + the largest leaf bound in the module) slots; leaf
+// functions take none (their caller reserved them). A call past the budget traps with
+// TrapCallDepth. So no item nests deeper than MaxCallDepth calling functions plus one
+// leaf, and none reaches an engine's own limit (wazero's interpreter stops at 2000
+// frames, its compiler at 50M slots), which would not be deterministic.
+const (
+	MaxCallDepth  = 1000
+	minFrameSlots = 4096
+	StackSlots    = MaxCallDepth * minFrameSlots
+	frameOverhead = 16
+)
 
 // maxLocals bounds the locals one function declares, so MaxCallDepth frames stay small.
 const maxLocals = 2048
