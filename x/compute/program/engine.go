@@ -23,14 +23,15 @@ type Call struct {
 }
 
 // Result is the item's recorded output as ABI v1 defines it (0x00‖output or 0x01‖code)
-// and the fuel consumed by all three calls (alloc params, alloc input, run), plus
-// GrowPageCost for each page of the initial memory.
+// and the fuel consumed by all three calls (alloc params, alloc input, run), plus the
+// fresh instance's initialization (see README: initial pages, data bytes, table).
 type Result struct {
 	Output []byte
 	Fuel   uint64
 }
 
-// EngineConfig selects the wazero engine and the size of the compiled-module cache.
+// EngineConfig selects the wazero engine (the compiler unless Interpreter, where the
+// platform supports it) and the size of the compiled-module cache.
 // Limits, when set, are applied by Run's validation (zero: structural checks only).
 type EngineConfig struct {
 	Interpreter  bool
@@ -53,6 +54,7 @@ type Engine struct {
 type cacheEntry struct {
 	id       [32]byte
 	info     Module
+	initFuel uint64 // charged before the first call
 	compiled wazero.CompiledModule
 	elem     *list.Element
 	refs     int  // Runs using compiled now
@@ -61,8 +63,10 @@ type cacheEntry struct {
 
 // runtimeConfig enables exactly WebAssembly 1.0 (mutable globals included, which the
 // instrumented module exports) plus sign extension, whatever wazero's defaults become.
+// Without interpreter it is the compiler where wazero supports the platform (amd64,
+// arm64) and the interpreter elsewhere: both give the same outputs and fuel.
 func runtimeConfig(interpreter bool) wazero.RuntimeConfig {
-	cfg := wazero.NewRuntimeConfigCompiler()
+	cfg := wazero.NewRuntimeConfig()
 	if interpreter {
 		cfg = wazero.NewRuntimeConfigInterpreter()
 	}
@@ -121,7 +125,7 @@ func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) 
 		e.lru.MoveToFront(ent.elem)
 		return ent, nil
 	}
-	ent := &cacheEntry{id: id, info: info, compiled: compiled, refs: 1}
+	ent := &cacheEntry{id: id, info: info, initFuel: initFuel(m), compiled: compiled, refs: 1}
 	ent.elem = e.lru.PushFront(ent)
 	e.entries[id] = ent
 	for e.lru.Len() > e.cfg.CacheEntries {
@@ -171,7 +175,7 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 	if uint64(ent.info.MinMemoryPages) > memCap {
 		return trapResult(TrapMemoryLimit, 0), nil
 	}
-	initial := uint64(ent.info.MinMemoryPages) * GrowPageCost
+	initial := ent.initFuel
 	if initial > limit {
 		return trapResult(TrapFuelExhausted, limit), nil
 	}

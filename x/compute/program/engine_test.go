@@ -143,6 +143,26 @@ func TestRunFuelMatchesTheCostTable(t *testing.T) {
 	}
 }
 
+// Declared locals (zeroed per call), data segments and the table (set up per
+// instance) are paid for: an attacker cannot make a validator do that work for free.
+func TestRunFuelChargesLocalsDataAndTable(t *testing.T) {
+	m, err := decodeModule(fixture(t, "badalloc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.codes[1].locals = []localRun{{count: 30, valType: valI32}, {count: 10, valType: valI64}} // +10
+	m.datas = []data{{offset: 100, init: make([]byte, 64)}}                                    // +4
+	m.tables = []limits{{min: 10}}                                                             // +10
+	for _, name := range engineNames {
+		c := defaultCall()
+		c.Params = []byte{9}
+		res := mustRun(t, engines(t)[name], m.encode(), c)
+		if want := uint64(GrowPageCost + 6 + 10 + 4 + 10); res.Fuel != want {
+			t.Fatalf("%s: fuel %d, want %d", name, res.Fuel, want)
+		}
+	}
+}
+
 func TestRunBadAllocIsATrap(t *testing.T) {
 	for _, name := range engineNames {
 		c := defaultCall()

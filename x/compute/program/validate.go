@@ -86,6 +86,9 @@ func checkModule(code []byte, lim Limits) (*module, Module, error) {
 	if mem.min > maxMem || (mem.hasMax && mem.max > maxMem) {
 		return nil, info, fmt.Errorf("%w: declared %d..%d pages, cap %d", ErrMemoryTooLarge, mem.min, info.MaxMemoryPages, maxMem)
 	}
+	if len(m.tables) == 1 && m.tables[0].min > maxTableEntries {
+		return nil, info, fmt.Errorf("%w: %d entries, cap %d", ErrTableTooLarge, m.tables[0].min, maxTableEntries)
+	}
 	for i, t := range m.funcs {
 		if t >= uint32(len(m.types)) {
 			return nil, info, fmt.Errorf("%w: function %d has type %d of %d", ErrMalformedModule, i, t, len(m.types))
@@ -143,6 +146,19 @@ func checkExports(m *module) error {
 		}
 	}
 	return nil
+}
+
+// initFuel is what instantiating a fresh instance costs before the first call:
+// zeroing the initial memory, copying the data segments, filling the table.
+func initFuel(m *module) uint64 {
+	fuel := uint64(m.memories[0].min) * GrowPageCost
+	for _, d := range m.datas {
+		fuel += uint64(len(d.init)) / costInitBytesPerFuel
+	}
+	if len(m.tables) == 1 {
+		fuel += uint64(m.tables[0].min)
+	}
+	return fuel
 }
 
 // checkSegments refuses segments that would make instantiation fail: their offsets

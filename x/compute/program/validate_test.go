@@ -105,6 +105,21 @@ func TestValidateRefusesOpcodes(t *testing.T) {
 	}
 }
 
+func TestValidateRefusesLargeTable(t *testing.T) {
+	m, err := decodeModule(fixture(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.tables = []limits{{min: maxTableEntries}}
+	if _, err := Validate(m.encode(), Limits{}); err != nil {
+		t.Fatalf("a table at the cap: %v", err)
+	}
+	m.tables = []limits{{min: maxTableEntries + 1}}
+	if _, err := Validate(m.encode(), Limits{}); !errors.Is(err, ErrTableTooLarge) {
+		t.Fatalf("err %v, want ErrTableTooLarge", err)
+	}
+}
+
 func TestValidateRefusesTooManyLocals(t *testing.T) {
 	m, err := decodeModule(fixture(t, "echo"))
 	if err != nil {
