@@ -28,7 +28,7 @@ func BenchmarkProgram(b *testing.B) {
 		interp := engine == "interpreter"
 		b.Run(engine+"/instrumented", func(b *testing.B) {
 			e := NewEngine(EngineConfig{Interpreter: interp})
-			defer e.Close()
+			defer func() { _ = e.Close() }()
 			c := benchCall()
 			res := mustRun(b, e, code, c) // warm the cache
 			b.ResetTimer()
@@ -43,7 +43,7 @@ func BenchmarkProgram(b *testing.B) {
 		b.Run(engine+"/plain", func(b *testing.B) {
 			ctx := context.Background()
 			rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(interp))
-			defer rt.Close(ctx)
+			defer func() { _ = rt.Close(ctx) }()
 			compiled, err := rt.CompileModule(ctx, code)
 			if err != nil {
 				b.Fatal(err)

@@ -144,7 +144,7 @@ func FuzzValidate(f *testing.F) {
 			return
 		}
 		e := NewEngine(EngineConfig{Interpreter: true})
-		defer e.Close()
+		defer func() { _ = e.Close() }()
 		c := Call{JobID: 1, Item: 2, Params: []byte{1}, FuelLimit: 50_000, MemoryPages: 4, MaxOutputBytes: 64}
 		a, err1 := e.Run(t.Context(), code, c)
 		b, err2 := e.Run(t.Context(), code, c)

@@ -185,7 +185,7 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 	if err != nil {
 		return Result{}, fmt.Errorf("program: instantiate: %w", err)
 	}
-	defer mod.Close(ctx)
+	defer func() { _ = mod.Close(ctx) }()
 	fuel := mod.ExportedGlobal(exportFuel).(api.MutableGlobal)
 	fuel.Set(limit - initial)
 	mod.ExportedGlobal(exportMemCap).(api.MutableGlobal).Set(memCap)

@@ -200,7 +200,7 @@ func TestRunRefusesInvalidModule(t *testing.T) {
 		t.Fatalf("err %v, want ErrFloatInstruction", err)
 	}
 	lim := NewEngine(EngineConfig{Limits: Limits{MaxCodeBytes: 100}})
-	defer lim.Close()
+	defer func() { _ = lim.Close() }()
 	if _, err := lim.Run(context.Background(), fixture(t, "echo"), defaultCall()); !errors.Is(err, ErrCodeTooLarge) {
 		t.Fatalf("err %v, want ErrCodeTooLarge", err)
 	}
@@ -238,7 +238,7 @@ func TestRunCacheAndConcurrency(t *testing.T) {
 	}
 	// a one-entry cache evicts on every program switch, some while in use
 	e := NewEngine(EngineConfig{CacheEntries: 1})
-	defer e.Close()
+	defer func() { _ = e.Close() }()
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
 	for g := 0; g < 8; g++ {

@@ -91,7 +91,7 @@ func TestGoldenVectors(t *testing.T) {
 	cases := goldenCases()
 	if *updateGolden {
 		e := NewEngine(EngineConfig{})
-		defer e.Close()
+		defer func() { _ = e.Close() }()
 		for i := range cases {
 			res := mustRun(t, e, fixture(t, cases[i].Program), cases[i].call(t))
 			sum := sha256.Sum256(res.Output)

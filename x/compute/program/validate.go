@@ -43,7 +43,7 @@ func Validate(code []byte, lim Limits) (Module, error) {
 	// The interpreter only validates and lowers, which is cheap; nothing runs.
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(true))
-	defer rt.Close(ctx)
+	defer func() { _ = rt.Close(ctx) }()
 	if _, err := rt.CompileModule(ctx, inst); err != nil {
 		return Module{}, fmt.Errorf("%w: %v", ErrMalformedModule, err)
 	}
