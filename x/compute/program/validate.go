@@ -101,8 +101,8 @@ func checkModule(code []byte, lim Limits) (*module, Module, error) {
 		return nil, info, err
 	}
 	info.FunctionCount = uint32(len(m.funcs))
-	for i, c := range m.codes {
-		n, err := scanBody(c.body)
+	for i := range m.codes {
+		n, err := scanBody(m, i)
 		if err != nil {
 			return nil, info, fmt.Errorf("function %d: %w", i, err)
 		}
@@ -186,18 +186,28 @@ func checkSegments(m *module) error {
 	return nil
 }
 
-// scanBody decodes every instruction of a function body, checks that blocks nest and
-// the body ends with the function's end, and counts the instructions.
-func scanBody(body []byte) (uint32, error) {
-	r := &reader{buf: body}
-	depth := 0
+// scanBody decodes every instruction of function fn, checks that blocks nest, the body
+// ends with the function's end and every index stays inside the original module
+// (wazero validates only the instrumented module, in which one more local, label,
+// function and globals exist: the fuel counter must be out of the program's reach),
+// and counts the instructions.
+func scanBody(m *module, fn int) (uint32, error) {
+	c := m.codes[fn]
+	locals := uint64(len(m.types[m.funcs[fn]].params))
+	for _, l := range c.locals {
+		locals += uint64(l.count)
+	}
+	r := &reader{buf: c.body}
+	depth := uint32(0)
 	count := uint32(0)
+	var labels []uint32
 	for !r.done() {
-		in, err := nextInstr(r, nil)
+		in, err := nextInstr(r, &labels)
 		if err != nil {
 			return 0, err
 		}
 		count++
+		var bad bool
 		switch in.op {
 		case opBlock, opLoop, opIf:
 			depth++
@@ -209,6 +219,23 @@ func scanBody(body []byte) (uint32, error) {
 				return count, nil
 			}
 			depth--
+		case opBr, opBrIf:
+			bad = in.imm > depth
+		case opBrTable:
+			for _, l := range labels {
+				bad = bad || l > depth
+			}
+		case opCall:
+			bad = in.imm >= uint32(len(m.funcs))
+		case opCallIndirect:
+			bad = in.imm >= uint32(len(m.types)) || len(m.tables) == 0
+		case opLocalGet, opLocalSet, opLocalTee:
+			bad = uint64(in.imm) >= locals
+		case opGlobalGet, opGlobalSet:
+			bad = in.imm >= uint32(len(m.globals))
+		}
+		if bad {
+			return 0, fmt.Errorf("%w: opcode 0x%x at offset %d has an index out of range", ErrMalformedModule, in.op, in.start)
 		}
 	}
 	return 0, fmt.Errorf("%w: body ends inside a block", ErrMalformedModule)
