@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRunEchoBindsJobAndItem(t *testing.T) {
@@ -207,15 +208,24 @@ func TestRunRefusesInvalidModule(t *testing.T) {
 }
 
 func TestRunCanceledContextIsAnError(t *testing.T) {
-	e := engines(t)["compiler"]
 	code := fixture(t, "traps")
-	mustRun(t, e, code, defaultCall()) // compiled and cached
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
 	c := defaultCall()
 	c.Params, c.FuelLimit = []byte{7}, 1<<62 // loops until the context stops it
-	if res, err := e.Run(ctx, code, c); err == nil {
-		t.Fatalf("canceled run returned a result %x", res.Output)
+	for _, name := range engineNames {
+		e := engines(t)[name]
+		mustRun(t, e, code, defaultCall()) // compiled and cached
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if res, err := e.Run(ctx, code, c); err == nil {
+			t.Fatalf("%s: canceled run returned a result %x", name, res.Output)
+		}
+		// stopped mid-run: an abort is a host error, never a recorded output
+		ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+		res, err := e.Run(ctx, code, c)
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s: run past its deadline: %x, %v", name, res.Output, err)
+		}
 	}
 }
 
