@@ -3,7 +3,6 @@ package program
 import (
 	"container/list"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"strings"
@@ -47,12 +46,12 @@ type Engine struct {
 	rt  wazero.Runtime
 
 	mu      sync.Mutex
-	entries map[[32]byte]*cacheEntry
-	lru     *list.List // of *cacheEntry, most recently used first
+	entries map[string]*cacheEntry // by the code itself: a hit costs a memcmp, not a sha256
+	lru     *list.List             // of *cacheEntry, most recently used first
 }
 
 type cacheEntry struct {
-	id       [32]byte
+	code     string // a copy of the program, the cache key (info.ID is its sha256)
 	info     Module
 	initFuel uint64 // charged before the first call
 	compiled wazero.CompiledModule
@@ -82,7 +81,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	return &Engine{
 		cfg:     cfg,
 		rt:      wazero.NewRuntimeWithConfig(context.Background(), runtimeConfig(cfg.Interpreter)),
-		entries: make(map[[32]byte]*cacheEntry),
+		entries: make(map[string]*cacheEntry),
 		lru:     list.New(),
 	}
 }
@@ -95,9 +94,8 @@ func (e *Engine) Close() error {
 // acquire returns the compiled module for code, compiling it on a miss, with a
 // reference the caller releases.
 func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) {
-	id := sha256.Sum256(code)
 	e.mu.Lock()
-	if ent, ok := e.entries[id]; ok {
+	if ent, ok := e.entries[string(code)]; ok {
 		ent.refs++
 		e.lru.MoveToFront(ent.elem)
 		e.mu.Unlock()
@@ -119,18 +117,18 @@ func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) 
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if ent, ok := e.entries[id]; ok { // compiled concurrently by another Run
+	if ent, ok := e.entries[string(code)]; ok { // compiled concurrently by another Run
 		_ = compiled.Close(ctx)
 		ent.refs++
 		e.lru.MoveToFront(ent.elem)
 		return ent, nil
 	}
-	ent := &cacheEntry{id: id, info: info, initFuel: initFuel(m), compiled: compiled, refs: 1}
+	ent := &cacheEntry{code: string(code), info: info, initFuel: initFuel(m), compiled: compiled, refs: 1}
 	ent.elem = e.lru.PushFront(ent)
-	e.entries[id] = ent
+	e.entries[ent.code] = ent
 	for e.lru.Len() > e.cfg.CacheEntries {
 		old := e.lru.Remove(e.lru.Back()).(*cacheEntry)
-		delete(e.entries, old.id)
+		delete(e.entries, old.code)
 		old.evicted = true
 		if old.refs == 0 {
 			_ = old.compiled.Close(ctx)
