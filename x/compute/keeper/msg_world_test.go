@@ -36,7 +36,7 @@ const (
 	worldPrice   = 1000
 	worldReward  = worldPerTask * worldPrice  // one task's reward
 	worldFee     = worldReward * 200 / 10_000 // protocol_fee_bps 200, the default
-	worldUnits   = worldPerTask * 4           // hashcash difficulty 2: 4 units an item
+	worldUnits   = worldPerTask * kinds.HashcashWork // a hashcash item measures one hash checked
 	worldSpec    = `{"difficulty_bits":2}`
 )
 
