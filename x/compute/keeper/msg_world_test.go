@@ -34,8 +34,8 @@ const (
 	worldItems   = 16
 	worldPerTask = 4
 	worldPrice   = 1000
-	worldReward  = worldPerTask * worldPrice  // one task's reward
-	worldFee     = worldReward * 200 / 10_000 // protocol_fee_bps 200, the default
+	worldReward  = worldPerTask * worldPrice         // one task's reward
+	worldFee     = worldReward * 200 / 10_000        // protocol_fee_bps 200, the default
 	worldUnits   = worldPerTask * kinds.HashcashWork // a hashcash item measures one hash checked
 	worldSpec    = `{"difficulty_bits":2}`
 )
