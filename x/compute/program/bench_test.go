@@ -10,8 +10,8 @@ import (
 
 // benchKernels are the programs benchmarked, each with a call long enough that
 // instantiation is a small part of a run: mix at 20000 rounds (arithmetic and a
-// call_indirect per round, ~0.9M fuel) and echo of 64 KiB (byte loads and stores,
-// a memory.grow, ~1.5M fuel).
+// call_indirect per round, ~0.9M fuel), calls at 20000 (two calls per round, one to
+// a leaf) and echo of 64 KiB (byte loads and stores, a memory.grow, ~1.5M fuel).
 var benchKernels = []struct {
 	name, fixture string
 	call          func() Call
@@ -20,6 +20,11 @@ var benchKernels = []struct {
 		c := defaultCall()
 		c.Params = binary.LittleEndian.AppendUint32(nil, 20000)
 		c.Input = []byte("benchmark input")
+		return c
+	}},
+	{"calls", "calls", func() Call {
+		c := defaultCall()
+		c.Params = binary.LittleEndian.AppendUint32(nil, 20000)
 		return c
 	}},
 	{"echo", "echo", func() Call {
