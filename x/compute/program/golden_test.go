@@ -42,6 +42,8 @@ func goldenCases() []goldenVector {
 		{Name: "mix-other-job", Program: "mix", JobID: 43, Item: 1, Params: rounds(1000), Input: "ff00ff00"},
 		{Name: "mix-long", Program: "mix", JobID: 1, Item: 2, Params: rounds(20000)},
 		{Name: "mix-out-of-fuel", Program: "mix", JobID: 1, Item: 2, Params: rounds(20000), FuelLimit: 100_000},
+		{Name: "calls", Program: "calls", JobID: 3, Item: 4, Params: rounds(1000)},
+		{Name: "calls-out-of-fuel", Program: "calls", JobID: 3, Item: 5, Params: rounds(1000), FuelLimit: 20_000},
 		{Name: "bomb", Program: "bomb", MemoryPages: 40},
 		{Name: "bomb-fuel", Program: "bomb", MemoryPages: 40, FuelLimit: 100_000},
 		{Name: "badalloc", Program: "badalloc", Params: "00"},
