@@ -38,6 +38,14 @@ release: ## cross-compile nightshiftd and nightshift-worker for RELEASE_TARGETS 
 	done; \
 	cd $(RELEASE_DIR) && LC_ALL=C sha256sum -- * > SHA256SUMS && ls -l
 
+.PHONY: programs programs-check
+
+programs: ## rebuild the example programs (pkg/examples/*/*.wasm) from source with fixed flags (clang, rustc 1.63, wabt)
+	./scripts/programs.sh build
+
+programs-check: ## rebuild the example programs into a temp dir and fail if a committed .wasm differs
+	./scripts/programs.sh check
+
 install: ## install nightshiftd into GOBIN
 	go install ./cmd/nightshiftd
 
