@@ -3,10 +3,15 @@ package tiles
 // The native reference mirrors src/tiles.c: the same integer filters on a halo'd
 // tile, so its output bytes equal the program's.
 
+// filterAt computes one output pixel from the 3x3 neighbourhood around px[i].
 func filterAt(f Filter, px []byte, i, stride int) byte {
-	a, b, c := int(px[i-stride-1]), int(px[i-stride]), int(px[i-stride+1])
-	d, e, ff := int(px[i-1]), int(px[i]), int(px[i+1])
-	g, h, k := int(px[i+stride-1]), int(px[i+stride]), int(px[i+stride+1])
+	return filter(f, int(px[i-stride-1]), int(px[i-stride]), int(px[i-stride+1]),
+		int(px[i-1]), int(px[i]), int(px[i+1]),
+		int(px[i+stride-1]), int(px[i+stride]), int(px[i+stride+1]))
+}
+
+// filter is one pixel from its neighbourhood a b c / d e ff / g h k.
+func filter(f Filter, a, b, c, d, e, ff, g, h, k int) byte {
 	switch f {
 	case Blur:
 		return byte((a + 2*b + c + 2*d + 4*e + 2*ff + g + 2*h + k + 8) >> 4)
@@ -42,9 +47,15 @@ func Reference(p Params, input []byte) ([]byte, bool) {
 	out := make([]byte, HeaderLen+w*h)
 	copy(out, input[:HeaderLen])
 	px, stride := input[HeaderLen:], w+2
+	// A sliding window, as the program: three new loads per pixel.
 	for y := range h {
-		for x := range w {
-			out[HeaderLen+y*w+x] = filterAt(p.Filter, px, (y+1)*stride+x+1, stride)
+		r0, r1, r2 := px[y*stride:(y+1)*stride], px[(y+1)*stride:(y+2)*stride], px[(y+2)*stride:(y+3)*stride]
+		a, b, d, e, g, hh := int(r0[0]), int(r0[1]), int(r1[0]), int(r1[1]), int(r2[0]), int(r2[1])
+		dst := out[HeaderLen+y*w : HeaderLen+(y+1)*w]
+		for x := range dst {
+			c, ff, k := int(r0[x+2]), int(r1[x+2]), int(r2[x+2])
+			dst[x] = filter(p.Filter, a, b, c, d, e, ff, g, hh, k)
+			a, b, d, e, g, hh = b, c, e, ff, hh, k
 		}
 	}
 	return out, true

@@ -54,12 +54,12 @@ static int clamp255(int v) { return v < 0 ? 0 : v > 255 ? 255 : v; }
 
 static int absi(int v) { return v < 0 ? -v : v; }
 
-// filter computes one output pixel from the 3x3 neighbourhood around src
-// (stride: the halo'd row length).
-static unsigned char filter(u32 kind, const unsigned char *src, u32 stride) {
-	int a = src[-stride - 1], b = src[-stride], c = src[-stride + 1];
-	int d = src[-1], e = src[0], f = src[1];
-	int g = src[stride - 1], h = src[stride], i = src[stride + 1];
+// filter computes one output pixel from its 3x3 neighbourhood
+//   a b c
+//   d e f
+//   g h i
+static inline __attribute__((always_inline)) unsigned char filter(u32 kind, int a, int b, int c, int d, int e,
+                                                                  int f, int g, int h, int i) {
 	switch (kind) {
 	case 0: // Gaussian 1 2 1 / 2 4 2 / 1 2 1, divided by 16, rounded
 		return (unsigned char)((a + 2 * b + c + 2 * d + 4 * e + 2 * f + g + 2 * h + i + 8) >> 4);
@@ -70,6 +70,22 @@ static unsigned char filter(u32 kind, const unsigned char *src, u32 stride) {
 	}
 	default: // sharpen: 5e - b - d - f - h, clamped
 		return (unsigned char)clamp255(5 * e - b - d - f - h);
+	}
+}
+
+// rows filters the tile with a sliding window: three new loads per pixel. Inlined
+// with a constant kind, so each filter gets its own loop without a switch in it.
+static inline __attribute__((always_inline)) void rows(u32 kind, const unsigned char *px, u32 w, u32 h,
+                                                       unsigned char *dst) {
+	u32 stride = w + 2;
+	for (u32 y = 0; y < h; y++, dst += w) {
+		const unsigned char *r0 = px + y * stride, *r1 = r0 + stride, *r2 = r1 + stride;
+		int a = r0[0], b = r0[1], d = r1[0], e = r1[1], g = r2[0], hh = r2[1];
+		for (u32 x = 0; x < w; x++) {
+			int c = r0[x + 2], f = r1[x + 2], i = r2[x + 2];
+			dst[x] = filter(kind, a, b, c, d, e, f, g, hh, i);
+			a = b, b = c, d = e, e = f, g = hh, hh = i;
+		}
 	}
 }
 
@@ -90,11 +106,10 @@ __attribute__((export_name("nightshift_run"))) unsigned long long nightshift_run
 	if (w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || input_len != 8 + stride * (h + 2)) __builtin_trap();
 	unsigned char *out = (unsigned char *)nightshift_alloc(8 + w * h);
 	for (u32 j = 0; j < 8; j++) out[j] = in[j];
-	const unsigned char *px = in + 8;
-	for (u32 y = 0; y < h; y++) {
-		const unsigned char *row = px + (y + 1) * stride + 1;
-		unsigned char *dst = out + 8 + y * w;
-		for (u32 x = 0; x < w; x++) dst[x] = filter(kind, row + x, stride);
+	switch (kind) {
+	case 0: rows(0, in + 8, w, h, out + 8); break;
+	case 1: rows(1, in + 8, w, h, out + 8); break;
+	default: rows(2, in + 8, w, h, out + 8); break;
 	}
 	return (unsigned long long)(u32)out << 32 | (8 + w * h);
 }
