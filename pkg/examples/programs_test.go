@@ -48,7 +48,7 @@ func TestModulesHaveTheABIShape(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer r.Close(ctx)
+			defer func() { _ = r.Close(ctx) }()
 			m := r.Compiled()
 			if len(m.ImportedFunctions()) != 0 || len(m.ImportedMemories()) != 0 {
 				t.Fatal("the module imports something")

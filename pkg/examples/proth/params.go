@@ -79,7 +79,7 @@ func (p Params) Check(items uint64) error {
 		return fmt.Errorf("k*2^n+1 exceeds %d bits", MaxBits)
 	}
 	if p.N < 64 && kLast>>p.N != 0 {
-		return fmt.Errorf("Proth's theorem needs k < 2^n: the last k is %d, 2^%d = %d", kLast, p.N, uint64(1)<<p.N)
+		return fmt.Errorf("k must be below 2^n (Proth's theorem): the last k is %d, 2^%d = %d", kLast, p.N, uint64(1)<<p.N)
 	}
 	return nil
 }

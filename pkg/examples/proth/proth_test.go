@@ -41,8 +41,8 @@ var cases = []struct {
 	items uint64
 }{
 	{"tiny n=4", Params{N: 4, KStart: 1, KPerItem: 4}, 2},         // 17, 49 (a square), 81, 113, ...
-	{"n=12", Params{N: 12, KStart: 1, KPerItem: 16}, 8},            // one limb
-	{"n=31 two limbs", Params{N: 31, KStart: 1, KPerItem: 10}, 4},  // N crosses 32 bits
+	{"n=12", Params{N: 12, KStart: 1, KPerItem: 16}, 8},           // one limb
+	{"n=31 two limbs", Params{N: 31, KStart: 1, KPerItem: 10}, 4}, // N crosses 32 bits
 	{"n=64 three limbs", Params{N: 64, KStart: 1001, KPerItem: 8}, 4},
 	{"n=127", Params{N: 127, KStart: 3, KPerItem: 16}, 3},
 	{"n=521", Params{N: 521, KStart: 1, KPerItem: 4}, 2},

@@ -16,7 +16,7 @@ func ExampleSplit() {
 	if err != nil {
 		panic(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	img, err := png.Decode(f)
 	if err != nil {
 		panic(err)
@@ -29,7 +29,7 @@ func ExampleSplit() {
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	if err := tiles.WriteInputs(filepath.Join(dir, "inputs"), inputs); err != nil {
 		panic(err)
 	}

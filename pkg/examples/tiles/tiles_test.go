@@ -28,7 +28,7 @@ func sample(t testing.TB) image.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +216,7 @@ func TestWriteInputsAndPNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	back, err := png.Decode(f)
 	if err != nil || !bytes.Equal(Gray(back).Pix, g.Pix) {
 		t.Fatalf("PNG round trip: %v", err)

@@ -50,7 +50,7 @@ func (r *Runner) Run(ctx context.Context, jobID, item uint64, params, input []by
 	if err != nil {
 		return nil, err
 	}
-	defer mod.Close(ctx)
+	defer func() { _ = mod.Close(ctx) }()
 	alloc, run := mod.ExportedFunction("nightshift_alloc"), mod.ExportedFunction("nightshift_run")
 	if alloc == nil || run == nil {
 		return nil, errors.New("module lacks nightshift_alloc or nightshift_run")
