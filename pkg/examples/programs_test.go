@@ -1,17 +1,14 @@
 package examples_test
 
 import (
-	"context"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
-	"github.com/tetratelabs/wazero/api"
-
-	"github.com/nightshift-network/nightshift/pkg/examples/internal/abitest"
 	"github.com/nightshift-network/nightshift/pkg/examples/montecarlo"
 	"github.com/nightshift-network/nightshift/pkg/examples/proth"
 	"github.com/nightshift-network/nightshift/pkg/examples/tiles"
+	"github.com/nightshift-network/nightshift/x/compute/program"
 )
 
 var programs = map[string][]byte{"proth": proth.Wasm, "montecarlo": montecarlo.Wasm, "tiles": tiles.Wasm}
@@ -33,51 +30,17 @@ func TestProgramsReproduceFromSource(t *testing.T) {
 	}
 }
 
-// The modules have ABI v1's shape: no imports, one memory exported as "memory",
-// nightshift_alloc(i32) -> i32 and nightshift_run(i64, i64, i32, i32, i32, i32) -> i64.
-func TestModulesHaveTheABIShape(t *testing.T) {
-	ctx := context.Background()
-	i32, i64 := api.ValueTypeI32, api.ValueTypeI64
-	want := map[string][2][]api.ValueType{
-		"nightshift_alloc": {{i32}, {i32}},
-		"nightshift_run":   {{i64, i64, i32, i32, i32, i32}, {i64}},
-	}
+// The modules pass the store-time validation (ABI v1: no imports, no start
+// function, no float instructions, one memory exported as "memory", the two exports
+// with their signatures) and ask for 2 pages, at most 16.
+func TestModulesPassValidate(t *testing.T) {
 	for name, code := range programs {
-		t.Run(name, func(t *testing.T) {
-			r, err := abitest.New(ctx, code, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _ = r.Close(ctx) }()
-			m := r.Compiled()
-			if len(m.ImportedFunctions()) != 0 || len(m.ImportedMemories()) != 0 {
-				t.Fatal("the module imports something")
-			}
-			if mems := m.ExportedMemories(); len(mems) != 1 || mems["memory"] == nil {
-				t.Fatalf("exported memories %v", mems)
-			}
-			fns := m.ExportedFunctions()
-			for fn, sig := range want {
-				def := fns[fn]
-				if def == nil {
-					t.Fatalf("%s not exported", fn)
-				}
-				if !equalTypes(def.ParamTypes(), sig[0]) || !equalTypes(def.ResultTypes(), sig[1]) {
-					t.Fatalf("%s has %v -> %v", fn, def.ParamTypes(), def.ResultTypes())
-				}
-			}
-		})
-	}
-}
-
-func equalTypes(a, b []api.ValueType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+		m, err := program.Validate(code, program.Limits{MaxCodeBytes: 64 << 10, MaxMemoryPages: 16})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if m.MinMemoryPages != 2 || m.MaxMemoryPages != 16 {
+			t.Fatalf("%s: memory %d..%d pages", name, m.MinMemoryPages, m.MaxMemoryPages)
 		}
 	}
-	return true
 }

@@ -12,11 +12,11 @@ import (
 
 func runner(t testing.TB) *abitest.Runner {
 	t.Helper()
-	r, err := abitest.New(context.Background(), Wasm, false)
+	r, err := abitest.New(Wasm, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = r.Close(context.Background()) })
+	t.Cleanup(func() { _ = r.Close() })
 	return r
 }
 

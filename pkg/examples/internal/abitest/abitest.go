@@ -1,106 +1,56 @@
-// Package abitest runs example programs per Program ABI v1 for the examples' tests:
-// a fresh instance per item, nightshift_alloc for the params and for the input,
-// then nightshift_run, and the recorded output 0x00||output or 0x01||code.
+// Package abitest runs the example programs for their tests and benchmarks the way
+// workers and validators do: through x/compute/program's Engine (validated,
+// instrumented, metered, a fresh instance per item).
 package abitest
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/sys"
+	"github.com/nightshift-network/nightshift/x/compute/program"
 )
 
-// MaxOutputBytes is the output cap the tests run with.
-const MaxOutputBytes = 1 << 20
+// Limits the tests run items with, generous enough for every example item in them.
+const (
+	FuelLimit      = 1 << 40
+	MemoryPages    = 16
+	MaxOutputBytes = 1 << 20
+)
 
-// Runner compiles one program once and runs items in fresh instances.
+// Runner runs one program on one engine.
 type Runner struct {
-	rt       wazero.Runtime
-	compiled wazero.CompiledModule
+	code   []byte
+	engine *program.Engine
 }
 
-// New compiles code with wazero's compiler, or its interpreter when interpreter is set.
-func New(ctx context.Context, code []byte, interpreter bool) (*Runner, error) {
-	cfg := wazero.NewRuntimeConfigCompiler()
-	if interpreter {
-		cfg = wazero.NewRuntimeConfigInterpreter()
-	}
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg.WithMemoryLimitPages(256))
-	compiled, err := rt.CompileModule(ctx, code)
-	if err != nil {
-		_ = rt.Close(ctx)
+// New validates code and returns a runner on the compiler engine, or the
+// interpreter when interpreter is set.
+func New(code []byte, interpreter bool) (*Runner, error) {
+	if _, err := program.Validate(code, program.Limits{}); err != nil {
 		return nil, err
 	}
-	return &Runner{rt: rt, compiled: compiled}, nil
+	return &Runner{code: code, engine: program.NewEngine(program.EngineConfig{Interpreter: interpreter, CacheEntries: 1})}, nil
 }
 
-// Close releases the runtime.
-func (r *Runner) Close(ctx context.Context) error { return r.rt.Close(ctx) }
+// Close releases the engine.
+func (r *Runner) Close() error { return r.engine.Close() }
 
-// Compiled exposes the module's imports and exports to the tests.
-func (r *Runner) Compiled() wazero.CompiledModule { return r.compiled }
-
-// Run returns item's recorded output. Errors are host failures, not traps.
+// Run returns item's recorded output (0x00||output or 0x01||code). Errors are host
+// failures, not traps.
 func (r *Runner) Run(ctx context.Context, jobID, item uint64, params, input []byte) ([]byte, error) {
-	mod, err := r.rt.InstantiateModule(ctx, r.compiled, wazero.NewModuleConfig().WithName(""))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = mod.Close(ctx) }()
-	alloc, run := mod.ExportedFunction("nightshift_alloc"), mod.ExportedFunction("nightshift_run")
-	if alloc == nil || run == nil {
-		return nil, errors.New("module lacks nightshift_alloc or nightshift_run")
-	}
-	pp, err := place(ctx, mod, alloc, params)
-	if err != nil {
-		return trap(err)
-	}
-	ip, err := place(ctx, mod, alloc, input)
-	if err != nil {
-		return trap(err)
-	}
-	res, err := run.Call(ctx, jobID, item, uint64(pp), uint64(len(params)), uint64(ip), uint64(len(input)))
-	if err != nil {
-		return trap(err)
-	}
-	ptr, n := uint32(res[0]>>32), uint32(res[0])
-	out, ok := mod.Memory().Read(ptr, n)
-	if !ok || n > MaxOutputBytes {
-		return []byte{0x01, 0x04}, nil
-	}
-	return append([]byte{0x00}, out...), nil
+	res, err := r.RunFuel(ctx, program.Call{JobID: jobID, Item: item, Params: params, Input: input})
+	return res.Output, err
 }
 
-func place(ctx context.Context, mod api.Module, alloc api.Function, b []byte) (uint32, error) {
-	res, err := alloc.Call(ctx, uint64(len(b)))
-	if err != nil {
-		return 0, err
+// RunFuel runs one call; zero limits in call take the package's defaults.
+func (r *Runner) RunFuel(ctx context.Context, call program.Call) (program.Result, error) {
+	if call.FuelLimit == 0 {
+		call.FuelLimit = FuelLimit
 	}
-	ptr := uint32(res[0])
-	if !mod.Memory().Write(ptr, b) {
-		return 0, fmt.Errorf("alloc returned %d for %d bytes outside memory: %w", ptr, len(b), errOutOfBounds)
+	if call.MemoryPages == 0 {
+		call.MemoryPages = MemoryPages
 	}
-	return ptr, nil
-}
-
-var errOutOfBounds = errors.New("out of bounds memory access")
-
-// trap maps a wazero call error to the ABI's trap code (no fuel here: plain wazero).
-func trap(err error) ([]byte, error) {
-	var exit *sys.ExitError
-	if errors.As(err, &exit) {
-		return nil, err
+	if call.MaxOutputBytes == 0 {
+		call.MaxOutputBytes = MaxOutputBytes
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "stack overflow"):
-		return []byte{0x01, 0x02}, nil
-	case strings.Contains(msg, "wasm error:") || errors.Is(err, errOutOfBounds):
-		return []byte{0x01, 0x05}, nil
-	}
-	return nil, err
+	return r.engine.Run(ctx, r.code, call)
 }
