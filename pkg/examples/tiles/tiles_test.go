@@ -222,3 +222,18 @@ func TestWriteInputsAndPNG(t *testing.T) {
 		t.Fatalf("PNG round trip: %v", err)
 	}
 }
+
+func TestSplitRefusesBadTiles(t *testing.T) {
+	img := sample(t)
+	for _, tile := range []int{0, -1, MaxSide + 1} {
+		if _, _, err := Split(img, tile); err == nil {
+			t.Fatalf("tile side %d accepted", tile)
+		}
+	}
+	if _, _, err := Split(image.NewGray(image.Rect(0, 0, 1<<16, 1)), 64); err == nil {
+		t.Fatal("an image 65,536 pixels wide accepted")
+	}
+	if _, _, err := Split(image.NewGray(image.Rect(0, 0, 0, 0)), 64); err == nil {
+		t.Fatal("an empty image accepted")
+	}
+}
