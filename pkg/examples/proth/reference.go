@@ -5,7 +5,7 @@ import (
 	"math/bits"
 )
 
-// The native reference mirrors src/proth.c operation for operation (Montgomery CIOS on
+// The native reference mirrors src/proth.c operation for operation (Montgomery on
 // 32-bit limbs, the same base choice and residue digest), so its output bytes equal
 // the program's and the benchmark compares like with like.
 
@@ -91,30 +91,26 @@ func (m *modulus) prepare() {
 	}
 }
 
-// montmul sets out = a*b/R mod n; out may alias a or b.
+// montmul sets out = a*b/R mod n; out may alias a or b (as proth.c: one pass per
+// word of b, multiply and reduction interleaved with two carries).
 func (m *modulus) montmul(out, a, b []uint32) {
 	L := m.limbs
-	var t [maxLimbs + 2]uint32
+	var t [maxLimbs + 1]uint32
 	n := m.n[:L]
 	for i := range L {
-		var c uint64
 		bi := uint64(b[i])
-		for j := range L {
-			c = uint64(t[j]) + uint64(a[j])*bi + c>>32
-			t[j] = uint32(c)
-		}
-		c = uint64(t[L]) + c>>32
-		t[L] = uint32(c)
-		t[L+1] = uint32(c >> 32)
-		mi := uint64(t[0] * m.n0inv)
-		c = uint64(t[0]) + mi*uint64(n[0])
+		c1 := uint64(t[0]) + uint64(a[0])*bi
+		mi := uint64(uint32(c1) * m.n0inv)
+		c2 := uint64(uint32(c1)) + mi*uint64(n[0])
 		for j := uint32(1); j < L; j++ {
-			c = uint64(t[j]) + mi*uint64(n[j]) + c>>32
-			t[j-1] = uint32(c)
+			c1 = uint64(t[j]) + uint64(a[j])*bi + c1>>32
+			c2 = uint64(uint32(c1)) + mi*uint64(n[j]) + c2>>32
+			t[j-1] = uint32(c2)
 		}
-		c = uint64(t[L]) + c>>32
-		t[L-1] = uint32(c)
-		t[L] = t[L+1] + uint32(c>>32)
+		c1 = uint64(t[L]) + c1>>32
+		c2 = uint64(uint32(c1)) + c2>>32
+		t[L-1] = uint32(c2)
+		t[L] = uint32(c1>>32) + uint32(c2>>32)
 	}
 	if t[L] != 0 || geq(t[:L], n) {
 		subInPlace(t[:L], n)

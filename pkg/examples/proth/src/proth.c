@@ -2,7 +2,7 @@
 //
 // Built against Nightshift's Program ABI v1 (docs/requesters.md, section "proth"):
 // no imports, no start function, no floats, one exported memory. The arithmetic is
-// Montgomery multiplication on 32-bit limbs (CIOS), so the program needs only i64
+// Montgomery multiplication on 32-bit limbs, so the program needs only i64
 // multiplies and the native Go reference (proth.go) can mirror it step for step.
 //
 // Params (16 bytes, little-endian): u32 n, u64 k_start (odd), u32 k_per_item.
@@ -143,29 +143,27 @@ static void prepare(modulus *m) {
 	}
 }
 
-// montmul sets out = a*b*R^-1 mod N (CIOS); out may alias a or b.
+// montmul sets out = a*b*R^-1 mod N; out may alias a or b. One pass per word of b
+// (the multiply and the reduction interleaved, each with its own carry), so t is
+// loaded and stored once per limb.
 static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
 	u32 L = m->limbs;
-	u32 t[MAX_LIMBS + 2];
-	for (u32 i = 0; i < L + 2; i++) t[i] = 0;
+	u32 t[MAX_LIMBS + 1];
+	for (u32 i = 0; i <= L; i++) t[i] = 0;
 	for (u32 i = 0; i < L; i++) {
-		u64 c = 0, bi = b[i];
-		for (u32 j = 0; j < L; j++) {
-			c = (u64)t[j] + (u64)a[j] * bi + (c >> 32);
-			t[j] = (u32)c;
-		}
-		c = (u64)t[L] + (c >> 32);
-		t[L] = (u32)c;
-		t[L + 1] = (u32)(c >> 32);
-		u64 mi = (u32)(t[0] * m->n0inv);
-		c = (u64)t[0] + mi * m->N[0];
+		u64 bi = b[i];
+		u64 c1 = (u64)t[0] + (u64)a[0] * bi;
+		u64 mi = (u32)((u32)c1 * m->n0inv);
+		u64 c2 = (u64)(u32)c1 + mi * m->N[0]; // low word is 0 by the choice of mi
 		for (u32 j = 1; j < L; j++) {
-			c = (u64)t[j] + mi * m->N[j] + (c >> 32);
-			t[j - 1] = (u32)c;
+			c1 = (u64)t[j] + (u64)a[j] * bi + (c1 >> 32);
+			c2 = (u64)(u32)c1 + mi * m->N[j] + (c2 >> 32);
+			t[j - 1] = (u32)c2;
 		}
-		c = (u64)t[L] + (c >> 32);
-		t[L - 1] = (u32)c;
-		t[L] = t[L + 1] + (u32)(c >> 32);
+		c1 = (u64)t[L] + (c1 >> 32);
+		c2 = (u64)(u32)c1 + (c2 >> 32);
+		t[L - 1] = (u32)c2;
+		t[L] = (u32)(c1 >> 32) + (u32)(c2 >> 32);
 	}
 	if (t[L] || geq(t, m->N, L)) sub_in_place(t, m->N, L);
 	for (u32 i = 0; i < L; i++) out[i] = t[i];
