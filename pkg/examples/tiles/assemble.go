@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 
 	"github.com/nightshift-network/nightshift/pkg/examples"
@@ -78,9 +79,12 @@ func WritePNG(path string, img image.Image) error {
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(f, img); err != nil {
+	if err := EncodePNG(f, img); err != nil {
 		_ = f.Close()
 		return err
 	}
 	return f.Close()
 }
+
+// EncodePNG writes img as a PNG (the assembled image of a tiles job).
+func EncodePNG(w io.Writer, img image.Image) error { return png.Encode(w, img) }
