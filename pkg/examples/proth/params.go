@@ -13,7 +13,7 @@ const ParamsLen = 16
 // Limits the program enforces (it traps beyond them).
 const (
 	MaxBits     = 1024    // bits of N = k*2^n+1 (32 limbs of 32 bits)
-	MaxPerItem  = 1 << 20 // odd k per item
+	MaxPerItem  = 1 << 16 // odd k per item (the output, 8 bytes a prime, fits in 16 pages)
 	MaxItems    = 1 << 40
 	maxBaseTrys = 1024 // bases tried for a quadratic non-residue before "undecided"
 )

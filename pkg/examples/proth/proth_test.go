@@ -211,3 +211,17 @@ func equalKs(a, b []uint64) bool {
 	}
 	return true
 }
+
+// The largest item the params allow runs: its output (every candidate prime in the
+// worst case) fits in the program's memory.
+func TestLargestItemRuns(t *testing.T) {
+	p := Params{N: 20, KStart: 1, KPerItem: MaxPerItem}
+	got, err := runner(t).Run(context.Background(), 1, 0, p.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, ok := Reference(1, 0, p)
+	if !ok || !bytes.Equal(got, append([]byte{0}, want...)) {
+		t.Fatalf("recorded %x…", got[:min(len(got), 8)])
+	}
+}

@@ -14,7 +14,7 @@ import (
 const HeaderLen = 8
 
 // MaxSide is the largest tile side the program accepts.
-const MaxSide = 4096
+const MaxSide = 512
 
 // Layout is how an image is cut: Tile×Tile tiles, row-major, the last column and
 // row narrower when the size is not a multiple of Tile.

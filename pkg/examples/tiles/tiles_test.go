@@ -141,7 +141,7 @@ func TestBadInputTraps(t *testing.T) {
 		"no header":      {Params{}.Encode(), good[:7]},
 		"short pixels":   {Params{}.Encode(), good[:len(good)-1]},
 		"zero width":     {Params{}.Encode(), append(header(0, 1), make([]byte, 6)...)},
-		"too wide":       {Params{}.Encode(), append(header(4097, 1), make([]byte, 4099*3)...)},
+		"too wide":       {Params{}.Encode(), append(header(MaxSide+1, 1), make([]byte, (MaxSide+3)*3)...)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := r.Run(context.Background(), 1, 0, c.params, c.input)
@@ -235,5 +235,25 @@ func TestSplitRefusesBadTiles(t *testing.T) {
 	}
 	if _, _, err := Split(image.NewGray(image.Rect(0, 0, 0, 0)), 64); err == nil {
 		t.Fatal("an empty image accepted")
+	}
+}
+
+// The largest tile the program accepts runs within its memory.
+func TestLargestTileRuns(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, MaxSide, MaxSide))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	_, inputs, err := Split(img, MaxSide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := runner(t).Run(context.Background(), 1, 0, Params{Filter: Edges}.Encode(), inputs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, ok := Reference(Params{Filter: Edges}, inputs[0])
+	if !ok || !bytes.Equal(got, append([]byte{0}, want...)) {
+		t.Fatalf("recorded %x…", got[:min(len(got), 8)])
 	}
 }

@@ -6,7 +6,7 @@
 // multiplies and the native Go reference (proth.go) can mirror it step for step.
 //
 // Params (16 bytes, little-endian): u32 n, u64 k_start (odd), u32 k_per_item.
-// k_per_item is at most 2^20 and items at most 2^40.
+// k_per_item is at most 2^16 and items at most 2^40.
 // Item i tests k = k_start + 2*(i*k_per_item + j) for j in [0, k_per_item).
 // Output: u32 tested, u32 primes, u32 undecided, u64 residue digest, then one
 // u64 k per prime found, in increasing k. Invalid params trap (unreachable).
@@ -17,7 +17,7 @@ typedef unsigned long size_t;
 
 #define MAX_LIMBS 32 // N up to 1024 bits
 #define MAX_BASE_TRIES 1024
-#define MAX_PER_ITEM (1u << 20)
+#define MAX_PER_ITEM (1u << 16) // its output (8 bytes a prime) fits in the 16 pages
 
 extern unsigned char __heap_base;
 static u32 heap_top;

@@ -7,13 +7,13 @@
 //
 // Params (4 bytes, little-endian): u32 filter: 0 Gaussian blur, 1 Sobel edges,
 // 2 sharpen. Input: u16 x, u16 y, u16 w, u16 h (the tile's place in the image),
-// then (w+2)*(h+2) bytes (1 <= w, h <= 4096) of 8-bit gray, row-major, halo included. Output: the same
+// then (w+2)*(h+2) bytes (1 <= w, h <= 512) of 8-bit gray, row-major, halo included. Output: the same
 // 8-byte header, then w*h filtered bytes. Bad params or input trap (unreachable).
 
 typedef unsigned int u32;
 typedef unsigned long size_t;
 
-#define MAX_SIDE 4096 // pixels per tile side
+#define MAX_SIDE 512 // pixels per tile side: input and output fit in the 16 pages
 
 extern unsigned char __heap_base;
 static u32 heap_top;
