@@ -18,12 +18,17 @@ func (w *Worker) spec(t *TaskState) (kinds.Spec, error) {
 
 // compute runs the task's items and persists outputs and root before any claim.
 func (w *Worker) compute(ctx context.Context, t *TaskState) error {
+	return w.computeWith(ctx, t, nil)
+}
+
+// computeWith is compute calling progress after each item.
+func (w *Worker) computeWith(ctx context.Context, t *TaskState, progress func()) error {
 	spec, err := w.spec(t)
 	if err != nil {
 		return err
 	}
 	w.report(Event{Kind: "computing", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount})
-	outputs, tree, err := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, nil)
+	outputs, tree, err := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, progress)
 	if err != nil {
 		return err
 	}
