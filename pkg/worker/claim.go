@@ -16,13 +16,9 @@ func (w *Worker) spec(t *TaskState) (kinds.Spec, error) {
 	return w.cfg.Kinds.Parse(t.Kind, []byte(t.Spec), t.Items)
 }
 
-// compute runs the task's items and persists outputs and root before any claim.
-func (w *Worker) compute(ctx context.Context, t *TaskState) error {
-	return w.computeWith(ctx, t, nil)
-}
-
-// computeWith is compute calling progress after each item.
-func (w *Worker) computeWith(ctx context.Context, t *TaskState, progress func()) error {
+// compute runs the task's items, calling progress after each, and persists
+// outputs and root before any claim.
+func (w *Worker) compute(ctx context.Context, t *TaskState, progress func()) error {
 	spec, err := w.spec(t)
 	if err != nil {
 		return err

@@ -196,7 +196,7 @@ func (w *Worker) computeOrRelease(ctx context.Context, t *TaskState) error {
 			}
 		}
 	}()
-	err = w.computeWith(computeCtx, t, func() { p.done.Add(1) })
+	err = w.compute(computeCtx, t, func() { p.done.Add(1) })
 	stop()
 	<-watched
 	if reason := why.Load(); reason != nil && t.Stage == StageLeased && ctx.Err() == nil {

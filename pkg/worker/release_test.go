@@ -19,7 +19,9 @@ type fakeClock struct {
 	block  time.Duration
 }
 
-func (c *fakeClock) Now(context.Context) (uint64, time.Duration, error) { return c.height, c.block, nil }
+func (c *fakeClock) Now(context.Context) (uint64, time.Duration, error) {
+	return c.height, c.block, nil
+}
 
 // releaseRig is a worker (no client: nothing is sent) on a phone in a fake
 // sysfs tree, with a policy on an injected clock, a chain clock at 1 s blocks
