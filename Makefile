@@ -3,7 +3,7 @@ BINARY := $(BINDIR)/nightshiftd
 DEVNET_HOME ?= $(HOME)/.nightshift-devnet
 LOCALNET_BASE_PORT ?= 36600
 
-.PHONY: help build build-worker release install test test-unit test-e2e test-arm64 test-sim program-fixtures devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen bench
+.PHONY: help build build-worker release install test test-unit test-e2e test-arm64 test-sim program-fixtures devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen bench bench-gas
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -112,6 +112,13 @@ lint: ## golangci-lint with the repo config, the map-range/goroutine check of st
 	go run ./scripts/lint/maprange -skip 'module_simulation\.go$$' $$(go list ./x/... ./app/... | grep -v -e /simulation)
 	./scripts/buf.sh
 
+bench-gas: ## gas calibration: ns per gas unit and per work unit of every kind's proof, side by side (~1 min; docs/benchmarks.md, Gas calibration); writes docs/bench-results/gas.md
+	@mkdir -p docs/bench-results && \
+	{ printf '# Gas calibration\n\n`make bench-gas`, %s; %s cores, load average %s.\n\n```\n' \
+		"$$(date -u +%FT%TZ)" "$$(nproc)" "$$(cut -d' ' -f1 /proc/loadavg)" && \
+	  go test ./x/compute/keeper -run '^$$' -bench BenchmarkProofVerification -benchtime 1s -cpu 1 | grep '^Benchmark' && \
+	  printf '```\n'; } > docs/bench-results/gas.md && cat docs/bench-results/gas.md
+
 proto-gen: ## regenerate *.pb.go and *.pb.gw.go from proto/ (offline)
 	./scripts/protocgen.sh
 
@@ -121,5 +128,6 @@ bench: build ## Go micro-benchmarks, then the chain under load on 1 validator an
 	{ printf '# Go micro-benchmarks\n\n`scripts/bench/kernels.sh 3 1s` from `make bench`, %s; %s cores, %s, %s.\n\n' \
 		"$$(date -u +%FT%TZ)" "$$(nproc)" "$$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$$(go env GOVERSION)" && \
 	  ./scripts/bench/kernels.sh 3 1s; } > docs/bench-results/kernels.md && cat docs/bench-results/kernels.md && \
+	$(MAKE) --no-print-directory bench-gas && \
 	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 4 1q && \
 	echo "make bench: done in $$(( $$(date +%s) - start )) s"

@@ -17,10 +17,10 @@ const (
 	AccountAddressPrefix = params.AccountAddressPrefix
 	// DevnetChainID is the default chain-id of `nightshiftd devnet`.
 	DevnetChainID = "nightshift-devnet-1"
-	// BlockMaxGas is the block gas limit of the devnet and localnet genesis: room
-	// for a dozen of the costliest proofs (64 samples × max_verify_gas_per_item
-	// 500,000 = 32M gas is refused by the kind's gas bound before) while keeping a
-	// block's verification work bounded.
+	// BlockMaxGas is the block gas limit of every genesis this binary writes
+	// (init, devnet, localnet): room for a proof at the default bound (16 samples
+	// × max_verify_gas_per_item 4M = 64M gas, within max_verify_gas_per_block 80M)
+	// while keeping a block's work bounded.
 	BlockMaxGas = 100_000_000
 )
 

@@ -85,6 +85,11 @@ type Keeper struct {
 	TotalEmitted       collections.Item[math.Int]
 	UnclaimedRewards   collections.Item[math.Int]
 	TotalBurned        collections.Item[math.Int]
+	// VerifyBudgetHeight and VerifyBudgetUsed count the verification gas of
+	// the proofs of one block (verify_budget.go); a stored height other than
+	// the current one means nothing is used yet, so no reset is needed.
+	VerifyBudgetHeight collections.Item[uint64]
+	VerifyBudgetUsed   collections.Item[uint64]
 }
 
 // NewKeeper builds the keeper. denom is the bond denom escrow, bonds, prices and
@@ -131,6 +136,8 @@ func NewKeeper(
 		TotalEmitted:       collections.NewItem(sb, types.TotalEmittedKey, "total_emitted", sdk.IntValue),
 		UnclaimedRewards:   collections.NewItem(sb, types.UnclaimedRewardsKey, "unclaimed_rewards", sdk.IntValue),
 		TotalBurned:        collections.NewItem(sb, types.TotalBurnedKey, "total_burned", sdk.IntValue),
+		VerifyBudgetHeight: collections.NewItem(sb, types.VerifyBudgetHeightKey, "verify_budget_height", collections.Uint64Value),
+		VerifyBudgetUsed:   collections.NewItem(sb, types.VerifyBudgetUsedKey, "verify_budget_used", collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -73,6 +73,11 @@ func TestMsgAuthority(t *testing.T) {
 		badParams("negative emission_cap", func(p *types.Params) { p.EmissionCap = math.NewInt(-1) }),
 		badParams("max_task_items above max_job_items", func(p *types.Params) { p.MaxJobItems, p.MaxTaskItems = 10, 11 }),
 		badParams("max_task_items above 2^16", func(p *types.Params) { p.MaxTaskItems = types.MaxTaskItemsLimit + 1 }),
+		badParams("max_verify_gas_per_block below one proof at the bound", func(p *types.Params) {
+			p.MaxVerifyGasPerBlock = uint64(p.ProofSamples)*(p.MaxVerifyGasPerItem+types.VerifyHashReservePerItem) - 1
+		}),
+		badParams("zero max_verify_gas_per_block", func(p *types.Params) { p.MaxVerifyGasPerBlock = 0 }),
+		badParams("max_verify_gas_per_item above 2^40", func(p *types.Params) { p.MaxVerifyGasPerItem, p.MaxVerifyGasPerBlock = 1<<40+1, 1<<63 }),
 		badParams("zero max_queue_items_per_block", func(p *types.Params) { p.MaxQueueItemsPerBlock = 0 }),
 		badParams("a window of 2^40+1 blocks", func(p *types.Params) { p.DeviceUnbondingBlocks = 1<<40 + 1 }),
 		badParams("zero task_retention_blocks", func(p *types.Params) { p.TaskRetentionBlocks = 0 }),
@@ -112,6 +117,8 @@ func TestMsgAuthority(t *testing.T) {
 		p.LeaseBlocks = 7
 		p.SlashInvalidBps = 10_000
 		p.ProofSamples = types.MaxProofSamples
+		// 64 samples at the bound must still fit max_verify_gas_per_block.
+		p.MaxVerifyGasPerItem = 1_000_000
 		p.MinDeviceBond = math.NewInt(42)
 		_, em := mustEvents(f, f.msgs.UpdateParams, &types.MsgUpdateParams{Authority: f.authority, Params: p})
 		requireProto(t, &p, pointerTo(w.params()))

@@ -65,8 +65,8 @@ func TestMsgPostJob(t *testing.T) {
 			m.ResultUrl = "https://results.example.org/" + strings.Repeat("a", types.MaxResultURLLength-27)
 		}),
 		post("mandelbrot too costly to verify", types.ErrVerificationTooCostly, func(m *types.MsgPostJob) {
-			// 200 + 100 × (8 + 3 × 13,331) = 4,000,300 gas per row at most > 4,000,000.
-			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(100, 1, 13331), 1, 1
+			// 100 + 100 × (3 + 3 × 13,333) = 4,000,300 gas per row at most > 4,000,000.
+			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(100, 1, 13333), 1, 1
 		}),
 		{
 			name: "hashcash above a lowered max_verify_gas_per_item",
@@ -140,9 +140,9 @@ func TestMsgPostJob(t *testing.T) {
 		requireAmount(t, int64(p.MaxJobItems), job.Escrow)
 		require.Equal(t, 1+p.MaxDeadlineBlocks, job.DeadlineHeight)
 
-		// Exactly max_verify_gas_per_item: 200 + 100 × (8 + 3 × 13,330) = 4,000,000.
+		// Exactly max_verify_gas_per_item: 100 + 100 × (3 + 3 × 13,332) = 4,000,000.
 		res = must(f, f.msgs.PostJob, w.postJobMsg(func(m *types.MsgPostJob) {
-			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(100, 1, 13330), 1, 1
+			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(100, 1, 13332), 1, 1
 		}))
 		require.Equal(t, "mandelbrot", w.jobState(res.JobId).Kind)
 

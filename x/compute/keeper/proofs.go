@@ -94,8 +94,20 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 			"%d items at up to %d units each and %d of hashing need %d gas, %d left", len(items), spec.MaxWorkPerItem(), hashGas, bound, left)
 	}
 
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	if err := k.checkVerifyBudget(ctx, params, bound); err != nil {
+		return ProofResult{}, err
+	}
+
 	verdict := verifyProof(spec, task, offsets, items, nodes)
-	charge := hashGas + verdict.Work
+	measured := hashGas + verdict.Work
+	if err := k.spendVerifyBudget(ctx, measured); err != nil {
+		return ProofResult{}, err
+	}
+	charge := measured
 	if sdkCtx := sdk.UnwrapSDKContext(ctx); sdkCtx.ExecMode() == sdk.ExecModeSimulate {
 		// A simulation estimates the gas limit a client signs with, and the
 		// delivered tx must carry the bound, not the (often far smaller) work

@@ -16,7 +16,7 @@ const (
 	// HashcashWork is the work, in units, of one hashcash item: what validators
 	// re-execute, one SHA-256 over 24 bytes and the zero-bit check (about 100 ns
 	// with SHA extensions on the bench machine, so 64 units of 1.6 ns;
-	// BenchmarkWorkCalibration). The worker's search does about 2^D hashes, but
+	// keeper.BenchmarkProofVerification). The worker's search does about 2^D hashes, but
 	// only the one hash of the check is work validators measure (design note
 	// G1): the nonce's size proves nothing about how many were tried, since any
 	// qualifying nonce verifies.

@@ -75,7 +75,7 @@ type Item struct {
 //
 // Work is measured, never declared (design note G1): one work unit is calibrated to
 // about 1 ns (1–2 ns) of validator CPU on the bench machine, for every kind, by
-// per-kind constants that BenchmarkWorkCalibration checks. Units are at once the gas
+// per-kind constants that keeper.BenchmarkProofVerification checks. Units are at once the gas
 // charged for verifying an item and the emission weight of the work.
 type Spec interface {
 	// MaxWorkPerItem bounds the work (in units) one item can measure. The keeper

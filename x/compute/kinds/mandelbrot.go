@@ -17,7 +17,7 @@ const (
 	// numbers the kernel computes with (see Mandelbrot).
 	MandelbrotFracBits = 59
 	// Work of one row, in units of about 1.5 ns of validator CPU on the bench
-	// machine (BenchmarkWorkCalibration checks all three):
+	// machine (keeper.BenchmarkProofVerification checks all three):
 	//
 	//	work = MandelbrotBaseWork + W × MandelbrotWorkPerPixel + n × MandelbrotWorkPerIter
 	//
@@ -27,8 +27,8 @@ const (
 	//
 	// MandelbrotBaseWork covers a row's fixed costs (the output buffer, the row's
 	// c_im), MandelbrotWorkPerPixel a pixel's set-up, store and comparison.
-	MandelbrotBaseWork     = 200
-	MandelbrotWorkPerPixel = 8
+	MandelbrotBaseWork     = 100
+	MandelbrotWorkPerPixel = 3
 	// MandelbrotWorkPerIter prices one kernel iteration, about 4.5 ns
 	// (BenchmarkMandelbrotInteriorRow: ns/op ÷ 256,000).
 	MandelbrotWorkPerIter = 3
@@ -175,7 +175,7 @@ func (s *MandelbrotSpec) MaxIter() int { return int(s.maxIter) }
 func (s *MandelbrotSpec) OutputSize() int { return 2 * int(s.width) }
 
 // MaxWorkPerItem is the work of a row whose every pixel runs max_iter iterations.
-// It fits a uint64 easily: at most 200 + 4096 × (8 + 3 × 65535) < 2^30.
+// It fits a uint64 easily: at most 100 + 4096 × (3 + 3 × 65535) < 2^30.
 func (s *MandelbrotSpec) MaxWorkPerItem() uint64 {
 	return s.rowWork(uint64(s.width) * uint64(s.maxIter))
 }

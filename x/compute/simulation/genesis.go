@@ -37,7 +37,7 @@ func RandomizedGenState(simState *module.SimulationState) {
 func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 	maxJobItems := between(r, 64, 256)
 	initial := math.NewIntFromUint64(between(r, 1_000_000, 1_000_000_000))
-	return types.Params{
+	p := types.Params{
 		MinDeviceBond:         math.NewIntFromUint64(between(r, 1_000_000, 100_000_000)),
 		DeviceUnbondingBlocks: between(r, 2, 40),
 		LeaseBlocks:           between(r, 2, 8),
@@ -65,6 +65,9 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		JobPostingFee:         math.NewIntFromUint64(between(r, 0, 1_000)),
 		MinGasPrice:           math.LegacyZeroDec(),
 	}
+	// Room for one to three proofs at their bound per block (params.Validate's floor is one).
+	p.MaxVerifyGasPerBlock = uint64(p.ProofSamples) * (p.MaxVerifyGasPerItem + types.VerifyHashReservePerItem) * between(r, 1, 3)
+	return p
 }
 
 // between returns a uniform value in [lo, hi].

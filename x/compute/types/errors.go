@@ -54,6 +54,7 @@ var (
 // Measured work and priced verification (codes 100–109).
 var (
 	ErrInsufficientVerifyGas = register(100, "transaction has too little gas left to verify the proof's items at their bound")
+	ErrBlockVerifyBudget     = register(101, "block's verification budget is spent; send the proof again in a later block")
 )
 
 // errorList holds the registered errors in code order; register appends to it

@@ -35,3 +35,11 @@ var (
 	JobPruneQueueKey      = collections.NewPrefix(20)
 	ClaimsByChallengeKey  = collections.NewPrefix(21)
 )
+
+// Collection prefixes of measured work and priced verification (48–52).
+var (
+	// VerifyBudgetHeightKey and VerifyBudgetUsedKey hold the block-scoped
+	// verification counter: the height it counts and the gas used in it.
+	VerifyBudgetHeightKey = collections.NewPrefix(48)
+	VerifyBudgetUsedKey   = collections.NewPrefix(49)
+)

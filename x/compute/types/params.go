@@ -19,6 +19,11 @@ const (
 	// from it cannot overflow and governance cannot price every transaction out
 	// by a typo.
 	MaxMinGasPrice = 1_000_000
+	// VerifyHashReservePerItem bounds the hashing gas one sampled item adds to a
+	// proof (keeper.ProofHashGas): 100 per hash for its leaf, a merge and at most
+	// 16 nodes (trees of at most 2^16 leaves) plus 1 per output byte (at most
+	// MaxOutputSize): 1,800 + 16,384 < 20,000.
+	VerifyHashReservePerItem = 20_000
 )
 
 // DefaultParams are the genesis params; see the module README for the reasoning.
@@ -50,6 +55,9 @@ func DefaultParams() Params {
 		LeaseCooldownBlocks:   100,
 		JobPostingFee:         math.NewInt(1_000_000), // 1 SHIFT
 		MinGasPrice:           math.LegacyZeroDec(),
+		// ≈ 120 ms of validator CPU per block; a proof at the bound (16 × 4M
+		// plus hashing) fits with room for small ones.
+		MaxVerifyGasPerBlock: 80_000_000,
 	}
 }
 
@@ -116,6 +124,12 @@ func (p Params) Validate() error {
 	}
 	if p.ProofSamples > MaxProofSamples {
 		return errorsmod.Wrapf(ErrInvalidParams, "proof_samples %d exceeds %d", p.ProofSamples, MaxProofSamples)
+	}
+	// Bounded so proof_samples × it, plus hashing, is far from overflowing.
+	if p.MaxVerifyGasPerItem > 1<<40 ||
+		p.MaxVerifyGasPerBlock < uint64(p.ProofSamples)*(p.MaxVerifyGasPerItem+VerifyHashReservePerItem) {
+		return errorsmod.Wrapf(ErrInvalidParams, "max_verify_gas_per_block %d must hold a whole proof: proof_samples %d × (max_verify_gas_per_item %d + %d of hashing)",
+			p.MaxVerifyGasPerBlock, p.ProofSamples, p.MaxVerifyGasPerItem, VerifyHashReservePerItem)
 	}
 	if p.MaxTaskItems > MaxTaskItemsLimit || p.MaxTaskItems > p.MaxJobItems {
 		return errorsmod.Wrapf(ErrInvalidParams, "max_task_items %d must be at most %d and at most max_job_items", p.MaxTaskItems, MaxTaskItemsLimit)
