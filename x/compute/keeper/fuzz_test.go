@@ -299,6 +299,7 @@ var msgCallers = []msgCaller{
 	caller("ApproveRequester", types.MsgServer.ApproveRequester),
 	caller("RevokeRequester", types.MsgServer.RevokeRequester),
 	caller("UpdateParams", types.MsgServer.UpdateParams),
+	caller("StoreProgram", types.MsgServer.StoreProgram),
 }
 
 // msgServerWorld is the msg tests' world with more going on: the requester is

@@ -34,4 +34,8 @@ var (
 	TotalBurnedKey        = collections.NewPrefix(19)
 	JobPruneQueueKey      = collections.NewPrefix(20)
 	ClaimsByChallengeKey  = collections.NewPrefix(21)
+
+	// Programs (kind wasm): prefixes 30-34.
+	ProgramsKey    = collections.NewPrefix(30)
+	ProgramCodeKey = collections.NewPrefix(31)
 )

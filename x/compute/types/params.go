@@ -23,7 +23,7 @@ const (
 
 // DefaultParams are the genesis params; see the module README for the reasoning.
 func DefaultParams() Params {
-	return Params{
+	p := Params{
 		MinDeviceBond:         math.NewInt(100_000_000), // 100 SHIFT
 		DeviceUnbondingBlocks: 1000,
 		LeaseBlocks:           100,
@@ -51,6 +51,8 @@ func DefaultParams() Params {
 		JobPostingFee:         math.NewInt(1_000_000), // 1 SHIFT
 		MinGasPrice:           math.LegacyZeroDec(),
 	}
+	defaultProgramParams(&p)
+	return p
 }
 
 // Validate checks every param; a zero window or limit would stall the market.
@@ -127,7 +129,7 @@ func (p Params) Validate() error {
 			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
 		}
 	}
-	return nil
+	return p.validatePrograms()
 }
 
 // EpochEmission is the emission of epoch e before the cap: the initial amount
