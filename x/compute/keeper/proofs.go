@@ -36,7 +36,7 @@ type proofVerdict struct {
 // work. The verdict is then settled (settle.go): if all pass the device is paid
 // from escrow; if any fails the bond is slashed and the task reopens, and the
 // transaction succeeds so that the slash is kept.
-func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes [][]byte) (ProofResult, error) {
+func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes, inputNodes [][]byte) (ProofResult, error) {
 	task, err := k.heldTask(ctx, operator, jobID, index)
 	if err != nil {
 		return ProofResult{}, err
@@ -55,10 +55,6 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	if err != nil {
 		return ProofResult{}, err
 	}
-	spec, err := k.jobSpec(job)
-	if err != nil {
-		return ProofResult{}, err
-	}
 	want, ready, err := k.ChallengeIndices(ctx, task)
 	if err != nil {
 		return ProofResult{}, err
@@ -67,6 +63,16 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 		return ProofResult{}, errorsmod.Wrap(types.ErrChallengeNotReady, "challenge not fixed")
 	}
 	offsets, err := checkAnswerShape(task, want, items, nodes)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	if job.Kind == kinds.WasmKindName {
+		return k.proveWasm(ctx, job, task, offsets, items, nodes, inputNodes)
+	}
+	if len(inputNodes) != 0 || hasInputs(items) {
+		return ProofResult{}, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "a %s job takes no inputs in its proofs", job.Kind)
+	}
+	spec, err := k.jobSpec(job)
 	if err != nil {
 		return ProofResult{}, err
 	}
