@@ -193,7 +193,7 @@ func (k *Keeper) checkJobSpec(ctx context.Context, params types.Params, kind str
 		if err != nil {
 			return kindError(err)
 		}
-		bound = s.VerifyGas()
+		bound = s.MaxWorkPerItem()
 	}
 	if bound > params.MaxVerifyGasPerItem {
 		return errorsmod.Wrapf(types.ErrVerificationTooCostly, "one item can cost up to %d gas to verify, the limit is %d", bound, params.MaxVerifyGasPerItem)

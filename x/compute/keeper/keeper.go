@@ -63,7 +63,7 @@ type Keeper struct {
 	kinds        *kinds.Registry
 	// programs runs wasm jobs' programs; it caches compiled modules by id
 	// (bounded), and fuel never depends on the cache.
-	programs *program.Engine
+	programs     *program.Engine
 	denom        string
 	feeCollector string
 

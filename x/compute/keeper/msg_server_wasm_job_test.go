@@ -219,8 +219,8 @@ func TestWasmProofGasIsTheSameWarmOrCold(t *testing.T) {
 }
 
 // TestWasmProofNeedsGasForTheFuelLimit: a proof sent with gas for less than
-// every sampled item at the fuel limit runs out of gas before any program
-// runs, so nothing changes and the claim still stands.
+// every sampled item at the fuel limit is refused before any program runs, so
+// nothing changes and the claim still stands.
 func TestWasmProofNeedsGasForTheFuelLimit(t *testing.T) {
 	w := newMsgWorld(newFixture(t, func(p *types.Params) { p.ProofSamples = 4 }))
 	id := w.storeMixer()
@@ -229,10 +229,8 @@ func TestWasmProofNeedsGasForTheFuelLimit(t *testing.T) {
 	msg := w.wasmProof(w.a, job, lease, wk)
 	requireUnchanged(w.f, w.accounts(), func() {
 		cache, _ := w.f.ctx.CacheContext()
-		meter := storetypes.NewGasMeter(4 * wasmFuel / 2)
-		require.PanicsWithValue(t, storetypes.ErrorOutOfGas{Descriptor: "compute: verify wasm items at their fuel limit"}, func() {
-			_, _ = w.f.msgs.SubmitProof(cache.WithGasMeter(meter), msg)
-		})
+		_, err := w.f.msgs.SubmitProof(cache.WithGasMeter(storetypes.NewGasMeter(4*wasmFuel/2)), msg)
+		require.ErrorIs(t, err, types.ErrInsufficientVerifyGas)
 	})
 	require.Equal(t, types.TASK_STATUS_CLAIMED, w.task(job, lease.TaskIndex).Status)
 }
@@ -263,7 +261,8 @@ func TestMsgPostWasmJobRefuses(t *testing.T) {
 			func(p *types.Params) { p.MaxProgramMemoryPages = 16 }),
 		post("output over max_item_output_bytes", types.ErrOutputTooLarge, spec(func(s *kinds.WasmSpec) { s.MaxOutputBytes = 1025 }),
 			func(p *types.Params) { p.MaxItemOutputBytes = 1024 }),
-		post("fuel limit too costly to verify", types.ErrVerificationTooCostly, spec(func(s *kinds.WasmSpec) { s.FuelLimit = 500_001 }), nil),
+		post("fuel limit too costly to verify", types.ErrVerificationTooCostly, spec(func(s *kinds.WasmSpec) { s.FuelLimit = 300_001 }),
+			func(p *types.Params) { p.MaxVerifyGasPerItem, p.GasPerFuel = 300_000, 1 }),
 		post("non-canonical spec", types.ErrInvalidSpec, func() string {
 			return `{"params":"02","program":"` + hex.EncodeToString(mixer[:]) + `","fuel_limit":1000,"memory_pages":1,"max_output_bytes":64,"input_root":"","inputs_url":""}`
 		}, nil),

@@ -73,3 +73,5 @@ func (p *WasmProgram) VerifyOutput(item Item, output []byte) (uint64, error) {
 	}
 	return work, nil
 }
+
+var _ Spec = (*WasmProgram)(nil)

@@ -27,10 +27,13 @@ var (
 	ErrBadSignature = errors.New("bad program export signature")
 	// ErrMemoryTooLarge: the memory's declared minimum or maximum exceeds Limits.MaxMemoryPages.
 	ErrMemoryTooLarge = errors.New("program memory too large")
+	// ErrTableTooLarge: the table's initial size exceeds 65536 entries (every instance
+	// allocates it).
+	ErrTableTooLarge = errors.New("program table too large")
 	// ErrSegmentOutOfBounds: a data or element segment does not fit the initial memory
 	// or table, so instantiation would fail.
 	ErrSegmentOutOfBounds = errors.New("program segment out of bounds")
 	// ErrTooComplex: a function declares more locals than the runtime allows (frames
-	// must stay small so the fixed call depth, not the native stack, is the limit).
+	// must stay small so the frame-slot budget, not the native stack, is the limit).
 	ErrTooComplex = errors.New("program too complex")
 )

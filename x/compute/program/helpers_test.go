@@ -36,7 +36,7 @@ func engines(t testing.TB) map[string]*Engine {
 var engineNames = []string{"compiler", "interpreter"}
 
 func defaultCall() Call {
-	return Call{JobID: 7, Item: 3, FuelLimit: 10_000_000, MemoryPages: 16, MaxOutputBytes: 1024}
+	return Call{JobID: 7, Item: 3, FuelLimit: 2_000_000, MemoryPages: 16, MaxOutputBytes: 1024}
 }
 
 func mustRun(t testing.TB, e *Engine, code []byte, c Call) Result {

@@ -18,19 +18,39 @@ const (
 	costCallIndirect = 12 // call_indirect: a call plus the table and signature checks
 	costMemoryGrow   = 16 // memory.grow itself; the pages grown cost GrowPageCost each
 
+	costLocalsPerFuel = 4 // a function's entry costs 1 per 4 locals it declares (zeroed per call)
+
+	// Instantiating an item's fresh instance costs, before the first call,
+	// GrowPageCost per initial page, 1 per costInitBytesPerFuel bytes of data
+	// segments and 1 per table entry.
+	costInitBytesPerFuel = 16
+
 	// GrowPageCost is the fuel per 64 KiB page a memory.grow adds (the host zeroes it),
 	// also charged for each page of the initial memory before the first call.
 	GrowPageCost = 4096
 )
 
-// MaxCallDepth is the deepest nesting of WebAssembly calls an item may reach; the
-// call that would exceed it traps with TrapCallDepth. It is well below both engines'
-// own limits (wazero's interpreter stops at 2000 frames) so the fixed depth, never the
-// native stack, decides.
-const MaxCallDepth = 1000
+// Calls are bounded by one frame-slot budget, StackSlots 64-bit slots (about 31 MiB).
+// A function's frame bound is 16 + params + locals + 1 + 2 × instructions: it covers
+// the operand stack (at most one value per instruction) and the compiler's spill
+// slots (likewise). A call of a function that itself calls takes
+// max(minFrameSlots, bound + the largest leaf bound in the module) slots; leaf
+// functions take none (their caller reserved them). A call past the budget traps with
+// TrapCallDepth. So no item nests deeper than MaxCallDepth calling functions plus one
+// leaf, and none reaches an engine's own limit (wazero's interpreter stops at 2000
+// frames, its compiler at 50M slots), which would not be deterministic.
+const (
+	MaxCallDepth  = 1000
+	minFrameSlots = 4096
+	StackSlots    = MaxCallDepth * minFrameSlots
+	frameOverhead = 16
+)
 
 // maxLocals bounds the locals one function declares, so MaxCallDepth frames stay small.
 const maxLocals = 2048
+
+// maxTableEntries bounds the table every instance allocates.
+const maxTableEntries = 1 << 16
 
 // PageSize is the WebAssembly page, 64 KiB.
 const PageSize = 65536

@@ -9,8 +9,8 @@ import (
 )
 
 // TestErrorsListsEveryRegistration checks the list register builds: codes 2–42
-// in order, then each later range (programs: 60–71) in order, each code once,
-// all in the compute codespace.
+// in order, then each later range (programs 60–71, measured work 100 on) in
+// order, each code once, all in the compute codespace.
 func TestErrorsListsEveryRegistration(t *testing.T) {
 	errs := types.Errors()
 	require.GreaterOrEqual(t, len(errs), 41)
@@ -25,4 +25,5 @@ func TestErrorsListsEveryRegistration(t *testing.T) {
 	}
 	require.Contains(t, errs, types.ErrProgramNotFound)
 	require.Contains(t, errs, types.ErrOutputTooLarge)
+	require.Same(t, types.ErrInsufficientVerifyGas, errs[len(errs)-1])
 }
