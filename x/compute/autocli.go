@@ -30,6 +30,9 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Rewards", Use: "rewards [operator]", Short: "Show a device's withdrawable emission", PositionalArgs: pos("operator")},
 				{RpcMethod: "Epoch", Use: "epoch", Short: "Show the running epoch and emission totals"},
 				{RpcMethod: "Requesters", Use: "requesters", Short: "List approved requesters"},
+				{RpcMethod: "Program", Use: "program [id]", Short: "Show a stored program's record (id: 64 hex digits)", PositionalArgs: pos("id")},
+				{RpcMethod: "Programs", Use: "programs", Short: "List stored programs"},
+				{RpcMethod: "ProgramCode", Use: "program-code [id]", Short: "Show a stored program's code", PositionalArgs: pos("id")},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -53,6 +56,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "RevokeRequester", Use: "revoke-requester [requester]", Short: "Revoke a requester's approval (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "ReleaseTask", Use: "release-task [job-id] [task-index]", Short: "Hand a leased, unclaimed task back at once (charged pro rata to the lease blocks held, less than a lapse; barred from it for lease_cooldown_blocks)", PositionalArgs: pos("job_id", "task_index")},
 				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority)", PositionalArgs: pos("params")},
+				{RpcMethod: "StoreProgram", Use: "store-program [code]", Short: "Store a WebAssembly program (code in hex or base64; `nightshiftd requester store-program FILE` reads a .wasm file)", PositionalArgs: pos("code")},
 			},
 		},
 	}

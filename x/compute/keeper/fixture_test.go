@@ -235,10 +235,12 @@ func (w *worker) root() []byte { r := w.tree.Root(); return r[:] }
 type proofAnswer struct {
 	items []types.ChallengeItem
 	nodes [][]byte
+	// inputNodes prove the items' inputs (wasm jobs with an input root).
+	inputNodes [][]byte
 }
 
 func (a proofAnswer) msg(operator string, jobID, task uint64) *types.MsgSubmitProof {
-	return &types.MsgSubmitProof{Operator: operator, JobId: jobID, TaskIndex: task, Items: a.items, Nodes: a.nodes}
+	return &types.MsgSubmitProof{Operator: operator, JobId: jobID, TaskIndex: task, Items: a.items, Nodes: a.nodes, InputNodes: a.inputNodes}
 }
 
 // answer builds the proof items and multi-proof for the challenged indices.

@@ -300,6 +300,7 @@ var msgCallers = []msgCaller{
 	caller("RevokeRequester", types.MsgServer.RevokeRequester),
 	caller("UpdateParams", types.MsgServer.UpdateParams),
 	caller("ReleaseTask", types.MsgServer.ReleaseTask),
+	caller("StoreProgram", types.MsgServer.StoreProgram),
 }
 
 // msgServerWorld is the msg tests' world with more going on: the requester is

@@ -131,6 +131,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 	if err := k.TotalBurned.Set(ctx, intOrZero(gs.TotalBurned)); err != nil {
 		return err
 	}
+	if err := k.initPrograms(ctx, gs.Programs); err != nil {
+		return err
+	}
 	return k.UnclaimedRewards.Set(ctx, intOrZero(gs.UnclaimedRewards))
 }
 
@@ -203,6 +206,9 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 		return nil, err
 	}
 	if gs.TotalBurned, err = k.loadInt(ctx, k.TotalBurned); err != nil {
+		return nil, err
+	}
+	if gs.Programs, err = k.exportPrograms(ctx); err != nil {
 		return nil, err
 	}
 	return gs, nil

@@ -23,14 +23,8 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err != nil {
 		return 0, err
 	}
-	if params.RequesterAllowlist {
-		ok, err := k.ApprovedRequesters.Has(ctx, requester)
-		if err != nil {
-			return 0, err
-		}
-		if !ok {
-			return 0, errorsmod.Wrapf(types.ErrRequesterNotApproved, "%s may not post jobs while the requester allowlist is on", msg.Requester)
-		}
+	if err := k.checkMayRequest(ctx, params, requester); err != nil {
+		return 0, err
 	}
 	if msg.Items == 0 || msg.Items > params.MaxJobItems {
 		return 0, errorsmod.Wrapf(types.ErrInvalidItems, "items must be 1..%d, got %d", params.MaxJobItems, msg.Items)
@@ -54,12 +48,8 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err := json.Compact(&compact, []byte(msg.Spec)); err != nil {
 		return 0, errorsmod.Wrapf(types.ErrInvalidSpec, "spec is not JSON: %v", err)
 	}
-	spec, err := k.kinds.Parse(msg.Kind, compact.Bytes(), msg.Items)
-	if err != nil {
-		return 0, kindError(err)
-	}
-	if gas := spec.MaxWorkPerItem(); gas > params.MaxVerifyGasPerItem {
-		return 0, errorsmod.Wrapf(types.ErrVerificationTooCostly, "one item can cost up to %d gas to verify, the limit is %d", gas, params.MaxVerifyGasPerItem)
+	if err := k.checkJobSpec(ctx, params, msg.Kind, compact.Bytes(), msg.Items); err != nil {
+		return 0, err
 	}
 
 	// The posting fee pays for the job record's state; it is never refunded
@@ -185,6 +175,30 @@ func (k *Keeper) getJob(ctx context.Context, id uint64) (types.Job, error) {
 		return job, errorsmod.Wrapf(types.ErrJobNotFound, "job %d", id)
 	}
 	return job, err
+}
+
+// checkJobSpec is the whole of a posted job's kind and spec validation: the
+// kind parses the spec (a wasm job's names a stored program, within the
+// params' limits), and one item's verification fits max_verify_gas_per_item.
+func (k *Keeper) checkJobSpec(ctx context.Context, params types.Params, kind string, spec []byte, items uint64) error {
+	var bound uint64
+	if kind == kinds.WasmKindName {
+		p, err := k.wasmJobSpec(ctx, params, spec, items, true)
+		if err != nil {
+			return err
+		}
+		bound = p.MaxWorkPerItem()
+	} else {
+		s, err := k.kinds.Parse(kind, spec, items)
+		if err != nil {
+			return kindError(err)
+		}
+		bound = s.MaxWorkPerItem()
+	}
+	if bound > params.MaxVerifyGasPerItem {
+		return errorsmod.Wrapf(types.ErrVerificationTooCostly, "one item can cost up to %d gas to verify, the limit is %d", bound, params.MaxVerifyGasPerItem)
+	}
+	return nil
 }
 
 // jobSpec parses a stored job's spec; it was validated at post time.

@@ -16,6 +16,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/program"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -49,6 +50,9 @@ func taskKey(job, task uint64) TaskKey { return collections.Join(job, task) }
 
 func isNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound) }
 
+// ProgramCacheEntries bounds the compiled programs a node keeps in memory.
+const ProgramCacheEntries = 32
+
 // Keeper stores the market's state.
 type Keeper struct {
 	cdc          codec.BinaryCodec
@@ -57,6 +61,9 @@ type Keeper struct {
 	accounts     types.AccountKeeper
 	authority    types.AuthoritySource
 	kinds        *kinds.Registry
+	// programs runs wasm jobs' programs; it caches compiled modules by id
+	// (bounded), and fuel never depends on the cache.
+	programs     *program.Engine
 	denom        string
 	feeCollector string
 
@@ -90,6 +97,10 @@ type Keeper struct {
 	// the current one means nothing is used yet, so no reset is needed.
 	VerifyBudgetHeight collections.Item[uint64]
 	VerifyBudgetUsed   collections.Item[uint64]
+	// Programs holds stored programs' records and ProgramCode their code, both
+	// by id (sha256 of the code), so listing programs reads no code.
+	Programs    collections.Map[[]byte, types.Program]
+	ProgramCode collections.Map[[]byte, []byte]
 }
 
 // NewKeeper builds the keeper. denom is the bond denom escrow, bonds, prices and
@@ -113,6 +124,7 @@ func NewKeeper(
 		accounts:     accounts,
 		authority:    authority,
 		kinds:        registry,
+		programs:     program.NewEngine(program.EngineConfig{CacheEntries: ProgramCacheEntries}),
 		denom:        denom,
 		feeCollector: feeCollector,
 
@@ -138,6 +150,8 @@ func NewKeeper(
 		TotalBurned:        collections.NewItem(sb, types.TotalBurnedKey, "total_burned", sdk.IntValue),
 		VerifyBudgetHeight: collections.NewItem(sb, types.VerifyBudgetHeightKey, "verify_budget_height", collections.Uint64Value),
 		VerifyBudgetUsed:   collections.NewItem(sb, types.VerifyBudgetUsedKey, "verify_budget_used", collections.Uint64Value),
+		Programs:           collections.NewMap(sb, types.ProgramsKey, "programs", collections.BytesKey, codec.CollValue[types.Program](cdc)),
+		ProgramCode:        collections.NewMap(sb, types.ProgramCodeKey, "program_code", collections.BytesKey, collections.BytesValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -104,7 +104,7 @@ func (s msgServer) SubmitProof(ctx context.Context, msg *types.MsgSubmitProof) (
 	if limit := types.MaxProofSamples * merkle.MaxProofLength; len(msg.Nodes) > limit {
 		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d Merkle nodes, at most %d", len(msg.Nodes), limit)
 	}
-	res, err := s.k.SubmitProof(ctx, operator, msg.JobId, msg.TaskIndex, msg.Items, msg.Nodes)
+	res, err := s.k.SubmitProof(ctx, operator, msg.JobId, msg.TaskIndex, msg.Items, msg.Nodes, msg.InputNodes)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func TestMsgPostJob(t *testing.T) {
 		post("invalid requester address", types.ErrInvalidAddress, func(m *types.MsgPostJob) { m.Requester = badChecksumAddr }),
 		post("empty requester", types.ErrInvalidAddress, func(m *types.MsgPostJob) { m.Requester = "" }),
 		post("requester of another chain", types.ErrInvalidAddress, func(m *types.MsgPostJob) { m.Requester = otherPrefixAddr }),
-		post("unknown kind", types.ErrUnknownKind, func(m *types.MsgPostJob) { m.Kind = "wasm" }),
+		post("unknown kind", types.ErrUnknownKind, func(m *types.MsgPostJob) { m.Kind = "lua" }),
 		post("empty kind", types.ErrUnknownKind, func(m *types.MsgPostJob) { m.Kind = "" }),
 		post("spec is not JSON", types.ErrInvalidSpec, func(m *types.MsgPostJob) { m.Spec = `{"difficulty_bits":` }),
 		post("empty spec", types.ErrInvalidSpec, func(m *types.MsgPostJob) { m.Spec = "" }),

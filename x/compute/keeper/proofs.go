@@ -47,7 +47,7 @@ type proofVerdict struct {
 // work. The verdict is then settled (settle.go): if all pass the device is paid
 // from escrow; if any fails the bond is slashed and the task reopens, and the
 // transaction succeeds so that the slash is kept.
-func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes [][]byte) (ProofResult, error) {
+func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes, inputNodes [][]byte) (ProofResult, error) {
 	task, err := k.heldTask(ctx, operator, jobID, index)
 	if err != nil {
 		return ProofResult{}, err
@@ -66,10 +66,6 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	if err != nil {
 		return ProofResult{}, err
 	}
-	spec, err := k.jobSpec(job)
-	if err != nil {
-		return ProofResult{}, err
-	}
 	want, ready, err := k.ChallengeIndices(ctx, task)
 	if err != nil {
 		return ProofResult{}, err
@@ -81,12 +77,24 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	if err != nil {
 		return ProofResult{}, err
 	}
+	spec, wasm, err := k.proofSpec(ctx, job, items)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	inputGas, err := checkProofInputs(wasm, params, items, inputNodes)
+	if err != nil {
+		return ProofResult{}, err
+	}
 
 	// Gas is the work measured (design note G1), charged after verifying; so
 	// that a tx that could not pay stops before the work, it must first have
 	// gas left for every item at its bound. Outputs are at most MaxOutputSize
 	// and items at most MaxProofSamples, so none of this overflows.
-	hashGas := ProofHashGas(items, nodes)
+	hashGas := ProofHashGas(items, nodes) + inputGas
 	bound := spec.MaxWorkPerItem()*uint64(len(items)) + hashGas
 	meter := sdk.UnwrapSDKContext(ctx).GasMeter()
 	if left := meter.GasRemaining(); left < bound {
@@ -94,14 +102,13 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 			"%d items at up to %d units each and %d of hashing need %d gas, %d left", len(items), spec.MaxWorkPerItem(), hashGas, bound, left)
 	}
 
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return ProofResult{}, err
-	}
 	if err := k.checkVerifyBudget(ctx, params, bound); err != nil {
 		return ProofResult{}, err
 	}
 
+	if err := verifyProofInputs(wasm, items, inputNodes); err != nil {
+		return ProofResult{}, err
+	}
 	verdict := verifyProof(spec, task, offsets, items, nodes)
 	measured := hashGas + verdict.Work
 	if err := k.spendVerifyBudget(ctx, measured); err != nil {
@@ -147,7 +154,7 @@ func verifyProof(spec kinds.Spec, task types.Task, offsets []uint64, items []typ
 	}
 	var work uint64
 	for _, it := range items {
-		w, err := spec.VerifyOutput(kinds.Item{JobID: task.JobId, Index: it.Index}, it.Output)
+		w, err := spec.VerifyOutput(kinds.Item{JobID: task.JobId, Index: it.Index, Input: it.Input}, it.Output)
 		work += w
 		if err != nil {
 			return proofVerdict{Work: work, Item: it.Index, Reason: errorsmod.Wrapf(types.ErrInvalidOutput, "item %d: %v", it.Index, err)}

@@ -64,6 +64,15 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		LeaseCooldownBlocks:   between(r, 1, 20),
 		JobPostingFee:         math.NewIntFromUint64(between(r, 0, 1_000)),
 		MinGasPrice:           math.LegacyZeroDec(),
+		// Program params are fixed rather than drawn, so adding them left every
+		// seed's other draws as they were.
+		MaxProgramBytes:       64 << 10,
+		MaxProgramMemoryPages: 16,
+		MaxFuelPerItem:        1_000_000,
+		ProgramByteFee:        math.NewInt(1),
+		MaxItemInputBytes:     1 << 10,
+		MaxItemOutputBytes:    1 << 10,
+		GasPerFuel:            1,
 	}
 	// Room for one to three proofs at their bound per block (params.Validate's floor is one).
 	p.MaxVerifyGasPerBlock = uint64(p.ProofSamples) * (p.MaxVerifyGasPerItem + types.VerifyHashReservePerItem) * between(r, 1, 3)

@@ -23,6 +23,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgRevokeRequester{},
 		&MsgUpdateParams{},
 		&MsgReleaseTask{},
+		&MsgStoreProgram{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
@@ -42,5 +43,6 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgRevokeRequester{}, "nightshift/compute/MsgRevokeRequester", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "nightshift/compute/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&MsgReleaseTask{}, "nightshift/compute/MsgReleaseTask", nil)
+	cdc.RegisterConcrete(&MsgStoreProgram{}, "nightshift/compute/MsgStoreProgram", nil)
 	cdc.RegisterConcrete(&Params{}, "nightshift/x/compute/Params", nil)
 }

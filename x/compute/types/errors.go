@@ -51,6 +51,22 @@ var (
 	ErrTaskBarred             = register(42, "device may not lease this task again")
 )
 
+// Errors of programs (kind wasm); codes 60-79.
+var (
+	ErrProgramNotFound       = register(60, "unknown program")
+	ErrMalformedProgram      = register(61, "program is not a valid WebAssembly module")
+	ErrForbiddenImport       = register(62, "program imports are forbidden")
+	ErrForbiddenInstruction  = register(63, "program uses a forbidden instruction")
+	ErrProgramTooLarge       = register(64, "program code exceeds max_program_bytes")
+	ErrProgramMemoryTooLarge = register(65, "program memory exceeds max_program_memory_pages")
+	ErrProgramABI            = register(66, "program does not follow Program ABI v1")
+	ErrProgramExists         = register(67, "program already stored")
+	ErrFuelLimitTooHigh      = register(68, "fuel limit exceeds max_fuel_per_item")
+	ErrInputMismatch         = register(69, "item input does not match the job's input root")
+	ErrInputTooLarge         = register(70, "item input exceeds max_item_input_bytes")
+	ErrOutputTooLarge        = register(71, "item output exceeds max_item_output_bytes")
+)
+
 // Measured work and priced verification (codes 100–109).
 var (
 	ErrInsufficientVerifyGas = register(100, "transaction has too little gas left to verify the proof's items at their bound")

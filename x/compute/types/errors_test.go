@@ -9,8 +9,9 @@ import (
 )
 
 // TestErrorsListsEveryRegistration checks the list register builds: codes 2–42
-// in order and each once, then each feature's own range (100–109: measured work
-// and priced verification) in increasing order, all in the compute codespace.
+// in order and each once, then each feature's own range (programs 60–79, release
+// 80–84, disputes 90–99, measured work 100–109) in increasing order, all in the
+// compute codespace.
 func TestErrorsListsEveryRegistration(t *testing.T) {
 	errs := types.Errors()
 	require.GreaterOrEqual(t, len(errs), 41)
@@ -21,8 +22,10 @@ func TestErrorsListsEveryRegistration(t *testing.T) {
 	require.Same(t, types.ErrTaskBarred, errs[40])
 	for i := 41; i < len(errs); i++ {
 		require.Equal(t, types.ModuleName, errs[i].Codespace())
-		require.Greater(t, errs[i].ABCICode(), errs[i-1].ABCICode())
+		require.Greater(t, errs[i].ABCICode(), errs[i-1].ABCICode(), "codes must increase")
 	}
+	require.Contains(t, errs, types.ErrProgramNotFound)
+	require.Contains(t, errs, types.ErrOutputTooLarge)
 	require.Contains(t, errs, types.ErrInsufficientVerifyGas)
 	require.Contains(t, errs, types.ErrBlockVerifyBudget)
 }

@@ -34,6 +34,10 @@ var (
 	TotalBurnedKey        = collections.NewPrefix(19)
 	JobPruneQueueKey      = collections.NewPrefix(20)
 	ClaimsByChallengeKey  = collections.NewPrefix(21)
+
+	// Programs (kind wasm): prefixes 30-34.
+	ProgramsKey    = collections.NewPrefix(30)
+	ProgramCodeKey = collections.NewPrefix(31)
 )
 
 // Collection prefixes of measured work and priced verification (48–52).

@@ -28,7 +28,7 @@ const (
 
 // DefaultParams are the genesis params; see the module README for the reasoning.
 func DefaultParams() Params {
-	return Params{
+	p := Params{
 		MinDeviceBond:         math.NewInt(100_000_000), // 100 SHIFT
 		DeviceUnbondingBlocks: 1000,
 		LeaseBlocks:           100,
@@ -59,6 +59,8 @@ func DefaultParams() Params {
 		// plus hashing) fits with room for small ones.
 		MaxVerifyGasPerBlock: 80_000_000,
 	}
+	defaultProgramParams(&p)
+	return p
 }
 
 // Validate checks every param; a zero window or limit would stall the market.
@@ -141,7 +143,7 @@ func (p Params) Validate() error {
 			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
 		}
 	}
-	return nil
+	return p.validatePrograms()
 }
 
 // EpochEmission is the emission of epoch e before the cap: the initial amount
