@@ -56,6 +56,7 @@ type Keeper struct {
 	bank         types.BankKeeper
 	accounts     types.AccountKeeper
 	authority    types.AuthoritySource
+	seeds        types.SeedSource
 	kinds        *kinds.Registry
 	denom        string
 	feeCollector string
