@@ -14,7 +14,6 @@ import (
 	"github.com/cosmos/cosmos-sdk/server"
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	authcmd "github.com/cosmos/cosmos-sdk/x/auth/client/cli"
-	genutilcli "github.com/cosmos/cosmos-sdk/x/genutil/client/cli"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
@@ -24,7 +23,7 @@ import (
 
 func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 	rootCmd.AddCommand(
-		genutilcli.InitCmd(tempApp.BasicModuleManager, app.DefaultNodeHome),
+		initCmd(tempApp),
 		debug.Cmd(),
 		pruning.Cmd(newApp, app.DefaultNodeHome),
 		snapshot.Cmd(newApp),
@@ -38,6 +37,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		keys.Commands(),
 		DevnetCmd(),
 		LocalnetCmd(),
+		RevealChainCmd(),
 		computecli.WorkerCmd(),
 		computecli.RequesterCmd(),
 		computecli.DashboardCmd(),
