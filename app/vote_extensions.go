@@ -58,10 +58,11 @@ func decodeRevealsTx(tx []byte) (abci.ExtendedCommitInfo, bool) {
 // the proposer injects the extended commit, ProcessProposal checks its
 // signatures and power, and PreBlocker turns the reveals into the block seed.
 type revealVoting struct {
-	app     *App
-	home    string
-	keyFile string
-	inner   *baseapp.DefaultProposalHandler
+	permission *permissionkeeper.Keeper
+	valStore   baseapp.ValidatorStore
+	home       string
+	keyFile    string
+	inner      *baseapp.DefaultProposalHandler
 
 	mu       sync.Mutex
 	secrets  *revealchain.Store
@@ -75,7 +76,10 @@ func newRevealVoting(app *App, home, keyFile string) *revealVoting {
 	if !filepath.IsAbs(keyFile) {
 		keyFile = filepath.Join(home, keyFile)
 	}
-	return &revealVoting{app: app, home: home, keyFile: keyFile, inner: baseapp.NewDefaultProposalHandler(app.Mempool(), app)}
+	return &revealVoting{
+		permission: app.PermissionKeeper, valStore: app.StakingKeeper,
+		home: home, keyFile: keyFile, inner: baseapp.NewDefaultProposalHandler(app.Mempool(), app),
+	}
 }
 
 func (v *revealVoting) register(bApp *baseapp.BaseApp) {
@@ -132,7 +136,7 @@ func (v *revealVoting) ExtendVote(ctx sdk.Context, req *abci.RequestExtendVote) 
 		ctx.Logger().Error("vote extension: no local reveal chain", "err", err)
 		return none, nil
 	}
-	chain, ok, err := v.app.PermissionKeeper.RevealChain(ctx, consAddr)
+	chain, ok, err := v.permission.RevealChain(ctx, consAddr)
 	if err != nil || !ok || !chain.LiveAt(req.Height) {
 		return none, err
 	}
@@ -157,7 +161,7 @@ func (v *revealVoting) ExtendVote(ctx sdk.Context, req *abci.RequestExtendVote) 
 // for the height (checked against the committed state, as every validator
 // sees it at this height).
 func (v *revealVoting) VerifyVoteExtension(ctx sdk.Context, req *abci.RequestVerifyVoteExtension) (*abci.ResponseVerifyVoteExtension, error) {
-	if err := v.app.PermissionKeeper.VerifyVoteExtension(ctx, req.ValidatorAddress, req.Height, req.VoteExtension); err != nil {
+	if err := v.permission.VerifyVoteExtension(ctx, req.ValidatorAddress, req.Height, req.VoteExtension); err != nil {
 		ctx.Logger().Info("vote extension refused", "validator", hex.EncodeToString(req.ValidatorAddress), "height", req.Height, "err", err)
 		return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_REJECT}, nil
 	}
@@ -203,7 +207,7 @@ func (v *revealVoting) ProcessProposal(ctx sdk.Context, req *abci.RequestProcess
 		ctx.Logger().Info("proposal refused: no extended commit first", "height", req.Height)
 		return reject, nil
 	}
-	if err := baseapp.ValidateVoteExtensions(ctx, v.app.StakingKeeper, 0, "", ec); err != nil {
+	if err := baseapp.ValidateVoteExtensions(ctx, v.valStore, 0, "", ec); err != nil {
 		ctx.Logger().Info("proposal refused: extended commit", "height", req.Height, "err", err)
 		return reject, nil
 	}
