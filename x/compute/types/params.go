@@ -29,7 +29,7 @@ func DefaultParams() Params {
 		LeaseBlocks:           100,
 		ChallengeDelayBlocks:  2,
 		ProofWindowBlocks:     100,
-		ProofSamples:          16,
+		ProofSamples:          32,
 		SlashInvalidBps:       5000,
 		SlashMissedBps:        5000, // a missed proof costs at least an invalid one (see the README)
 		JailAfterFailures:     3,
