@@ -115,6 +115,11 @@ func TestComputeEndToEnd(t *testing.T) {
 	}
 	for task := range uint64(items / itemsPerTask) {
 		d.runTask(parsed, jobID, task, itemsPerTask*price, params.Params.ProtocolFeeBps)
+		// The single validator's reveal seeded the challenge (vote extensions
+		// are on from height 1 in the devnet genesis).
+		if seed := d.challengeSeed(t, jobID, task); seed.Source != "vote_extensions" || seed.Revealers != 1 {
+			t.Fatalf("task %d's challenge seed: %+v", task, seed)
+		}
 	}
 
 	job := d.job(jobID)
