@@ -17,13 +17,11 @@ import (
 
 	"github.com/nightshift-network/nightshift/pkg/revealchain"
 	permissionkeeper "github.com/nightshift-network/nightshift/x/permission/keeper"
+	permissiontypes "github.com/nightshift-network/nightshift/x/permission/types"
 )
 
-// revealsTxPrefix starts the pseudo-transaction a proposer puts first in its
-// block to carry the previous height's extended commit. A transaction's proto
-// encoding never starts with 0x00 (field number 0 does not exist), so no user
-// transaction can pass for it.
-var revealsTxPrefix = []byte("\x00nightshift/reveals/v1\x00")
+// revealsTxPrefix starts the pseudo-transaction that carries the extended commit.
+var revealsTxPrefix = permissiontypes.RevealsTxPrefix
 
 // revealsTxOverhead covers the proto framing CometBFT counts per transaction
 // against max_tx_bytes (tag and length varint).

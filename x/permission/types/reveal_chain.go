@@ -32,6 +32,16 @@ const (
 
 var seedDomain = []byte("nightshift/permission/seed/v1")
 
+// RevealsTxPrefix starts the pseudo-transaction a proposer puts first in its
+// block to carry the previous height's extended commit (the reveals). A
+// transaction's proto encoding never starts with 0x00 (field number 0 does
+// not exist), so no user transaction can pass for it. Its tx result is a
+// decode error and it executes nothing; clients counting transactions skip it.
+var RevealsTxPrefix = []byte("\x00nightshift/reveals/v1\x00")
+
+// IsRevealsTx reports whether a block's transaction is the reveals pseudo-transaction.
+func IsRevealsTx(tx []byte) bool { return bytes.HasPrefix(tx, RevealsTxPrefix) }
+
 // HashChainStep is one link of a reveal chain: sha256(v).
 func HashChainStep(v []byte) []byte {
 	d := sha256.Sum256(v)
