@@ -226,6 +226,7 @@ func New(
 	app.ComputeKeeper = computekeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[computetypes.StoreKey]),
 		accCodec, app.BankKeeper, app.AccountKeeper, app.PermissionKeeper, kinds.DefaultRegistry(),
 		sdk.DefaultBondDenom, authtypes.FeeCollectorName)
+	app.ComputeKeeper.SetSeedSource(app.PermissionKeeper)
 
 	app.FeeGrantKeeper = feegrantkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[feegrant.StoreKey]), app.AccountKeeper)
 	app.AuthzKeeper = authzkeeper.NewKeeper(runtime.NewKVStoreService(keys[authzkeeper.StoreKey]), appCodec, app.MsgServiceRouter(), app.AccountKeeper)
@@ -319,6 +320,8 @@ func New(
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
 	app.setAnteHandler(txConfig)
+	// Challenge seeds come from validators' hash-chain reveals (x/permission).
+	newRevealVoting(app, homePath, cast.ToString(appOpts.Get(flagPrivValidatorKey))).register(app.BaseApp)
 
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {
@@ -328,7 +331,11 @@ func New(
 	return app
 }
 
-const flagHome = "home"
+const (
+	flagHome = "home"
+	// flagPrivValidatorKey is config.toml's key file setting, relative to the home.
+	flagPrivValidatorKey = "priv_validator_key_file"
+)
 
 func (app *App) setAnteHandler(txConfig client.TxConfig) {
 	anteHandler, err := ante.NewAnteHandler(ante.HandlerOptions{
@@ -415,9 +422,14 @@ func (app *App) SimulationManager() *module.SimulationManager { return app.sm }
 // GetKey returns a store key (tests only).
 func (app *App) GetKey(storeKey string) *storetypes.KVStoreKey { return app.keys[storeKey] }
 
-// PreBlocker runs the modules' pre-blockers (upgrades first).
-func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
-	return app.ModuleManager.PreBlock(ctx)
+// PreBlocker runs the modules' pre-blockers (upgrades first), then fixes the
+// block's challenge seed from the reveals the block carries.
+func (app *App) PreBlocker(ctx sdk.Context, req *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
+	res, err := app.ModuleManager.PreBlock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return res, recordBlockSeed(ctx, app.PermissionKeeper, req)
 }
 
 // BeginBlocker runs the modules' begin blockers.

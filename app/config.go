@@ -18,10 +18,11 @@ const (
 	// DevnetChainID is the default chain-id of `nightshiftd devnet`.
 	DevnetChainID = "nightshift-devnet-1"
 	// BlockMaxGas is the block gas limit of every genesis this binary writes
-	// (init, devnet, localnet): room for a proof at the default bound (16 samples
-	// × max_verify_gas_per_item 4M = 64M gas, within max_verify_gas_per_block 80M)
-	// while keeping a block's work bounded.
-	BlockMaxGas = 100_000_000
+	// (init, devnet, localnet): room for a proof at the default bound (32 samples
+	// × (max_verify_gas_per_item 4M + 20k of hashing) = 128.6M gas, within
+	// max_verify_gas_per_block 160M) while keeping a block's work bounded
+	// (≈ 0.2-0.3 s of validator CPU at 1-1.5 ns per gas unit).
+	BlockMaxGas = 200_000_000
 )
 
 var (

@@ -42,7 +42,7 @@ func TestComputeEndToEnd(t *testing.T) {
 		} `json:"params"`
 	}
 	d.query(&params, "compute", "params")
-	if p := params.Params; p.MinDeviceBond != "100000000" || p.ChallengeDelayBlocks != "2" || p.ProofSamples != 16 ||
+	if p := params.Params; p.MinDeviceBond != "100000000" || p.ChallengeDelayBlocks != "2" || p.ProofSamples != 32 ||
 		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" || p.JobPostingFee != "1000000" {
 		t.Fatalf("params: %+v", p)
 	}
@@ -115,6 +115,11 @@ func TestComputeEndToEnd(t *testing.T) {
 	}
 	for task := range uint64(items / itemsPerTask) {
 		d.runTask(parsed, jobID, task, itemsPerTask*price, params.Params.ProtocolFeeBps)
+		// The single validator's reveal seeded the challenge (vote extensions
+		// are on from height 1 in the devnet genesis).
+		if seed := d.challengeSeed(t, jobID, task); seed.Source != "vote_extensions" || seed.Revealers != 1 {
+			t.Fatalf("task %d's challenge seed: %+v", task, seed)
+		}
 	}
 
 	job := d.job(jobID)
@@ -223,8 +228,9 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	if !q.ChallengeReady || q.Task.Status != "TASK_STATUS_CLAIMED" || q.Task.Root != b64(root[:]) {
 		d.t.Fatalf("task at the challenge height: %+v", q)
 	}
-	// 16 of the task's 32 items are sampled: their multi-proof has nodes to send.
-	if len(q.ChallengeIndices) != 16 {
+	// k = 32 (proof_samples, sized for a proposer that drops a vote
+	// extension): every item of a 32-item task is sampled.
+	if len(q.ChallengeIndices) != 32 || lease.ItemCount != 32 {
 		d.t.Fatalf("challenge indices %v for a task of %d items", q.ChallengeIndices, lease.ItemCount)
 	}
 
@@ -245,7 +251,7 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 		args = append(args, "--items", string(bz))
 	}
 	nodes, err := tree.MultiProof(offsets)
-	if err != nil || len(nodes) == 0 {
+	if err != nil || len(nodes) != 0 { // all leaves are known: the root needs no sibling
 		d.t.Fatalf("multi-proof of %v: %d nodes, %v", offsets, len(nodes), err)
 	}
 	for _, n := range nodes {

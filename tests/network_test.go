@@ -111,6 +111,27 @@ func TestNetworkEndToEnd(t *testing.T) {
 	worker.interrupt()
 	phase(fmt.Sprintf("job completed; node0 at height %d without node3", n.height(0)))
 
+	// Both challenges came from the validators' combined vote-extension
+	// reveals, not from a header hash a proposer could grind; node3's reveals
+	// are missing, visibly, while it is down.
+	for task := range uint64(2) {
+		if seed := d.challengeSeed(t, posted.JobID, task); seed.Source != "vote_extensions" || seed.Revealers < 3 {
+			t.Fatalf("task %d's challenge seed: %+v, want vote_extensions from at least 3 of 4 validators", task, seed)
+		}
+	}
+	chains := d.revealChains(t)
+	var missed int64
+	for _, c := range chains {
+		if atoi(t, c.Revealed) == 0 || c.StartHeight != "1" {
+			t.Fatalf("reveal chain that never revealed: %+v", c)
+		}
+		missed += atoi(t, c.Missed)
+	}
+	if len(chains) != 4 || missed == 0 {
+		t.Fatalf("reveal chains %+v: want 4, with node3's missed reveals counted", chains)
+	}
+	phase("challenge seeds from 3+ validators' reveals; missed reveals counted")
+
 	n.mustScript("start-node", "-i", "3")
 	target := n.height(0)
 	waitFor(t, 90*time.Second, "node3 to catch up", func() bool {

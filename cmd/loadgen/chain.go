@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
+	permissiontypes "github.com/nightshift-network/nightshift/x/permission/types"
 )
 
 // Node is one node's endpoints.
@@ -248,6 +249,10 @@ func (t *Tracker) process(blockTime time.Time, h int64, txs cmttypes.Txs, result
 	var deliveries []delivery
 	t.mu.Lock()
 	for i, tx := range txs {
+		if permissiontypes.IsRevealsTx(tx) {
+			stat.Txs-- // the proposer's reveals pseudo-transaction: no load, always a decode error
+			continue
+		}
 		stat.Bytes += len(tx)
 		hash := sha256.Sum256(tx)
 		kind := KindOther

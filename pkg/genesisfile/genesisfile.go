@@ -80,3 +80,18 @@ func EditModule[T proto.Message](cdc codec.JSONCodec, state AppState, module str
 	state[module] = bz
 	return nil
 }
+
+// SetVoteExtensionsEnableHeight turns CometBFT vote extensions on from height
+// h of the genesis at path: validators' hash-chain reveals then seed the
+// challenges (x/permission); with 0 they stay off and the seed is the header hash.
+func SetVoteExtensionsEnableHeight(path string, h int64) error {
+	gen, _, err := Read(path)
+	if err != nil {
+		return err
+	}
+	if gen.Consensus == nil || gen.Consensus.Params == nil {
+		return fmt.Errorf("genesis %s has no consensus params", path)
+	}
+	gen.Consensus.Params.ABCI.VoteExtensionsEnableHeight = h
+	return gen.SaveAs(path)
+}

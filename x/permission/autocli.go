@@ -18,6 +18,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "Show one operator's approval",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator"}},
 				},
+				{RpcMethod: "RevealChains", Use: "reveal-chains", Short: "List the validators' committed hash chains with revealed and missed counts"},
+				{RpcMethod: "BlockSeed", Use: "block-seed", Short: "Show the seed of the queried block (--height H) and its source"},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -40,6 +42,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Use:            "update-authority [new-authority]",
 					Short:          "Hand the permission authority to another account",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "new_authority"}},
+				},
+				{
+					RpcMethod: "CommitRevealChain",
+					Use:       "commit-reveal-chain [tip] [length]",
+					Short:     "Commit your validator to a new hash chain (tip in hex: see `nightshiftd reveal-chain show`)",
+					Long: "Commit your validator to a new hash chain from the next block on, replacing its current one.\n" +
+						"`nightshiftd reveal-chain new` makes the chain in the node's home and prints the command to send.",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "tip"}, {ProtoField: "length"}},
 				},
 			},
 		},

@@ -41,6 +41,7 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("msg_approve_validator", 30), simulation.MsgApproveValidatorFactory(am.keeper))
 	reg.Add(weights.Get("msg_remove_validator", 3), simulation.MsgRemoveValidatorFactory(am.keeper))
 	reg.Add(weights.Get("msg_update_authority", 2), simulation.MsgUpdateAuthorityFactory(am.keeper))
+	reg.Add(weights.Get("msg_commit_reveal_chain", 10), simulation.MsgCommitRevealChainFactory(am.keeper))
 }
 
 // WeightedOperationsX registers x/staking's message factories behind the

@@ -37,6 +37,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		keys.Commands(),
 		DevnetCmd(),
 		LocalnetCmd(),
+		RevealChainCmd(),
 		computecli.WorkerCmd(),
 		computecli.RequesterCmd(),
 		computecli.DashboardCmd(),

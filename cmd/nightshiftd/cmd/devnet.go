@@ -168,6 +168,7 @@ func createDevnet(home, chainID string) error {
 		{"genesis", "gentx", "validator", strconv.FormatInt(devnetSelfStake, 10) + app.BondDenom,
 			"--chain-id", chainID, "--home", home, "--keyring-backend", keyring.BackendTest, "--moniker", "devnet"},
 		{"genesis", "collect-gentxs", "--home", home},
+		{"genesis", "add-reveal-chain", "validator", "--home", home, "--keyring-backend", keyring.BackendTest},
 	}
 	for _, s := range steps {
 		if err := run(s...); err != nil {
@@ -191,6 +192,9 @@ func createDevnet(home, chainID string) error {
 // device unbonding take a minute or so.
 func tuneDevnetGenesis(cdc codec.Codec, genFile string) error {
 	if err := genesisfile.SetBlockMaxGas(genFile, app.BlockMaxGas); err != nil {
+		return err
+	}
+	if err := genesisfile.SetVoteExtensionsEnableHeight(genFile, VoteExtensionsEnableHeight); err != nil {
 		return err
 	}
 	return genesisfile.Edit(genFile, func(state genesisfile.AppState) error {

@@ -11,6 +11,7 @@ import (
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/query"
 	"github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc"
@@ -111,6 +112,9 @@ func readDevnetReport(ctx context.Context, rpc *rpchttp.HTTP, market computetype
 			return r, err
 		}
 		r.txs += len(res.TxsResults)
+		if len(res.TxsResults) > 0 && res.TxsResults[0].Codespace == sdkerrors.RootCodespace && res.TxsResults[0].Code == sdkerrors.ErrTxDecode.ABCICode() {
+			r.txs-- // the proposer's reveals pseudo-transaction (x/permission), not a user's
+		}
 		for _, tx := range res.TxsResults {
 			for _, ev := range tx.Events {
 				switch strings.TrimPrefix(ev.Type, "/") {

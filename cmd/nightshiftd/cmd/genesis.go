@@ -34,7 +34,7 @@ func genesisCommand(tempApp *app.App) *cobra.Command {
 			}
 		}
 	}
-	cmd.AddCommand(approveValidatorGenesisCmd(), setAuthorityGenesisCmd())
+	cmd.AddCommand(approveValidatorGenesisCmd(), setAuthorityGenesisCmd(), addRevealChainGenesisCmd())
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func TestInitSetsBlockMaxGas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(string(bz)), ""), `"max_gas":"100000000"`) {
+	if !strings.Contains(strings.Join(strings.Fields(string(bz)), ""), fmt.Sprintf(`"max_gas":"%d"`, app.BlockMaxGas)) {
 		t.Fatalf("genesis has no block max_gas of %d:\n%s", app.BlockMaxGas, bz)
 	}
 }

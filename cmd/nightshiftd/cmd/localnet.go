@@ -181,6 +181,11 @@ func createLocalnet(dir, chainID string, n, basePort int) error {
 	if err := run("genesis", "collect-gentxs", "--home", home0, "--gentx-dir", gentxDir); err != nil {
 		return err
 	}
+	for i, home := range homes {
+		if err := run("genesis", "add-reveal-chain", valAddrs[i], "--home", home0, "--node-home", home); err != nil {
+			return err
+		}
+	}
 	if err := tuneDevnetGenesis(cdc, genFile(home0)); err != nil {
 		return err
 	}

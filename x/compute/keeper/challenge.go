@@ -24,14 +24,35 @@ const (
 
 var challengeDomain = []byte("nightshift/compute/challenge/v1")
 
-// RecordBlockHash keeps this block's header hash, which seeds the challenges of
-// claims made challenge_delay_blocks earlier, and forgets hashes no open claim
-// needs any more: older than proof_window_blocks + 16 and below the lowest
-// challenge height of an open claim.
+// SetSeedSource makes the block seed come from seeds (the app passes
+// x/permission, which combines validators' vote-extension reveals); without
+// one, or when it has no seed for the block, the seed is the header hash.
+func (k *Keeper) SetSeedSource(seeds types.SeedSource) { k.seeds = seeds }
+
+// blockSeed is the value this block's challenges derive from: the seed
+// source's when it has one for the block, else the header hash (which the
+// block's proposer can grind; see the README's Soundness).
+func (k *Keeper) blockSeed(ctx context.Context) ([]byte, error) {
+	if k.seeds != nil {
+		seed, ok, err := k.seeds.CurrentBlockSeed(ctx)
+		if err != nil || ok {
+			return slices.Clone(seed), err
+		}
+	}
+	return slices.Clone(sdk.UnwrapSDKContext(ctx).HeaderHash()), nil
+}
+
+// RecordBlockHash keeps this block's seed (blockSeed), which seeds the
+// challenges of claims made challenge_delay_blocks earlier, and forgets seeds
+// no open claim needs any more: older than proof_window_blocks + 16 and below
+// the lowest challenge height of an open claim.
 func (k *Keeper) RecordBlockHash(ctx context.Context) error {
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	h := height(ctx)
-	if err := k.BlockHashes.Set(ctx, h, slices.Clone(sdkCtx.HeaderHash())); err != nil {
+	seed, err := k.blockSeed(ctx)
+	if err != nil {
+		return err
+	}
+	if err := k.BlockHashes.Set(ctx, h, seed); err != nil {
 		return err
 	}
 	params, err := k.Params.Get(ctx)

@@ -60,6 +60,7 @@ type Keeper struct {
 	bank         types.BankKeeper
 	accounts     types.AccountKeeper
 	authority    types.AuthoritySource
+	seeds        types.SeedSource
 	kinds        *kinds.Registry
 	// programs runs wasm jobs' programs; it caches compiled modules by id
 	// (bounded), and fuel never depends on the cache.

@@ -28,8 +28,10 @@ func TestReplayedHeavyProofsLoseMoney(t *testing.T) {
 	f := newFixture(t, func(p *types.Params) {
 		p.JobPostingFee = fee
 		p.MaxVerifyGasPerItem = rowWork
-		// Two of these proofs fit a block, not three.
-		p.MaxVerifyGasPerBlock = 2 * uint64(p.ProofSamples) * (rowWork + types.VerifyHashReservePerItem)
+		// Each 16-row task is sampled whole (16 ≤ proof_samples): two of its
+		// proofs fit a block, not three.
+		p.ProofSamples = 16
+		p.MaxVerifyGasPerBlock = 2 * 16 * (rowWork + types.VerifyHashReservePerItem)
 	})
 	lab, dev := addrOf("atk-lab"), f.registerDevice("atk-dev")
 	f.fund(lab, 100_000_000)

@@ -27,3 +27,10 @@ type AccountKeeper interface {
 type AuthoritySource interface {
 	GetAuthority(ctx context.Context) (string, error)
 }
+
+// SeedSource gives the seed of the current block when the chain fixed one
+// other than the header hash (x/permission: combined vote-extension reveals
+// the proposer cannot grind). ok is false when it fixed none.
+type SeedSource interface {
+	CurrentBlockSeed(ctx context.Context) (seed []byte, ok bool, err error)
+}

@@ -34,7 +34,7 @@ func DefaultParams() Params {
 		LeaseBlocks:           100,
 		ChallengeDelayBlocks:  2,
 		ProofWindowBlocks:     100,
-		ProofSamples:          16,
+		ProofSamples:          32,
 		SlashInvalidBps:       5000,
 		SlashMissedBps:        5000, // a missed proof costs at least an invalid one (see the README)
 		JailAfterFailures:     3,
@@ -57,7 +57,7 @@ func DefaultParams() Params {
 		MinGasPrice:           math.LegacyZeroDec(),
 		// ≈ 120 ms of validator CPU per block; a proof at the bound (16 × 4M
 		// plus hashing) fits with room for small ones.
-		MaxVerifyGasPerBlock: 80_000_000,
+		MaxVerifyGasPerBlock: 160_000_000,
 	}
 	defaultProgramParams(&p)
 	return p

@@ -35,6 +35,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 			return err
 		}
 	}
+	if err := k.initRevealChains(ctx, gs.RevealChains); err != nil {
+		return err
+	}
 	vals, err := k.staking.GetAllValidators(ctx)
 	if err != nil {
 		return err
@@ -58,7 +61,8 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 	return nil
 }
 
-// ExportGenesis writes the authority (only when not the default) and approvals.
+// ExportGenesis writes the authority (only when not the default), approvals
+// and reveal chains.
 func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
 	gs := types.DefaultGenesis()
 	switch a, err := k.Authority.Get(ctx); {
@@ -69,6 +73,13 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 	}
 	err := k.Approved.Walk(ctx, nil, func(_ []byte, v types.ApprovedValidator) (bool, error) {
 		gs.Validators = append(gs.Validators, v)
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = k.RevealChains.Walk(ctx, nil, func(_ []byte, c types.RevealChain) (bool, error) {
+		gs.RevealChains = append(gs.RevealChains, c)
 		return false, nil
 	})
 	return gs, err

@@ -56,3 +56,29 @@ func (q queryServer) ApprovedValidator(ctx context.Context, req *types.QueryAppr
 	}
 	return &types.QueryApprovedValidatorResponse{Validator: v}, nil
 }
+
+func (q queryServer) RevealChains(ctx context.Context, req *types.QueryRevealChainsRequest) (*types.QueryRevealChainsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	chains, page, err := query.CollectionPaginate(ctx, q.k.RevealChains, req.Pagination,
+		func(_ []byte, c types.RevealChain) (types.RevealChain, error) { return c, nil })
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryRevealChainsResponse{RevealChains: chains, Pagination: page}, nil
+}
+
+func (q queryServer) BlockSeed(ctx context.Context, req *types.QueryBlockSeedRequest) (*types.QueryBlockSeedResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	seed, err := q.k.BlockSeed.Get(ctx)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Error(codes.NotFound, "no block seed recorded yet")
+	}
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryBlockSeedResponse{BlockSeed: seed}, nil
+}

@@ -25,6 +25,10 @@ type Keeper struct {
 	Schema    collections.Schema
 	Authority collections.Item[string]
 	Approved  collections.Map[[]byte, types.ApprovedValidator]
+	// RevealChains are the validators' hash chains, by consensus address.
+	RevealChains collections.Map[[]byte, types.RevealChain]
+	// BlockSeed is the current block's seed (see reveal_seed.go).
+	BlockSeed collections.Item[types.BlockSeed]
 }
 
 // NewKeeper builds the keeper; defaultAuthority (normally the x/gov module
@@ -44,6 +48,8 @@ func NewKeeper(
 		defaultAuthority: defaultAuthority,
 		Authority:        collections.NewItem(sb, types.AuthorityKey, "authority", collections.StringValue),
 		Approved:         collections.NewMap(sb, types.ApprovedKey, "approved", collections.BytesKey, codec.CollValue[types.ApprovedValidator](cdc)),
+		RevealChains:     collections.NewMap(sb, types.RevealChainsKey, "reveal_chains", collections.BytesKey, codec.CollValue[types.RevealChain](cdc)),
+		BlockSeed:        collections.NewItem(sb, types.BlockSeedKey, "block_seed", codec.CollValue[types.BlockSeed](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

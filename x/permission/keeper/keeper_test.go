@@ -281,7 +281,7 @@ func TestGenesis(t *testing.T) {
 
 	f = setup(t)
 	f.staking.add(t, accBytes(t, op), 5)
-	gs := &types.GenesisState{Authority: admin, Validators: []types.ApprovedValidator{{Operator: op}}}
+	gs := &types.GenesisState{Authority: admin, Validators: []types.ApprovedValidator{{Operator: op}}, RevealChains: []types.RevealChain{}}
 	require.NoError(t, f.k.InitGenesis(f.ctx, gs))
 	out, err := f.k.ExportGenesis(f.ctx)
 	require.NoError(t, err)

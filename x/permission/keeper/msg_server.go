@@ -68,3 +68,15 @@ func (m msgServer) UpdateAuthority(ctx context.Context, msg *types.MsgUpdateAuth
 		NewAuthority: msg.NewAuthority,
 	})
 }
+
+func (m msgServer) CommitRevealChain(ctx context.Context, msg *types.MsgCommitRevealChain) (*types.MsgCommitRevealChainResponse, error) {
+	operator, err := m.k.addressCodec.StringToBytes(msg.Operator)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator %q: %v", msg.Operator, err)
+	}
+	chain, err := m.k.CommitRevealChain(ctx, operator, msg.Tip, msg.Length)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgCommitRevealChainResponse{ConsAddress: chain.ConsAddress, StartHeight: chain.StartHeight}, nil
+}

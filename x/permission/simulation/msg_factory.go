@@ -1,6 +1,7 @@
 package simulation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -150,6 +151,58 @@ func MsgUpdateAuthorityFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		return []simsx.SimAccount{signer}, msg, simtest.Expect(want, func() error {
 			if a, _ := k.GetAuthority(ctx); a != next.AddressBech32 {
 				return fmt.Errorf("authority is %s after handing it to %s", a, next.AddressBech32)
+			}
+			return nil
+		})
+	})
+}
+
+// MsgCommitRevealChainFactory commits hash chains for operators: an approved
+// one with a validator succeeds (the chain starts at the next height), an
+// unapproved one or one without a validator is refused, and one commit in
+// eight has a length out of bounds. The simulation runs no vote extensions,
+// so the chains never reveal and seeds stay the header hash (see the README).
+func MsgCommitRevealChainFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
+	return simsx.NewSimMsgFactoryWithDeliveryResultHandler(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgCommitRevealChain, simsx.SimDeliveryResultHandler) {
+		r := data.Rand()
+		op := data.AnyAccount(reporter)
+		if reporter.IsSkipped() {
+			return nil, nil, nil
+		}
+		tip := make([]byte, types.RevealSize)
+		_, _ = r.Read(tip) // math/rand's Read never fails
+		length := uint64(r.Intn(types.MaxRevealChainLength-types.MinRevealChainLength+1) + types.MinRevealChainLength)
+		var want error
+		if r.Intn(8) == 0 {
+			length = types.MinRevealChainLength - 1
+			want = types.ErrInvalidRevealChain
+		}
+		approved, err := k.IsApproved(ctx, op.Address)
+		if err != nil {
+			reporter.Skip(err.Error())
+			return nil, nil, nil
+		}
+		_, valErr := k.StakingKeeper().GetValidator(ctx, sdk.ValAddress(op.Address))
+		switch {
+		case want != nil:
+		case !approved:
+			want = types.ErrValidatorNotApproved
+		case valErr != nil:
+			want = types.ErrNoValidator
+		}
+		msg := &types.MsgCommitRevealChain{Operator: op.AddressBech32, Tip: tip, Length: length}
+		return []simsx.SimAccount{op}, msg, simtest.Expect(want, func() error {
+			val, err := k.StakingKeeper().GetValidator(ctx, sdk.ValAddress(op.Address))
+			if err != nil {
+				return err
+			}
+			consAddr, err := val.GetConsAddr()
+			if err != nil {
+				return err
+			}
+			chain, ok, err := k.RevealChain(ctx, consAddr)
+			if err != nil || !ok || !bytes.Equal(chain.Tip, tip) || chain.Length != length {
+				return fmt.Errorf("chain of %s after commit: %+v (found %v, %v)", op.AddressBech32, chain, ok, err)
 			}
 			return nil
 		})

@@ -13,6 +13,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgApproveValidator{},
 		&MsgRemoveValidator{},
 		&MsgUpdateAuthority{},
+		&MsgCommitRevealChain{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
@@ -22,4 +23,5 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgApproveValidator{}, "nightshift/permission/MsgApproveValidator", nil)
 	cdc.RegisterConcrete(&MsgRemoveValidator{}, "nightshift/permission/MsgRemoveValidator", nil)
 	cdc.RegisterConcrete(&MsgUpdateAuthority{}, "nightshift/permission/MsgUpdateAuthority", nil)
+	cdc.RegisterConcrete(&MsgCommitRevealChain{}, "nightshift/permission/MsgCommitRevealChain", nil)
 }

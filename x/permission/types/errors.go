@@ -12,4 +12,12 @@ var (
 	ErrInvalidAddress        = errorsmod.Register(ModuleName, 7, "invalid address")
 	ErrInvalidGenesis        = errorsmod.Register(ModuleName, 8, "invalid permission genesis")
 	ErrRedelegationForbidden = errorsmod.Register(ModuleName, 9, "redelegation to another operator's validator is not allowed")
+	// ErrInvalidRevealChain: a committed chain with a tip that is not 32 bytes
+	// or a length outside [MinRevealChainLength, MaxRevealChainLength].
+	ErrInvalidRevealChain = errorsmod.Register(ModuleName, 10, "invalid reveal chain")
+	// ErrNoValidator: the operator of a reveal chain has no validator yet.
+	ErrNoValidator = errorsmod.Register(ModuleName, 11, "operator has no validator")
+	// ErrInvalidReveal: a vote extension or injected reveal set that does not
+	// verify against the committed chains.
+	ErrInvalidReveal = errorsmod.Register(ModuleName, 12, "invalid reveal")
 )

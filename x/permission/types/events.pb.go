@@ -202,10 +202,193 @@ func (m *EventAuthorityUpdated) GetNewAuthority() string {
 	return ""
 }
 
+// EventRevealChainCommitted is emitted when a validator commits a new hash
+// chain; it replaces the validator's previous chain from start_height on.
+type EventRevealChainCommitted struct {
+	Operator    string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	ConsAddress string `protobuf:"bytes,2,opt,name=cons_address,json=consAddress,proto3" json:"cons_address,omitempty"`
+	// tip is the chain's tip, hex.
+	Tip         string `protobuf:"bytes,3,opt,name=tip,proto3" json:"tip,omitempty"`
+	Length      uint64 `protobuf:"varint,4,opt,name=length,proto3" json:"length,omitempty"`
+	StartHeight int64  `protobuf:"varint,5,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+}
+
+func (m *EventRevealChainCommitted) Reset()         { *m = EventRevealChainCommitted{} }
+func (m *EventRevealChainCommitted) String() string { return proto.CompactTextString(m) }
+func (*EventRevealChainCommitted) ProtoMessage()    {}
+func (*EventRevealChainCommitted) Descriptor() ([]byte, []int) {
+	return fileDescriptor_68a7475c09079586, []int{3}
+}
+func (m *EventRevealChainCommitted) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventRevealChainCommitted) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventRevealChainCommitted.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventRevealChainCommitted) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventRevealChainCommitted.Merge(m, src)
+}
+func (m *EventRevealChainCommitted) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventRevealChainCommitted) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventRevealChainCommitted.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventRevealChainCommitted proto.InternalMessageInfo
+
+func (m *EventRevealChainCommitted) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *EventRevealChainCommitted) GetConsAddress() string {
+	if m != nil {
+		return m.ConsAddress
+	}
+	return ""
+}
+
+func (m *EventRevealChainCommitted) GetTip() string {
+	if m != nil {
+		return m.Tip
+	}
+	return ""
+}
+
+func (m *EventRevealChainCommitted) GetLength() uint64 {
+	if m != nil {
+		return m.Length
+	}
+	return 0
+}
+
+func (m *EventRevealChainCommitted) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
+// EventBlockSeed is emitted in every block's PreBlock: where the seed that
+// x/compute draws this block's challenges from came from.
+type EventBlockSeed struct {
+	Height int64 `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	// source is "vote_extensions" (combined reveals of the previous height's
+	// votes) or "header_hash" (vote extensions not enabled yet, or no valid reveal).
+	Source string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	// seed is the block's seed, hex.
+	Seed string `protobuf:"bytes,3,opt,name=seed,proto3" json:"seed,omitempty"`
+	// revealers is how many validators' reveals the seed combines.
+	Revealers uint32 `protobuf:"varint,4,opt,name=revealers,proto3" json:"revealers,omitempty"`
+	// revealed_power and total_power are the voting power of the revealers and
+	// of the whole last commit.
+	RevealedPower int64 `protobuf:"varint,5,opt,name=revealed_power,json=revealedPower,proto3" json:"revealed_power,omitempty"`
+	TotalPower    int64 `protobuf:"varint,6,opt,name=total_power,json=totalPower,proto3" json:"total_power,omitempty"`
+	// missing are the consensus addresses of validators with a live chain whose
+	// valid reveal the block does not carry.
+	Missing []string `protobuf:"bytes,7,rep,name=missing,proto3" json:"missing,omitempty"`
+}
+
+func (m *EventBlockSeed) Reset()         { *m = EventBlockSeed{} }
+func (m *EventBlockSeed) String() string { return proto.CompactTextString(m) }
+func (*EventBlockSeed) ProtoMessage()    {}
+func (*EventBlockSeed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_68a7475c09079586, []int{4}
+}
+func (m *EventBlockSeed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventBlockSeed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventBlockSeed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventBlockSeed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventBlockSeed.Merge(m, src)
+}
+func (m *EventBlockSeed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventBlockSeed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventBlockSeed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventBlockSeed proto.InternalMessageInfo
+
+func (m *EventBlockSeed) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+func (m *EventBlockSeed) GetSource() string {
+	if m != nil {
+		return m.Source
+	}
+	return ""
+}
+
+func (m *EventBlockSeed) GetSeed() string {
+	if m != nil {
+		return m.Seed
+	}
+	return ""
+}
+
+func (m *EventBlockSeed) GetRevealers() uint32 {
+	if m != nil {
+		return m.Revealers
+	}
+	return 0
+}
+
+func (m *EventBlockSeed) GetRevealedPower() int64 {
+	if m != nil {
+		return m.RevealedPower
+	}
+	return 0
+}
+
+func (m *EventBlockSeed) GetTotalPower() int64 {
+	if m != nil {
+		return m.TotalPower
+	}
+	return 0
+}
+
+func (m *EventBlockSeed) GetMissing() []string {
+	if m != nil {
+		return m.Missing
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*EventValidatorApproved)(nil), "nightshift.permission.v1.EventValidatorApproved")
 	proto.RegisterType((*EventValidatorRemoved)(nil), "nightshift.permission.v1.EventValidatorRemoved")
 	proto.RegisterType((*EventAuthorityUpdated)(nil), "nightshift.permission.v1.EventAuthorityUpdated")
+	proto.RegisterType((*EventRevealChainCommitted)(nil), "nightshift.permission.v1.EventRevealChainCommitted")
+	proto.RegisterType((*EventBlockSeed)(nil), "nightshift.permission.v1.EventBlockSeed")
 }
 
 func init() {
@@ -213,28 +396,40 @@ func init() {
 }
 
 var fileDescriptor_68a7475c09079586 = []byte{
-	// 336 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x92, 0x3f, 0x4b, 0xc3, 0x40,
-	0x18, 0xc6, 0x7b, 0x2a, 0xb5, 0x3d, 0xea, 0x12, 0xb4, 0x9c, 0x0e, 0xa1, 0x14, 0x84, 0x2e, 0x4d,
-	0x28, 0x8a, 0x8b, 0x38, 0xb4, 0xe0, 0x17, 0x88, 0xd4, 0xc1, 0xa5, 0xa4, 0xbd, 0x33, 0x39, 0x4d,
-	0xee, 0x3d, 0xee, 0xae, 0x89, 0xfd, 0x02, 0xce, 0x2e, 0x7e, 0x13, 0xc1, 0xaf, 0xe0, 0x58, 0x9c,
-	0x1c, 0xa5, 0xfd, 0x22, 0x92, 0xfe, 0x49, 0xea, 0x54, 0x27, 0xc7, 0xe7, 0xe5, 0x79, 0x1e, 0x7e,
-	0x2f, 0x3c, 0xf8, 0x54, 0xf0, 0x20, 0x34, 0x3a, 0xe4, 0xf7, 0xc6, 0x95, 0x4c, 0xc5, 0x5c, 0x6b,
-	0x0e, 0xc2, 0x4d, 0x3a, 0x2e, 0x4b, 0x98, 0x30, 0xda, 0x91, 0x0a, 0x0c, 0x58, 0xa4, 0xb0, 0x39,
-	0x85, 0xcd, 0x49, 0x3a, 0x27, 0xc7, 0x23, 0xd0, 0x31, 0xe8, 0xc1, 0xc2, 0xe7, 0x2e, 0xc5, 0x32,
-	0xd4, 0x7c, 0x46, 0xb8, 0x7e, 0x9d, 0xb5, 0xdc, 0xfa, 0x11, 0xa7, 0xbe, 0x01, 0xd5, 0x95, 0x52,
-	0x41, 0xc2, 0xa8, 0x75, 0x8e, 0x2b, 0x20, 0x99, 0xca, 0x6e, 0x04, 0x35, 0x50, 0xab, 0xda, 0x23,
-	0x9f, 0x6f, 0xed, 0xc3, 0x55, 0xbc, 0x4b, 0xa9, 0x62, 0x5a, 0xdf, 0x18, 0xc5, 0x45, 0xe0, 0xe5,
-	0x4e, 0xeb, 0x02, 0x57, 0xfd, 0xb1, 0x09, 0x41, 0x71, 0x33, 0x21, 0x3b, 0x5b, 0x62, 0x85, 0xb5,
-	0xf9, 0x8e, 0xf0, 0xd1, 0x6f, 0x10, 0x8f, 0xc5, 0xff, 0xcf, 0x61, 0xd5, 0x71, 0xf9, 0xc1, 0xe7,
-	0x11, 0xa3, 0x64, 0xb7, 0x81, 0x5a, 0x15, 0x6f, 0xa5, 0x2c, 0x82, 0xf7, 0x53, 0x5f, 0x09, 0x2e,
-	0x02, 0xb2, 0x97, 0xb5, 0x79, 0x6b, 0xd9, 0x7c, 0x5d, 0x93, 0x77, 0xd7, 0x25, 0x7d, 0x49, 0x7d,
-	0xc3, 0xa8, 0x75, 0x85, 0x0f, 0x20, 0xa2, 0x83, 0x82, 0x63, 0x1b, 0x7e, 0x0d, 0x22, 0x9a, 0xb7,
-	0x64, 0x71, 0xc1, 0xd2, 0xc1, 0xdf, 0xdf, 0xa8, 0x09, 0x96, 0xe6, 0xf1, 0x5e, 0xff, 0x63, 0x66,
-	0xa3, 0xe9, 0xcc, 0x46, 0xdf, 0x33, 0x1b, 0xbd, 0xcc, 0xed, 0xd2, 0x74, 0x6e, 0x97, 0xbe, 0xe6,
-	0x76, 0xe9, 0xee, 0x32, 0xe0, 0x26, 0x1c, 0x0f, 0x9d, 0x11, 0xc4, 0x6e, 0x31, 0x9a, 0xb6, 0x60,
-	0x26, 0x05, 0xf5, 0xb8, 0x71, 0x72, 0x9f, 0x36, 0x07, 0x67, 0x26, 0x92, 0xe9, 0x61, 0x79, 0x31,
-	0x9c, 0xb3, 0x9f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x13, 0xb5, 0x9f, 0x61, 0x96, 0x02, 0x00, 0x00,
+	// 525 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xbc, 0x94, 0x41, 0x8b, 0x13, 0x3f,
+	0x18, 0xc6, 0x9b, 0x7f, 0xfb, 0x6f, 0xb7, 0x69, 0xbb, 0x48, 0xd0, 0x65, 0x56, 0x64, 0xac, 0x85,
+	0x85, 0x5e, 0xb6, 0xc3, 0xa2, 0x78, 0x59, 0x3c, 0xb4, 0x8b, 0xe0, 0x51, 0x66, 0x59, 0x0f, 0x5e,
+	0x86, 0x6c, 0xf3, 0x3a, 0x13, 0x77, 0x26, 0x19, 0x92, 0xb4, 0x75, 0xbf, 0x80, 0x67, 0x2f, 0x7e,
+	0x13, 0xc1, 0xaf, 0xe0, 0x71, 0x11, 0x0f, 0x82, 0x17, 0x69, 0xbf, 0x88, 0x24, 0x4d, 0x3b, 0xeb,
+	0xa9, 0xe2, 0xc1, 0x5b, 0x9e, 0xa7, 0xbf, 0xf7, 0xe5, 0xc9, 0xdb, 0xbc, 0x83, 0x8f, 0x04, 0x4f,
+	0x33, 0xa3, 0x33, 0xfe, 0xc6, 0x44, 0x25, 0xa8, 0x82, 0x6b, 0xcd, 0xa5, 0x88, 0xe6, 0x27, 0x11,
+	0xcc, 0x41, 0x18, 0x3d, 0x2a, 0x95, 0x34, 0x92, 0x04, 0x15, 0x36, 0xaa, 0xb0, 0xd1, 0xfc, 0xe4,
+	0xfe, 0xe1, 0x54, 0xea, 0x42, 0xea, 0xc4, 0x71, 0xd1, 0x5a, 0xac, 0x8b, 0x06, 0xef, 0x11, 0x3e,
+	0x78, 0x6e, 0xbb, 0xbc, 0xa2, 0x39, 0x67, 0xd4, 0x48, 0x35, 0x2e, 0x4b, 0x25, 0xe7, 0xc0, 0xc8,
+	0x13, 0xbc, 0x27, 0x4b, 0x50, 0xd6, 0x0b, 0x50, 0x1f, 0x0d, 0xdb, 0x93, 0xe0, 0xeb, 0xa7, 0xe3,
+	0xbb, 0xbe, 0x7c, 0xcc, 0x98, 0x02, 0xad, 0xcf, 0x8d, 0xe2, 0x22, 0x8d, 0xb7, 0x24, 0x79, 0x8a,
+	0xdb, 0x74, 0x66, 0x32, 0xa9, 0xb8, 0xb9, 0x0e, 0xfe, 0xdb, 0x51, 0x56, 0xa1, 0x83, 0xcf, 0x08,
+	0xdf, 0xfb, 0x3d, 0x48, 0x0c, 0xc5, 0xbf, 0xcf, 0x41, 0x0e, 0x70, 0xf3, 0x2d, 0xe5, 0x39, 0xb0,
+	0xa0, 0xde, 0x47, 0xc3, 0xbd, 0xd8, 0x2b, 0x12, 0xe0, 0xd6, 0x82, 0x2a, 0xc1, 0x45, 0x1a, 0x34,
+	0x6c, 0xb7, 0x78, 0x23, 0x07, 0x1f, 0x37, 0xc9, 0xc7, 0x9b, 0x26, 0x17, 0x25, 0xa3, 0x06, 0x18,
+	0x79, 0x86, 0x7b, 0x32, 0x67, 0x49, 0x95, 0x63, 0x57, 0xfc, 0xae, 0xcc, 0xd9, 0xb6, 0x8b, 0x2d,
+	0x17, 0xb0, 0x48, 0xfe, 0xfc, 0x1a, 0x5d, 0x01, 0x8b, 0x6d, 0xf9, 0xe0, 0x07, 0xc2, 0x87, 0x2e,
+	0x57, 0x0c, 0x73, 0xa0, 0xf9, 0x59, 0x46, 0xb9, 0x38, 0x93, 0x45, 0xc1, 0x8d, 0xf9, 0xeb, 0xa9,
+	0x9e, 0xe2, 0xee, 0x54, 0x0a, 0x9d, 0xd0, 0xf5, 0xef, 0x3b, 0x13, 0x75, 0x2c, 0xed, 0x2d, 0x72,
+	0x07, 0xd7, 0x0d, 0x2f, 0xdd, 0x5c, 0xdb, 0xb1, 0x3d, 0xda, 0x61, 0xe7, 0x20, 0x52, 0x93, 0xb9,
+	0x99, 0x36, 0x62, 0xaf, 0xc8, 0x23, 0xdc, 0xd5, 0x86, 0x2a, 0x93, 0x64, 0x60, 0xdf, 0x74, 0xf0,
+	0x7f, 0x1f, 0x0d, 0xeb, 0x71, 0xc7, 0x79, 0x2f, 0x9c, 0x35, 0xf8, 0x86, 0xf0, 0xbe, 0xbb, 0xdd,
+	0x24, 0x97, 0xd3, 0xab, 0x73, 0x00, 0x66, 0xbb, 0x79, 0x1e, 0x39, 0xde, 0x2b, 0xeb, 0x6b, 0x39,
+	0x53, 0x53, 0x58, 0xc7, 0x8d, 0xbd, 0x22, 0x04, 0x37, 0x34, 0xf8, 0x3f, 0xba, 0x1d, 0xbb, 0x33,
+	0x79, 0x80, 0xdb, 0xca, 0x8d, 0x0b, 0x94, 0x76, 0xa1, 0x7a, 0x71, 0x65, 0x90, 0x23, 0xbc, 0xef,
+	0x05, 0x4b, 0x4a, 0xb9, 0x00, 0xe5, 0x93, 0xf5, 0x36, 0xee, 0x4b, 0x6b, 0x92, 0x87, 0xb8, 0x63,
+	0xa4, 0xa1, 0xb9, 0x67, 0x9a, 0x8e, 0xc1, 0xce, 0x5a, 0x03, 0x01, 0x6e, 0xb9, 0xf5, 0x14, 0x69,
+	0xd0, 0xea, 0xd7, 0xed, 0x63, 0xf2, 0x72, 0x72, 0xf1, 0x65, 0x19, 0xa2, 0x9b, 0x65, 0x88, 0x7e,
+	0x2e, 0x43, 0xf4, 0x61, 0x15, 0xd6, 0x6e, 0x56, 0x61, 0xed, 0xfb, 0x2a, 0xac, 0xbd, 0x3e, 0x4d,
+	0xb9, 0xc9, 0x66, 0x97, 0xa3, 0xa9, 0x2c, 0xa2, 0x6a, 0xd3, 0x8f, 0x05, 0x98, 0x85, 0x54, 0x57,
+	0xb7, 0xac, 0xe8, 0xdd, 0xed, 0xaf, 0x84, 0xb9, 0x2e, 0x41, 0x5f, 0x36, 0xdd, 0xb6, 0x3f, 0xfe,
+	0x15, 0x00, 0x00, 0xff, 0xff, 0xd7, 0x6c, 0xa2, 0x39, 0x4b, 0x04, 0x00, 0x00,
 }
 
 func (m *EventValidatorApproved) Marshal() (dAtA []byte, err error) {
@@ -365,6 +560,126 @@ func (m *EventAuthorityUpdated) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventRevealChainCommitted) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventRevealChainCommitted) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventRevealChainCommitted) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.StartHeight != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Length != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Length))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Tip) > 0 {
+		i -= len(m.Tip)
+		copy(dAtA[i:], m.Tip)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Tip)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.ConsAddress) > 0 {
+		i -= len(m.ConsAddress)
+		copy(dAtA[i:], m.ConsAddress)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.ConsAddress)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventBlockSeed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventBlockSeed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventBlockSeed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Missing) > 0 {
+		for iNdEx := len(m.Missing) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Missing[iNdEx])
+			copy(dAtA[i:], m.Missing[iNdEx])
+			i = encodeVarintEvents(dAtA, i, uint64(len(m.Missing[iNdEx])))
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if m.TotalPower != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TotalPower))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.RevealedPower != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.RevealedPower))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.Revealers != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Revealers))
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Seed) > 0 {
+		i -= len(m.Seed)
+		copy(dAtA[i:], m.Seed)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Seed)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Source) > 0 {
+		i -= len(m.Source)
+		copy(dAtA[i:], m.Source)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Source)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Height != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -430,6 +745,68 @@ func (m *EventAuthorityUpdated) Size() (n int) {
 	l = len(m.NewAuthority)
 	if l > 0 {
 		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventRevealChainCommitted) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.ConsAddress)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Tip)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Length != 0 {
+		n += 1 + sovEvents(uint64(m.Length))
+	}
+	if m.StartHeight != 0 {
+		n += 1 + sovEvents(uint64(m.StartHeight))
+	}
+	return n
+}
+
+func (m *EventBlockSeed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Height != 0 {
+		n += 1 + sovEvents(uint64(m.Height))
+	}
+	l = len(m.Source)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Seed)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Revealers != 0 {
+		n += 1 + sovEvents(uint64(m.Revealers))
+	}
+	if m.RevealedPower != 0 {
+		n += 1 + sovEvents(uint64(m.RevealedPower))
+	}
+	if m.TotalPower != 0 {
+		n += 1 + sovEvents(uint64(m.TotalPower))
+	}
+	if len(m.Missing) > 0 {
+		for _, s := range m.Missing {
+			l = len(s)
+			n += 1 + l + sovEvents(uint64(l))
+		}
 	}
 	return n
 }
@@ -812,6 +1189,412 @@ func (m *EventAuthorityUpdated) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.NewAuthority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventRevealChainCommitted) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventRevealChainCommitted: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventRevealChainCommitted: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tip", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Tip = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Length", wireType)
+			}
+			m.Length = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Length |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventBlockSeed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventBlockSeed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventBlockSeed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Source", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Source = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Seed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Seed = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Revealers", wireType)
+			}
+			m.Revealers = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Revealers |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealedPower", wireType)
+			}
+			m.RevealedPower = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.RevealedPower |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TotalPower", wireType)
+			}
+			m.TotalPower = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TotalPower |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Missing", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Missing = append(m.Missing, string(dAtA[iNdEx:postIndex]))
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -14,4 +14,8 @@ var (
 	AuthorityKey = collections.NewPrefix(0)
 	// ApprovedKey prefixes approved operators, keyed by account address.
 	ApprovedKey = collections.NewPrefix(1)
+	// RevealChainsKey prefixes the validators' hash chains, keyed by consensus address.
+	RevealChainsKey = collections.NewPrefix(2)
+	// BlockSeedKey holds the seed of the current block (its height and value).
+	BlockSeedKey = collections.NewPrefix(3)
 )

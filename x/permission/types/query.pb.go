@@ -302,6 +302,186 @@ func (m *QueryApprovedValidatorResponse) GetValidator() ApprovedValidator {
 	return ApprovedValidator{}
 }
 
+// QueryRevealChainsRequest is the request of Query/RevealChains.
+type QueryRevealChainsRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryRevealChainsRequest) Reset()         { *m = QueryRevealChainsRequest{} }
+func (m *QueryRevealChainsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryRevealChainsRequest) ProtoMessage()    {}
+func (*QueryRevealChainsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_db79ce748e3a270e, []int{6}
+}
+func (m *QueryRevealChainsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRevealChainsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRevealChainsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRevealChainsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRevealChainsRequest.Merge(m, src)
+}
+func (m *QueryRevealChainsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRevealChainsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRevealChainsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRevealChainsRequest proto.InternalMessageInfo
+
+func (m *QueryRevealChainsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryRevealChainsResponse is the response of Query/RevealChains.
+type QueryRevealChainsResponse struct {
+	RevealChains []RevealChain       `protobuf:"bytes,1,rep,name=reveal_chains,json=revealChains,proto3" json:"reveal_chains"`
+	Pagination   *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryRevealChainsResponse) Reset()         { *m = QueryRevealChainsResponse{} }
+func (m *QueryRevealChainsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryRevealChainsResponse) ProtoMessage()    {}
+func (*QueryRevealChainsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_db79ce748e3a270e, []int{7}
+}
+func (m *QueryRevealChainsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRevealChainsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRevealChainsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRevealChainsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRevealChainsResponse.Merge(m, src)
+}
+func (m *QueryRevealChainsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRevealChainsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRevealChainsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRevealChainsResponse proto.InternalMessageInfo
+
+func (m *QueryRevealChainsResponse) GetRevealChains() []RevealChain {
+	if m != nil {
+		return m.RevealChains
+	}
+	return nil
+}
+
+func (m *QueryRevealChainsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryBlockSeedRequest is the request of Query/BlockSeed.
+type QueryBlockSeedRequest struct {
+}
+
+func (m *QueryBlockSeedRequest) Reset()         { *m = QueryBlockSeedRequest{} }
+func (m *QueryBlockSeedRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryBlockSeedRequest) ProtoMessage()    {}
+func (*QueryBlockSeedRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_db79ce748e3a270e, []int{8}
+}
+func (m *QueryBlockSeedRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBlockSeedRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBlockSeedRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBlockSeedRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBlockSeedRequest.Merge(m, src)
+}
+func (m *QueryBlockSeedRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBlockSeedRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBlockSeedRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBlockSeedRequest proto.InternalMessageInfo
+
+// QueryBlockSeedResponse is the response of Query/BlockSeed.
+type QueryBlockSeedResponse struct {
+	BlockSeed BlockSeed `protobuf:"bytes,1,opt,name=block_seed,json=blockSeed,proto3" json:"block_seed"`
+}
+
+func (m *QueryBlockSeedResponse) Reset()         { *m = QueryBlockSeedResponse{} }
+func (m *QueryBlockSeedResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryBlockSeedResponse) ProtoMessage()    {}
+func (*QueryBlockSeedResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_db79ce748e3a270e, []int{9}
+}
+func (m *QueryBlockSeedResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryBlockSeedResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryBlockSeedResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryBlockSeedResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryBlockSeedResponse.Merge(m, src)
+}
+func (m *QueryBlockSeedResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryBlockSeedResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryBlockSeedResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryBlockSeedResponse proto.InternalMessageInfo
+
+func (m *QueryBlockSeedResponse) GetBlockSeed() BlockSeed {
+	if m != nil {
+		return m.BlockSeed
+	}
+	return BlockSeed{}
+}
+
 func init() {
 	proto.RegisterType((*QueryAuthorityRequest)(nil), "nightshift.permission.v1.QueryAuthorityRequest")
 	proto.RegisterType((*QueryAuthorityResponse)(nil), "nightshift.permission.v1.QueryAuthorityResponse")
@@ -309,6 +489,10 @@ func init() {
 	proto.RegisterType((*QueryApprovedValidatorsResponse)(nil), "nightshift.permission.v1.QueryApprovedValidatorsResponse")
 	proto.RegisterType((*QueryApprovedValidatorRequest)(nil), "nightshift.permission.v1.QueryApprovedValidatorRequest")
 	proto.RegisterType((*QueryApprovedValidatorResponse)(nil), "nightshift.permission.v1.QueryApprovedValidatorResponse")
+	proto.RegisterType((*QueryRevealChainsRequest)(nil), "nightshift.permission.v1.QueryRevealChainsRequest")
+	proto.RegisterType((*QueryRevealChainsResponse)(nil), "nightshift.permission.v1.QueryRevealChainsResponse")
+	proto.RegisterType((*QueryBlockSeedRequest)(nil), "nightshift.permission.v1.QueryBlockSeedRequest")
+	proto.RegisterType((*QueryBlockSeedResponse)(nil), "nightshift.permission.v1.QueryBlockSeedResponse")
 }
 
 func init() {
@@ -316,43 +500,53 @@ func init() {
 }
 
 var fileDescriptor_db79ce748e3a270e = []byte{
-	// 570 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x54, 0x3f, 0x6f, 0x13, 0x31,
-	0x14, 0x8f, 0x4b, 0x41, 0xc4, 0x9d, 0x6a, 0x15, 0x08, 0x11, 0x5c, 0xab, 0xa3, 0x94, 0xd2, 0xd2,
-	0x33, 0x09, 0x88, 0x16, 0x31, 0x35, 0x03, 0x8c, 0x94, 0xa0, 0x76, 0x60, 0x41, 0x4e, 0x63, 0x2e,
-	0x16, 0x8d, 0x7d, 0xb1, 0x9d, 0x83, 0x08, 0xb1, 0xf0, 0x09, 0x90, 0x18, 0x99, 0xd8, 0x18, 0x19,
-	0x90, 0x18, 0x91, 0x98, 0x3a, 0x56, 0xb0, 0x30, 0x21, 0x94, 0x20, 0xf1, 0x35, 0xd0, 0xf9, 0x9c,
-	0xbb, 0x2b, 0xe9, 0x29, 0x4d, 0x97, 0x28, 0x67, 0xff, 0xde, 0xef, 0xcf, 0x7b, 0xef, 0x0e, 0x2e,
-	0x72, 0xe6, 0xb7, 0xb4, 0x6a, 0xb1, 0x67, 0x1a, 0x07, 0x54, 0xb6, 0x99, 0x52, 0x4c, 0x70, 0x1c,
-	0x56, 0x70, 0xa7, 0x4b, 0x65, 0xcf, 0x0b, 0xa4, 0xd0, 0x02, 0x95, 0x52, 0x94, 0x97, 0xa2, 0xbc,
-	0xb0, 0x52, 0x9e, 0xf3, 0x85, 0x2f, 0x0c, 0x08, 0x47, 0xff, 0x62, 0x7c, 0x79, 0x96, 0xb4, 0x19,
-	0x17, 0xd8, 0xfc, 0xda, 0xa3, 0x4b, 0xbe, 0x10, 0xfe, 0x1e, 0xc5, 0x24, 0x60, 0x98, 0x70, 0x2e,
-	0x34, 0xd1, 0x4c, 0x70, 0x65, 0x6f, 0x57, 0x76, 0x85, 0x6a, 0x0b, 0x85, 0x1b, 0x44, 0xd1, 0x58,
-	0x19, 0x87, 0x95, 0x06, 0xd5, 0xa4, 0x82, 0x03, 0xe2, 0x33, 0x6e, 0xc0, 0x16, 0x7b, 0x31, 0xc6,
-	0x3e, 0x8d, 0x55, 0xe3, 0x07, 0x7b, 0x75, 0x3d, 0x37, 0x4d, 0xc6, 0xb5, 0x81, 0xba, 0x17, 0xe0,
-	0xb9, 0x47, 0x91, 0xce, 0x66, 0x57, 0xb7, 0x84, 0x64, 0xba, 0x57, 0xa7, 0x9d, 0x2e, 0x55, 0xda,
-	0xdd, 0x82, 0xe7, 0xff, 0xbf, 0x50, 0x81, 0xe0, 0x8a, 0xa2, 0x3b, 0xb0, 0x48, 0x86, 0x87, 0x25,
-	0xb0, 0x00, 0x96, 0x8b, 0xb5, 0xd2, 0xf7, 0xcf, 0x6b, 0x73, 0xd6, 0xc2, 0x66, 0xb3, 0x29, 0xa9,
-	0x52, 0x8f, 0xb5, 0x64, 0xdc, 0xaf, 0xa7, 0x50, 0xb7, 0x05, 0x9d, 0x98, 0x31, 0x08, 0xa4, 0x08,
-	0x69, 0x73, 0x87, 0xec, 0xb1, 0x26, 0xd1, 0x42, 0x2a, 0xab, 0x89, 0xee, 0x43, 0x98, 0xc6, 0x34,
-	0xd4, 0x33, 0xd5, 0x25, 0xcf, 0xf2, 0x46, 0x3d, 0xf1, 0xe2, 0x69, 0xd8, 0x9e, 0x78, 0x5b, 0xc4,
-	0xa7, 0xb6, 0xb6, 0x9e, 0xa9, 0x74, 0xbf, 0x01, 0x38, 0x9f, 0x2b, 0x65, 0x53, 0xec, 0x40, 0x18,
-	0x26, 0xa7, 0x25, 0xb0, 0x70, 0x6a, 0x79, 0xa6, 0xba, 0xea, 0xe5, 0x0d, 0xd8, 0x1b, 0x61, 0xaa,
-	0x15, 0xf7, 0x7f, 0xcd, 0x17, 0x3e, 0xfe, 0xfd, 0xb4, 0x02, 0xea, 0x19, 0x26, 0xf4, 0xe0, 0x50,
-	0x86, 0x29, 0x93, 0xe1, 0xda, 0xd8, 0x0c, 0xb1, 0xa9, 0x43, 0x21, 0xb6, 0xe1, 0xe5, 0xa3, 0x33,
-	0x0c, 0xbb, 0x75, 0x1b, 0x9e, 0x15, 0x01, 0x95, 0xd1, 0xd1, 0xd8, 0x31, 0x24, 0x48, 0xb7, 0x93,
-	0x37, 0x85, 0xa4, 0x33, 0x0f, 0x61, 0x31, 0xc9, 0x63, 0x87, 0x30, 0x51, 0x63, 0xa6, 0xa3, 0xc6,
-	0xd4, 0x53, 0x8e, 0xea, 0x87, 0x69, 0x78, 0xda, 0x68, 0xa2, 0xf7, 0x00, 0x16, 0x93, 0x85, 0x42,
-	0x38, 0x9f, 0xf5, 0xc8, 0x9d, 0x2c, 0xdf, 0x3c, 0x7e, 0x41, 0x9c, 0xc5, 0x5d, 0x7d, 0xf3, 0xe3,
-	0xcf, 0xbb, 0xa9, 0xab, 0xe8, 0x0a, 0xce, 0x7d, 0x25, 0x92, 0x05, 0x45, 0x5f, 0x00, 0x44, 0xa3,
-	0x1b, 0x83, 0x36, 0xc6, 0xa9, 0xe6, 0xed, 0x73, 0xf9, 0xee, 0x09, 0x2a, 0xad, 0xf1, 0x1b, 0xc6,
-	0xf8, 0x12, 0x5a, 0xcc, 0x37, 0x9e, 0x59, 0xba, 0xaf, 0x00, 0xce, 0x8e, 0x90, 0xa1, 0xf5, 0x49,
-	0xe5, 0x87, 0xbe, 0x37, 0x26, 0x2f, 0xb4, 0xb6, 0xd7, 0x8d, 0xed, 0x0a, 0xc2, 0xc7, 0xb1, 0x8d,
-	0x5f, 0x0d, 0xb7, 0xf2, 0x75, 0x6d, 0x7b, 0xbf, 0xef, 0x80, 0x83, 0xbe, 0x03, 0x7e, 0xf7, 0x1d,
-	0xf0, 0x76, 0xe0, 0x14, 0x0e, 0x06, 0x4e, 0xe1, 0xe7, 0xc0, 0x29, 0x3c, 0xb9, 0xe7, 0x33, 0xdd,
-	0xea, 0x36, 0xbc, 0x5d, 0xd1, 0xce, 0x90, 0xae, 0x71, 0xaa, 0x5f, 0x08, 0xf9, 0x3c, 0xab, 0xf3,
-	0x32, 0xab, 0xa4, 0x7b, 0x01, 0x55, 0x8d, 0x33, 0xe6, 0x2b, 0x77, 0xeb, 0x5f, 0x00, 0x00, 0x00,
-	0xff, 0xff, 0x50, 0xa4, 0x60, 0x4c, 0xe0, 0x05, 0x00, 0x00,
+	// 725 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x55, 0x4d, 0x4f, 0x13, 0x4f,
+	0x1c, 0xee, 0xf0, 0xff, 0x4b, 0xec, 0x80, 0x07, 0x26, 0xa8, 0xa5, 0xd1, 0x85, 0x2c, 0xef, 0x20,
+	0x3b, 0xb6, 0x18, 0xc1, 0x78, 0xa2, 0x26, 0xea, 0x4d, 0x2c, 0x81, 0x83, 0x17, 0x32, 0xdb, 0x8e,
+	0xdb, 0x09, 0xed, 0xce, 0xb2, 0x33, 0xad, 0x12, 0xe3, 0xc5, 0x4f, 0x60, 0xe2, 0x51, 0x3f, 0x00,
+	0x47, 0x0f, 0x26, 0x1e, 0x3c, 0x98, 0x78, 0xe2, 0x48, 0xf4, 0xe2, 0xc9, 0x18, 0x30, 0xf1, 0xe0,
+	0x97, 0x30, 0x9d, 0x9d, 0xdd, 0x2e, 0xb4, 0x9b, 0xa5, 0x86, 0x0b, 0xa1, 0x33, 0xcf, 0x3c, 0xbf,
+	0xe7, 0xf9, 0xbd, 0x2d, 0x9c, 0x72, 0x99, 0x53, 0x93, 0xa2, 0xc6, 0x9e, 0x4a, 0xec, 0x51, 0xbf,
+	0xc1, 0x84, 0x60, 0xdc, 0xc5, 0xad, 0x02, 0xde, 0x6d, 0x52, 0x7f, 0xcf, 0xf2, 0x7c, 0x2e, 0x39,
+	0xca, 0x75, 0x50, 0x56, 0x07, 0x65, 0xb5, 0x0a, 0xf9, 0x51, 0x87, 0x3b, 0x5c, 0x81, 0x70, 0xfb,
+	0xbf, 0x00, 0x9f, 0x1f, 0x21, 0x0d, 0xe6, 0x72, 0xac, 0xfe, 0xea, 0xa3, 0x6b, 0x0e, 0xe7, 0x4e,
+	0x9d, 0x62, 0xe2, 0x31, 0x4c, 0x5c, 0x97, 0x4b, 0x22, 0x19, 0x77, 0x85, 0xbe, 0x5d, 0xa8, 0x70,
+	0xd1, 0xe0, 0x02, 0xdb, 0x44, 0xd0, 0x20, 0x32, 0x6e, 0x15, 0x6c, 0x2a, 0x49, 0x01, 0x7b, 0xc4,
+	0x61, 0xae, 0x02, 0x6b, 0xec, 0x58, 0x80, 0xdd, 0x0e, 0xa2, 0x06, 0x3f, 0xf4, 0xd5, 0x7c, 0xa2,
+	0x9b, 0x98, 0xea, 0x00, 0x3a, 0x9d, 0x08, 0xf5, 0x69, 0x8b, 0x92, 0x7a, 0x00, 0x33, 0xaf, 0xc2,
+	0xcb, 0x8f, 0xdb, 0x72, 0xd6, 0x9a, 0xb2, 0xc6, 0x7d, 0x26, 0xf7, 0xca, 0x74, 0xb7, 0x49, 0x85,
+	0x34, 0xd7, 0xe1, 0x95, 0xd3, 0x17, 0xc2, 0xe3, 0xae, 0xa0, 0xe8, 0x36, 0xcc, 0x92, 0xf0, 0x30,
+	0x07, 0x26, 0xc0, 0x5c, 0xb6, 0x94, 0xfb, 0xfa, 0x61, 0x69, 0x54, 0x2b, 0x5d, 0xab, 0x56, 0x7d,
+	0x2a, 0xc4, 0x86, 0xf4, 0x99, 0xeb, 0x94, 0x3b, 0x50, 0xb3, 0x06, 0x8d, 0x80, 0xd1, 0xf3, 0x7c,
+	0xde, 0xa2, 0xd5, 0x2d, 0x52, 0x67, 0x55, 0x22, 0xb9, 0x2f, 0x74, 0x4c, 0x74, 0x1f, 0xc2, 0x4e,
+	0x36, 0x14, 0xf5, 0x50, 0x71, 0xc6, 0xd2, 0xbc, 0xed, 0xd4, 0x59, 0x41, 0xd1, 0x74, 0xea, 0xac,
+	0x75, 0xe2, 0x50, 0xfd, 0xb6, 0x1c, 0x7b, 0x69, 0x7e, 0x01, 0x70, 0x3c, 0x31, 0x94, 0x76, 0xb1,
+	0x05, 0x61, 0x2b, 0x3a, 0xcd, 0x81, 0x89, 0xff, 0xe6, 0x86, 0x8a, 0x8b, 0x56, 0x52, 0x1f, 0x58,
+	0x5d, 0x4c, 0xa5, 0xec, 0xc1, 0x8f, 0xf1, 0xcc, 0xfe, 0xef, 0xf7, 0x0b, 0xa0, 0x1c, 0x63, 0x42,
+	0x0f, 0x4e, 0x78, 0x18, 0x50, 0x1e, 0x66, 0x53, 0x3d, 0x04, 0xa2, 0x4e, 0x98, 0xd8, 0x84, 0xd7,
+	0x7b, 0x7b, 0x08, 0xb3, 0x75, 0x0b, 0x5e, 0xe4, 0x1e, 0xf5, 0xdb, 0x47, 0xa9, 0x65, 0x88, 0x90,
+	0xe6, 0x6e, 0x52, 0x15, 0xa2, 0xcc, 0x3c, 0x82, 0xd9, 0xc8, 0x8f, 0x2e, 0x42, 0x5f, 0x89, 0xf9,
+	0xbf, 0x9d, 0x98, 0x72, 0x87, 0xc3, 0xb4, 0x61, 0x4e, 0x85, 0x2c, 0xab, 0xc6, 0xbb, 0x57, 0x23,
+	0xcc, 0x3d, 0xf7, 0x92, 0x7f, 0x02, 0x70, 0xac, 0x47, 0x10, 0x6d, 0x69, 0x13, 0x5e, 0x0a, 0xba,
+	0x7e, 0xbb, 0xa2, 0x2e, 0x74, 0xbd, 0xa7, 0x93, 0x6d, 0xc5, 0x68, 0xe2, 0x95, 0x1e, 0xf6, 0x63,
+	0xf4, 0xe7, 0x57, 0xeb, 0x70, 0x0a, 0x4b, 0x75, 0x5e, 0xd9, 0xd9, 0xa0, 0xb4, 0x1a, 0x4e, 0xa1,
+	0xad, 0xa7, 0x30, 0x76, 0xa1, 0x2d, 0x3d, 0x84, 0xd0, 0x6e, 0x1f, 0x6e, 0x0b, 0x4a, 0xab, 0x3a,
+	0x71, 0x93, 0xc9, 0x7e, 0x22, 0x82, 0xb0, 0x3c, 0x76, 0x78, 0x50, 0xfc, 0x33, 0x08, 0x2f, 0xa8,
+	0x20, 0xe8, 0x2d, 0x80, 0xd9, 0x68, 0xde, 0x11, 0x4e, 0x66, 0xeb, 0xb9, 0x32, 0xf2, 0x37, 0xcf,
+	0xfe, 0x20, 0x30, 0x61, 0x2e, 0xbe, 0xfa, 0xf6, 0xeb, 0xcd, 0xc0, 0x34, 0x9a, 0xc4, 0x89, 0xdb,
+	0x2a, 0xda, 0x1f, 0xe8, 0x23, 0x80, 0xa8, 0x7b, 0xa0, 0xd1, 0x6a, 0x5a, 0xd4, 0xa4, 0x75, 0x93,
+	0xbf, 0xf3, 0x0f, 0x2f, 0xb5, 0xf0, 0x1b, 0x4a, 0xf8, 0x0c, 0x9a, 0x4a, 0x16, 0x1e, 0xdb, 0x09,
+	0x9f, 0x01, 0x1c, 0xe9, 0x22, 0x43, 0x2b, 0xfd, 0x86, 0x0f, 0x75, 0xaf, 0xf6, 0xff, 0x50, 0xcb,
+	0x5e, 0x51, 0xb2, 0x0b, 0x08, 0x9f, 0x45, 0x36, 0x7e, 0x11, 0x2e, 0x8d, 0x97, 0x68, 0x1f, 0xc0,
+	0xe1, 0xf8, 0x64, 0xa1, 0x62, 0x8a, 0x86, 0x1e, 0xb3, 0x9e, 0x5f, 0xee, 0xeb, 0x8d, 0x96, 0x8c,
+	0x95, 0xe4, 0x79, 0x34, 0x8b, 0x53, 0x3e, 0x68, 0x7a, 0xb4, 0xd1, 0x3b, 0x00, 0xb3, 0x51, 0xb7,
+	0xa7, 0x36, 0xf1, 0xe9, 0x89, 0x4b, 0x6d, 0xe2, 0xae, 0x49, 0x3c, 0x4b, 0x2f, 0x74, 0x26, 0xb5,
+	0xb4, 0x79, 0x70, 0x64, 0x80, 0xc3, 0x23, 0x03, 0xfc, 0x3c, 0x32, 0xc0, 0xeb, 0x63, 0x23, 0x73,
+	0x78, 0x6c, 0x64, 0xbe, 0x1f, 0x1b, 0x99, 0x27, 0x77, 0x1d, 0x26, 0x6b, 0x4d, 0xdb, 0xaa, 0xf0,
+	0x46, 0x8c, 0x69, 0xc9, 0xa5, 0xf2, 0x19, 0xf7, 0x77, 0xe2, 0xe4, 0xcf, 0xe3, 0xf4, 0x72, 0xcf,
+	0xa3, 0xc2, 0x1e, 0x54, 0x9f, 0xf3, 0xe5, 0xbf, 0x01, 0x00, 0x00, 0xff, 0xff, 0x68, 0xe3, 0x22,
+	0x96, 0xf0, 0x08, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -373,6 +567,12 @@ type QueryClient interface {
 	ApprovedValidators(ctx context.Context, in *QueryApprovedValidatorsRequest, opts ...grpc.CallOption) (*QueryApprovedValidatorsResponse, error)
 	// ApprovedValidator returns one operator's approval, or NotFound.
 	ApprovedValidator(ctx context.Context, in *QueryApprovedValidatorRequest, opts ...grpc.CallOption) (*QueryApprovedValidatorResponse, error)
+	// RevealChains lists the validators' committed hash chains with their
+	// revealed and missed counts.
+	RevealChains(ctx context.Context, in *QueryRevealChainsRequest, opts ...grpc.CallOption) (*QueryRevealChainsResponse, error)
+	// BlockSeed returns the seed of the block the query's state is at (query
+	// with --height H for block H) and where it came from.
+	BlockSeed(ctx context.Context, in *QueryBlockSeedRequest, opts ...grpc.CallOption) (*QueryBlockSeedResponse, error)
 }
 
 type queryClient struct {
@@ -410,6 +610,24 @@ func (c *queryClient) ApprovedValidator(ctx context.Context, in *QueryApprovedVa
 	return out, nil
 }
 
+func (c *queryClient) RevealChains(ctx context.Context, in *QueryRevealChainsRequest, opts ...grpc.CallOption) (*QueryRevealChainsResponse, error) {
+	out := new(QueryRevealChainsResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.permission.v1.Query/RevealChains", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) BlockSeed(ctx context.Context, in *QueryBlockSeedRequest, opts ...grpc.CallOption) (*QueryBlockSeedResponse, error) {
+	out := new(QueryBlockSeedResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.permission.v1.Query/BlockSeed", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Authority returns the account that manages the approved set.
@@ -418,6 +636,12 @@ type QueryServer interface {
 	ApprovedValidators(context.Context, *QueryApprovedValidatorsRequest) (*QueryApprovedValidatorsResponse, error)
 	// ApprovedValidator returns one operator's approval, or NotFound.
 	ApprovedValidator(context.Context, *QueryApprovedValidatorRequest) (*QueryApprovedValidatorResponse, error)
+	// RevealChains lists the validators' committed hash chains with their
+	// revealed and missed counts.
+	RevealChains(context.Context, *QueryRevealChainsRequest) (*QueryRevealChainsResponse, error)
+	// BlockSeed returns the seed of the block the query's state is at (query
+	// with --height H for block H) and where it came from.
+	BlockSeed(context.Context, *QueryBlockSeedRequest) (*QueryBlockSeedResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -432,6 +656,12 @@ func (*UnimplementedQueryServer) ApprovedValidators(ctx context.Context, req *Qu
 }
 func (*UnimplementedQueryServer) ApprovedValidator(ctx context.Context, req *QueryApprovedValidatorRequest) (*QueryApprovedValidatorResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ApprovedValidator not implemented")
+}
+func (*UnimplementedQueryServer) RevealChains(ctx context.Context, req *QueryRevealChainsRequest) (*QueryRevealChainsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevealChains not implemented")
+}
+func (*UnimplementedQueryServer) BlockSeed(ctx context.Context, req *QueryBlockSeedRequest) (*QueryBlockSeedResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BlockSeed not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -492,6 +722,42 @@ func _Query_ApprovedValidator_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_RevealChains_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryRevealChainsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).RevealChains(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.permission.v1.Query/RevealChains",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).RevealChains(ctx, req.(*QueryRevealChainsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_BlockSeed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryBlockSeedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).BlockSeed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.permission.v1.Query/BlockSeed",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).BlockSeed(ctx, req.(*QueryBlockSeedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "nightshift.permission.v1.Query",
@@ -508,6 +774,14 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ApprovedValidator",
 			Handler:    _Query_ApprovedValidator_Handler,
+		},
+		{
+			MethodName: "RevealChains",
+			Handler:    _Query_RevealChains_Handler,
+		},
+		{
+			MethodName: "BlockSeed",
+			Handler:    _Query_BlockSeed_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -714,6 +988,146 @@ func (m *QueryApprovedValidatorResponse) MarshalToSizedBuffer(dAtA []byte) (int,
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryRevealChainsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRevealChainsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRevealChainsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRevealChainsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRevealChainsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRevealChainsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.RevealChains) > 0 {
+		for iNdEx := len(m.RevealChains) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.RevealChains[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBlockSeedRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBlockSeedRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBlockSeedRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryBlockSeedResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryBlockSeedResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryBlockSeedResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.BlockSeed.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -799,6 +1213,58 @@ func (m *QueryApprovedValidatorResponse) Size() (n int) {
 	var l int
 	_ = l
 	l = m.Validator.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryRevealChainsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryRevealChainsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.RevealChains) > 0 {
+		for _, e := range m.RevealChains {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryBlockSeedRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryBlockSeedResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.BlockSeed.Size()
 	n += 1 + l + sovQuery(uint64(l))
 	return n
 }
@@ -1288,6 +1754,345 @@ func (m *QueryApprovedValidatorResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Validator.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRevealChainsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRevealChainsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRevealChainsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRevealChainsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRevealChainsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRevealChainsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevealChains", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.RevealChains = append(m.RevealChains, RevealChain{})
+			if err := m.RevealChains[len(m.RevealChains)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBlockSeedRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBlockSeedRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBlockSeedRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryBlockSeedResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryBlockSeedResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryBlockSeedResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BlockSeed", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.BlockSeed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -309,6 +309,123 @@ func (m *MsgUpdateAuthorityResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateAuthorityResponse proto.InternalMessageInfo
 
+// MsgCommitRevealChain commits a validator to a new hash chain from the next
+// block on, replacing its current one (e.g. when it runs out).
+type MsgCommitRevealChain struct {
+	// operator is the approved operator account of a validator.
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	// tip is sha256^length(secret), 32 bytes (`nightshiftd reveal-chain show`).
+	Tip    []byte `protobuf:"bytes,2,opt,name=tip,proto3" json:"tip,omitempty"`
+	Length uint64 `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
+}
+
+func (m *MsgCommitRevealChain) Reset()         { *m = MsgCommitRevealChain{} }
+func (m *MsgCommitRevealChain) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitRevealChain) ProtoMessage()    {}
+func (*MsgCommitRevealChain) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cb0ba1572a3d844e, []int{6}
+}
+func (m *MsgCommitRevealChain) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitRevealChain) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitRevealChain.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitRevealChain) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitRevealChain.Merge(m, src)
+}
+func (m *MsgCommitRevealChain) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitRevealChain) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitRevealChain.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitRevealChain proto.InternalMessageInfo
+
+func (m *MsgCommitRevealChain) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgCommitRevealChain) GetTip() []byte {
+	if m != nil {
+		return m.Tip
+	}
+	return nil
+}
+
+func (m *MsgCommitRevealChain) GetLength() uint64 {
+	if m != nil {
+		return m.Length
+	}
+	return 0
+}
+
+// MsgCommitRevealChainResponse is the response of Msg/CommitRevealChain.
+type MsgCommitRevealChainResponse struct {
+	ConsAddress string `protobuf:"bytes,1,opt,name=cons_address,json=consAddress,proto3" json:"cons_address,omitempty"`
+	StartHeight int64  `protobuf:"varint,2,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+}
+
+func (m *MsgCommitRevealChainResponse) Reset()         { *m = MsgCommitRevealChainResponse{} }
+func (m *MsgCommitRevealChainResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgCommitRevealChainResponse) ProtoMessage()    {}
+func (*MsgCommitRevealChainResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_cb0ba1572a3d844e, []int{7}
+}
+func (m *MsgCommitRevealChainResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgCommitRevealChainResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgCommitRevealChainResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgCommitRevealChainResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgCommitRevealChainResponse.Merge(m, src)
+}
+func (m *MsgCommitRevealChainResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgCommitRevealChainResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgCommitRevealChainResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgCommitRevealChainResponse proto.InternalMessageInfo
+
+func (m *MsgCommitRevealChainResponse) GetConsAddress() string {
+	if m != nil {
+		return m.ConsAddress
+	}
+	return ""
+}
+
+func (m *MsgCommitRevealChainResponse) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*MsgApproveValidator)(nil), "nightshift.permission.v1.MsgApproveValidator")
 	proto.RegisterType((*MsgApproveValidatorResponse)(nil), "nightshift.permission.v1.MsgApproveValidatorResponse")
@@ -316,41 +433,51 @@ func init() {
 	proto.RegisterType((*MsgRemoveValidatorResponse)(nil), "nightshift.permission.v1.MsgRemoveValidatorResponse")
 	proto.RegisterType((*MsgUpdateAuthority)(nil), "nightshift.permission.v1.MsgUpdateAuthority")
 	proto.RegisterType((*MsgUpdateAuthorityResponse)(nil), "nightshift.permission.v1.MsgUpdateAuthorityResponse")
+	proto.RegisterType((*MsgCommitRevealChain)(nil), "nightshift.permission.v1.MsgCommitRevealChain")
+	proto.RegisterType((*MsgCommitRevealChainResponse)(nil), "nightshift.permission.v1.MsgCommitRevealChainResponse")
 }
 
 func init() { proto.RegisterFile("nightshift/permission/v1/tx.proto", fileDescriptor_cb0ba1572a3d844e) }
 
 var fileDescriptor_cb0ba1572a3d844e = []byte{
-	// 457 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0xcc, 0xcb, 0x4c, 0xcf,
-	0x28, 0x29, 0xce, 0xc8, 0x4c, 0x2b, 0xd1, 0x2f, 0x48, 0x2d, 0xca, 0xcd, 0x2c, 0x2e, 0xce, 0xcc,
-	0xcf, 0xd3, 0x2f, 0x33, 0xd4, 0x2f, 0xa9, 0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x92, 0x40,
-	0x28, 0xd1, 0x43, 0x28, 0xd1, 0x2b, 0x33, 0x94, 0x12, 0x4c, 0xcc, 0xcd, 0xcc, 0xcb, 0xd7, 0x07,
-	0x93, 0x10, 0xc5, 0x52, 0xe2, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xfa, 0xb9, 0xc5, 0xe9, 0x20,
-	0x43, 0x72, 0x8b, 0xd3, 0xa1, 0x12, 0x92, 0x10, 0x89, 0x78, 0x30, 0x4f, 0x1f, 0xc2, 0x81, 0x48,
-	0x29, 0x1d, 0x64, 0xe4, 0x12, 0xf6, 0x2d, 0x4e, 0x77, 0x2c, 0x28, 0x28, 0xca, 0x2f, 0x4b, 0x0d,
-	0x4b, 0xcc, 0xc9, 0x4c, 0x49, 0x2c, 0xc9, 0x2f, 0x12, 0x32, 0xe3, 0xe2, 0x4c, 0x2c, 0x2d, 0xc9,
-	0xc8, 0x2f, 0xca, 0x2c, 0xa9, 0x94, 0x60, 0x54, 0x60, 0xd4, 0xe0, 0x74, 0x92, 0xb8, 0xb4, 0x45,
-	0x57, 0x04, 0xaa, 0xd9, 0x31, 0x25, 0xa5, 0x28, 0xb5, 0xb8, 0x38, 0xb8, 0xa4, 0x28, 0x33, 0x2f,
-	0x3d, 0x08, 0xa1, 0x54, 0xc8, 0x84, 0x8b, 0x23, 0xbf, 0x20, 0xb5, 0x08, 0x64, 0x86, 0x04, 0x13,
-	0x01, 0x6d, 0x70, 0x95, 0x56, 0x36, 0x4d, 0xcf, 0x37, 0x68, 0x21, 0x4c, 0xe9, 0x7a, 0xbe, 0x41,
-	0x4b, 0x13, 0x7b, 0xe0, 0x60, 0x71, 0xab, 0x92, 0x2c, 0x97, 0x34, 0x16, 0xe1, 0xa0, 0xd4, 0xe2,
-	0x82, 0xfc, 0xbc, 0xe2, 0x54, 0xa5, 0xfd, 0x8c, 0x5c, 0x42, 0xbe, 0xc5, 0xe9, 0x41, 0xa9, 0xb9,
-	0x03, 0xe8, 0x43, 0x6b, 0x4c, 0x1f, 0x6a, 0xe0, 0xf4, 0x21, 0x9a, 0x53, 0x95, 0x4c, 0xb8, 0xa4,
-	0x30, 0x45, 0x61, 0xfe, 0x13, 0x12, 0xe3, 0x62, 0xcb, 0x4a, 0xcc, 0xcc, 0x49, 0x4d, 0x01, 0xfb,
-	0x82, 0x23, 0x08, 0xca, 0x53, 0x3a, 0x01, 0xf1, 0x77, 0x68, 0x41, 0x4a, 0x62, 0x49, 0xaa, 0x23,
-	0xdc, 0xfd, 0xe4, 0xfa, 0xdb, 0x96, 0x8b, 0x37, 0x2f, 0xb5, 0x3c, 0x1e, 0xa1, 0x97, 0x90, 0xe7,
-	0x79, 0xf2, 0x52, 0xcb, 0xe1, 0xd6, 0x92, 0x16, 0x00, 0x68, 0x6e, 0x56, 0x92, 0x01, 0x07, 0x00,
-	0x9a, 0x28, 0x2c, 0x00, 0x8c, 0xbe, 0x30, 0x71, 0x31, 0xfb, 0x16, 0xa7, 0x0b, 0x55, 0x70, 0x09,
-	0x60, 0xa4, 0x63, 0x5d, 0x3d, 0x5c, 0x39, 0x48, 0x0f, 0x4b, 0x9a, 0x91, 0x32, 0x25, 0x49, 0x39,
-	0x3c, 0x0a, 0x4a, 0xb9, 0xf8, 0xd1, 0x93, 0x97, 0x0e, 0x5e, 0x93, 0xd0, 0x54, 0x4b, 0x99, 0x90,
-	0xa2, 0x1a, 0xd9, 0x5a, 0xf4, 0xd8, 0xc5, 0x6f, 0x2d, 0x9a, 0x6a, 0x02, 0xd6, 0xe2, 0x08, 0x6f,
-	0x29, 0xd6, 0x86, 0xe7, 0x1b, 0xb4, 0x18, 0x9d, 0x42, 0x4f, 0x3c, 0x92, 0x63, 0xbc, 0xf0, 0x48,
-	0x8e, 0xf1, 0xc1, 0x23, 0x39, 0xc6, 0x09, 0x8f, 0xe5, 0x18, 0x2e, 0x3c, 0x96, 0x63, 0xb8, 0xf1,
-	0x58, 0x8e, 0x21, 0xca, 0x3a, 0x3d, 0xb3, 0x24, 0xa3, 0x34, 0x49, 0x2f, 0x39, 0x3f, 0x57, 0x1f,
-	0x61, 0x81, 0x6e, 0x5e, 0x6a, 0x49, 0x79, 0x7e, 0x51, 0x36, 0x92, 0x90, 0x7e, 0x05, 0x72, 0xc4,
-	0x97, 0x54, 0x16, 0xa4, 0x16, 0x27, 0xb1, 0x81, 0x0b, 0x26, 0x63, 0x40, 0x00, 0x00, 0x00, 0xff,
-	0xff, 0x22, 0x9d, 0xcf, 0x07, 0x1e, 0x05, 0x00, 0x00,
+	// 583 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x55, 0xbd, 0x6f, 0xd3, 0x4e,
+	0x18, 0xce, 0xfd, 0xf2, 0xa3, 0x6a, 0xaf, 0x41, 0xb4, 0xa6, 0x82, 0x60, 0x8a, 0xd5, 0x7a, 0x0a,
+	0x11, 0xb1, 0x55, 0x08, 0x1d, 0x08, 0x0c, 0x69, 0x17, 0x96, 0x2c, 0x46, 0x65, 0x60, 0x89, 0xdc,
+	0xe4, 0x38, 0x1f, 0xc4, 0x77, 0xd6, 0xdd, 0xe5, 0xa3, 0x42, 0x42, 0x88, 0x91, 0x89, 0x3f, 0x25,
+	0x43, 0x77, 0xc4, 0xd6, 0xb1, 0x62, 0x62, 0x44, 0xc9, 0x90, 0x99, 0xff, 0x00, 0xd9, 0x4e, 0xed,
+	0x60, 0x3b, 0x09, 0x61, 0x61, 0x89, 0xf2, 0x3e, 0xf7, 0xbc, 0x1f, 0xcf, 0xfb, 0x91, 0xc0, 0x7d,
+	0x4a, 0xb0, 0x23, 0x85, 0x43, 0x5e, 0x4b, 0xd3, 0x43, 0xdc, 0x25, 0x42, 0x10, 0x46, 0xcd, 0xde,
+	0x81, 0x29, 0x07, 0x86, 0xc7, 0x99, 0x64, 0x4a, 0x31, 0xa6, 0x18, 0x31, 0xc5, 0xe8, 0x1d, 0xa8,
+	0xdb, 0xb6, 0x4b, 0x28, 0x33, 0x83, 0xcf, 0x90, 0xac, 0xde, 0x6e, 0x31, 0xe1, 0x32, 0x61, 0xba,
+	0x02, 0xfb, 0x41, 0x5c, 0x81, 0xa7, 0x0f, 0x77, 0xc2, 0x87, 0x66, 0x60, 0x99, 0xa1, 0x11, 0x3e,
+	0xe9, 0x5f, 0x01, 0xbc, 0xd9, 0x10, 0xb8, 0xee, 0x79, 0x9c, 0xf5, 0xd0, 0x4b, 0xbb, 0x43, 0xda,
+	0xb6, 0x64, 0x5c, 0x39, 0x84, 0x1b, 0x76, 0x57, 0x3a, 0x8c, 0x13, 0x79, 0x56, 0x04, 0x7b, 0xa0,
+	0xb4, 0x71, 0x54, 0xfc, 0x76, 0x5e, 0xd9, 0x99, 0x3a, 0xd7, 0xdb, 0x6d, 0x8e, 0x84, 0x78, 0x21,
+	0x39, 0xa1, 0xd8, 0x8a, 0xa9, 0x4a, 0x15, 0xae, 0x33, 0x0f, 0x71, 0x3f, 0x46, 0xf1, 0xbf, 0x25,
+	0x6e, 0x11, 0xf3, 0xc9, 0xd3, 0x8f, 0x93, 0x61, 0x39, 0x8e, 0xf2, 0x69, 0x32, 0x2c, 0xdf, 0xcf,
+	0x6e, 0x4e, 0x46, 0xad, 0xfa, 0x3d, 0x78, 0x37, 0x03, 0xb6, 0x90, 0xf0, 0x18, 0x15, 0x48, 0xff,
+	0x02, 0xa0, 0xd2, 0x10, 0xd8, 0x42, 0xee, 0x3f, 0x54, 0x58, 0x4b, 0x2b, 0x2c, 0xcd, 0x55, 0x98,
+	0x28, 0x55, 0xaf, 0x42, 0x35, 0x8d, 0x5e, 0xe9, 0x53, 0x6e, 0xc1, 0xb5, 0x37, 0x36, 0xe9, 0xa0,
+	0x76, 0xa0, 0x62, 0xdd, 0x9a, 0x5a, 0xfa, 0x45, 0xa8, 0xfb, 0xc4, 0x6b, 0xdb, 0x12, 0xd5, 0xa3,
+	0xfa, 0xff, 0x56, 0xf7, 0x33, 0x78, 0x9d, 0xa2, 0x7e, 0x33, 0xf6, 0x5d, 0x26, 0xbe, 0x40, 0x51,
+	0x3f, 0x4a, 0xbb, 0x5a, 0x03, 0x12, 0x35, 0xeb, 0xbb, 0x41, 0x03, 0x12, 0x68, 0x34, 0xe0, 0x73,
+	0x00, 0x77, 0x1a, 0x02, 0x1f, 0x33, 0xd7, 0x25, 0xd2, 0x42, 0x3d, 0x64, 0x77, 0x8e, 0x1d, 0x9b,
+	0xd0, 0xdf, 0x46, 0x05, 0xfe, 0x74, 0x54, 0xca, 0x16, 0xcc, 0x4b, 0xe2, 0x05, 0xf2, 0x0a, 0x96,
+	0xff, 0xd5, 0xef, 0x70, 0x07, 0x51, 0x2c, 0x9d, 0x62, 0x7e, 0x0f, 0x94, 0xfe, 0xb7, 0xa6, 0x56,
+	0xb8, 0xb6, 0x91, 0xa3, 0x2f, 0xa9, 0x3c, 0x57, 0x52, 0xaa, 0x3a, 0xfd, 0x3d, 0xdc, 0xcd, 0xc2,
+	0xa3, 0xb9, 0xd6, 0x60, 0xa1, 0xc5, 0xa8, 0x68, 0xda, 0x61, 0x9d, 0x4b, 0x15, 0x6c, 0xfa, 0xec,
+	0x29, 0xa4, 0xec, 0xc3, 0x82, 0x90, 0x36, 0x97, 0x4d, 0x07, 0xf9, 0x15, 0x05, 0x6a, 0xf2, 0xd6,
+	0x66, 0x80, 0x3d, 0x0f, 0xa0, 0x87, 0x3f, 0xf3, 0x30, 0xdf, 0x10, 0x58, 0x19, 0xc0, 0xad, 0xd4,
+	0xf9, 0x57, 0x8c, 0x79, 0x3f, 0x3c, 0x46, 0xc6, 0xa9, 0xa9, 0x8f, 0x57, 0xa2, 0x47, 0x0a, 0xbb,
+	0xf0, 0x46, 0xf2, 0x2a, 0x1f, 0x2c, 0x8c, 0x94, 0x60, 0xab, 0xd5, 0x55, 0xd8, 0xb3, 0x69, 0x93,
+	0x47, 0xb1, 0x38, 0x6d, 0x82, 0xbd, 0x24, 0xed, 0x9c, 0x35, 0x55, 0xde, 0xc1, 0xed, 0xf4, 0x8a,
+	0x1a, 0x0b, 0x43, 0xa5, 0xf8, 0xea, 0xe1, 0x6a, 0xfc, 0xab, 0xe4, 0xea, 0xb5, 0x0f, 0x93, 0x61,
+	0x19, 0x1c, 0x9d, 0x5c, 0x8c, 0x34, 0x70, 0x39, 0xd2, 0xc0, 0x8f, 0x91, 0x06, 0x3e, 0x8f, 0xb5,
+	0xdc, 0xe5, 0x58, 0xcb, 0x7d, 0x1f, 0x6b, 0xb9, 0x57, 0x35, 0x4c, 0xa4, 0xd3, 0x3d, 0x35, 0x5a,
+	0xcc, 0x35, 0xe3, 0x14, 0x15, 0x8a, 0x64, 0x9f, 0xf1, 0xb7, 0x33, 0x90, 0x39, 0x98, 0xdd, 0x6c,
+	0x79, 0xe6, 0x21, 0x71, 0xba, 0x16, 0xfc, 0x99, 0x3c, 0xfa, 0x15, 0x00, 0x00, 0xff, 0xff, 0xaa,
+	0x58, 0x49, 0xb0, 0xd2, 0x06, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -371,6 +498,9 @@ type MsgClient interface {
 	RemoveValidator(ctx context.Context, in *MsgRemoveValidator, opts ...grpc.CallOption) (*MsgRemoveValidatorResponse, error)
 	// UpdateAuthority hands the authority to another account (or the gov module account).
 	UpdateAuthority(ctx context.Context, in *MsgUpdateAuthority, opts ...grpc.CallOption) (*MsgUpdateAuthorityResponse, error)
+	// CommitRevealChain registers the tip of the hash chain whose values the
+	// operator's validator reveals in its vote extensions.
+	CommitRevealChain(ctx context.Context, in *MsgCommitRevealChain, opts ...grpc.CallOption) (*MsgCommitRevealChainResponse, error)
 }
 
 type msgClient struct {
@@ -408,6 +538,15 @@ func (c *msgClient) UpdateAuthority(ctx context.Context, in *MsgUpdateAuthority,
 	return out, nil
 }
 
+func (c *msgClient) CommitRevealChain(ctx context.Context, in *MsgCommitRevealChain, opts ...grpc.CallOption) (*MsgCommitRevealChainResponse, error) {
+	out := new(MsgCommitRevealChainResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.permission.v1.Msg/CommitRevealChain", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// ApproveValidator lets an operator create a validator and self-delegate.
@@ -416,6 +555,9 @@ type MsgServer interface {
 	RemoveValidator(context.Context, *MsgRemoveValidator) (*MsgRemoveValidatorResponse, error)
 	// UpdateAuthority hands the authority to another account (or the gov module account).
 	UpdateAuthority(context.Context, *MsgUpdateAuthority) (*MsgUpdateAuthorityResponse, error)
+	// CommitRevealChain registers the tip of the hash chain whose values the
+	// operator's validator reveals in its vote extensions.
+	CommitRevealChain(context.Context, *MsgCommitRevealChain) (*MsgCommitRevealChainResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -430,6 +572,9 @@ func (*UnimplementedMsgServer) RemoveValidator(ctx context.Context, req *MsgRemo
 }
 func (*UnimplementedMsgServer) UpdateAuthority(ctx context.Context, req *MsgUpdateAuthority) (*MsgUpdateAuthorityResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateAuthority not implemented")
+}
+func (*UnimplementedMsgServer) CommitRevealChain(ctx context.Context, req *MsgCommitRevealChain) (*MsgCommitRevealChainResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CommitRevealChain not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -490,6 +635,24 @@ func _Msg_UpdateAuthority_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_CommitRevealChain_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgCommitRevealChain)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).CommitRevealChain(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.permission.v1.Msg/CommitRevealChain",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).CommitRevealChain(ctx, req.(*MsgCommitRevealChain))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "nightshift.permission.v1.Msg",
@@ -506,6 +669,10 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateAuthority",
 			Handler:    _Msg_UpdateAuthority_Handler,
+		},
+		{
+			MethodName: "CommitRevealChain",
+			Handler:    _Msg_CommitRevealChain_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -702,6 +869,83 @@ func (m *MsgUpdateAuthorityResponse) MarshalToSizedBuffer(dAtA []byte) (int, err
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgCommitRevealChain) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitRevealChain) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitRevealChain) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Length != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Length))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Tip) > 0 {
+		i -= len(m.Tip)
+		copy(dAtA[i:], m.Tip)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Tip)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgCommitRevealChainResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgCommitRevealChainResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgCommitRevealChainResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.StartHeight != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.ConsAddress) > 0 {
+		i -= len(m.ConsAddress)
+		copy(dAtA[i:], m.ConsAddress)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.ConsAddress)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -791,6 +1035,42 @@ func (m *MsgUpdateAuthorityResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *MsgCommitRevealChain) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Tip)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Length != 0 {
+		n += 1 + sovTx(uint64(m.Length))
+	}
+	return n
+}
+
+func (m *MsgCommitRevealChainResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.ConsAddress)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.StartHeight != 0 {
+		n += 1 + sovTx(uint64(m.StartHeight))
+	}
 	return n
 }
 
@@ -1291,6 +1571,242 @@ func (m *MsgUpdateAuthorityResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgUpdateAuthorityResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitRevealChain) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitRevealChain: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitRevealChain: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Tip", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Tip = append(m.Tip[:0], dAtA[iNdEx:postIndex]...)
+			if m.Tip == nil {
+				m.Tip = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Length", wireType)
+			}
+			m.Length = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Length |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgCommitRevealChainResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgCommitRevealChainResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgCommitRevealChainResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ConsAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ConsAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
