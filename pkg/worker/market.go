@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/nightshift-network/nightshift/pkg/atomicfile"
@@ -42,14 +43,27 @@ func (w *Worker) rankOpenJobs(ctx context.Context) (Ranking, error) {
 		}
 		key = res.Pagination.NextKey
 	}
-	m, err := w.market(ctx)
-	if err != nil {
-		return Ranking{}, err
+	// Emission matters only to rank workable jobs: an idle market costs one query.
+	m := Market{EpochEmission: math.ZeroInt(), EpochUnits: math.ZeroInt()}
+	if anyLeasable(jobs) {
+		var err error
+		if m, err = w.market(ctx); err != nil {
+			return Ranking{}, err
+		}
 	}
 	r := Rank(jobs, RankInput{Kinds: w.cfg.Kinds, Speeds: w.cfg.Speeds, Market: m, Operator: w.operator, Filters: w.cfg.Filters})
 	r.At = time.Now().UTC()
 	w.noteSkips(&r)
 	return r, nil
+}
+
+func anyLeasable(jobs []types.Job) bool {
+	for i := range jobs {
+		if leasable(&jobs[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // market returns the emission side of the market, read at most once per marketTTL.

@@ -107,8 +107,8 @@ func Rank(jobs []types.Job, in RankInput) Ranking {
 	var r Ranking
 	for i := range jobs {
 		job := &jobs[i]
-		if job.NextTask >= job.NumTasks && job.LiveTasks+job.TasksVerified >= job.NumTasks {
-			continue // everything leased
+		if !leasable(job) {
+			continue
 		}
 		spec, err := in.Kinds.Parse(job.Kind, []byte(job.Spec), job.Items)
 		if err != nil {
@@ -191,4 +191,10 @@ func (o Offer) payNote() string {
 		return ""
 	}
 	return fmt.Sprintf("; about %s/h of compute here", coin.FormatShort(math.NewInt(int64(o.PerHour))))
+}
+
+// leasable reports whether a job may have a task to lease: one never leased,
+// or one reopened (lapsed, released, rejected).
+func leasable(job *types.Job) bool {
+	return job.NextTask < job.NumTasks || job.LiveTasks+job.TasksVerified < job.NumTasks
 }

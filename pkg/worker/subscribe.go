@@ -38,6 +38,7 @@ type Subscription struct {
 	endpoint string
 	queries  []string
 	changes  chan struct{}
+	settled  chan struct{}
 	live     atomic.Bool
 	// MinBackoff and MaxBackoff bound the wait between dials (1 s doubling to 1 min).
 	MinBackoff, MaxBackoff time.Duration
@@ -61,7 +62,7 @@ func NewSubscription(nodeURI string, queries []string) (*Subscription, error) {
 		return nil, fmt.Errorf("node %q: scheme %q cannot carry a websocket", nodeURI, u.Scheme)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/websocket"
-	return &Subscription{endpoint: u.String(), queries: queries, changes: make(chan struct{}, 1),
+	return &Subscription{endpoint: u.String(), queries: queries, changes: make(chan struct{}, 1), settled: make(chan struct{}, 1),
 		MinBackoff: time.Second, MaxBackoff: time.Minute}, nil
 }
 
@@ -74,12 +75,18 @@ func (s *Subscription) Live() bool { return s.live.Load() }
 // Endpoint is the websocket URL dialled.
 func (s *Subscription) Endpoint() string { return s.endpoint }
 
-func (s *Subscription) signal() {
+// Settled is signalled (coalesced) when an epoch settled: emission may be withdrawn.
+func (s *Subscription) Settled() <-chan struct{} { return s.settled }
+
+func signal(c chan struct{}) {
 	select {
-	case s.changes <- struct{}{}:
+	case c <- struct{}{}:
 	default:
 	}
 }
+
+// settledEvent is the event type whose query signals Settled rather than Changes.
+const settledEvent = "EventEpochSettled"
 
 // Run keeps the subscription up until ctx ends.
 func (s *Subscription) Run(ctx context.Context) {
@@ -162,10 +169,13 @@ func (s *Subscription) session(ctx context.Context) error {
 				if s.OnState != nil {
 					s.OnState(true, s.endpoint)
 				}
-				s.signal() // events may have been missed before this
+				signal(s.changes) // events may have been missed before this
+				signal(s.settled)
 			}
+		case strings.Contains(msg.Result.Query, settledEvent):
+			signal(s.settled)
 		default:
-			s.signal()
+			signal(s.changes)
 		}
 	}
 }

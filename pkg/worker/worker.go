@@ -50,7 +50,8 @@ type Config struct {
 // MarketWatch signals possible changes in the market (see Subscription).
 type MarketWatch interface {
 	Changes() <-chan struct{}
-	Live() bool // false while disconnected: the worker polls meanwhile
+	Settled() <-chan struct{} // an epoch settled: emission may be withdrawn
+	Live() bool               // false while disconnected: the worker polls meanwhile
 }
 
 // Event is something the worker did, for the progress display or JSON log.
@@ -166,7 +167,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}
-	idle := false
+	idle, settled := false, false
 	lastWithdraw := time.Now()
 	for {
 		// A lease can land after the worker that sent it was killed or gave up
@@ -179,10 +180,12 @@ func (w *Worker) Run(ctx context.Context) error {
 		for _, t := range found {
 			start(t)
 		}
-		// Emission settles per epoch whether or not a task finished lately.
-		if time.Since(lastWithdraw) > 30*w.cfg.Poll {
+		// Emission settles per epoch whether or not a task finished lately:
+		// a watching worker withdraws when told an epoch settled (and every
+		// withdrawFallback in case it missed that), a polling one every 30 polls.
+		if settled || time.Since(lastWithdraw) > w.withdrawEvery() {
 			w.withdraw(ctx)
-			lastWithdraw = time.Now()
+			lastWithdraw, settled = time.Now(), false
 		}
 		for inFlight < w.cfg.MaxInFlight {
 			var t *TaskState
@@ -212,9 +215,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		// looks again when it signals a change, when a task ends, and at the
 		// slow safety poll in case an event was missed.
 		wait := 2 * w.cfg.Poll
-		var changes <-chan struct{}
+		var changes, settledCh <-chan struct{}
 		if w.cfg.Watch != nil {
-			changes = w.cfg.Watch.Changes()
+			changes, settledCh = w.cfg.Watch.Changes(), w.cfg.Watch.Settled()
 			if w.cfg.Watch.Live() {
 				wait = w.cfg.SafetyPoll
 			}
@@ -226,6 +229,8 @@ func (w *Worker) Run(ctx context.Context) error {
 			inFlight--
 			w.setInFlight(inFlight)
 		case <-changes:
+		case <-settledCh:
+			settled = true
 		case <-time.After(wait):
 		}
 	}
@@ -292,3 +297,14 @@ func (w *Worker) finish(t *TaskState, stage Stage, note string) {
 // Watch makes the worker look for work when watch signals instead of polling
 // (set before Run).
 func (w *Worker) Watch(watch MarketWatch) { w.cfg.Watch = watch }
+
+// withdrawFallback is how often a worker hearing of settled epochs checks for
+// emission anyway.
+const withdrawFallback = 10 * time.Minute
+
+func (w *Worker) withdrawEvery() time.Duration {
+	if w.cfg.Watch != nil && w.cfg.Watch.Live() {
+		return withdrawFallback
+	}
+	return 30 * w.cfg.Poll
+}
