@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/spf13/cobra"
 
 	"github.com/nightshift-network/nightshift/pkg/coin"
@@ -34,7 +35,8 @@ func addMarketFlags(cmd *cobra.Command) {
 	f.Duration(flagSafetyPoll, defaultSafetyPoll, "with --subscribe, look for work this often even without an event, in case one was missed")
 }
 
-// workerFilters builds the job filters the flags ask for.
+// workerFilters builds the job filters the flags ask for and checks the
+// subscription's flags; notes are said at start.
 func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 	f := cmd.Flags()
 	var filters []worker.JobFilter
@@ -50,6 +52,17 @@ func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 	if limit, _ := f.GetUint64(flagMaxWorkPerItem); limit > 0 {
 		filters = append(filters, worker.MaxWorkFilter(limit))
 		notes = append(notes, fmt.Sprintf("jobs whose items may need over %d work units are skipped", limit))
+	}
+	// The subscription's inputs are checked here too, before anything is sent.
+	if on, _ := f.GetBool(flagSubscribe); on {
+		if safety, _ := f.GetDuration(flagSafetyPoll); safety < time.Second {
+			return nil, nil, fmt.Errorf("--%s %s: want at least 1s", flagSafetyPoll, safety)
+		}
+		if node, _ := f.GetString(flags.FlagNode); node != "" {
+			if _, err := worker.NewSubscription(node, worker.MarketQueries); err != nil {
+				return nil, nil, fmt.Errorf("--node: %w (or --subscribe=false to poll)", err)
+			}
+		}
 	}
 	return filters, notes, nil
 }
@@ -67,9 +80,6 @@ func workerSubscription(cmd *cobra.Command, clientCtx client.Context, ui *worker
 	safety, _ := cmd.Flags().GetDuration(flagSafetyPoll)
 	if on, _ := cmd.Flags().GetBool(flagSubscribe); !on {
 		return nil, safety, nil
-	}
-	if safety < time.Second {
-		return nil, 0, fmt.Errorf("--%s %s: want at least 1s", flagSafetyPoll, safety)
 	}
 	sub, err := worker.NewSubscription(clientCtx.NodeURI, worker.MarketQueries)
 	if err != nil {
