@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,21 +171,41 @@ func TestIdleWorkerQueries(t *testing.T) {
 		t.Errorf("websocket dialled %d times; want 1 (the socket stays up)", counter.socketsDialled())
 	}
 
-	// A job posted now is leased promptly: the event wakes the worker.
-	posted := d.height()
+	// A job posted now is leased promptly: the event wakes the worker. A
+	// worker left to its safety poll would take up to a minute (60 blocks here).
 	if _, err := d.cli("requester", "post-render", "--from", "requester", "--width", "16", "--height", "8", "--max-iter", "50",
 		"--items-per-task", "8", "--price-per-item", "1000ushift",
 		"--chain-id", devnetChainID, "--keyring-backend", "test", "--node", d.node(), "-y", "--output", "json"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 20*time.Second, "the idle worker to lease the new job", func() bool {
+	waitFor(t, 30*time.Second, "the idle worker to lease the new job", func() bool {
 		w.checkRunning()
 		return len(w.events("leased")) > 0
 	})
-	leasedAt := d.height()
-	t.Logf("job posted by height %d, leased by height %d", posted, leasedAt)
-	if leasedAt-posted > 5 {
-		t.Errorf("job posted at height ~%d was leased only by height %d", posted, leasedAt)
+	var job struct {
+		Job struct {
+			ID            string `json:"id"`
+			CreatedHeight string `json:"created_height"`
+		} `json:"job"`
+	}
+	d.query(&job, "compute", "job", "1")
+	var params struct {
+		Params struct {
+			LeaseBlocks string `json:"lease_blocks"`
+		} `json:"params"`
+	}
+	d.query(&params, "compute", "params")
+	m := regexp.MustCompile(`claim by height (\d+)`).FindStringSubmatch(w.events("leased")[0].Message)
+	if m == nil {
+		t.Fatalf("leased event without its expiry: %+v", w.events("leased")[0])
+	}
+	created, _ := strconv.ParseInt(job.Job.CreatedHeight, 10, 64)
+	expiry, _ := strconv.ParseInt(m[1], 10, 64)
+	leaseBlocks, _ := strconv.ParseInt(params.Params.LeaseBlocks, 10, 64)
+	leasedAt := expiry - leaseBlocks
+	t.Logf("job posted at height %d, its task leased at height %d", created, leasedAt)
+	if created == 0 || leaseBlocks == 0 || leasedAt-created > 5 {
+		t.Errorf("job posted at height %d was leased at height %d (lease_blocks %d); want within 5 blocks", created, leasedAt, leaseBlocks)
 	}
 	waitFor(t, 120*time.Second, "the task to be verified", func() bool {
 		w.checkRunning()
