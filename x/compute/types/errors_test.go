@@ -9,13 +9,18 @@ import (
 )
 
 // TestErrorsListsEveryRegistration checks the list register builds: codes 2–42
-// in order, each once, all in the compute codespace.
+// and 100 on in order, each once, all in the compute codespace.
 func TestErrorsListsEveryRegistration(t *testing.T) {
 	errs := types.Errors()
-	require.Len(t, errs, 41)
+	require.Len(t, errs, 42)
 	for i, err := range errs {
 		require.Equal(t, types.ModuleName, err.Codespace())
-		require.Equal(t, uint32(i+2), err.ABCICode())
+		want := uint32(i + 2)
+		if i >= 41 {
+			want = uint32(100 + i - 41) // measured work and priced verification
+		}
+		require.Equal(t, want, err.ABCICode())
 	}
-	require.Same(t, types.ErrTaskBarred, errs[len(errs)-1])
+	require.Same(t, types.ErrTaskBarred, errs[40])
+	require.Same(t, types.ErrInsufficientVerifyGas, errs[len(errs)-1])
 }
