@@ -13,13 +13,13 @@ import (
 type BenchResult struct {
 	Kind, Workload, Unit string
 	PerCore, AllCores    float64
-	// UnitsPerUnit converts the workload's unit (a hash, a row) to work units,
-	// the measure jobs bound their items by, for Speeds.
+	// UnitsPerUnit converts the workload's unit (a row) to compute units
+	// (hashes for hashcash, work units for kinds validators re-execute), for Speeds.
 	UnitsPerUnit float64
 }
 
-// WorkUnitsPerSecond is the all-cores rate in work units.
-func (r BenchResult) WorkUnitsPerSecond() float64 {
+// ComputeUnitsPerSecond is the all-cores rate in compute units (see computeCost).
+func (r BenchResult) ComputeUnitsPerSecond() float64 {
 	scale := 1.0
 	if r.Unit == "Mhash/s" {
 		scale = 1e6
@@ -49,10 +49,10 @@ func Bench(ctx context.Context, d time.Duration, threads int) []BenchResult {
 	return []BenchResult{
 		{Kind: "hashcash", Workload: "sha256 nonce search", Unit: "Mhash/s",
 			PerCore: rate(ctx, d, 1, hashcash) / 1e6, AllCores: rate(ctx, d, threads, hashcash) / 1e6,
-			UnitsPerUnit: 1}, // an item of difficulty D is 2^D units: the hashes it takes on average
+			UnitsPerUnit: 1}, // an item of difficulty D takes 2^D hashes on average
 		{Kind: "mandelbrot", Workload: "512-px rows, max_iter 500", Unit: "rows/s",
 			PerCore: rate(ctx, d, 1, mandel), AllCores: rate(ctx, d, threads, mandel),
-			UnitsPerUnit: float64(workPerItem(spec))},
+			UnitsPerUnit: float64(computeCost(spec))},
 	}
 }
 

@@ -59,8 +59,18 @@ func MaxWorkFilter(limit uint64) JobFilter {
 }
 
 // workPerItem is the work one item of spec may measure: the bound the chain
-// charges and weights emission by.
-func workPerItem(spec kinds.Spec) uint64 { return spec.UnitsPerItem() }
+// charges verification by and weights emission by.
+func workPerItem(spec kinds.Spec) uint64 { return spec.MaxWorkPerItem() }
+
+// computeCost is what computing one item of spec costs this worker, in the
+// unit its bench measures the kind in: hashes for hashcash (2^D on average,
+// where validators check one), work units for kinds validators re-execute.
+func computeCost(spec kinds.Spec) uint64 {
+	if h, ok := spec.(*kinds.HashcashSpec); ok {
+		return 1 << h.DifficultyBits()
+	}
+	return spec.MaxWorkPerItem()
+}
 
 // Market is what work pays beyond a job's price: the running epoch's emission,
 // shared pro rata by the work units verified in it, for jobs of approved
@@ -93,7 +103,7 @@ type Ranking struct {
 // RankInput is what ranking needs besides the jobs.
 type RankInput struct {
 	Kinds    *kinds.Registry
-	Speeds   Speeds // measured work units per second per kind
+	Speeds   Speeds // measured compute units per second per kind
 	Market   Market
 	Operator string // the device: its own jobs earn no emission
 	Filters  []JobFilter
@@ -148,7 +158,7 @@ func offer(job *types.Job, spec kinds.Spec, in RankInput) Offer {
 	o := Offer{JobID: job.Id, Kind: job.Kind, PricePerItem: job.PricePerItem.String(), WorkPerItem: units, job: job}
 	o.EmissionPerItem = in.Market.emissionPerItem(job, units, in.Operator)
 	if speed := in.Speeds[job.Kind]; speed > 0 {
-		o.SecondsPerItem = float64(units) / speed
+		o.SecondsPerItem = float64(computeCost(spec)) / speed
 		if o.SecondsPerItem > 0 {
 			o.PerHour = (toFloat(job.PricePerItem) + o.EmissionPerItem) / o.SecondsPerItem * 3600
 		}

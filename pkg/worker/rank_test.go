@@ -49,17 +49,20 @@ func ids(offers []Offer) []uint64 {
 // price per item: a cheap item that takes no time beats a dear one that takes long.
 func TestRankByPayPerSecondOfThisDevice(t *testing.T) {
 	jobs := []types.Job{
-		hashcashJob(1, 20, 1000),     // 2^20 units for 1000: ~1 ms here at 1e9 units/s
-		mandelbrotJob(2, 1000, 50),   // 64 000 units for 50: 64 µs here, less per unit than job 1
-		hashcashJob(3, 24, 4000),     // 2^24 units for 4000: pays less per unit than job 1
-		mandelbrotJob(4, 1000, 5000), // the best: 5000 for 64 µs
+		hashcashJob(1, 20, 1000),     // 2^20 hashes for 1000: ~1 ms here at 1e9 hashes/s
+		mandelbrotJob(2, 1000, 50),   // 192,712 units (64 px × 1000 iterations) for 50: 193 µs here, less per second than job 1
+		hashcashJob(3, 24, 4000),     // 2^24 hashes for 4000: pays less per second than job 1
+		mandelbrotJob(4, 1000, 5000), // the best: 5000 for 193 µs
 	}
 	speeds := Speeds{"hashcash": 1e9, "mandelbrot": 1e9}
 	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: speeds, Market: noEmission(), Operator: device})
 	require.Empty(t, r.Skips)
 	require.Equal(t, []uint64{4, 1, 2, 3}, ids(r.Offers))
-	require.InDelta(t, 64e-6, r.Offers[0].SecondsPerItem, 1e-9)
-	require.InDelta(t, 5000/64e-6*3600, r.Offers[0].PerHour, 1)
+	require.Equal(t, uint64(192_712), r.Offers[0].WorkPerItem)
+	require.InDelta(t, 192_712e-9, r.Offers[0].SecondsPerItem, 1e-12)
+	require.InDelta(t, 5000/192_712e-9*3600, r.Offers[0].PerHour, 1)
+	// Hashcash costs the worker 2^D hashes an item, though validators check one.
+	require.InDelta(t, float64(1<<20)/1e9, r.Offers[1].SecondsPerItem, 1e-12)
 
 	// The same jobs on a device whose mandelbrot is 1000 times slower: hashcash wins.
 	speeds["mandelbrot"] = 1e6
@@ -75,10 +78,11 @@ func TestRankCountsExpectedEmission(t *testing.T) {
 	unapproved := hashcashJob(2, 20, 100)
 	unapproved.Requester = "night1stranger"
 	approved := hashcashJob(3, 20, 100)
-	m := Market{EpochEmission: math.NewInt(1_000_000_000), EpochUnits: math.NewInt(3 << 22), Approved: map[string]bool{requester: true}}
+	m := Market{EpochEmission: math.NewInt(1_000_000_000), EpochUnits: math.NewInt(3 * 256), Approved: map[string]bool{requester: true}}
 	r := Rank([]types.Job{own, unapproved, approved}, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: Speeds{"hashcash": 1e9}, Market: m, Operator: device})
 	require.Equal(t, uint64(3), r.Offers[0].JobID, "emission puts the approved job first")
-	// One item of 2^20 units, with the task's 4 items added to 3×2^22 in the epoch: 1e9 × 2^20 / 2^24.
+	// An item weighs HashcashWork (64) units; with the task's 4 items added to 768 in the epoch: 1e9 × 64 / 1024.
+	require.Equal(t, uint64(kinds.HashcashWork), r.Offers[0].WorkPerItem)
 	require.InDelta(t, 1e9/16, r.Offers[0].EmissionPerItem, 1)
 	for _, o := range r.Offers[1:] {
 		require.Zero(t, o.EmissionPerItem, "job %d", o.JobID)
@@ -99,7 +103,7 @@ func TestRankSkipReasons(t *testing.T) {
 		openJob(1, "wasm", `{}`, 8, 1000),          // a kind this worker does not know
 		openJob(2, "hashcash", `{"x":1}`, 8, 1000), // a spec it cannot parse
 		hashcashJob(3, 20, 99),                     // below --min-price 100
-		mandelbrotJob(4, 60_000, 1000),             // 3.84M units per item, above --max-work-per-item
+		mandelbrotJob(4, 60_000, 1000),             // 11.5M units per item, above --max-work-per-item
 		full,
 		hashcashJob(6, 20, 100), // fits every limit
 	}
@@ -112,7 +116,7 @@ func TestRankSkipReasons(t *testing.T) {
 		require.NotEmpty(t, s.Detail)
 	}
 	require.Equal(t, map[uint64]SkipReason{1: SkipUnsupported, 2: SkipUnsupported, 3: SkipBelowPrice, 4: SkipWorkLimit}, reasons)
-	require.Contains(t, r.Skips[3].Detail, "3840000 work units")
+	require.Contains(t, r.Skips[3].Detail, "11520712 work units")
 }
 
 // A kind never benched is still offered, after the benched ones, by pay per unit.

@@ -15,21 +15,22 @@ import (
 	"github.com/nightshift-network/nightshift/pkg/atomicfile"
 )
 
-// Speeds are work units per second on all the worker's threads, by kind.
+// Speeds are compute units per second on all the worker's threads, by kind:
+// hashes for hashcash, work units for kinds validators re-execute (see computeCost).
 type Speeds map[string]float64
 
 // BenchRecord is what `bench` stores: the speeds and how they were measured.
 type BenchRecord struct {
 	MeasuredAt time.Time `json:"measured_at"`
 	Threads    int       `json:"threads"`
-	Speeds     Speeds    `json:"work_units_per_second"`
+	Speeds     Speeds    `json:"compute_units_per_second"`
 }
 
 // SpeedsOf turns bench results into speeds.
 func SpeedsOf(results []BenchResult) Speeds {
 	s := Speeds{}
 	for _, r := range results {
-		if v := r.WorkUnitsPerSecond(); v > 0 {
+		if v := r.ComputeUnitsPerSecond(); v > 0 {
 			s[r.Kind] = v
 		}
 	}
