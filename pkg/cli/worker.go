@@ -505,7 +505,7 @@ func workerBenchCmd() *cobra.Command {
 			}()
 			fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", "kind", "workload", "1 core", fmt.Sprintf("%d cores", threads), "unit")
 			for _, r := range results {
-				fmt.Fprintf(w, "%-12s %-28s %14.1f %14.1f %16s\n", r.Kind, r.Workload, r.PerCore, r.AllCores, r.Unit)
+				fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", r.Kind, r.Workload, benchRate(r.PerCore), benchRate(r.AllCores), r.Unit)
 			}
 			return nil
 		},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -112,4 +113,14 @@ func printMarket(w io.Writer, r worker.Ranking) {
 	for _, s := range r.Skips {
 		fmt.Fprintf(w, "  job %d  skipped (%s): %s\n", s.JobID, s.Reason, s.Detail)
 	}
+}
+
+// benchRate prints a bench rate to one decimal, or to three significant digits
+// below 10, so a slow device (a phone, an emulator) does not read as 0.0.
+func benchRate(v float64) string {
+	decimals := 1
+	for x := v; x > 0 && x < 10 && decimals < 6; x *= 10 {
+		decimals++
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
 }

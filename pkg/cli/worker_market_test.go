@@ -52,3 +52,9 @@ func TestStatusMarketSection(t *testing.T) {
 	require.Contains(t, out, "  job 3  skipped (below-min-price): pays 99ushift per item, below --min-price 100ushift\n")
 	require.Contains(t, out, "  job 5  skipped (work-over-limit): an item may take 3840000 work units")
 }
+
+func TestBenchRateShowsSlowDevices(t *testing.T) {
+	for v, want := range map[float64]string{877.94: "877.9", 12.34: "12.3", 5.678: "5.68", 0.04321: "0.0432", 0: "0.0"} {
+		require.Equal(t, want, benchRate(v), "%v", v)
+	}
+}
