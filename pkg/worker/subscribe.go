@@ -123,7 +123,7 @@ func (s *Subscription) session(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", s.endpoint, err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 	// Every message, control frames included, proves the socket alive.

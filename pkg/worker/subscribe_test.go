@@ -31,7 +31,7 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	n.sessions.Add(1)
 	var queries []string
 	for range MarketQueries {
