@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/nightshift-network/nightshift/pkg/worker"
 )
 
 // TestReleaseWorkerArm64UnderQemu builds the linux/arm64 nightshift-worker as
@@ -43,7 +45,7 @@ func TestReleaseWorkerArm64UnderQemu(t *testing.T) {
 		t.Fatalf("bench under qemu: %v\n%s", err, out)
 	}
 	// Stored for start, which ranks jobs by pay per second at these speeds.
-	if _, err := os.Stat(filepath.Join(home, "worker", "bench.json")); err != nil {
+	if _, err := os.Stat(worker.SpeedFile(home)); err != nil {
 		t.Errorf("bench stored no speeds: %v\n%s", err, out)
 	}
 	// A row per kind with positive rates on one core and on all cores.

@@ -149,14 +149,6 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			speedsAt := benchPath(clientCtx)
-			if speedsAt == "" {
-				speedsAt = filepath.Join(stateDir, benchFileName)
-			}
-			speeds, speedNote, err := worker.DeviceSpeeds(ctx, speedsAt, threads)
-			if err != nil {
-				return err
-			}
 			pool := worker.NewPool(ctx, threads, policy)
 			pool.OnPause = func(why string) { ui.event(worker.Event{Time: time.Now(), Kind: "paused", Message: why}) }
 			pool.OnResume = func() { ui.event(worker.Event{Time: time.Now(), Kind: "resumed", Message: "computing again"}) }
@@ -166,6 +158,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				pool.OnPause = func(why string) { onPause(why); rep.changed() }
 				pool.OnResume = func() { onResume(); rep.changed() }
 				go rep.run(ctx)
+			}
+			speed, speedNote, err := workerSpeed(ctx, clientCtx.HomeDir, threads)
+			if err != nil {
+				return err
 			}
 			w := worker.New(worker.Config{
 				Client:      txclient.New(clientCtx, txf, types.Errors()...),
@@ -178,7 +174,8 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				MaxInFlight: maxTasks,
 				Report:      ui.event,
 				Sweep:       sweep,
-				Speeds:      speeds,
+				Speed:       speed,
+				Clock:       chainClock(clientCtx),
 				Filters:     filters,
 				SafetyPoll:  safetyPoll,
 			})
@@ -190,7 +187,8 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			for _, n := range notices {
 				ui.event(worker.Event{Time: time.Now(), Kind: "policy", Message: n})
 			}
-			ui.event(worker.Event{Time: time.Now(), Kind: "market", Message: "jobs ranked by pay per second of this machine's compute; " + speedNote})
+			ui.event(worker.Event{Time: time.Now(), Kind: "speed", Message: speedNote})
+			ui.event(worker.Event{Time: time.Now(), Kind: "market", Message: "jobs ranked by pay per second of this machine's compute at that speed"})
 			for _, n := range marketNotes {
 				ui.event(worker.Event{Time: time.Now(), Kind: "market", Message: n})
 			}
@@ -410,6 +408,7 @@ func workerStatusCmd() *cobra.Command {
 				return err
 			}
 			local := map[worker.Stage]int{}
+			var released releases
 			paid := math.ZeroInt()
 			var ranking *worker.Ranking
 			if dir, err := workerStateDir(cmd, clientCtx); err == nil {
@@ -418,6 +417,7 @@ func workerStatusCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
+					released = releasesOf(saved)
 					for _, t := range saved {
 						local[t.Stage]++
 						if amt, ok := math.NewIntFromString(strings.TrimSuffix(t.Paid, coin.Base)); ok {
@@ -431,7 +431,7 @@ func workerStatusCmd() *cobra.Command {
 					}
 				}
 			}
-			out["local_tasks"], out["paid_ushift"] = local, paid.String()
+			out["local_tasks"], out["paid_ushift"], out["released"] = local, paid.String(), released
 			out["policy"], out["verdict"], out["policy_notices"] = policy.String(), verdict, notices
 			if clientCtx.OutputFormat == flags.OutputFormatJSON {
 				bz, err := json.MarshalIndent(out, "", "  ")
@@ -456,6 +456,7 @@ func workerStatusCmd() *cobra.Command {
 			}
 			sort.Strings(stages)
 			fmt.Fprintf(w, "Local      %s\n", strings.Join(stages, ", "))
+			fmt.Fprintln(w, released.line())
 			fmt.Fprintf(w, "Policy     %s\nNow        %s\n", policy, verdict)
 			for _, n := range notices {
 				fmt.Fprintf(w, "           %s\n", n)
@@ -487,25 +488,17 @@ func workerBenchCmd() *cobra.Command {
 			}
 			results := worker.Bench(cmd.Context(), d, threads)
 			w := cmd.OutOrStdout()
-			// Stored for start, which ranks jobs by pay per second of this machine.
-			stored := ""
-			if clientCtx, err := client.GetClientQueryContext(cmd); err == nil {
-				if path := benchPath(clientCtx); path != "" {
-					rec := worker.BenchRecord{MeasuredAt: time.Now().UTC(), Threads: threads, Speeds: worker.SpeedsOf(results)}
-					if err := worker.SaveBench(path, rec); err != nil {
-						return fmt.Errorf("store the bench: %w", err)
-					}
-					stored = path
-				}
-			}
-			defer func() {
-				if stored != "" {
-					fmt.Fprintf(w, "stored in %s for `start` (jobs are ranked by pay per second at these speeds)\n", stored)
-				}
-			}()
 			fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", "kind", "workload", "1 core", fmt.Sprintf("%d cores", threads), "unit")
 			for _, r := range results {
 				fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", r.Kind, r.Workload, benchRate(r.PerCore), benchRate(r.AllCores), r.Unit)
+			}
+			// Stored, so `start` leases only tasks it can finish within a lease.
+			if home := client.GetClientContextFromCmd(cmd).HomeDir; home != "" {
+				path := worker.SpeedFile(home)
+				if err := worker.SaveSpeed(path, worker.SpeedOf(results, threads, time.Now())); err != nil {
+					return fmt.Errorf("store the speed: %w", err)
+				}
+				fmt.Fprintf(w, "saved to %s: `start` ranks jobs by pay per second and leases only tasks it expects to finish within a lease at this speed\n", path)
 			}
 			return nil
 		},

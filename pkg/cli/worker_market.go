@@ -6,7 +6,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -24,7 +23,6 @@ const (
 	flagSubscribe       = "subscribe"
 	flagSafetyPoll      = "safety-poll"
 	defaultSafetyPoll   = 60 * time.Second
-	benchFileName       = "bench.json"
 	marketShownInStatus = 5
 )
 
@@ -66,14 +64,6 @@ func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 		}
 	}
 	return filters, notes, nil
-}
-
-// benchPath is where bench stores this machine's speeds, beside the keyring.
-func benchPath(clientCtx client.Context) string {
-	if clientCtx.HomeDir == "" {
-		return ""
-	}
-	return filepath.Join(clientCtx.HomeDir, "worker", benchFileName)
 }
 
 // workerSubscription returns the node subscription unless --subscribe=false.

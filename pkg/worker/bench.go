@@ -13,18 +13,6 @@ import (
 type BenchResult struct {
 	Kind, Workload, Unit string
 	PerCore, AllCores    float64
-	// UnitsPerUnit converts the workload's unit (a row) to compute units
-	// (hashes for hashcash, work units for kinds validators re-execute), for Speeds.
-	UnitsPerUnit float64
-}
-
-// ComputeUnitsPerSecond is the all-cores rate in compute units (see computeCost).
-func (r BenchResult) ComputeUnitsPerSecond() float64 {
-	scale := 1.0
-	if r.Unit == "Mhash/s" {
-		scale = 1e6
-	}
-	return r.AllCores * scale * r.UnitsPerUnit
 }
 
 // Bench runs each kind's kernel for d on one goroutine and then on threads,
@@ -48,11 +36,9 @@ func Bench(ctx context.Context, d time.Duration, threads int) []BenchResult {
 	}
 	return []BenchResult{
 		{Kind: "hashcash", Workload: "sha256 nonce search", Unit: "Mhash/s",
-			PerCore: rate(ctx, d, 1, hashcash) / 1e6, AllCores: rate(ctx, d, threads, hashcash) / 1e6,
-			UnitsPerUnit: 1}, // an item of difficulty D takes 2^D hashes on average
+			PerCore: rate(ctx, d, 1, hashcash) / 1e6, AllCores: rate(ctx, d, threads, hashcash) / 1e6},
 		{Kind: "mandelbrot", Workload: "512-px rows, max_iter 500", Unit: "rows/s",
-			PerCore: rate(ctx, d, 1, mandel), AllCores: rate(ctx, d, threads, mandel),
-			UnitsPerUnit: float64(computeCost(spec))},
+			PerCore: rate(ctx, d, 1, mandel), AllCores: rate(ctx, d, threads, mandel)},
 	}
 }
 

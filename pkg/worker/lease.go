@@ -15,12 +15,19 @@ import (
 // lease leases the next open task of the best-paying workable open job (see
 // Rank), or returns nil when there is none.
 func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
+	if !w.mayLease(ctx) {
+		return nil, nil
+	}
 	ranking, err := w.rankOpenJobs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, o := range ranking.Offers {
 		job := o.job
+		if ok, why := w.fitsLease(ctx, *job, o.spec); !ok {
+			w.skipNow(Skip{JobID: job.Id, Reason: SkipLeaseTooLong, Detail: why})
+			continue
+		}
 		out, err := w.cfg.Client.Submit(ctx, &types.MsgLeaseTask{Operator: w.operator, JobId: job.Id})
 		switch {
 		case err == nil:

@@ -51,7 +51,7 @@ func (w *Worker) rankOpenJobs(ctx context.Context) (Ranking, error) {
 			return Ranking{}, err
 		}
 	}
-	r := Rank(jobs, RankInput{Kinds: w.cfg.Kinds, Speeds: w.cfg.Speeds, Market: m, Operator: w.operator, Filters: w.cfg.Filters})
+	r := Rank(jobs, RankInput{Kinds: w.cfg.Kinds, ItemTime: w.itemTime, Market: m, Operator: w.operator, Filters: w.cfg.Filters})
 	r.At = time.Now().UTC()
 	w.noteSkips(&r)
 	return r, nil
@@ -169,4 +169,16 @@ func (s *Store) LoadRanking() (Ranking, error) {
 		return r, fmt.Errorf("%w: %s: %v", ErrCorrupt, rankingFile, err)
 	}
 	return r, nil
+}
+
+// skipNow reports a job passed over for now (a lease it would not finish in
+// time): counted until the next look at the market decides again.
+func (w *Worker) skipNow(s Skip) {
+	w.mu.Lock()
+	prev, seen := w.skipped[s.JobID]
+	w.skipped[s.JobID] = s
+	w.mu.Unlock()
+	if !seen || prev.Reason != s.Reason {
+		w.report(Event{Kind: "skipped", JobID: s.JobID, Reason: string(s.Reason), Message: s.Detail})
+	}
 }

@@ -23,6 +23,7 @@ const (
 	SkipBelowPrice   SkipReason = "below-min-price" // pays less per item than --min-price
 	SkipWorkLimit    SkipReason = "work-over-limit" // an item may need more work than --max-work-per-item
 	SkipBondTooSmall SkipReason = "bond-too-small"  // a task is worth more than the device's bond secures
+	SkipLeaseTooLong SkipReason = "lease-too-long"  // a task would not be finished here within a lease
 )
 
 // Skip is a job this device passes over.
@@ -62,16 +63,6 @@ func MaxWorkFilter(limit uint64) JobFilter {
 // charges verification by and weights emission by.
 func workPerItem(spec kinds.Spec) uint64 { return spec.MaxWorkPerItem() }
 
-// computeCost is what computing one item of spec costs this worker, in the
-// unit its bench measures the kind in: hashes for hashcash (2^D on average,
-// where validators check one), work units for kinds validators re-execute.
-func computeCost(spec kinds.Spec) uint64 {
-	if h, ok := spec.(*kinds.HashcashSpec); ok {
-		return 1 << h.DifficultyBits()
-	}
-	return spec.MaxWorkPerItem()
-}
-
 // Market is what work pays beyond a job's price: the running epoch's emission,
 // shared pro rata by the work units verified in it, for jobs of approved
 // requesters other than the device's own operator.
@@ -91,6 +82,7 @@ type Offer struct {
 	SecondsPerItem  float64 `json:"seconds_per_item"`  // on this device, all threads; 0 when not benched
 	PerHour         float64 `json:"ushift_per_hour"`   // (price + emission) per hour of compute; 0 when not benched
 	job             *types.Job
+	spec            kinds.Spec
 }
 
 // Ranking is the outcome of one look at the market.
@@ -102,8 +94,10 @@ type Ranking struct {
 
 // RankInput is what ranking needs besides the jobs.
 type RankInput struct {
-	Kinds    *kinds.Registry
-	Speeds   Speeds // measured compute units per second per kind
+	Kinds *kinds.Registry
+	// ItemTime is how long an item takes on this device (from bench); false
+	// for a kind never benched.
+	ItemTime func(spec kinds.Spec, kind string) (time.Duration, bool)
 	Market   Market
 	Operator string // the device: its own jobs earn no emission
 	Filters  []JobFilter
@@ -155,11 +149,11 @@ func firstRefusal(filters []JobFilter, job *types.Job, spec kinds.Spec) *Skip {
 
 func offer(job *types.Job, spec kinds.Spec, in RankInput) Offer {
 	units := workPerItem(spec)
-	o := Offer{JobID: job.Id, Kind: job.Kind, PricePerItem: job.PricePerItem.String(), WorkPerItem: units, job: job}
+	o := Offer{JobID: job.Id, Kind: job.Kind, PricePerItem: job.PricePerItem.String(), WorkPerItem: units, job: job, spec: spec}
 	o.EmissionPerItem = in.Market.emissionPerItem(job, units, in.Operator)
-	if speed := in.Speeds[job.Kind]; speed > 0 {
-		o.SecondsPerItem = float64(computeCost(spec)) / speed
-		if o.SecondsPerItem > 0 {
+	if d, ok := in.itemTime(spec, job.Kind); ok && d > 0 {
+		o.SecondsPerItem = d.Seconds()
+		{
 			o.PerHour = (toFloat(job.PricePerItem) + o.EmissionPerItem) / o.SecondsPerItem * 3600
 		}
 	}
@@ -207,4 +201,11 @@ func (o Offer) payNote() string {
 // or one reopened (lapsed, released, rejected).
 func leasable(job *types.Job) bool {
 	return job.NextTask < job.NumTasks || job.LiveTasks+job.TasksVerified < job.NumTasks
+}
+
+func (in RankInput) itemTime(spec kinds.Spec, kind string) (time.Duration, bool) {
+	if in.ItemTime == nil {
+		return 0, false
+	}
+	return in.ItemTime(spec, kind)
 }

@@ -1,9 +1,6 @@
 package worker
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,6 +32,16 @@ func mandelbrotJob(id uint64, maxIter int, price int64) types.Job {
 
 func itoa(n int) string { return math.NewInt(int64(n)).String() }
 
+// paced is the ItemTime of a device doing perSecond units a second of each
+// kind (see Speed: hashes for hashcash, iterations for mandelbrot).
+func paced(perSecond map[string]float64) func(kinds.Spec, string) (time.Duration, bool) {
+	s := Speed{Threads: 1, Kinds: map[string]KindPace{}}
+	for k, v := range perSecond {
+		s.Kinds[k] = KindPace{PerCore: v, AllCores: v}
+	}
+	return func(spec kinds.Spec, kind string) (time.Duration, bool) { return s.ItemTime(spec, kind, 1) }
+}
+
 func noEmission() Market { return Market{EpochEmission: math.ZeroInt(), EpochUnits: math.ZeroInt()} }
 
 func ids(offers []Offer) []uint64 {
@@ -50,23 +57,23 @@ func ids(offers []Offer) []uint64 {
 func TestRankByPayPerSecondOfThisDevice(t *testing.T) {
 	jobs := []types.Job{
 		hashcashJob(1, 20, 1000),     // 2^20 hashes for 1000: ~1 ms here at 1e9 hashes/s
-		mandelbrotJob(2, 1000, 50),   // 192,712 units (64 px × 1000 iterations) for 50: 193 µs here, less per second than job 1
+		mandelbrotJob(2, 1000, 50),   // 64 px × 1000 iterations for 50: 64 µs here, less per second than job 1
 		hashcashJob(3, 24, 4000),     // 2^24 hashes for 4000: pays less per second than job 1
-		mandelbrotJob(4, 1000, 5000), // the best: 5000 for 193 µs
+		mandelbrotJob(4, 1000, 5000), // the best: 5000 for 64 µs
 	}
-	speeds := Speeds{"hashcash": 1e9, "mandelbrot": 1e9}
-	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: speeds, Market: noEmission(), Operator: device})
+	speeds := map[string]float64{"hashcash": 1e9, "mandelbrot": 1e9}
+	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(speeds), Market: noEmission(), Operator: device})
 	require.Empty(t, r.Skips)
 	require.Equal(t, []uint64{4, 1, 2, 3}, ids(r.Offers))
 	require.Equal(t, uint64(192_712), r.Offers[0].WorkPerItem)
-	require.InDelta(t, 192_712e-9, r.Offers[0].SecondsPerItem, 1e-12)
-	require.InDelta(t, 5000/192_712e-9*3600, r.Offers[0].PerHour, 1)
+	require.InDelta(t, 64e-6, r.Offers[0].SecondsPerItem, 1e-9)
+	require.InDelta(t, 5000/64e-6*3600, r.Offers[0].PerHour, 1e3)
 	// Hashcash costs the worker 2^D hashes an item, though validators check one.
-	require.InDelta(t, float64(1<<20)/1e9, r.Offers[1].SecondsPerItem, 1e-12)
+	require.InDelta(t, float64(1<<20)/1e9, r.Offers[1].SecondsPerItem, 1e-9)
 
 	// The same jobs on a device whose mandelbrot is 1000 times slower: hashcash wins.
 	speeds["mandelbrot"] = 1e6
-	r = Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: speeds, Market: noEmission(), Operator: device})
+	r = Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(speeds), Market: noEmission(), Operator: device})
 	require.Equal(t, []uint64{1, 3, 4, 2}, ids(r.Offers))
 }
 
@@ -79,7 +86,7 @@ func TestRankCountsExpectedEmission(t *testing.T) {
 	unapproved.Requester = "night1stranger"
 	approved := hashcashJob(3, 20, 100)
 	m := Market{EpochEmission: math.NewInt(1_000_000_000), EpochUnits: math.NewInt(3 * 256), Approved: map[string]bool{requester: true}}
-	r := Rank([]types.Job{own, unapproved, approved}, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: Speeds{"hashcash": 1e9}, Market: m, Operator: device})
+	r := Rank([]types.Job{own, unapproved, approved}, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(map[string]float64{"hashcash": 1e9}), Market: m, Operator: device})
 	require.Equal(t, uint64(3), r.Offers[0].JobID, "emission puts the approved job first")
 	// An item weighs HashcashWork (64) units; with the task's 4 items added to 768 in the epoch: 1e9 × 64 / 1024.
 	require.Equal(t, uint64(kinds.HashcashWork), r.Offers[0].WorkPerItem)
@@ -90,7 +97,7 @@ func TestRankCountsExpectedEmission(t *testing.T) {
 
 	// With the cap reached (nothing left to mint) the approved job pays its price only.
 	m.EpochEmission = math.ZeroInt()
-	r = Rank([]types.Job{approved}, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: Speeds{"hashcash": 1e9}, Market: m, Operator: device})
+	r = Rank([]types.Job{approved}, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(map[string]float64{"hashcash": 1e9}), Market: m, Operator: device})
 	require.Zero(t, r.Offers[0].EmissionPerItem)
 }
 
@@ -107,7 +114,7 @@ func TestRankSkipReasons(t *testing.T) {
 		full,
 		hashcashJob(6, 20, 100), // fits every limit
 	}
-	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: Speeds{"hashcash": 1e9}, Market: noEmission(), Operator: device,
+	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(map[string]float64{"hashcash": 1e9}), Market: noEmission(), Operator: device,
 		Filters: []JobFilter{MinPriceFilter(math.NewInt(100)), MaxWorkFilter(1 << 21)}})
 	require.Equal(t, []uint64{6}, ids(r.Offers))
 	reasons := map[uint64]SkipReason{}
@@ -122,7 +129,7 @@ func TestRankSkipReasons(t *testing.T) {
 // A kind never benched is still offered, after the benched ones, by pay per unit.
 func TestRankUnbenchedKindsLast(t *testing.T) {
 	jobs := []types.Job{mandelbrotJob(1, 1000, 5000), hashcashJob(2, 20, 10), mandelbrotJob(3, 1000, 50)}
-	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), Speeds: Speeds{"hashcash": 1e9}, Market: noEmission(), Operator: device})
+	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(map[string]float64{"hashcash": 1e9}), Market: noEmission(), Operator: device})
 	require.Equal(t, []uint64{2, 1, 3}, ids(r.Offers))
 	require.Zero(t, r.Offers[1].PerHour)
 }
@@ -134,7 +141,7 @@ func TestLeaseSkipsAreKeptReportedOnceAndStored(t *testing.T) {
 	require.NoError(t, err)
 	var events []Event
 	w := &Worker{cfg: Config{Store: store, Report: func(e Event) { events = append(events, e) }}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
-	in := RankInput{Kinds: kinds.DefaultRegistry(), Speeds: Speeds{"hashcash": 1e9}, Market: noEmission(), Operator: device,
+	in := RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(map[string]float64{"hashcash": 1e9}), Market: noEmission(), Operator: device,
 		Filters: []JobFilter{MinPriceFilter(math.NewInt(100))}}
 	jobs := []types.Job{hashcashJob(1, 20, 500), hashcashJob(2, 20, 5)}
 
@@ -164,28 +171,4 @@ func TestLeaseSkipsAreKeptReportedOnceAndStored(t *testing.T) {
 	r = Rank(jobs[:1], in)
 	w.noteSkips(&r)
 	require.Equal(t, 1, w.Stats().Skipped)
-}
-
-// Start uses the stored bench when it was measured with the same threads and
-// measures (and stores) again otherwise.
-func TestDeviceSpeedsFromStoredBench(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "worker", "bench.json")
-	require.NoError(t, SaveBench(path, BenchRecord{MeasuredAt: time.Now(), Threads: 2, Speeds: Speeds{"hashcash": 42}}))
-	got, note, err := DeviceSpeeds(context.Background(), path, 2)
-	require.NoError(t, err)
-	require.Equal(t, Speeds{"hashcash": 42}, got)
-	require.Contains(t, note, "from bench")
-
-	got, note, err = DeviceSpeeds(context.Background(), path, 1)
-	require.NoError(t, err)
-	require.Contains(t, note, "measured")
-	require.Greater(t, got["hashcash"], 1e3)
-	require.Greater(t, got["mandelbrot"], 1e3)
-	rec, err := LoadBench(path)
-	require.NoError(t, err)
-	require.Equal(t, 1, rec.Threads)
-
-	require.NoError(t, os.WriteFile(path, []byte("{"), 0o600))
-	_, _, err = DeviceSpeeds(context.Background(), path, 1)
-	require.ErrorContains(t, err, "bench record")
 }

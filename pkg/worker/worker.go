@@ -32,10 +32,9 @@ type Config struct {
 	Poll        time.Duration
 	Report      func(Event)
 	HTTP        *http.Client
-	Sweep       *Sweep // nil: earnings stay in the device's account
-	// Speeds are this device's measured work units per second by kind (from
-	// bench), to rank jobs by pay per second of compute.
-	Speeds Speeds
+	Sweep       *Sweep     // nil: earnings stay in the device's account
+	Speed       *Speed     // measured by bench; nil: leases are not sized to it, jobs ranked by price per unit
+	Clock       ChainClock // nil: leases are neither sized nor released
 	// Filters refuse jobs this device should not take (--min-price, limits).
 	Filters []JobFilter
 	// Watch, when set, says when the market may have changed (a job was
@@ -76,6 +75,8 @@ type Stats struct {
 	ItemsLeased uint64
 	// Skipped counts the open jobs passed over at the last look at the market.
 	Skipped int
+	// TasksReleased counts the leases handed back (MsgReleaseTask).
+	TasksReleased int
 }
 
 // Worker runs the lease → compute → claim → prove loop.
@@ -92,6 +93,8 @@ type Worker struct {
 	marketAt    time.Time
 
 	sweepMu sync.Mutex // one sweep at a time: each reads the balance the last left
+
+	rel releaseState
 }
 
 // New returns a worker.
@@ -248,7 +251,7 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 		var err error
 		switch t.Stage {
 		case StageLeased:
-			err = w.compute(ctx, t)
+			err = w.computeOrRelease(ctx, t)
 		case StageComputed, StageClaiming:
 			err = w.retry(ctx, "claim", func(ctx context.Context) error { return w.claim(ctx, t) })
 		case StageClaimed:
@@ -269,7 +272,7 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 // background (a result endpoint may start late or be down for a while), then
 // drops them.
 func (w *Worker) afterFinish(ctx context.Context, t *TaskState) {
-	if t.Stage == StageAbandoned || t.ResultURL == "" || t.Uploaded {
+	if t.Stage == StageAbandoned || t.Stage == StageReleased || t.ResultURL == "" || t.Uploaded {
 		_ = w.cfg.Store.DropOutputs(t)
 		return
 	}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Program runtime benchmarks (x/compute/program): the mix kernel (testdata/mix.wat,
-# 20,000 rounds, ~0.9M fuel) instrumented through Engine.Run against the same module
-# uninstrumented on a bare wazero runtime, on the compiler and the interpreter.
-# Each round runs all four side by side in one process (GOMAXPROCS=1); the figures
+# Program runtime benchmarks (x/compute/program): the mix and echo kernels
+# (testdata/*.wat; see benchKernels in bench_test.go) instrumented through Engine.Run
+# against the same module uninstrumented on a bare wazero runtime, on the compiler and
+# the interpreter.
+# Each round runs all of them side by side in one process (GOMAXPROCS=1); the figures
 # are CPU time (getrusage), since on a shared machine wall time counts the waits.
 # The table reports medians over ROUNDS and the median of the per-round ratios.
 # Usage: scripts/bench/programs.sh [ROUNDS] [BENCHTIME]   (default 7 rounds of 50x)
@@ -26,16 +27,21 @@ for line in open(sys.argv[1]):
     extra = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) (\S+)", rest))
     rows.setdefault(name, {})[int(rnd)] = extra
 med = statistics.median
-print("| engine | instrumented CPU µs/item | plain CPU µs/item | instrumented / plain | CPU ns per fuel |")
-print("|---|---|---|---|---|")
-for eng in ("compiler", "interpreter"):
-    ins, plain = rows.get(eng + "/instrumented", {}), rows.get(eng + "/plain", {})
-    ratios = [ins[r]["cpu-ns/op"] / plain[r]["cpu-ns/op"] for r in ins if r in plain]
-    print(f"| {eng} | {med([v['cpu-ns/op'] for v in ins.values()]) / 1e3:.0f} | {med([v['cpu-ns/op'] for v in plain.values()]) / 1e3:.0f} "
-          f"| {med(ratios):.2f}× | {med([v['cpu-ns/fuel'] for v in ins.values()]):.2f} |")
-c, i = rows.get("compiler/instrumented", {}), rows.get("interpreter/instrumented", {})
-rs = [i[r]["cpu-ns/op"] / c[r]["cpu-ns/op"] for r in c if r in i]
-if rs:
-    print()
-    print(f"Interpreter / compiler, instrumented: {med(rs):.1f}× (median of {len(rs)} per-round ratios).")
+print("| kernel | engine | instrumented CPU µs/item | plain CPU µs/item | instrumented / plain | CPU ns per fuel |")
+print("|---|---|---|---|---|---|")
+kernels = sorted({n.split("/")[0] for n in rows}, key=lambda k: (k != "mix", k))
+for k in kernels:
+    for eng in ("compiler", "interpreter"):
+        ins, plain = rows.get(f"{k}/{eng}/instrumented", {}), rows.get(f"{k}/{eng}/plain", {})
+        if not ins or not plain:
+            continue
+        ratios = [ins[r]["cpu-ns/op"] / plain[r]["cpu-ns/op"] for r in ins if r in plain]
+        print(f"| {k} | {eng} | {med([v['cpu-ns/op'] for v in ins.values()]) / 1e3:.0f} | {med([v['cpu-ns/op'] for v in plain.values()]) / 1e3:.0f} "
+              f"| {med(ratios):.2f}× | {med([v['cpu-ns/fuel'] for v in ins.values()]):.2f} |")
+print()
+for k in kernels:
+    c, i = rows.get(f"{k}/compiler/instrumented", {}), rows.get(f"{k}/interpreter/instrumented", {})
+    rs = [i[r]["cpu-ns/op"] / c[r]["cpu-ns/op"] for r in c if r in i]
+    if rs:
+        print(f"{k}: interpreter / compiler, instrumented: {med(rs):.1f}× (median of {len(rs)} per-round ratios).")
 PY

@@ -3,7 +3,6 @@ package program
 import (
 	"container/list"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"strings"
@@ -23,14 +22,15 @@ type Call struct {
 }
 
 // Result is the item's recorded output as ABI v1 defines it (0x00‖output or 0x01‖code)
-// and the fuel consumed by all three calls (alloc params, alloc input, run), plus
-// GrowPageCost for each page of the initial memory.
+// and the fuel consumed by all three calls (alloc params, alloc input, run), plus the
+// fresh instance's initialization (see README: initial pages, data bytes, table).
 type Result struct {
 	Output []byte
 	Fuel   uint64
 }
 
-// EngineConfig selects the wazero engine and the size of the compiled-module cache.
+// EngineConfig selects the wazero engine (the compiler unless Interpreter, where the
+// platform supports it) and the size of the compiled-module cache.
 // Limits, when set, are applied by Run's validation (zero: structural checks only).
 type EngineConfig struct {
 	Interpreter  bool
@@ -46,13 +46,14 @@ type Engine struct {
 	rt  wazero.Runtime
 
 	mu      sync.Mutex
-	entries map[[32]byte]*cacheEntry
-	lru     *list.List // of *cacheEntry, most recently used first
+	entries map[string]*cacheEntry // by the code itself: a hit costs a memcmp, not a sha256
+	lru     *list.List             // of *cacheEntry, most recently used first
 }
 
 type cacheEntry struct {
-	id       [32]byte
+	code     string // a copy of the program, the cache key (info.ID is its sha256)
 	info     Module
+	initFuel uint64 // charged before the first call
 	compiled wazero.CompiledModule
 	elem     *list.Element
 	refs     int  // Runs using compiled now
@@ -61,8 +62,10 @@ type cacheEntry struct {
 
 // runtimeConfig enables exactly WebAssembly 1.0 (mutable globals included, which the
 // instrumented module exports) plus sign extension, whatever wazero's defaults become.
+// Without interpreter it is the compiler where wazero supports the platform (amd64,
+// arm64) and the interpreter elsewhere: both give the same outputs and fuel.
 func runtimeConfig(interpreter bool) wazero.RuntimeConfig {
-	cfg := wazero.NewRuntimeConfigCompiler()
+	cfg := wazero.NewRuntimeConfig()
 	if interpreter {
 		cfg = wazero.NewRuntimeConfigInterpreter()
 	}
@@ -78,7 +81,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	return &Engine{
 		cfg:     cfg,
 		rt:      wazero.NewRuntimeWithConfig(context.Background(), runtimeConfig(cfg.Interpreter)),
-		entries: make(map[[32]byte]*cacheEntry),
+		entries: make(map[string]*cacheEntry),
 		lru:     list.New(),
 	}
 }
@@ -91,9 +94,8 @@ func (e *Engine) Close() error {
 // acquire returns the compiled module for code, compiling it on a miss, with a
 // reference the caller releases.
 func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) {
-	id := sha256.Sum256(code)
 	e.mu.Lock()
-	if ent, ok := e.entries[id]; ok {
+	if ent, ok := e.entries[string(code)]; ok {
 		ent.refs++
 		e.lru.MoveToFront(ent.elem)
 		e.mu.Unlock()
@@ -115,18 +117,18 @@ func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) 
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if ent, ok := e.entries[id]; ok { // compiled concurrently by another Run
+	if ent, ok := e.entries[string(code)]; ok { // compiled concurrently by another Run
 		_ = compiled.Close(ctx)
 		ent.refs++
 		e.lru.MoveToFront(ent.elem)
 		return ent, nil
 	}
-	ent := &cacheEntry{id: id, info: info, compiled: compiled, refs: 1}
+	ent := &cacheEntry{code: string(code), info: info, initFuel: initFuel(m), compiled: compiled, refs: 1}
 	ent.elem = e.lru.PushFront(ent)
-	e.entries[id] = ent
+	e.entries[ent.code] = ent
 	for e.lru.Len() > e.cfg.CacheEntries {
 		old := e.lru.Remove(e.lru.Back()).(*cacheEntry)
-		delete(e.entries, old.id)
+		delete(e.entries, old.code)
 		old.evicted = true
 		if old.refs == 0 {
 			_ = old.compiled.Close(ctx)
@@ -171,7 +173,7 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 	if uint64(ent.info.MinMemoryPages) > memCap {
 		return trapResult(TrapMemoryLimit, 0), nil
 	}
-	initial := uint64(ent.info.MinMemoryPages) * GrowPageCost
+	initial := ent.initFuel
 	if initial > limit {
 		return trapResult(TrapFuelExhausted, limit), nil
 	}
@@ -181,7 +183,7 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 	if err != nil {
 		return Result{}, fmt.Errorf("program: instantiate: %w", err)
 	}
-	defer mod.Close(ctx)
+	defer func() { _ = mod.Close(ctx) }()
 	fuel := mod.ExportedGlobal(exportFuel).(api.MutableGlobal)
 	fuel.Set(limit - initial)
 	mod.ExportedGlobal(exportMemCap).(api.MutableGlobal).Set(memCap)
@@ -252,8 +254,9 @@ func trapCode(ctx context.Context, mod api.Module, err error) (byte, error) {
 	if strings.Contains(err.Error(), "stack overflow") {
 		return 0, fmt.Errorf("program: engine stack overflow within the frame-slot budget: %w", err)
 	}
-	if code := byte(mod.ExportedGlobal(exportTrap).Get()); code != 0 {
-		return code, nil
+	// (an uninstrumented module, as the tests run for reference, has no trap global)
+	if g := mod.ExportedGlobal(exportTrap); g != nil && byte(g.Get()) != 0 {
+		return byte(g.Get()), nil
 	}
 	return TrapOther, nil
 }

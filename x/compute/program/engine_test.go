@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRunEchoBindsJobAndItem(t *testing.T) {
@@ -143,6 +144,26 @@ func TestRunFuelMatchesTheCostTable(t *testing.T) {
 	}
 }
 
+// Declared locals (zeroed per call), data segments and the table (set up per
+// instance) are paid for: an attacker cannot make a validator do that work for free.
+func TestRunFuelChargesLocalsDataAndTable(t *testing.T) {
+	m, err := decodeModule(fixture(t, "badalloc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.codes[1].locals = []localRun{{count: 30, valType: valI32}, {count: 10, valType: valI64}} // +10
+	m.datas = []data{{offset: 100, init: make([]byte, 64)}}                                    // +4
+	m.tables = []limits{{min: 10}}                                                             // +10
+	for _, name := range engineNames {
+		c := defaultCall()
+		c.Params = []byte{9}
+		res := mustRun(t, engines(t)[name], m.encode(), c)
+		if want := uint64(GrowPageCost + 6 + 10 + 4 + 10); res.Fuel != want {
+			t.Fatalf("%s: fuel %d, want %d", name, res.Fuel, want)
+		}
+	}
+}
+
 func TestRunBadAllocIsATrap(t *testing.T) {
 	for _, name := range engineNames {
 		c := defaultCall()
@@ -180,22 +201,31 @@ func TestRunRefusesInvalidModule(t *testing.T) {
 		t.Fatalf("err %v, want ErrFloatInstruction", err)
 	}
 	lim := NewEngine(EngineConfig{Limits: Limits{MaxCodeBytes: 100}})
-	defer lim.Close()
+	defer func() { _ = lim.Close() }()
 	if _, err := lim.Run(context.Background(), fixture(t, "echo"), defaultCall()); !errors.Is(err, ErrCodeTooLarge) {
 		t.Fatalf("err %v, want ErrCodeTooLarge", err)
 	}
 }
 
 func TestRunCanceledContextIsAnError(t *testing.T) {
-	e := engines(t)["compiler"]
 	code := fixture(t, "traps")
-	mustRun(t, e, code, defaultCall()) // compiled and cached
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
 	c := defaultCall()
 	c.Params, c.FuelLimit = []byte{7}, 1<<62 // loops until the context stops it
-	if res, err := e.Run(ctx, code, c); err == nil {
-		t.Fatalf("canceled run returned a result %x", res.Output)
+	for _, name := range engineNames {
+		e := engines(t)[name]
+		mustRun(t, e, code, defaultCall()) // compiled and cached
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if res, err := e.Run(ctx, code, c); err == nil {
+			t.Fatalf("%s: canceled run returned a result %x", name, res.Output)
+		}
+		// stopped mid-run: an abort is a host error, never a recorded output
+		ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+		res, err := e.Run(ctx, code, c)
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s: run past its deadline: %x, %v", name, res.Output, err)
+		}
 	}
 }
 
@@ -218,7 +248,7 @@ func TestRunCacheAndConcurrency(t *testing.T) {
 	}
 	// a one-entry cache evicts on every program switch, some while in use
 	e := NewEngine(EngineConfig{CacheEntries: 1})
-	defer e.Close()
+	defer func() { _ = e.Close() }()
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
 	for g := 0; g < 8; g++ {

@@ -27,6 +27,9 @@ var (
 	ErrBadSignature = errors.New("bad program export signature")
 	// ErrMemoryTooLarge: the memory's declared minimum or maximum exceeds Limits.MaxMemoryPages.
 	ErrMemoryTooLarge = errors.New("program memory too large")
+	// ErrTableTooLarge: the table's initial size exceeds 65536 entries (every instance
+	// allocates it).
+	ErrTableTooLarge = errors.New("program table too large")
 	// ErrSegmentOutOfBounds: a data or element segment does not fit the initial memory
 	// or table, so instantiation would fail.
 	ErrSegmentOutOfBounds = errors.New("program segment out of bounds")

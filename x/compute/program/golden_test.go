@@ -42,6 +42,8 @@ func goldenCases() []goldenVector {
 		{Name: "mix-other-job", Program: "mix", JobID: 43, Item: 1, Params: rounds(1000), Input: "ff00ff00"},
 		{Name: "mix-long", Program: "mix", JobID: 1, Item: 2, Params: rounds(20000)},
 		{Name: "mix-out-of-fuel", Program: "mix", JobID: 1, Item: 2, Params: rounds(20000), FuelLimit: 100_000},
+		{Name: "calls", Program: "calls", JobID: 3, Item: 4, Params: rounds(1000)},
+		{Name: "calls-out-of-fuel", Program: "calls", JobID: 3, Item: 5, Params: rounds(1000), FuelLimit: 20_000},
 		{Name: "bomb", Program: "bomb", MemoryPages: 40},
 		{Name: "bomb-fuel", Program: "bomb", MemoryPages: 40, FuelLimit: 100_000},
 		{Name: "badalloc", Program: "badalloc", Params: "00"},
@@ -91,7 +93,7 @@ func TestGoldenVectors(t *testing.T) {
 	cases := goldenCases()
 	if *updateGolden {
 		e := NewEngine(EngineConfig{})
-		defer e.Close()
+		defer func() { _ = e.Close() }()
 		for i := range cases {
 			res := mustRun(t, e, fixture(t, cases[i].Program), cases[i].call(t))
 			sum := sha256.Sum256(res.Output)

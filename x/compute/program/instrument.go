@@ -126,9 +126,13 @@ func analyze(c code, sig funcType) function {
 		}
 	}
 	f.fuel = uint32(len(sig.params))
+	declared := uint64(0)
 	for _, l := range c.locals {
 		f.fuel += l.count
+		declared += uint64(l.count)
 	}
+	// a call zeroes the declared locals: the entry segment pays for them
+	f.segCost[0] += declared / costLocalsPerFuel
 	f.bound = uint64(frameOverhead) + uint64(f.fuel) + 1 + 2*uint64(len(f.list))
 	return f
 }

@@ -18,6 +18,13 @@ const (
 	costCallIndirect = 12 // call_indirect: a call plus the table and signature checks
 	costMemoryGrow   = 16 // memory.grow itself; the pages grown cost GrowPageCost each
 
+	costLocalsPerFuel = 4 // a function's entry costs 1 per 4 locals it declares (zeroed per call)
+
+	// Instantiating an item's fresh instance costs, before the first call,
+	// GrowPageCost per initial page, 1 per costInitBytesPerFuel bytes of data
+	// segments and 1 per table entry.
+	costInitBytesPerFuel = 16
+
 	// GrowPageCost is the fuel per 64 KiB page a memory.grow adds (the host zeroes it),
 	// also charged for each page of the initial memory before the first call.
 	GrowPageCost = 4096
@@ -41,6 +48,9 @@ const (
 
 // maxLocals bounds the locals one function declares, so MaxCallDepth frames stay small.
 const maxLocals = 2048
+
+// maxTableEntries bounds the table every instance allocates.
+const maxTableEntries = 1 << 16
 
 // PageSize is the WebAssembly page, 64 KiB.
 const PageSize = 65536

@@ -43,7 +43,7 @@ func Validate(code []byte, lim Limits) (Module, error) {
 	// The interpreter only validates and lowers, which is cheap; nothing runs.
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, runtimeConfig(true))
-	defer rt.Close(ctx)
+	defer func() { _ = rt.Close(ctx) }()
 	if _, err := rt.CompileModule(ctx, inst); err != nil {
 		return Module{}, fmt.Errorf("%w: %v", ErrMalformedModule, err)
 	}
@@ -86,6 +86,9 @@ func checkModule(code []byte, lim Limits) (*module, Module, error) {
 	if mem.min > maxMem || (mem.hasMax && mem.max > maxMem) {
 		return nil, info, fmt.Errorf("%w: declared %d..%d pages, cap %d", ErrMemoryTooLarge, mem.min, info.MaxMemoryPages, maxMem)
 	}
+	if len(m.tables) == 1 && m.tables[0].min > maxTableEntries {
+		return nil, info, fmt.Errorf("%w: %d entries, cap %d", ErrTableTooLarge, m.tables[0].min, maxTableEntries)
+	}
 	for i, t := range m.funcs {
 		if t >= uint32(len(m.types)) {
 			return nil, info, fmt.Errorf("%w: function %d has type %d of %d", ErrMalformedModule, i, t, len(m.types))
@@ -98,8 +101,8 @@ func checkModule(code []byte, lim Limits) (*module, Module, error) {
 		return nil, info, err
 	}
 	info.FunctionCount = uint32(len(m.funcs))
-	for i, c := range m.codes {
-		n, err := scanBody(c.body)
+	for i := range m.codes {
+		n, err := scanBody(m, i)
 		if err != nil {
 			return nil, info, fmt.Errorf("function %d: %w", i, err)
 		}
@@ -145,6 +148,19 @@ func checkExports(m *module) error {
 	return nil
 }
 
+// initFuel is what instantiating a fresh instance costs before the first call:
+// zeroing the initial memory, copying the data segments, filling the table.
+func initFuel(m *module) uint64 {
+	fuel := uint64(m.memories[0].min) * GrowPageCost
+	for _, d := range m.datas {
+		fuel += uint64(len(d.init)) / costInitBytesPerFuel
+	}
+	if len(m.tables) == 1 {
+		fuel += uint64(m.tables[0].min)
+	}
+	return fuel
+}
+
 // checkSegments refuses segments that would make instantiation fail: their offsets
 // are constants (there are no imported globals), so this is decided at store time.
 func checkSegments(m *module) error {
@@ -170,18 +186,28 @@ func checkSegments(m *module) error {
 	return nil
 }
 
-// scanBody decodes every instruction of a function body, checks that blocks nest and
-// the body ends with the function's end, and counts the instructions.
-func scanBody(body []byte) (uint32, error) {
-	r := &reader{buf: body}
-	depth := 0
+// scanBody decodes every instruction of function fn, checks that blocks nest, the body
+// ends with the function's end and every index stays inside the original module
+// (wazero validates only the instrumented module, in which one more local, label,
+// function and globals exist: the fuel counter must be out of the program's reach),
+// and counts the instructions.
+func scanBody(m *module, fn int) (uint32, error) {
+	c := m.codes[fn]
+	locals := uint64(len(m.types[m.funcs[fn]].params))
+	for _, l := range c.locals {
+		locals += uint64(l.count)
+	}
+	r := &reader{buf: c.body}
+	depth := uint32(0)
 	count := uint32(0)
+	var labels []uint32
 	for !r.done() {
-		in, err := nextInstr(r, nil)
+		in, err := nextInstr(r, &labels)
 		if err != nil {
 			return 0, err
 		}
 		count++
+		var bad bool
 		switch in.op {
 		case opBlock, opLoop, opIf:
 			depth++
@@ -193,6 +219,23 @@ func scanBody(body []byte) (uint32, error) {
 				return count, nil
 			}
 			depth--
+		case opBr, opBrIf:
+			bad = in.imm > depth
+		case opBrTable:
+			for _, l := range labels {
+				bad = bad || l > depth
+			}
+		case opCall:
+			bad = in.imm >= uint32(len(m.funcs))
+		case opCallIndirect:
+			bad = in.imm >= uint32(len(m.types)) || len(m.tables) == 0
+		case opLocalGet, opLocalSet, opLocalTee:
+			bad = uint64(in.imm) >= locals
+		case opGlobalGet, opGlobalSet:
+			bad = in.imm >= uint32(len(m.globals))
+		}
+		if bad {
+			return 0, fmt.Errorf("%w: opcode 0x%x at offset %d has an index out of range", ErrMalformedModule, in.op, in.start)
 		}
 	}
 	return 0, fmt.Errorf("%w: body ends inside a block", ErrMalformedModule)

@@ -105,6 +105,21 @@ func TestValidateRefusesOpcodes(t *testing.T) {
 	}
 }
 
+func TestValidateRefusesLargeTable(t *testing.T) {
+	m, err := decodeModule(fixture(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.tables = []limits{{min: maxTableEntries}}
+	if _, err := Validate(m.encode(), Limits{}); err != nil {
+		t.Fatalf("a table at the cap: %v", err)
+	}
+	m.tables = []limits{{min: maxTableEntries + 1}}
+	if _, err := Validate(m.encode(), Limits{}); !errors.Is(err, ErrTableTooLarge) {
+		t.Fatalf("err %v, want ErrTableTooLarge", err)
+	}
+}
+
 func TestValidateRefusesTooManyLocals(t *testing.T) {
 	m, err := decodeModule(fixture(t, "echo"))
 	if err != nil {
@@ -113,5 +128,43 @@ func TestValidateRefusesTooManyLocals(t *testing.T) {
 	m.codes[2].locals = []localRun{{count: maxLocals, valType: valI32}, {count: 1, valType: valI64}}
 	if _, err := Validate(m.encode(), Limits{}); !errors.Is(err, ErrTooComplex) {
 		t.Fatalf("err %v, want ErrTooComplex", err)
+	}
+}
+
+// A program must not reach what the instrumentation adds: the fuel and stack globals,
+// the fuel local, the grow helper, or the wrapper block's label (a br past it would
+// skip the frame release and the fuel store). Each is an index the original module
+// does not have, refused by Validate and by Engine.Run before anything runs.
+func TestValidateKeepsInstrumentationOutOfReach(t *testing.T) {
+	big := []byte{opI64Const, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00} // MaxInt64
+	cases := []struct {
+		name string
+		body []byte
+		ok   bool
+	}{
+		{"set the fuel global (index 1)", append(append([]byte{}, big...), opGlobalSet, 1, opI64Const, 0, opEnd), false},
+		{"set the fuel local (index 8)", append(append([]byte{}, big...), opLocalSet, 8, opI64Const, 0, opEnd), false},
+		{"call the grow helper (function 4)", []byte{opI32Const, 1, opCall, 4, 0x1a, opI64Const, 0, opEnd}, false},
+		{"br past the function's label", []byte{opI64Const, 0, opBr, 1, opEnd}, false},
+		{"br_if past the function's label", []byte{opI64Const, 0, opI32Const, 1, opBrIf, 1, opEnd}, false},
+		{"br_table past the function's label", []byte{opI64Const, 0, opI32Const, 0, opBrTable, 1, 0, 1, opEnd}, false},
+		{"call_indirect without a table", []byte{opI32Const, 0, opCallIndirect, 0, 0, opI64Const, 0, opEnd}, false},
+		// the same instructions inside the module's own ranges are fine
+		{"set the program's own global and local", []byte{opI32Const, 1, opGlobalSet, 0, opI32Const, 1, opLocalSet, 7, opI64Const, 0, opEnd}, true},
+		{"br to the function's label", []byte{opI64Const, 0, opBr, 0, opEnd}, true},
+	}
+	e := engines(t)["interpreter"]
+	for _, tc := range cases {
+		m, err := decodeModule(fixture(t, "echo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.codes[2].body = tc.body
+		code := m.encode()
+		_, err = Validate(code, Limits{})
+		_, runErr := e.Run(t.Context(), code, defaultCall())
+		if tc.ok != (err == nil) || tc.ok != (runErr == nil) || (!tc.ok && (!errors.Is(err, ErrMalformedModule) || !errors.Is(runErr, ErrMalformedModule))) {
+			t.Errorf("%s: Validate %v, Run %v", tc.name, err, runErr)
+		}
 	}
 }
