@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/nightshift-network/nightshift/pkg/worker"
 )
 
 // TestReleaseWorkerArm64UnderQemu builds the linux/arm64 nightshift-worker as
@@ -37,9 +39,14 @@ func TestReleaseWorkerArm64UnderQemu(t *testing.T) {
 	}
 	t.Logf("linux/arm64 nightshift-worker: %.1f MB", float64(fi.Size())/1e6)
 
-	out, err := exec.Command(qemu, bin, "bench", "--duration", "300ms", "--threads", "2").CombinedOutput()
+	home := t.TempDir()
+	out, err := exec.Command(qemu, bin, "bench", "--duration", "300ms", "--threads", "2", "--home", home).CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench under qemu: %v\n%s", err, out)
+	}
+	// Stored for start, which ranks jobs by pay per second at these speeds.
+	if _, err := os.Stat(worker.SpeedFile(home)); err != nil {
+		t.Errorf("bench stored no speeds: %v\n%s", err, out)
 	}
 	// A row per kind with positive rates on one core and on all cores.
 	for _, kind := range []string{"hashcash", "mandelbrot"} {

@@ -90,6 +90,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			filters, marketNotes, err := workerFilters(cmd)
+			if err != nil {
+				return err
+			}
 			clientCtx, err := client.GetClientTxContext(cmd)
 			if err != nil {
 				return err
@@ -141,6 +145,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			ui := newWorkerUI(cmd.ErrOrStderr(), cmd.OutOrStdout(), clientCtx.OutputFormat == flags.OutputFormatJSON)
+			sub, safetyPoll, err := workerSubscription(cmd, clientCtx, ui)
+			if err != nil {
+				return err
+			}
 			pool := worker.NewPool(ctx, threads, policy)
 			pool.OnPause = func(why string) { ui.event(worker.Event{Time: time.Now(), Kind: "paused", Message: why}) }
 			pool.OnResume = func() { ui.event(worker.Event{Time: time.Now(), Kind: "resumed", Message: "computing again"}) }
@@ -168,12 +176,22 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				Sweep:       sweep,
 				Speed:       speed,
 				Clock:       chainClock(clientCtx),
+				Filters:     filters,
+				SafetyPoll:  safetyPoll,
 			})
+			if sub != nil {
+				w.Watch(sub)
+				go sub.Run(ctx)
+			}
 			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s; policy: %s", clientCtx.GetFromAddress(), threads, stateDir, policy)})
 			for _, n := range notices {
 				ui.event(worker.Event{Time: time.Now(), Kind: "policy", Message: n})
 			}
 			ui.event(worker.Event{Time: time.Now(), Kind: "speed", Message: speedNote})
+			ui.event(worker.Event{Time: time.Now(), Kind: "market", Message: "jobs ranked by pay per second of this machine's compute at that speed"})
+			for _, n := range marketNotes {
+				ui.event(worker.Event{Time: time.Now(), Kind: "market", Message: n})
+			}
 			if sweep != nil {
 				ui.event(worker.Event{Time: time.Now(), Kind: "sweep", Message: fmt.Sprintf("earnings above %s go to %s", coin.Format(sweep.Keep), sweep.To)})
 			}
@@ -192,6 +210,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 	cmd.Flags().String(flagBond, "", "bond to register the device with, e.g. 200SHIFT or 200000000ushift (default: the chain's minimum)")
 	cmd.Flags().Int(flagThreads, 0, "compute threads (default: all cores)")
 	addPolicyFlags(cmd)
+	addMarketFlags(cmd)
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
@@ -311,7 +330,7 @@ func (ui *workerUI) run(ctx context.Context, pool *worker.Pool, w *worker.Worker
 		ui.mu.Lock()
 		if ui.asJSON {
 			if time.Since(lastLog) > time.Minute {
-				bz, _ := json.Marshal(map[string]any{"time": time.Now(), "event": "stats", "items": pool.ItemsDone(), "in_flight": s.InFlight, "verified": s.TasksVerified, "earned_ushift": s.Earned.String()})
+				bz, _ := json.Marshal(map[string]any{"time": time.Now(), "event": "stats", "items": pool.ItemsDone(), "in_flight": s.InFlight, "verified": s.TasksVerified, "earned_ushift": s.Earned.String(), "skipped_jobs": s.Skipped})
 				fmt.Fprintln(ui.out, string(bz))
 				lastLog = time.Now()
 			}
@@ -391,6 +410,7 @@ func workerStatusCmd() *cobra.Command {
 			local := map[worker.Stage]int{}
 			var released releases
 			paid := math.ZeroInt()
+			var ranking *worker.Ranking
 			if dir, err := workerStateDir(cmd, clientCtx); err == nil {
 				if store, err := worker.OpenStore(dir); err == nil {
 					saved, err := store.Tasks()
@@ -405,6 +425,10 @@ func workerStatusCmd() *cobra.Command {
 						}
 					}
 					out["state_dir"] = dir
+					if r, err := store.LoadRanking(); err == nil {
+						ranking = &r
+						out["market"] = r
+					}
 				}
 			}
 			out["local_tasks"], out["paid_ushift"], out["released"] = local, paid.String(), released
@@ -437,6 +461,11 @@ func workerStatusCmd() *cobra.Command {
 			for _, n := range notices {
 				fmt.Fprintf(w, "           %s\n", n)
 			}
+			if ranking != nil {
+				printMarket(w, *ranking)
+			} else {
+				fmt.Fprintf(w, "Market     not looked at yet (the worker stores its view when it looks for work)\n")
+			}
 			return nil
 		},
 	}
@@ -461,7 +490,7 @@ func workerBenchCmd() *cobra.Command {
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", "kind", "workload", "1 core", fmt.Sprintf("%d cores", threads), "unit")
 			for _, r := range results {
-				fmt.Fprintf(w, "%-12s %-28s %14.1f %14.1f %16s\n", r.Kind, r.Workload, r.PerCore, r.AllCores, r.Unit)
+				fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", r.Kind, r.Workload, benchRate(r.PerCore), benchRate(r.AllCores), r.Unit)
 			}
 			// Stored, so `start` leases only tasks it can finish within a lease.
 			if home := client.GetClientContextFromCmd(cmd).HomeDir; home != "" {
@@ -469,7 +498,7 @@ func workerBenchCmd() *cobra.Command {
 				if err := worker.SaveSpeed(path, worker.SpeedOf(results, threads, time.Now())); err != nil {
 					return fmt.Errorf("store the speed: %w", err)
 				}
-				fmt.Fprintf(w, "saved to %s: `start` leases only tasks it expects to finish within a lease at this speed\n", path)
+				fmt.Fprintf(w, "saved to %s: `start` ranks jobs by pay per second and leases only tasks it expects to finish within a lease at this speed\n", path)
 			}
 			return nil
 		},

@@ -10,14 +10,19 @@ import (
 
 // liveLine is the worker's one-line progress: every number says what it counts.
 //
-//	288 of 320 leased items computed (12.5 items/s) · 2 tasks in flight · 5 verified · 1,000.094 SHIFT earned
+//	288 of 320 leased items computed (12.5 items/s) · 2 tasks in flight · 5 verified · 1,000.094 SHIFT earned · 1 job skipped (why: status)
 func liveLine(itemsDone uint64, perSecond string, s worker.Stats) string {
 	items := fmt.Sprintf("%d of %d leased items computed", itemsDone, max(s.ItemsLeased, itemsDone))
 	if perSecond != "" {
 		items += " (" + perSecond + " items/s)"
 	}
-	return fmt.Sprintf("%s · %d %s in flight · %d verified · %s earned",
+	line := fmt.Sprintf("%s · %d %s in flight · %d verified · %s earned",
 		items, s.InFlight, plural(s.InFlight, "task", "tasks"), s.TasksVerified, coin.FormatShort(s.Earned))
+	if s.Skipped > 0 {
+		// The reasons are in the "skipped" lines and in `status`.
+		line += fmt.Sprintf(" · %d %s skipped (why: status)", s.Skipped, plural(s.Skipped, "job", "jobs"))
+	}
+	return line
 }
 
 func plural(n int, one, many string) string {

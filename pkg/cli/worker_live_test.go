@@ -16,6 +16,8 @@ func TestLiveLine(t *testing.T) {
 		liveLine(288, "12.5", s))
 	s = worker.Stats{Earned: math.ZeroInt(), InFlight: 1}
 	require.Equal(t, "0 of 0 leased items computed · 1 task in flight · 0 verified · 0 SHIFT earned", liveLine(0, "", s))
+	s.Skipped = 2
+	require.Equal(t, "0 of 0 leased items computed · 1 task in flight · 0 verified · 0 SHIFT earned · 2 jobs skipped (why: status)", liveLine(0, "", s))
 }
 
 func TestItemRate(t *testing.T) {

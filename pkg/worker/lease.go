@@ -12,64 +12,52 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// lease leases the next open task of the first workable open job, or returns
-// nil when there is none.
+// lease leases the next open task of the best-paying workable open job (see
+// Rank), or returns nil when there is none.
 func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
 	if !w.mayLease(ctx) {
 		return nil, nil
 	}
-	var key []byte
-	for {
-		res, err := w.cfg.Query.Jobs(ctx, &types.QueryJobsRequest{Status: types.JOB_STATUS_OPEN, Pagination: &query.PageRequest{Key: key, Limit: 50}})
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		for _, job := range res.Jobs {
-			if job.NextTask >= job.NumTasks && job.LiveTasks+job.TasksVerified >= job.NumTasks {
-				continue // everything leased
-			}
-			spec, err := w.cfg.Kinds.Parse(job.Kind, []byte(job.Spec), job.Items)
-			if err != nil {
-				w.skip(job.Id, fmt.Sprintf("job %d: this worker cannot run it: %v", job.Id, err))
-				continue
-			}
-			if ok, why := w.fitsLease(ctx, job, spec); !ok {
-				w.skip(job.Id, why)
-				continue
-			}
-			out, err := w.cfg.Client.Submit(ctx, &types.MsgLeaseTask{Operator: w.operator, JobId: job.Id})
-			switch {
-			case err == nil:
-				lease := out.Responses[0].(*types.MsgLeaseTaskResponse)
-				t := &TaskState{
-					JobID: job.Id, TaskIndex: lease.TaskIndex, FirstItem: lease.FirstItem, ItemCount: lease.ItemCount,
-					Kind: job.Kind, Spec: job.Spec, Items: job.Items, ResultURL: job.ResultUrl,
-					LeaseExpiry: lease.LeaseExpiry, Stage: StageLeased,
-				}
-				if err := w.cfg.Store.Save(t); err != nil {
-					return nil, fatal(fmt.Errorf("save worker state: %w", err))
-				}
-				w.report(Event{Kind: "leased", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount,
-					Message: fmt.Sprintf("%s items %d-%d, claim by height %d", job.Kind, t.FirstItem, t.FirstItem+t.ItemCount-1, t.LeaseExpiry)})
-				return t, nil
-			case errors.Is(err, types.ErrNoOpenTask), errors.Is(err, types.ErrJobNotOpen):
-				continue
-			case errors.Is(err, types.ErrTooManyLiveTasks):
-				return nil, nil
-			case errors.Is(err, types.ErrBondTooSmallForTask):
-				w.skip(job.Id, fmt.Sprintf("job %d pays more per task than this device's bond can secure: add bond with `tx compute update-device --add-bond`", job.Id))
-				continue
-			case errors.Is(err, types.ErrDeviceJailed), errors.Is(err, types.ErrBondTooLow), errors.Is(err, types.ErrDeviceNotActive), errors.Is(err, types.ErrDeviceNotFound):
-				return nil, fatal(err)
-			default:
-				return nil, err
-			}
-		}
-		if res.Pagination == nil || len(res.Pagination.NextKey) == 0 {
-			return nil, nil
-		}
-		key = res.Pagination.NextKey
+	ranking, err := w.rankOpenJobs(ctx)
+	if err != nil {
+		return nil, err
 	}
+	for _, o := range ranking.Offers {
+		job := o.job
+		if ok, why := w.fitsLease(ctx, *job, o.spec); !ok {
+			w.skipNow(Skip{JobID: job.Id, Reason: SkipLeaseTooLong, Detail: why})
+			continue
+		}
+		out, err := w.cfg.Client.Submit(ctx, &types.MsgLeaseTask{Operator: w.operator, JobId: job.Id})
+		switch {
+		case err == nil:
+			lease := out.Responses[0].(*types.MsgLeaseTaskResponse)
+			t := &TaskState{
+				JobID: job.Id, TaskIndex: lease.TaskIndex, FirstItem: lease.FirstItem, ItemCount: lease.ItemCount,
+				Kind: job.Kind, Spec: job.Spec, Items: job.Items, ResultURL: job.ResultUrl,
+				LeaseExpiry: lease.LeaseExpiry, Stage: StageLeased,
+			}
+			if err := w.cfg.Store.Save(t); err != nil {
+				return nil, fatal(fmt.Errorf("save worker state: %w", err))
+			}
+			w.report(Event{Kind: "leased", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount,
+				Message: fmt.Sprintf("%s items %d-%d, claim by height %d%s", job.Kind, t.FirstItem, t.FirstItem+t.ItemCount-1, t.LeaseExpiry, o.payNote())})
+			return t, nil
+		case errors.Is(err, types.ErrNoOpenTask), errors.Is(err, types.ErrJobNotOpen):
+			continue
+		case errors.Is(err, types.ErrTooManyLiveTasks):
+			return nil, nil
+		case errors.Is(err, types.ErrBondTooSmallForTask):
+			w.skipAtLease(Skip{JobID: job.Id, Reason: SkipBondTooSmall,
+				Detail: "a task pays more than this device's bond can secure: add bond with `tx compute update-device --add-bond` and restart the worker"})
+			continue
+		case errors.Is(err, types.ErrDeviceJailed), errors.Is(err, types.ErrBondTooLow), errors.Is(err, types.ErrDeviceNotActive), errors.Is(err, types.ErrDeviceNotFound):
+			return nil, fatal(err)
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // unrecordedTasks returns, saved as new records, the leases the chain says this
@@ -108,15 +96,5 @@ func (w *Worker) unrecordedTasks(ctx context.Context) ([]*TaskState, error) {
 			return found, nil
 		}
 		key = res.Pagination.NextKey
-	}
-}
-
-func (w *Worker) skip(job uint64, why string) {
-	w.mu.Lock()
-	seen := w.skipped[job]
-	w.skipped[job] = true
-	w.mu.Unlock()
-	if !seen {
-		w.report(Event{Kind: "skipped", JobID: job, Message: why})
 	}
 }

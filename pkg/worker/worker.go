@@ -33,8 +33,24 @@ type Config struct {
 	Report      func(Event)
 	HTTP        *http.Client
 	Sweep       *Sweep     // nil: earnings stay in the device's account
-	Speed       *Speed     // measured by bench; nil: leases are not sized to it
+	Speed       *Speed     // measured by bench; nil: leases are not sized to it, jobs ranked by price per unit
 	Clock       ChainClock // nil: leases are neither sized nor released
+	// Filters refuse jobs this device should not take (--min-price, limits).
+	Filters []JobFilter
+	// Watch, when set, says when the market may have changed (a job was
+	// posted, a task reopened): while it is live the worker looks for work on
+	// its signal, when a task ends and every SafetyPoll, instead of polling.
+	Watch MarketWatch
+	// SafetyPoll is how often a watching worker looks anyway, in case an event
+	// was missed (default 60 s).
+	SafetyPoll time.Duration
+}
+
+// MarketWatch signals possible changes in the market (see Subscription).
+type MarketWatch interface {
+	Changes() <-chan struct{}
+	Settled() <-chan struct{} // an epoch settled: emission may be withdrawn
+	Live() bool               // false while disconnected: the worker polls meanwhile
 }
 
 // Event is something the worker did, for the progress display or JSON log.
@@ -45,6 +61,7 @@ type Event struct {
 	TaskIndex uint64    `json:"task_index,omitempty"`
 	Items     uint64    `json:"items,omitempty"`
 	Amount    string    `json:"amount,omitempty"`
+	Reason    string    `json:"reason,omitempty"` // of a skip: a SkipReason code
 	Message   string    `json:"message,omitempty"`
 }
 
@@ -56,6 +73,8 @@ type Stats struct {
 	// ItemsLeased counts the items of the tasks taken up this session that
 	// still had to be computed; Pool.ItemsDone counts those computed so far.
 	ItemsLeased uint64
+	// Skipped counts the open jobs passed over at the last look at the market.
+	Skipped int
 	// TasksReleased counts the leases handed back (MsgReleaseTask).
 	TasksReleased int
 }
@@ -65,9 +84,13 @@ type Worker struct {
 	cfg      Config
 	operator string
 
-	mu      sync.Mutex
-	stats   Stats
-	skipped map[uint64]bool // jobs reported as unworkable
+	mu         sync.Mutex
+	stats      Stats
+	skipped    map[uint64]Skip // jobs passed over at the last look at the market
+	leaseSkips map[uint64]Skip // of those, the jobs the chain refused to lease to this device
+
+	marketCache Market
+	marketAt    time.Time
 
 	sweepMu sync.Mutex // one sweep at a time: each reads the balance the last left
 
@@ -85,17 +108,22 @@ func New(cfg Config) *Worker {
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
+	if cfg.SafetyPoll <= 0 {
+		cfg.SafetyPoll = 60 * time.Second
+	}
 	if cfg.Report == nil {
 		cfg.Report = func(Event) {}
 	}
-	return &Worker{cfg: cfg, operator: cfg.Client.Address().String(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]bool{}}
+	return &Worker{cfg: cfg, operator: cfg.Client.Address().String(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
 }
 
 // Stats returns a copy of the running totals.
 func (w *Worker) Stats() Stats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.stats
+	s := w.stats
+	s.Skipped = len(w.skipped)
+	return s
 }
 
 func (w *Worker) report(e Event) {
@@ -142,7 +170,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 		}
 	}
-	idle := false
+	idle, settled := false, false
 	lastWithdraw := time.Now()
 	for {
 		// A lease can land after the worker that sent it was killed or gave up
@@ -155,10 +183,12 @@ func (w *Worker) Run(ctx context.Context) error {
 		for _, t := range found {
 			start(t)
 		}
-		// Emission settles per epoch whether or not a task finished lately.
-		if time.Since(lastWithdraw) > 30*w.cfg.Poll {
+		// Emission settles per epoch whether or not a task finished lately:
+		// a watching worker withdraws when told an epoch settled (and every
+		// withdrawFallback in case it missed that), a polling one every 30 polls.
+		if settled || time.Since(lastWithdraw) > w.withdrawEvery() {
 			w.withdraw(ctx)
-			lastWithdraw = time.Now()
+			lastWithdraw, settled = time.Now(), false
 		}
 		for inFlight < w.cfg.MaxInFlight {
 			var t *TaskState
@@ -184,13 +214,27 @@ func (w *Worker) Run(ctx context.Context) error {
 			idle = false
 			start(t)
 		}
+		// Without a subscription the market is polled; with one, the worker
+		// looks again when it signals a change, when a task ends, and at the
+		// slow safety poll in case an event was missed.
+		wait := 2 * w.cfg.Poll
+		var changes, settledCh <-chan struct{}
+		if w.cfg.Watch != nil {
+			changes, settledCh = w.cfg.Watch.Changes(), w.cfg.Watch.Settled()
+			if w.cfg.Watch.Live() {
+				wait = w.cfg.SafetyPoll
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-done:
 			inFlight--
 			w.setInFlight(inFlight)
-		case <-time.After(2 * w.cfg.Poll):
+		case <-changes:
+		case <-settledCh:
+			settled = true
+		case <-time.After(wait):
 		}
 	}
 }
@@ -251,4 +295,19 @@ func (w *Worker) finish(t *TaskState, stage Stage, note string) {
 	}
 	kind := map[Stage]string{StageDone: "verified", StageFailed: "rejected", StageAbandoned: "abandoned"}[stage]
 	w.report(Event{Kind: kind, JobID: t.JobID, TaskIndex: t.TaskIndex, Amount: t.Paid, Message: note})
+}
+
+// Watch makes the worker look for work when watch signals instead of polling
+// (set before Run).
+func (w *Worker) Watch(watch MarketWatch) { w.cfg.Watch = watch }
+
+// withdrawFallback is how often a worker hearing of settled epochs checks for
+// emission anyway.
+const withdrawFallback = 10 * time.Minute
+
+func (w *Worker) withdrawEvery() time.Duration {
+	if w.cfg.Watch != nil && w.cfg.Watch.Live() {
+		return withdrawFallback
+	}
+	return 30 * w.cfg.Poll
 }

@@ -1,0 +1,116 @@
+package cli
+
+// The worker's choice of work (--min-price, --max-work-per-item, the stored
+// bench) and how it hears of new work (the node's websocket).
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	"github.com/cosmos/cosmos-sdk/client/flags"
+	"github.com/spf13/cobra"
+
+	"github.com/nightshift-network/nightshift/pkg/coin"
+	"github.com/nightshift-network/nightshift/pkg/worker"
+)
+
+const (
+	flagMinPrice        = "min-price"
+	flagMaxWorkPerItem  = "max-work-per-item"
+	flagSubscribe       = "subscribe"
+	flagSafetyPoll      = "safety-poll"
+	defaultSafetyPoll   = 60 * time.Second
+	marketShownInStatus = 5
+)
+
+func addMarketFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.String(flagMinPrice, "", "take only jobs paying at least this much per item, e.g. 0.001SHIFT or 1000ushift (emission not counted)")
+	f.Uint64(flagMaxWorkPerItem, 0, "skip jobs whose items may need more work units than this (a unit is about 1 ns of a validator's CPU; 0: no limit)")
+	f.Bool(flagSubscribe, true, "hear of new jobs and reopened tasks over the node's websocket and query only then (and every --safety-poll); false polls every 2 s")
+	f.Duration(flagSafetyPoll, defaultSafetyPoll, "with --subscribe, look for work this often even without an event, in case one was missed")
+}
+
+// workerFilters builds the job filters the flags ask for and checks the
+// subscription's flags; notes are said at start.
+func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
+	f := cmd.Flags()
+	var filters []worker.JobFilter
+	var notes []string
+	if s, _ := f.GetString(flagMinPrice); s != "" {
+		minPrice, err := coin.Parse(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--%s: %w", flagMinPrice, err)
+		}
+		filters = append(filters, worker.MinPriceFilter(minPrice))
+		notes = append(notes, "jobs paying under "+coin.FormatWithBase(minPrice)+" per item are skipped")
+	}
+	if limit, _ := f.GetUint64(flagMaxWorkPerItem); limit > 0 {
+		filters = append(filters, worker.MaxWorkFilter(limit))
+		notes = append(notes, fmt.Sprintf("jobs whose items may need over %d work units are skipped", limit))
+	}
+	// The subscription's inputs are checked here too, before anything is sent.
+	if on, _ := f.GetBool(flagSubscribe); on {
+		if safety, _ := f.GetDuration(flagSafetyPoll); safety < time.Second {
+			return nil, nil, fmt.Errorf("--%s %s: want at least 1s", flagSafetyPoll, safety)
+		}
+		if node, _ := f.GetString(flags.FlagNode); node != "" {
+			if _, err := worker.NewSubscription(node, worker.MarketQueries); err != nil {
+				return nil, nil, fmt.Errorf("--node: %w (or --subscribe=false to poll)", err)
+			}
+		}
+	}
+	return filters, notes, nil
+}
+
+// workerSubscription returns the node subscription unless --subscribe=false.
+func workerSubscription(cmd *cobra.Command, clientCtx client.Context, ui *workerUI) (*worker.Subscription, time.Duration, error) {
+	safety, _ := cmd.Flags().GetDuration(flagSafetyPoll)
+	if on, _ := cmd.Flags().GetBool(flagSubscribe); !on {
+		return nil, safety, nil
+	}
+	sub, err := worker.NewSubscription(clientCtx.NodeURI, worker.MarketQueries)
+	if err != nil {
+		return nil, 0, fmt.Errorf("--node: %w (or --subscribe=false to poll)", err)
+	}
+	sub.OnState = func(up bool, detail string) {
+		if up {
+			ui.event(worker.Event{Time: time.Now(), Kind: "listening", Message: "new jobs and reopened tasks arrive over " + detail})
+		} else {
+			ui.event(worker.Event{Time: time.Now(), Kind: "polling", Message: "event subscription down (" + detail + "); polling until it reconnects"})
+		}
+	}
+	return sub, safety, nil
+}
+
+// printMarket is the Market section of `status`: the worker's last look.
+func printMarket(w io.Writer, r worker.Ranking) {
+	fmt.Fprintf(w, "Market     %d workable jobs, %d skipped (as of %s)\n", len(r.Offers), len(r.Skips), r.At.Local().Format(time.RFC3339))
+	for i, o := range r.Offers {
+		if i == marketShownInStatus {
+			fmt.Fprintf(w, "  ... %d more\n", len(r.Offers)-i)
+			break
+		}
+		rate := "not benched"
+		if o.PerHour > 0 {
+			rate = fmt.Sprintf("%.0f ushift/h", o.PerHour)
+		}
+		fmt.Fprintf(w, "  job %d  %s  %sushift/item + %.0f emission  %s\n", o.JobID, o.Kind, o.PricePerItem, o.EmissionPerItem, rate)
+	}
+	for _, s := range r.Skips {
+		fmt.Fprintf(w, "  job %d  skipped (%s): %s\n", s.JobID, s.Reason, s.Detail)
+	}
+}
+
+// benchRate prints a bench rate to one decimal, or to three significant digits
+// below 10, so a slow device (a phone, an emulator) does not read as 0.0.
+func benchRate(v float64) string {
+	decimals := 1
+	for x := v; x > 0 && x < 10 && decimals < 6; x *= 10 {
+		decimals++
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
+}
