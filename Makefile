@@ -38,6 +38,14 @@ release: ## cross-compile nightshiftd and nightshift-worker for RELEASE_TARGETS 
 	done; \
 	cd $(RELEASE_DIR) && LC_ALL=C sha256sum -- * > SHA256SUMS && ls -l
 
+.PHONY: programs programs-check
+
+programs: ## rebuild the example programs (pkg/examples/*/*.wasm) from source with fixed flags (clang, rustc 1.63, wabt)
+	./scripts/programs.sh build
+
+programs-check: ## rebuild the example programs into a temp dir and fail if a committed .wasm differs
+	./scripts/programs.sh check
+
 install: ## install nightshiftd into GOBIN
 	go install ./cmd/nightshiftd
 
@@ -64,11 +72,13 @@ test-e2e: build build-worker ## only the end-to-end tests on real processes (dev
 	NIGHTSHIFTD_BIN=$(BINARY) NIGHTSHIFT_WORKER_BIN=$(BINDIR)/nightshift-worker go test -count=1 -timeout 20m ./tests/...
 
 # The program runtime must give the same outputs and fuel on arm64 as on amd64: its
-# tests (golden vectors included) run as linux/arm64 under qemu user emulation (~35 s).
+# tests (golden vectors included) and the example programs' golden vectors run as
+# linux/arm64 under qemu user emulation (~35 s).
 # Without qemu-aarch64-static it is skipped, unless NIGHTSHIFT_REQUIRE_QEMU=1 (.ci/run).
-test-arm64: ## the program runtime's tests and golden vectors as linux/arm64 under qemu-aarch64-static
+test-arm64: ## the program runtime's tests and golden vectors, and the example programs' golden vectors, as linux/arm64 under qemu-aarch64-static
 	@if command -v qemu-aarch64-static >/dev/null; then \
-		GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static ./x/compute/program/...; \
+		GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static ./x/compute/program/... && \
+		GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static -run '^TestGoldenVectors$$' ./pkg/examples/; \
 	elif [ "$${NIGHTSHIFT_REQUIRE_QEMU:-}" = 1 ]; then \
 		echo "test-arm64: qemu-aarch64-static not found (apt-get install qemu-user-static)"; exit 1; \
 	else \

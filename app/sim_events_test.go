@@ -46,6 +46,7 @@ const (
 	outSlashMissed   = "slash_missed"   // EventBondSlashed, reason missed_proof
 	outJailed        = "jailed"         // EventDeviceJailed
 	outLeaseExpired  = "lease_expired"  // EventLeaseExpired
+	outReleased      = "task_released"  // EventTaskReleased (its EventBondSlashed, reason lease_released, is not counted apart)
 	outCancelled     = "job_cancelled"  // EventJobClosed, status cancelled
 	outExpired       = "job_expired"    // EventJobClosed, status expired
 	outCompleted     = "job_completed"  // EventJobClosed, status completed
@@ -61,12 +62,12 @@ const (
 // requiredOutcomes are what issue 19 asks every long seed to exercise.
 var requiredOutcomes = []string{
 	outRejected, outSlashInvalid, outMissed, outJailed, outLeaseExpired, outCancelled,
-	outExpired, outSettled, outWithdrawn, outUnbonding, outPruned,
+	outExpired, outSettled, outWithdrawn, outUnbonding, outPruned, outReleased,
 }
 
 // reportedOutcomes is the order of the per-seed line.
 var reportedOutcomes = []string{
-	outVerified, outRejected, outSlashInvalid, outMissed, outSlashMissed, outJailed, outLeaseExpired,
+	outVerified, outRejected, outSlashInvalid, outMissed, outSlashMissed, outJailed, outLeaseExpired, outReleased,
 	outCancelled, outExpired, outCompleted, outSettled, outWithdrawn, outUnbonding, outUnbonded, outPruned,
 }
 
@@ -158,15 +159,19 @@ func (m *marketEvents) count(events []abci.Event) error {
 		case *computetypes.EventProofMissed:
 			m.counts[outMissed]++
 		case *computetypes.EventBondSlashed:
-			if e.Reason == computekeeper.SlashReasonInvalidProof {
+			switch e.Reason {
+			case computekeeper.SlashReasonInvalidProof:
 				m.counts[outSlashInvalid]++
-			} else {
+			case computekeeper.SlashReasonLeaseReleased:
+			default:
 				m.counts[outSlashMissed]++
 			}
 		case *computetypes.EventDeviceJailed:
 			m.counts[outJailed]++
 		case *computetypes.EventLeaseExpired:
 			m.counts[outLeaseExpired]++
+		case *computetypes.EventTaskReleased:
+			m.counts[outReleased]++
 		case *computetypes.EventJobClosed:
 			switch e.Status {
 			case computetypes.JOB_STATUS_CANCELLED.String():

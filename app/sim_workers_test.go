@@ -49,9 +49,11 @@ func withWorkLoops(app *App) {
 			computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k), computesim.MsgSubmitProofFactory(k),
 		}},
 		// Workers that lease more than they claim and claim more than they
-		// prove: their leases expire, their claims miss the proof window.
+		// prove: their leases expire, their claims miss the proof window, and
+		// the leases they give up on are handed back (released).
 		&workLoops{app: app, name: "unreliable_loop", max: 2, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgLeaseTaskFactory(k), computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k),
+			computesim.MsgReleaseTaskFactory(k),
 		}},
 		&workLoops{app: app, name: "operator_loop", max: 1, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgRegisterDeviceFactory(k), computesim.MsgWithdrawRewardsFactory(k),

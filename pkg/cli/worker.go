@@ -151,6 +151,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				pool.OnResume = func() { onResume(); rep.changed() }
 				go rep.run(ctx)
 			}
+			speed, speedNote, err := workerSpeed(ctx, clientCtx.HomeDir, threads)
+			if err != nil {
+				return err
+			}
 			w := worker.New(worker.Config{
 				Client:      txclient.New(clientCtx, txf, types.Errors()...),
 				Query:       types.NewQueryClient(clientCtx),
@@ -162,11 +166,14 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				MaxInFlight: maxTasks,
 				Report:      ui.event,
 				Sweep:       sweep,
+				Speed:       speed,
+				Clock:       chainClock(clientCtx),
 			})
 			ui.event(worker.Event{Time: time.Now(), Kind: "started", Message: fmt.Sprintf("device %s, %d threads, state in %s; policy: %s", clientCtx.GetFromAddress(), threads, stateDir, policy)})
 			for _, n := range notices {
 				ui.event(worker.Event{Time: time.Now(), Kind: "policy", Message: n})
 			}
+			ui.event(worker.Event{Time: time.Now(), Kind: "speed", Message: speedNote})
 			if sweep != nil {
 				ui.event(worker.Event{Time: time.Now(), Kind: "sweep", Message: fmt.Sprintf("earnings above %s go to %s", coin.Format(sweep.Keep), sweep.To)})
 			}
@@ -382,6 +389,7 @@ func workerStatusCmd() *cobra.Command {
 				return err
 			}
 			local := map[worker.Stage]int{}
+			var released releases
 			paid := math.ZeroInt()
 			if dir, err := workerStateDir(cmd, clientCtx); err == nil {
 				if store, err := worker.OpenStore(dir); err == nil {
@@ -389,6 +397,7 @@ func workerStatusCmd() *cobra.Command {
 					if err != nil {
 						return err
 					}
+					released = releasesOf(saved)
 					for _, t := range saved {
 						local[t.Stage]++
 						if amt, ok := math.NewIntFromString(strings.TrimSuffix(t.Paid, coin.Base)); ok {
@@ -398,7 +407,7 @@ func workerStatusCmd() *cobra.Command {
 					out["state_dir"] = dir
 				}
 			}
-			out["local_tasks"], out["paid_ushift"] = local, paid.String()
+			out["local_tasks"], out["paid_ushift"], out["released"] = local, paid.String(), released
 			out["policy"], out["verdict"], out["policy_notices"] = policy.String(), verdict, notices
 			if clientCtx.OutputFormat == flags.OutputFormatJSON {
 				bz, err := json.MarshalIndent(out, "", "  ")
@@ -423,6 +432,7 @@ func workerStatusCmd() *cobra.Command {
 			}
 			sort.Strings(stages)
 			fmt.Fprintf(w, "Local      %s\n", strings.Join(stages, ", "))
+			fmt.Fprintln(w, released.line())
 			fmt.Fprintf(w, "Policy     %s\nNow        %s\n", policy, verdict)
 			for _, n := range notices {
 				fmt.Fprintf(w, "           %s\n", n)
@@ -452,6 +462,14 @@ func workerBenchCmd() *cobra.Command {
 			fmt.Fprintf(w, "%-12s %-28s %14s %14s %16s\n", "kind", "workload", "1 core", fmt.Sprintf("%d cores", threads), "unit")
 			for _, r := range results {
 				fmt.Fprintf(w, "%-12s %-28s %14.1f %14.1f %16s\n", r.Kind, r.Workload, r.PerCore, r.AllCores, r.Unit)
+			}
+			// Stored, so `start` leases only tasks it can finish within a lease.
+			if home := client.GetClientContextFromCmd(cmd).HomeDir; home != "" {
+				path := worker.SpeedFile(home)
+				if err := worker.SaveSpeed(path, worker.SpeedOf(results, threads, time.Now())); err != nil {
+					return fmt.Errorf("store the speed: %w", err)
+				}
+				fmt.Fprintf(w, "saved to %s: `start` leases only tasks it expects to finish within a lease at this speed\n", path)
 			}
 			return nil
 		},

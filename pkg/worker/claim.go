@@ -16,14 +16,15 @@ func (w *Worker) spec(t *TaskState) (kinds.Spec, error) {
 	return w.cfg.Kinds.Parse(t.Kind, []byte(t.Spec), t.Items)
 }
 
-// compute runs the task's items and persists outputs and root before any claim.
-func (w *Worker) compute(ctx context.Context, t *TaskState) error {
+// compute runs the task's items, calling progress after each, and persists
+// outputs and root before any claim.
+func (w *Worker) compute(ctx context.Context, t *TaskState, progress func()) error {
 	spec, err := w.spec(t)
 	if err != nil {
 		return err
 	}
 	w.report(Event{Kind: "computing", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount})
-	outputs, tree, err := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, nil)
+	outputs, tree, err := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, progress)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 // lease leases the next open task of the first workable open job, or returns
 // nil when there is none.
 func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
+	if !w.mayLease(ctx) {
+		return nil, nil
+	}
 	var key []byte
 	for {
 		res, err := w.cfg.Query.Jobs(ctx, &types.QueryJobsRequest{Status: types.JOB_STATUS_OPEN, Pagination: &query.PageRequest{Key: key, Limit: 50}})
@@ -25,8 +28,13 @@ func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
 			if job.NextTask >= job.NumTasks && job.LiveTasks+job.TasksVerified >= job.NumTasks {
 				continue // everything leased
 			}
-			if _, err := w.cfg.Kinds.Parse(job.Kind, []byte(job.Spec), job.Items); err != nil {
+			spec, err := w.cfg.Kinds.Parse(job.Kind, []byte(job.Spec), job.Items)
+			if err != nil {
 				w.skip(job.Id, fmt.Sprintf("job %d: this worker cannot run it: %v", job.Id, err))
+				continue
+			}
+			if ok, why := w.fitsLease(ctx, job, spec); !ok {
+				w.skip(job.Id, why)
 				continue
 			}
 			out, err := w.cfg.Client.Submit(ctx, &types.MsgLeaseTask{Operator: w.operator, JobId: job.Id})

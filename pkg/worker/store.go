@@ -31,10 +31,13 @@ const (
 	StageDone      Stage = "done"      // proof accepted, paid
 	StageFailed    Stage = "failed"    // proof rejected (should never happen to an honest worker)
 	StageAbandoned Stage = "abandoned" // lease or claim lost (expired, window closed, corrupt state)
+	StageReleased  Stage = "released"  // lease handed back (MsgReleaseTask): it could not be finished in time
 )
 
 // Finished reports whether nothing more will be done for the task.
-func (s Stage) Finished() bool { return s == StageDone || s == StageFailed || s == StageAbandoned }
+func (s Stage) Finished() bool {
+	return s == StageDone || s == StageFailed || s == StageAbandoned || s == StageReleased
+}
 
 // TaskState is the persisted record of one leased task.
 type TaskState struct {
@@ -54,6 +57,7 @@ type TaskState struct {
 	ProofDeadline   uint64 `json:"proof_deadline,omitempty"`
 	Uploaded        bool   `json:"uploaded,omitempty"`
 	Paid            string `json:"paid,omitempty"`
+	Charged         string `json:"charged,omitempty"` // bond charged for a release
 	Note            string `json:"note,omitempty"`
 }
 

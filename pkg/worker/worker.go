@@ -32,7 +32,9 @@ type Config struct {
 	Poll        time.Duration
 	Report      func(Event)
 	HTTP        *http.Client
-	Sweep       *Sweep // nil: earnings stay in the device's account
+	Sweep       *Sweep     // nil: earnings stay in the device's account
+	Speed       *Speed     // measured by bench; nil: leases are not sized to it
+	Clock       ChainClock // nil: leases are neither sized nor released
 }
 
 // Event is something the worker did, for the progress display or JSON log.
@@ -54,6 +56,8 @@ type Stats struct {
 	// ItemsLeased counts the items of the tasks taken up this session that
 	// still had to be computed; Pool.ItemsDone counts those computed so far.
 	ItemsLeased uint64
+	// TasksReleased counts the leases handed back (MsgReleaseTask).
+	TasksReleased int
 }
 
 // Worker runs the lease → compute → claim → prove loop.
@@ -66,6 +70,8 @@ type Worker struct {
 	skipped map[uint64]bool // jobs reported as unworkable
 
 	sweepMu sync.Mutex // one sweep at a time: each reads the balance the last left
+
+	rel releaseState
 }
 
 // New returns a worker.
@@ -201,7 +207,7 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 		var err error
 		switch t.Stage {
 		case StageLeased:
-			err = w.compute(ctx, t)
+			err = w.computeOrRelease(ctx, t)
 		case StageComputed, StageClaiming:
 			err = w.retry(ctx, "claim", func(ctx context.Context) error { return w.claim(ctx, t) })
 		case StageClaimed:
@@ -222,7 +228,7 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 // background (a result endpoint may start late or be down for a while), then
 // drops them.
 func (w *Worker) afterFinish(ctx context.Context, t *TaskState) {
-	if t.Stage == StageAbandoned || t.ResultURL == "" || t.Uploaded {
+	if t.Stage == StageAbandoned || t.Stage == StageReleased || t.ResultURL == "" || t.Uploaded {
 		_ = w.cfg.Store.DropOutputs(t)
 		return
 	}

@@ -51,6 +51,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "WithdrawRewards", Use: "withdraw-rewards", Short: "Withdraw the device's emission from settled epochs"},
 				{RpcMethod: "ApproveRequester", Use: "approve-requester [requester]", Short: "Let a requester's jobs earn emission (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "RevokeRequester", Use: "revoke-requester [requester]", Short: "Revoke a requester's approval (authority)", PositionalArgs: pos("requester")},
+				{RpcMethod: "ReleaseTask", Use: "release-task [job-id] [task-index]", Short: "Hand a leased, unclaimed task back at once (charged pro rata to the lease blocks held, less than a lapse; barred from it for lease_cooldown_blocks)", PositionalArgs: pos("job_id", "task_index")},
 				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority)", PositionalArgs: pos("params")},
 			},
 		},

@@ -17,6 +17,9 @@ const (
 	SlashReasonInvalidProof = "invalid_proof"
 	SlashReasonMissedProof  = "missed_proof"
 	SlashReasonLeaseLapsed  = "lease_lapsed"
+	// SlashReasonLeaseReleased: the device handed a lease back (MsgReleaseTask),
+	// charged pro rata to the blocks it held it.
+	SlashReasonLeaseReleased = "lease_released"
 )
 
 // RegisterDevice bonds coins from operator and registers its device. An account

@@ -299,6 +299,7 @@ var msgCallers = []msgCaller{
 	caller("ApproveRequester", types.MsgServer.ApproveRequester),
 	caller("RevokeRequester", types.MsgServer.RevokeRequester),
 	caller("UpdateParams", types.MsgServer.UpdateParams),
+	caller("ReleaseTask", types.MsgServer.ReleaseTask),
 }
 
 // msgServerWorld is the msg tests' world with more going on: the requester is
@@ -359,6 +360,7 @@ func FuzzMsgServer(f *testing.F) {
 		},
 		"RevokeRequester": {&types.MsgRevokeRequester{Authority: w.f.authority, Requester: str(w.requester)}},
 		"UpdateParams":    {&types.MsgUpdateParams{Authority: w.f.authority, Params: p}},
+		"ReleaseTask":     {&types.MsgReleaseTask{Operator: str(w.b), JobId: w.job, TaskIndex: 2}},
 	}
 	for i, c := range msgCallers {
 		for _, m := range seeds[c.method] {

@@ -129,7 +129,7 @@ func MsgSubmitClaimFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
 		leased := r.Intn(8) != 0
 		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool {
-			return !leased || (t.Status == types.TASK_STATUS_LEASED && !abandoned(t))
+			return !leased || (t.Status == types.TASK_STATUS_LEASED && !abandoned(t) && !released(t))
 		})
 		if !ok {
 			reporter.Skip("no task to claim")

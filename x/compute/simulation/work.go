@@ -61,6 +61,14 @@ func abandoned(t types.Task) bool {
 	return h[9] < 16
 }
 
+// released reports whether the holder of this lease hands it back with
+// MsgReleaseTask instead of claiming it (one lease in sixteen of those not
+// abandoned), so every run sees releases as well as lapses.
+func released(t types.Task) bool {
+	h := leaseHash(t)
+	return !abandoned(t) && h[11] < 16
+}
+
 // withheld reports whether the holder of this claim never answers its
 // challenge (one claim in sixteen), so every run sees missed proofs.
 func withheld(t types.Task) bool {

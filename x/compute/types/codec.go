@@ -22,6 +22,7 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgApproveRequester{},
 		&MsgRevokeRequester{},
 		&MsgUpdateParams{},
+		&MsgReleaseTask{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
@@ -40,5 +41,6 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgApproveRequester{}, "nightshift/compute/MsgApproveRequester", nil)
 	cdc.RegisterConcrete(&MsgRevokeRequester{}, "nightshift/compute/MsgRevokeRequester", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "nightshift/compute/MsgUpdateParams", nil)
+	cdc.RegisterConcrete(&MsgReleaseTask{}, "nightshift/compute/MsgReleaseTask", nil)
 	cdc.RegisterConcrete(&Params{}, "nightshift/x/compute/Params", nil)
 }
