@@ -315,6 +315,7 @@ func New(
 	app.sm.RegisterStoreDecoders()
 
 	app.MountKVStores(keys)
+	app.setQueryMultiStore(db, appOpts) // query_multistore.go: queries off the commit's IAVL lock
 	app.SetInitChainer(app.InitChainer)
 	app.SetPreBlocker(app.PreBlocker)
 	app.SetBeginBlocker(app.BeginBlocker)
