@@ -30,6 +30,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Rewards", Use: "rewards [operator]", Short: "Show a device's withdrawable emission", PositionalArgs: pos("operator")},
 				{RpcMethod: "Epoch", Use: "epoch", Short: "Show the running epoch and emission totals"},
 				{RpcMethod: "Requesters", Use: "requesters", Short: "List approved requesters"},
+				{RpcMethod: "DeliveryDemands", Use: "delivery-demands [operator]", Short: "List the open delivery demands a device must answer", PositionalArgs: pos("operator")},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
@@ -52,6 +53,9 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "ApproveRequester", Use: "approve-requester [requester]", Short: "Let a requester's jobs earn emission (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "RevokeRequester", Use: "revoke-requester [requester]", Short: "Revoke a requester's approval (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority)", PositionalArgs: pos("params")},
+				{RpcMethod: "DemandDelivery", Use: "demand-delivery [job-id] [task-index] [items]", Short: "Demand items of a verified task you did not receive, within its dispute window (items comma-separated; pays the demand fee)", PositionalArgs: pos("job_id", "task_index", "items")},
+				{RpcMethod: "DeliverOutputs", Use: "deliver-outputs [job-id] [task-index]", Short: "Answer a delivery demand (--items JSON and --nodes, the Merkle multi-proof; the worker does this for you)", PositionalArgs: pos("job_id", "task_index")},
+				{RpcMethod: "ReportFraud", Use: "report-fraud [job-id] [task-index] [item] [output]", Short: "Prove an item of a verified task wrong within its dispute window (output base64, --proof the Merkle path)", PositionalArgs: pos("job_id", "task_index", "item", "output")},
 			},
 		},
 	}

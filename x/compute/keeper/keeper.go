@@ -85,6 +85,16 @@ type Keeper struct {
 	TotalEmitted       collections.Item[math.Int]
 	UnclaimedRewards   collections.Item[math.Int]
 	TotalBurned        collections.Item[math.Int]
+
+	// Disputes (G5).
+	// DisputeQueue holds (dispute_until, task) of every verified task whose
+	// dispute window is open.
+	DisputeQueue collections.KeySet[collections.Pair[uint64, TaskKey]]
+	// DeliveryQueue holds (demand deadline, task) of every open delivery demand.
+	DeliveryQueue collections.KeySet[collections.Pair[uint64, TaskKey]]
+	// DemandsByDevice holds (operator, task) of every open delivery demand, so
+	// a worker finds the demands it must answer.
+	DemandsByDevice collections.KeySet[collections.Pair[[]byte, TaskKey]]
 }
 
 // NewKeeper builds the keeper. denom is the bond denom escrow, bonds, prices and
@@ -131,6 +141,10 @@ func NewKeeper(
 		TotalEmitted:       collections.NewItem(sb, types.TotalEmittedKey, "total_emitted", sdk.IntValue),
 		UnclaimedRewards:   collections.NewItem(sb, types.UnclaimedRewardsKey, "unclaimed_rewards", sdk.IntValue),
 		TotalBurned:        collections.NewItem(sb, types.TotalBurnedKey, "total_burned", sdk.IntValue),
+
+		DisputeQueue:    collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
+		DeliveryQueue:   collections.NewKeySet(sb, types.DeliveryQueueKey, "delivery_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
+		DemandsByDevice: collections.NewKeySet(sb, types.DemandsByDeviceKey, "demands_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -22,6 +22,9 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgApproveRequester{},
 		&MsgRevokeRequester{},
 		&MsgUpdateParams{},
+		&MsgDemandDelivery{},
+		&MsgDeliverOutputs{},
+		&MsgReportFraud{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
@@ -40,5 +43,8 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgApproveRequester{}, "nightshift/compute/MsgApproveRequester", nil)
 	cdc.RegisterConcrete(&MsgRevokeRequester{}, "nightshift/compute/MsgRevokeRequester", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "nightshift/compute/MsgUpdateParams", nil)
+	cdc.RegisterConcrete(&MsgDemandDelivery{}, "nightshift/compute/MsgDemandDelivery", nil)
+	cdc.RegisterConcrete(&MsgDeliverOutputs{}, "nightshift/compute/MsgDeliverOutputs", nil)
+	cdc.RegisterConcrete(&MsgReportFraud{}, "nightshift/compute/MsgReportFraud", nil)
 	cdc.RegisterConcrete(&Params{}, "nightshift/x/compute/Params", nil)
 }

@@ -49,6 +49,16 @@ var (
 	ErrDeviceJailed           = register(40, "device is jailed")
 	ErrInvalidAmount          = register(41, "invalid amount")
 	ErrTaskBarred             = register(42, "device may not lease this task again")
+
+	// Disputes (G5), codes 90-99.
+	ErrNotDisputable     = register(90, "task is not verified or its dispute window is closed")
+	ErrInvalidDemand     = register(91, "invalid delivery demand")
+	ErrDemandOpen        = register(92, "task already has an open delivery demand")
+	ErrNoDemand          = register(93, "task has no open delivery demand")
+	ErrDeliveryLate      = register(94, "delivery deadline passed")
+	ErrInvalidDelivery   = register(95, "delivery does not answer the demand")
+	ErrFraudNotProven    = register(96, "reported output is the item's correct output")
+	ErrInvalidFraudProof = register(97, "invalid fraud proof")
 )
 
 // errorList holds the registered errors in code order; register appends to it

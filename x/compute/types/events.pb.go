@@ -1421,6 +1421,393 @@ func (m *EventJobTasksPruned) GetSummarized() bool {
 	return false
 }
 
+// EventDeliveryDemanded: a requester demanded items of a verified task.
+type EventDeliveryDemanded struct {
+	JobId     uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Requester string                `protobuf:"bytes,4,opt,name=requester,proto3" json:"requester,omitempty"`
+	Items     []uint64              `protobuf:"varint,5,rep,packed,name=items,proto3" json:"items,omitempty"`
+	Deadline  uint64                `protobuf:"varint,6,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	Fee       cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+}
+
+func (m *EventDeliveryDemanded) Reset()         { *m = EventDeliveryDemanded{} }
+func (m *EventDeliveryDemanded) String() string { return proto.CompactTextString(m) }
+func (*EventDeliveryDemanded) ProtoMessage()    {}
+func (*EventDeliveryDemanded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{22}
+}
+func (m *EventDeliveryDemanded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDeliveryDemanded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDeliveryDemanded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDeliveryDemanded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDeliveryDemanded.Merge(m, src)
+}
+func (m *EventDeliveryDemanded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDeliveryDemanded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDeliveryDemanded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDeliveryDemanded proto.InternalMessageInfo
+
+func (m *EventDeliveryDemanded) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventDeliveryDemanded) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventDeliveryDemanded) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+func (m *EventDeliveryDemanded) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *EventDeliveryDemanded) GetItems() []uint64 {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *EventDeliveryDemanded) GetDeadline() uint64 {
+	if m != nil {
+		return m.Deadline
+	}
+	return 0
+}
+
+// EventOutputsDelivered: a device answered a delivery demand; the outputs are
+// here (proven against root) so collectors can read them from the chain.
+type EventOutputsDelivered struct {
+	JobId     uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Items     []ChallengeItem       `protobuf:"bytes,4,rep,name=items,proto3" json:"items"`
+	Fee       cosmossdk_io_math.Int `protobuf:"bytes,5,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+	// root is the claimed root (hex) the items were proven against.
+	Root string `protobuf:"bytes,6,opt,name=root,proto3" json:"root,omitempty"`
+}
+
+func (m *EventOutputsDelivered) Reset()         { *m = EventOutputsDelivered{} }
+func (m *EventOutputsDelivered) String() string { return proto.CompactTextString(m) }
+func (*EventOutputsDelivered) ProtoMessage()    {}
+func (*EventOutputsDelivered) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{23}
+}
+func (m *EventOutputsDelivered) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventOutputsDelivered) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventOutputsDelivered.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventOutputsDelivered) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventOutputsDelivered.Merge(m, src)
+}
+func (m *EventOutputsDelivered) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventOutputsDelivered) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventOutputsDelivered.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventOutputsDelivered proto.InternalMessageInfo
+
+func (m *EventOutputsDelivered) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventOutputsDelivered) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventOutputsDelivered) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+func (m *EventOutputsDelivered) GetItems() []ChallengeItem {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *EventOutputsDelivered) GetRoot() string {
+	if m != nil {
+		return m.Root
+	}
+	return ""
+}
+
+// EventDeliveryMissed: a device did not answer a delivery demand by its
+// deadline; its bond was slashed and the requester compensated.
+type EventDeliveryMissed struct {
+	JobId     uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Slashed   cosmossdk_io_math.Int `protobuf:"bytes,4,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	// compensated is what the requester got from the slash (the task's reward at
+	// most), besides its demand fee back.
+	Compensated cosmossdk_io_math.Int `protobuf:"bytes,5,opt,name=compensated,proto3,customtype=cosmossdk.io/math.Int" json:"compensated"`
+	Burned      cosmossdk_io_math.Int `protobuf:"bytes,6,opt,name=burned,proto3,customtype=cosmossdk.io/math.Int" json:"burned"`
+	// units_removed are emission units struck from the unsettled epoch.
+	UnitsRemoved cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=units_removed,json=unitsRemoved,proto3,customtype=cosmossdk.io/math.Int" json:"units_removed"`
+}
+
+func (m *EventDeliveryMissed) Reset()         { *m = EventDeliveryMissed{} }
+func (m *EventDeliveryMissed) String() string { return proto.CompactTextString(m) }
+func (*EventDeliveryMissed) ProtoMessage()    {}
+func (*EventDeliveryMissed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{24}
+}
+func (m *EventDeliveryMissed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDeliveryMissed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDeliveryMissed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDeliveryMissed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDeliveryMissed.Merge(m, src)
+}
+func (m *EventDeliveryMissed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDeliveryMissed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDeliveryMissed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDeliveryMissed proto.InternalMessageInfo
+
+func (m *EventDeliveryMissed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventDeliveryMissed) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventDeliveryMissed) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+// EventFraudProven: a fraud proof showed an item of a verified task wrong.
+type EventFraudProven struct {
+	JobId          uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex      uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device         string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Reporter       string                `protobuf:"bytes,4,opt,name=reporter,proto3" json:"reporter,omitempty"`
+	Item           uint64                `protobuf:"varint,5,opt,name=item,proto3" json:"item,omitempty"`
+	Reason         string                `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	Slashed        cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	ReporterReward cosmossdk_io_math.Int `protobuf:"bytes,8,opt,name=reporter_reward,json=reporterReward,proto3,customtype=cosmossdk.io/math.Int" json:"reporter_reward"`
+	Refunded       cosmossdk_io_math.Int `protobuf:"bytes,9,opt,name=refunded,proto3,customtype=cosmossdk.io/math.Int" json:"refunded"`
+	Burned         cosmossdk_io_math.Int `protobuf:"bytes,10,opt,name=burned,proto3,customtype=cosmossdk.io/math.Int" json:"burned"`
+	UnitsRemoved   cosmossdk_io_math.Int `protobuf:"bytes,11,opt,name=units_removed,json=unitsRemoved,proto3,customtype=cosmossdk.io/math.Int" json:"units_removed"`
+}
+
+func (m *EventFraudProven) Reset()         { *m = EventFraudProven{} }
+func (m *EventFraudProven) String() string { return proto.CompactTextString(m) }
+func (*EventFraudProven) ProtoMessage()    {}
+func (*EventFraudProven) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{25}
+}
+func (m *EventFraudProven) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventFraudProven) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventFraudProven.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventFraudProven) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventFraudProven.Merge(m, src)
+}
+func (m *EventFraudProven) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventFraudProven) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventFraudProven.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventFraudProven proto.InternalMessageInfo
+
+func (m *EventFraudProven) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventFraudProven) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventFraudProven) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+func (m *EventFraudProven) GetReporter() string {
+	if m != nil {
+		return m.Reporter
+	}
+	return ""
+}
+
+func (m *EventFraudProven) GetItem() uint64 {
+	if m != nil {
+		return m.Item
+	}
+	return 0
+}
+
+func (m *EventFraudProven) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+// EventDisputeClosed: a verified task's dispute window closed with no dispute
+// against it; its reward no longer counts against the device's bond.
+type EventDisputeClosed struct {
+	JobId     uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+}
+
+func (m *EventDisputeClosed) Reset()         { *m = EventDisputeClosed{} }
+func (m *EventDisputeClosed) String() string { return proto.CompactTextString(m) }
+func (*EventDisputeClosed) ProtoMessage()    {}
+func (*EventDisputeClosed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{26}
+}
+func (m *EventDisputeClosed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDisputeClosed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDisputeClosed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDisputeClosed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDisputeClosed.Merge(m, src)
+}
+func (m *EventDisputeClosed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDisputeClosed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDisputeClosed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDisputeClosed proto.InternalMessageInfo
+
+func (m *EventDisputeClosed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventDisputeClosed) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventDisputeClosed) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventDeviceRegistered)(nil), "nightshift.compute.v1.EventDeviceRegistered")
 	proto.RegisterType((*EventDeviceUpdated)(nil), "nightshift.compute.v1.EventDeviceUpdated")
@@ -1444,6 +1831,11 @@ func init() {
 	proto.RegisterType((*EventRequesterRevoked)(nil), "nightshift.compute.v1.EventRequesterRevoked")
 	proto.RegisterType((*EventParamsUpdated)(nil), "nightshift.compute.v1.EventParamsUpdated")
 	proto.RegisterType((*EventJobTasksPruned)(nil), "nightshift.compute.v1.EventJobTasksPruned")
+	proto.RegisterType((*EventDeliveryDemanded)(nil), "nightshift.compute.v1.EventDeliveryDemanded")
+	proto.RegisterType((*EventOutputsDelivered)(nil), "nightshift.compute.v1.EventOutputsDelivered")
+	proto.RegisterType((*EventDeliveryMissed)(nil), "nightshift.compute.v1.EventDeliveryMissed")
+	proto.RegisterType((*EventFraudProven)(nil), "nightshift.compute.v1.EventFraudProven")
+	proto.RegisterType((*EventDisputeClosed)(nil), "nightshift.compute.v1.EventDisputeClosed")
 }
 
 func init() {
@@ -1451,87 +1843,104 @@ func init() {
 }
 
 var fileDescriptor_2db5f3ef665ad57d = []byte{
-	// 1276 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x58, 0x4f, 0x6f, 0x1b, 0x45,
-	0x14, 0xcf, 0x3a, 0x8e, 0x6b, 0xbf, 0xc6, 0x49, 0x3b, 0x24, 0x95, 0x29, 0xc2, 0x85, 0x45, 0x08,
-	0x50, 0xd5, 0x98, 0x0a, 0x54, 0x71, 0x41, 0x55, 0x9a, 0x9a, 0x92, 0x28, 0x88, 0x68, 0xd3, 0x08,
-	0x89, 0xcb, 0x6a, 0xec, 0x7d, 0xb6, 0xa7, 0xd9, 0xdd, 0x31, 0x33, 0xb3, 0x49, 0xdb, 0x1b, 0x07,
-	0x24, 0x8e, 0x3d, 0x70, 0xe7, 0x0a, 0x5c, 0x38, 0xd0, 0x03, 0x1f, 0xa1, 0xc7, 0xaa, 0x27, 0xd4,
-	0x43, 0x85, 0x12, 0x21, 0xf1, 0x31, 0xd0, 0xfc, 0xd9, 0xb5, 0x5b, 0x14, 0x41, 0xb6, 0xc8, 0xe2,
-	0xe6, 0xf9, 0xcd, 0xbc, 0x37, 0x6f, 0xde, 0x9f, 0xdf, 0x7b, 0x5e, 0xf0, 0x53, 0x36, 0x1c, 0x29,
-	0x39, 0x62, 0x03, 0xd5, 0xe9, 0xf3, 0x64, 0x9c, 0x29, 0xec, 0x1c, 0x5c, 0xed, 0xe0, 0x01, 0xa6,
-	0x4a, 0xae, 0x8d, 0x05, 0x57, 0x9c, 0xac, 0x4e, 0xce, 0xac, 0xb9, 0x33, 0x6b, 0x07, 0x57, 0x2f,
-	0xae, 0x0c, 0xf9, 0x90, 0x9b, 0x13, 0x1d, 0xfd, 0xcb, 0x1e, 0xbe, 0xf8, 0x6a, 0x9f, 0xcb, 0x84,
-	0xcb, 0xd0, 0x6e, 0xd8, 0x85, 0xdd, 0xf2, 0x7f, 0xf0, 0x60, 0xb5, 0xab, 0x15, 0xdf, 0xc4, 0x03,
-	0xd6, 0xc7, 0x00, 0x87, 0x4c, 0x2a, 0x14, 0x18, 0x91, 0x0f, 0xa1, 0xce, 0xc7, 0x28, 0xa8, 0xe2,
-	0xa2, 0xe5, 0xbd, 0xe1, 0xbd, 0xdb, 0xb8, 0xd1, 0x7a, 0xf2, 0xf0, 0xca, 0x8a, 0x93, 0x5e, 0x8f,
-	0x22, 0x81, 0x52, 0xee, 0x2a, 0xc1, 0xd2, 0x61, 0x50, 0x9c, 0x24, 0x2d, 0x38, 0x93, 0xf0, 0x94,
-	0xed, 0xa3, 0x68, 0x55, 0xb4, 0x50, 0x90, 0x2f, 0xc9, 0x75, 0xa8, 0xf6, 0x78, 0x1a, 0xb5, 0xe6,
-	0x8d, 0xae, 0xcb, 0x8f, 0x9e, 0x5d, 0x9a, 0x7b, 0xfa, 0xec, 0xd2, 0xaa, 0xd5, 0x27, 0xa3, 0xfd,
-	0x35, 0xc6, 0x3b, 0x09, 0x55, 0xa3, 0xb5, 0xcd, 0x54, 0x3d, 0x79, 0x78, 0x05, 0xdc, 0x45, 0x9b,
-	0xa9, 0x0a, 0x8c, 0xa0, 0xff, 0xa7, 0x07, 0x64, 0xca, 0xd4, 0xbd, 0x71, 0x44, 0xd5, 0xff, 0xd0,
-	0x4e, 0xb2, 0x0e, 0x0b, 0x34, 0x8a, 0x30, 0x6a, 0x55, 0x4f, 0xaf, 0xc1, 0x4a, 0xfa, 0xbf, 0x7a,
-	0xb0, 0x32, 0xfd, 0xd4, 0x54, 0x2b, 0x66, 0xe9, 0xb0, 0xe4, 0x63, 0xf3, 0x27, 0x55, 0xca, 0x3e,
-	0xe9, 0x3d, 0x38, 0x97, 0xe5, 0x36, 0x84, 0x23, 0xd4, 0xa9, 0x67, 0xfc, 0x53, 0x0d, 0x96, 0x0b,
-	0xfc, 0x53, 0x03, 0xfb, 0xdf, 0x79, 0xf0, 0xca, 0xdf, 0x4c, 0x2f, 0x1d, 0xa6, 0x5b, 0x50, 0x17,
-	0xa8, 0x32, 0x91, 0x62, 0x29, 0xeb, 0x0b, 0x61, 0xff, 0x9b, 0x0a, 0x9c, 0x9f, 0x32, 0x6b, 0x8b,
-	0xb2, 0xb8, 0xb4, 0x51, 0x17, 0xa1, 0x3e, 0xa0, 0x2c, 0xce, 0x04, 0x4a, 0x63, 0x54, 0x33, 0x28,
-	0xd6, 0xe4, 0x2d, 0x68, 0x26, 0x4c, 0x4a, 0x8c, 0x74, 0xb1, 0xf1, 0x81, 0x74, 0x6e, 0x5a, 0xb4,
-	0xe0, 0x8e, 0xc1, 0xf4, 0x21, 0x81, 0x07, 0x7c, 0x1f, 0xa3, 0x50, 0x51, 0xb9, 0x2f, 0x4d, 0xa6,
-	0x34, 0x83, 0x45, 0x07, 0xde, 0xd6, 0x18, 0xb9, 0x0d, 0xcb, 0x03, 0x2e, 0x06, 0xc8, 0x14, 0x46,
-	0x61, 0x96, 0x32, 0x25, 0x5b, 0x0b, 0xa7, 0xf7, 0xc0, 0x52, 0xa1, 0x63, 0x4f, 0xab, 0xf0, 0xef,
-	0xc3, 0x39, 0xe3, 0x06, 0x7d, 0x47, 0x60, 0xaf, 0x23, 0xab, 0x50, 0xbb, 0xc3, 0x7b, 0x21, 0x8b,
-	0x8c, 0x0f, 0xaa, 0xc1, 0xc2, 0x1d, 0xde, 0xdb, 0x8c, 0xc8, 0xeb, 0x00, 0xda, 0xba, 0x90, 0xa5,
-	0x11, 0xde, 0x35, 0x0f, 0xad, 0x06, 0x0d, 0x8d, 0x6c, 0x6a, 0x80, 0xbc, 0x0f, 0xb5, 0xc8, 0xf8,
-	0xd2, 0x55, 0xca, 0xc9, 0x9e, 0x73, 0xe7, 0xfc, 0x9f, 0x2b, 0xee, 0xf2, 0x1b, 0x3c, 0x8d, 0x76,
-	0x63, 0x2a, 0x47, 0xa5, 0x43, 0x30, 0x31, 0xb9, 0x72, 0xb2, 0xc9, 0xf3, 0x2f, 0x9a, 0xbc, 0x01,
-	0x35, 0x9a, 0xf0, 0x2c, 0x55, 0x65, 0x4a, 0xd3, 0x89, 0x92, 0x0b, 0x50, 0x13, 0x48, 0x25, 0x4f,
-	0x6d, 0x38, 0x02, 0xb7, 0x22, 0x01, 0x2c, 0x09, 0x4c, 0x28, 0x4b, 0x75, 0x8d, 0x98, 0x72, 0xab,
-	0x9d, 0xfe, 0x92, 0x66, 0xa1, 0x42, 0xfb, 0xc8, 0xff, 0x7a, 0x1e, 0x96, 0x8c, 0xc7, 0xb6, 0x78,
-	0x6f, 0x87, 0x4b, 0x75, 0x72, 0xb0, 0xae, 0x41, 0x43, 0xe0, 0x57, 0x19, 0x6a, 0xf2, 0x76, 0x95,
-	0x72, 0xb2, 0x1f, 0x27, 0x47, 0x09, 0x81, 0xea, 0x3e, 0xcb, 0xd9, 0x2e, 0x30, 0xbf, 0xc9, 0x0a,
-	0x2c, 0x30, 0x85, 0x89, 0x4d, 0xcb, 0x6a, 0x60, 0x17, 0xe4, 0x35, 0x68, 0xa4, 0x59, 0xe2, 0x12,
-	0x76, 0xc1, 0xec, 0xd4, 0xd3, 0x2c, 0xb1, 0xc9, 0xba, 0x01, 0x35, 0x94, 0x7d, 0xc1, 0x0f, 0xcb,
-	0x3c, 0xda, 0x89, 0x92, 0x77, 0x60, 0x39, 0x42, 0x1a, 0xc5, 0x2c, 0xc5, 0x9c, 0x64, 0xce, 0x98,
-	0x7b, 0x96, 0x72, 0xd8, 0x72, 0x8c, 0x0e, 0xb3, 0x40, 0x99, 0xc5, 0x2a, 0xcc, 0x44, 0xdc, 0xaa,
-	0x1b, 0xd3, 0x1b, 0x16, 0xd9, 0x13, 0x31, 0xd9, 0x86, 0xb3, 0x63, 0x2e, 0x95, 0x8e, 0xc3, 0x00,
-	0xb1, 0xd5, 0x38, 0xbd, 0x45, 0xe0, 0xe4, 0x3f, 0x41, 0xf4, 0xbf, 0xf5, 0x26, 0x31, 0xd8, 0x88,
-	0xb9, 0x3c, 0x39, 0x06, 0x17, 0xa0, 0x26, 0x15, 0x55, 0x99, 0x74, 0x2d, 0xc5, 0xad, 0x2c, 0x89,
-	0x0d, 0x32, 0x4d, 0x83, 0x65, 0xba, 0x4a, 0x21, 0xec, 0xff, 0x98, 0x73, 0x6b, 0xd7, 0x38, 0x2c,
-	0x70, 0xf8, 0x7f, 0x9d, 0x13, 0x93, 0x32, 0x99, 0x2f, 0x5d, 0x26, 0xfe, 0x53, 0x0f, 0x96, 0x0b,
-	0xa6, 0xd9, 0x46, 0x2a, 0x67, 0x47, 0x34, 0x5a, 0xe1, 0x80, 0x09, 0xa9, 0x42, 0x9d, 0xb9, 0x2e,
-	0x8b, 0x1b, 0x06, 0xd9, 0x54, 0x98, 0xe8, 0x6d, 0xbd, 0x11, 0xf6, 0xcd, 0x1b, 0x6d, 0x2a, 0x37,
-	0x34, 0xb2, 0x61, 0x0a, 0xfc, 0x4d, 0x58, 0x8c, 0xb5, 0xbd, 0x21, 0xde, 0x1d, 0x33, 0x71, 0xcf,
-	0x64, 0x74, 0x35, 0x38, 0x6b, 0xb0, 0xae, 0x81, 0xfc, 0x3f, 0x3c, 0xd7, 0x4d, 0xb6, 0x0b, 0x70,
-	0x86, 0xcf, 0xeb, 0xc2, 0x19, 0x69, 0xd9, 0xb3, 0x0c, 0x8f, 0xe5, 0xb2, 0xfa, 0x9d, 0x3d, 0x2a,
-	0x84, 0xe9, 0x2e, 0x8a, 0xc5, 0xce, 0x11, 0x67, 0x2d, 0xb6, 0xa7, 0x21, 0xff, 0x38, 0x4f, 0xb8,
-	0x8d, 0x98, 0xb2, 0x64, 0x37, 0xeb, 0x25, 0x4c, 0xa9, 0x19, 0xbe, 0x94, 0x40, 0x55, 0x70, 0xee,
-	0xe8, 0x3a, 0x30, 0xbf, 0xf5, 0x2c, 0xd2, 0x1f, 0xd1, 0x38, 0xc6, 0x74, 0x58, 0xd0, 0x84, 0x35,
-	0x7d, 0xb9, 0xc0, 0x1d, 0x4f, 0xbc, 0x0d, 0x4b, 0xa6, 0x0b, 0x87, 0x39, 0x7f, 0xb8, 0x58, 0x36,
-	0x0d, 0x7a, 0xd3, 0x81, 0xfe, 0xf7, 0xf3, 0x6e, 0xb0, 0x34, 0xed, 0x79, 0xbd, 0xdf, 0xc7, 0xf1,
-	0x2c, 0x1f, 0x79, 0x1d, 0xaa, 0x63, 0xca, 0x4a, 0xc5, 0xd2, 0x08, 0x92, 0x8f, 0x61, 0x5e, 0xf3,
-	0x5c, 0x89, 0xe9, 0x40, 0xcb, 0x91, 0x2d, 0x80, 0x43, 0x2e, 0xf6, 0xdd, 0x8c, 0x51, 0x82, 0xbf,
-	0x1b, 0x5a, 0xdc, 0x8c, 0x17, 0xe4, 0x32, 0x9c, 0x47, 0x3d, 0xea, 0x30, 0x9e, 0x86, 0x18, 0xb3,
-	0x21, 0xeb, 0xc5, 0x68, 0x48, 0xbc, 0x1e, 0x9c, 0xcb, 0x37, 0xba, 0x0e, 0xd7, 0x7d, 0x06, 0xc7,
-	0xbc, 0x3f, 0x32, 0x0c, 0x5e, 0x0d, 0xec, 0xa2, 0x88, 0x79, 0x63, 0x12, 0x73, 0xff, 0x17, 0x6f,
-	0x3a, 0x42, 0x01, 0xde, 0xc1, 0xfe, 0x2c, 0x23, 0x34, 0x69, 0xf9, 0xd5, 0xe7, 0x5a, 0x7e, 0x4e,
-	0x24, 0xf6, 0xa2, 0x29, 0x22, 0x31, 0x17, 0x15, 0xb3, 0x96, 0x31, 0xfa, 0x33, 0x33, 0x00, 0xce,
-	0x6c, 0xd6, 0x7a, 0x90, 0xcf, 0xbb, 0x5d, 0xed, 0xd4, 0x5d, 0x54, 0x4a, 0xcf, 0xbb, 0x85, 0xc7,
-	0xbd, 0x69, 0x8f, 0x3f, 0x9f, 0x00, 0x95, 0x97, 0x4a, 0x80, 0x5b, 0x50, 0xcf, 0xe3, 0x5c, 0xaa,
-	0xd7, 0xe5, 0xc2, 0x64, 0x07, 0x9a, 0x8a, 0x2b, 0x1a, 0x87, 0x68, 0x39, 0xa7, 0x4c, 0x79, 0x2c,
-	0x1a, 0x0d, 0x5d, 0xab, 0xc0, 0xff, 0x29, 0xff, 0xab, 0x1b, 0xe0, 0x21, 0x15, 0x91, 0xfc, 0x82,
-	0xa9, 0x51, 0x24, 0xe8, 0x61, 0x5a, 0x72, 0x06, 0x9d, 0xb4, 0xc9, 0xca, 0x4b, 0x4d, 0x93, 0x26,
-	0x08, 0xf6, 0x8f, 0x42, 0x33, 0x70, 0x2b, 0x7f, 0x07, 0x2e, 0x38, 0x5b, 0x5d, 0x57, 0x5e, 0x1f,
-	0x8f, 0x05, 0x3f, 0xc0, 0x17, 0xba, 0xba, 0xf7, 0xaf, 0xbb, 0xba, 0xff, 0x79, 0xf1, 0x7a, 0x87,
-	0xe4, 0xe3, 0x7f, 0x59, 0x85, 0xdb, 0x79, 0x4d, 0x52, 0x41, 0x13, 0x99, 0xff, 0x1d, 0xbf, 0x06,
-	0x0d, 0x9a, 0xa9, 0x11, 0x17, 0x4c, 0xdd, 0xfb, 0x67, 0x6d, 0xc5, 0x51, 0xbf, 0xe7, 0x3a, 0xcd,
-	0x16, 0xef, 0x99, 0x91, 0x72, 0x47, 0x64, 0xe9, 0xc9, 0xf5, 0xb2, 0x02, 0x0b, 0x76, 0x10, 0x75,
-	0xe3, 0xbf, 0x59, 0x90, 0x36, 0x80, 0xcc, 0x92, 0x84, 0x0a, 0x76, 0xdf, 0x8d, 0x5a, 0xf5, 0x60,
-	0x0a, 0xb9, 0x11, 0x3c, 0x3a, 0x6a, 0x7b, 0x8f, 0x8f, 0xda, 0xde, 0xef, 0x47, 0x6d, 0xef, 0xc1,
-	0x71, 0x7b, 0xee, 0xf1, 0x71, 0x7b, 0xee, 0xb7, 0xe3, 0xf6, 0xdc, 0x97, 0x1f, 0x0d, 0x99, 0x1a,
-	0x65, 0xbd, 0xb5, 0x3e, 0x4f, 0x3a, 0x93, 0x2f, 0x2b, 0x57, 0x52, 0x54, 0x3a, 0xb5, 0xa7, 0xa0,
-	0xce, 0xdd, 0xe2, 0x93, 0x8c, 0xba, 0x37, 0x46, 0xd9, 0xab, 0x99, 0xef, 0x28, 0x1f, 0xfc, 0x15,
-	0x00, 0x00, 0xff, 0xff, 0x6e, 0x65, 0x3e, 0xc4, 0xb5, 0x11, 0x00, 0x00,
+	// 1539 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x59, 0x4f, 0x6f, 0x14, 0xc7,
+	0x12, 0xf7, 0xec, 0x8e, 0xd7, 0xbb, 0xed, 0x7f, 0x30, 0xcf, 0x46, 0xfb, 0xfc, 0xf4, 0x0c, 0x6f,
+	0x78, 0x51, 0x88, 0x10, 0xde, 0x90, 0x20, 0x94, 0x4b, 0x44, 0x6c, 0xb3, 0x10, 0x5b, 0x46, 0x58,
+	0x63, 0xac, 0x48, 0xb9, 0x8c, 0x66, 0x77, 0x6a, 0x77, 0x1b, 0xcf, 0x4c, 0x4f, 0xba, 0x7b, 0xd6,
+	0x18, 0xe5, 0x92, 0x43, 0xa4, 0x1c, 0x39, 0x70, 0xcf, 0x95, 0x70, 0xc9, 0x21, 0x1c, 0xf2, 0x11,
+	0x38, 0x22, 0x4e, 0x09, 0x07, 0x14, 0x61, 0x45, 0xca, 0xc7, 0x88, 0xfa, 0xdf, 0xec, 0x9a, 0x60,
+	0x82, 0xc7, 0xd6, 0x2a, 0xb7, 0xed, 0x9a, 0xae, 0xea, 0xea, 0xaa, 0xea, 0x5f, 0xfd, 0xba, 0x17,
+	0xb9, 0x09, 0xee, 0xf6, 0x38, 0xeb, 0xe1, 0x0e, 0x6f, 0xb4, 0x49, 0x9c, 0x66, 0x1c, 0x1a, 0xfd,
+	0xcb, 0x0d, 0xe8, 0x43, 0xc2, 0xd9, 0x52, 0x4a, 0x09, 0x27, 0xce, 0xfc, 0x60, 0xce, 0x92, 0x9e,
+	0xb3, 0xd4, 0xbf, 0xbc, 0x30, 0xd7, 0x25, 0x5d, 0x22, 0x67, 0x34, 0xc4, 0x2f, 0x35, 0x79, 0xe1,
+	0xdf, 0x6d, 0xc2, 0x62, 0xc2, 0x7c, 0xf5, 0x41, 0x0d, 0xf4, 0xa7, 0xf3, 0x6f, 0x5e, 0xcb, 0x98,
+	0x94, 0x93, 0xdc, 0x47, 0x16, 0x9a, 0x6f, 0x8a, 0xd5, 0xaf, 0x43, 0x1f, 0xb7, 0xc1, 0x83, 0x2e,
+	0x66, 0x1c, 0x28, 0x84, 0xce, 0x15, 0x54, 0x25, 0x29, 0xd0, 0x80, 0x13, 0x5a, 0xb7, 0xce, 0x59,
+	0x17, 0x6a, 0x2b, 0xf5, 0xe7, 0x4f, 0x2e, 0xcd, 0xe9, 0x25, 0x96, 0xc3, 0x90, 0x02, 0x63, 0x5b,
+	0x9c, 0xe2, 0xa4, 0xeb, 0xe5, 0x33, 0x9d, 0x3a, 0x9a, 0x88, 0x49, 0x82, 0x77, 0x80, 0xd6, 0x4b,
+	0x42, 0xc9, 0x33, 0x43, 0xe7, 0x1a, 0xb2, 0x5b, 0x24, 0x09, 0xeb, 0x65, 0x69, 0xeb, 0xe2, 0xd3,
+	0x97, 0x67, 0xc7, 0x5e, 0xbc, 0x3c, 0x3b, 0xaf, 0xec, 0xb1, 0x70, 0x67, 0x09, 0x93, 0x46, 0x1c,
+	0xf0, 0xde, 0xd2, 0x5a, 0xc2, 0x9f, 0x3f, 0xb9, 0x84, 0xf4, 0x42, 0x6b, 0x09, 0xf7, 0xa4, 0xa2,
+	0xfb, 0x87, 0x85, 0x9c, 0x21, 0x57, 0xb7, 0xd3, 0x30, 0xe0, 0xff, 0x40, 0x3f, 0x9d, 0x65, 0x34,
+	0x1e, 0x84, 0x21, 0x84, 0x75, 0xfb, 0xe8, 0x16, 0x94, 0xa6, 0xfb, 0xb3, 0x85, 0xe6, 0x86, 0xb7,
+	0x9a, 0x08, 0xc3, 0x38, 0xe9, 0x16, 0xdc, 0xac, 0xd9, 0x52, 0xa9, 0xe8, 0x96, 0x3e, 0x40, 0xa7,
+	0x32, 0xe3, 0x83, 0xdf, 0x03, 0x51, 0x57, 0x32, 0x3e, 0xb6, 0x37, 0x9b, 0xcb, 0x3f, 0x97, 0x62,
+	0xf7, 0xa1, 0x85, 0xfe, 0xf5, 0x17, 0xd7, 0x0b, 0xa7, 0xe9, 0x26, 0xaa, 0x52, 0xe0, 0x19, 0x4d,
+	0xa0, 0x90, 0xf7, 0xb9, 0xb2, 0xfb, 0x6d, 0x09, 0x9d, 0x1e, 0x72, 0x6b, 0x3d, 0xc0, 0x51, 0x61,
+	0xa7, 0x16, 0x50, 0xb5, 0x13, 0xe0, 0x28, 0xa3, 0xc0, 0xa4, 0x53, 0xd3, 0x5e, 0x3e, 0x76, 0xce,
+	0xa3, 0xe9, 0x18, 0x33, 0x06, 0xa1, 0x38, 0x91, 0xa4, 0xc3, 0x74, 0x98, 0xa6, 0x94, 0x70, 0x53,
+	0xca, 0xc4, 0x24, 0x0a, 0x7d, 0xb2, 0x03, 0xa1, 0xcf, 0x03, 0xb6, 0xc3, 0x64, 0xa5, 0x4c, 0x7b,
+	0x53, 0x5a, 0x78, 0x47, 0xc8, 0x9c, 0x3b, 0x68, 0xb6, 0x43, 0x68, 0x07, 0x30, 0x87, 0xd0, 0xcf,
+	0x12, 0xcc, 0x59, 0x7d, 0xfc, 0xe8, 0x11, 0x98, 0xc9, 0x6d, 0x6c, 0x0b, 0x13, 0xee, 0x7d, 0x74,
+	0x4a, 0x86, 0x41, 0xac, 0xe1, 0xa9, 0xe5, 0x9c, 0x79, 0x54, 0xb9, 0x4b, 0x5a, 0x3e, 0x0e, 0x65,
+	0x0c, 0x6c, 0x6f, 0xfc, 0x2e, 0x69, 0xad, 0x85, 0xce, 0x7f, 0x11, 0x12, 0xde, 0xf9, 0x38, 0x09,
+	0xe1, 0x9e, 0xdc, 0xa8, 0xed, 0xd5, 0x84, 0x64, 0x4d, 0x08, 0x9c, 0x0f, 0x51, 0x25, 0x94, 0xb1,
+	0xd4, 0x27, 0xe5, 0xf0, 0xc8, 0xe9, 0x79, 0xee, 0x8f, 0x25, 0xbd, 0xf8, 0x0a, 0x49, 0xc2, 0xad,
+	0x28, 0x60, 0xbd, 0xc2, 0x29, 0x18, 0xb8, 0x5c, 0x3a, 0xdc, 0xe5, 0xf2, 0xeb, 0x2e, 0xaf, 0xa2,
+	0x4a, 0x10, 0x93, 0x2c, 0xe1, 0x45, 0x8e, 0xa6, 0x56, 0x75, 0xce, 0xa0, 0x0a, 0x85, 0x80, 0x91,
+	0x44, 0xa5, 0xc3, 0xd3, 0x23, 0xc7, 0x43, 0x33, 0x14, 0xe2, 0x00, 0x27, 0xe2, 0x8c, 0xc8, 0xe3,
+	0x56, 0x39, 0xfa, 0x22, 0xd3, 0xb9, 0x09, 0x11, 0x23, 0xf7, 0x9b, 0x32, 0x9a, 0x91, 0x11, 0x5b,
+	0x27, 0xad, 0x4d, 0xc2, 0xf8, 0xe1, 0xc9, 0xba, 0x8a, 0x6a, 0x14, 0xbe, 0xca, 0x40, 0x80, 0xb7,
+	0x3e, 0x29, 0x87, 0xc7, 0x71, 0x30, 0xd5, 0x71, 0x90, 0xbd, 0x83, 0x0d, 0xda, 0x79, 0xf2, 0xb7,
+	0x33, 0x87, 0xc6, 0x31, 0x87, 0x58, 0x95, 0xa5, 0xed, 0xa9, 0x81, 0xf3, 0x1f, 0x54, 0x4b, 0xb2,
+	0x58, 0x17, 0xec, 0xb8, 0xfc, 0x52, 0x4d, 0xb2, 0x58, 0x15, 0xeb, 0x2a, 0xaa, 0x00, 0x6b, 0x53,
+	0xb2, 0x5b, 0x64, 0xd3, 0x5a, 0xd5, 0x79, 0x1f, 0xcd, 0x86, 0x10, 0x84, 0x11, 0x4e, 0xc0, 0x80,
+	0xcc, 0x84, 0x5c, 0x67, 0xc6, 0x88, 0x15, 0xc6, 0x88, 0x34, 0x53, 0x60, 0x59, 0xc4, 0xfd, 0x8c,
+	0x46, 0xf5, 0xaa, 0x74, 0xbd, 0xa6, 0x24, 0xdb, 0x34, 0x72, 0x36, 0xd0, 0x64, 0x4a, 0x18, 0x17,
+	0x79, 0xe8, 0x00, 0xd4, 0x6b, 0x47, 0xf7, 0x08, 0x69, 0xfd, 0x1b, 0x00, 0xee, 0x77, 0xd6, 0x20,
+	0x07, 0xab, 0x11, 0x61, 0x87, 0xe7, 0xe0, 0x0c, 0xaa, 0x30, 0x1e, 0xf0, 0x8c, 0xe9, 0x96, 0xa2,
+	0x47, 0x0a, 0xc4, 0x3a, 0x99, 0x80, 0xc1, 0x22, 0x5d, 0x25, 0x57, 0x76, 0x7f, 0x30, 0xd8, 0xda,
+	0x94, 0x01, 0xf3, 0xb4, 0xfc, 0xa4, 0x6b, 0x62, 0x70, 0x4c, 0xca, 0x85, 0x8f, 0x89, 0xfb, 0xc2,
+	0x42, 0xb3, 0x39, 0xd2, 0x6c, 0x40, 0xc0, 0x46, 0x07, 0x34, 0xc2, 0x60, 0x07, 0x53, 0xc6, 0x7d,
+	0x51, 0xb9, 0xba, 0x8a, 0x6b, 0x52, 0xb2, 0xc6, 0x21, 0x16, 0x9f, 0xc5, 0x07, 0xbf, 0x2d, 0xf7,
+	0xa8, 0x4a, 0xb9, 0x26, 0x24, 0xab, 0xf2, 0x80, 0xff, 0x0f, 0x4d, 0x45, 0xc2, 0x5f, 0x1f, 0xee,
+	0xa5, 0x98, 0xee, 0xc9, 0x8a, 0xb6, 0xbd, 0x49, 0x29, 0x6b, 0x4a, 0x91, 0xfb, 0xbb, 0xa5, 0xbb,
+	0xc9, 0x46, 0x2e, 0x1c, 0xe1, 0xf6, 0x9a, 0x68, 0x82, 0x29, 0xf4, 0x2c, 0x82, 0x63, 0x46, 0x57,
+	0xec, 0xb3, 0x15, 0x50, 0x2a, 0xbb, 0x0b, 0xc7, 0x91, 0x0e, 0xc4, 0xa4, 0x92, 0x6d, 0x0b, 0x91,
+	0xbb, 0x6f, 0x0a, 0x6e, 0x35, 0x0a, 0x70, 0xbc, 0x95, 0xb5, 0x62, 0xcc, 0xf9, 0x08, 0x77, 0xea,
+	0x20, 0x9b, 0x12, 0xa2, 0xe1, 0xda, 0x93, 0xbf, 0x05, 0x17, 0x69, 0xf7, 0x82, 0x28, 0x82, 0xa4,
+	0x9b, 0xc3, 0x84, 0x72, 0x7d, 0x36, 0x97, 0x6b, 0x9c, 0x78, 0x0f, 0xcd, 0xc8, 0x2e, 0xec, 0x1b,
+	0xfc, 0xd0, 0xb9, 0x9c, 0x96, 0xd2, 0xeb, 0x5a, 0xe8, 0x7e, 0x5f, 0xd6, 0xc4, 0x52, 0xb6, 0xe7,
+	0xe5, 0x76, 0x1b, 0xd2, 0x51, 0x6e, 0xf2, 0x1a, 0xb2, 0xd3, 0x00, 0x17, 0xca, 0xa5, 0x54, 0x74,
+	0x3e, 0x45, 0x65, 0x81, 0x73, 0x05, 0xd8, 0x81, 0xd0, 0x73, 0xd6, 0x11, 0xda, 0x25, 0x74, 0x47,
+	0x73, 0x8c, 0x02, 0xf8, 0x5d, 0x13, 0xea, 0x92, 0x5e, 0x38, 0x17, 0xd1, 0x69, 0x10, 0x54, 0x07,
+	0x93, 0xc4, 0x87, 0x08, 0x77, 0x71, 0x2b, 0x02, 0x09, 0xe2, 0x55, 0xef, 0x94, 0xf9, 0xd0, 0xd4,
+	0x72, 0xd1, 0x67, 0x20, 0x25, 0xed, 0x9e, 0x44, 0x70, 0xdb, 0x53, 0x83, 0x3c, 0xe7, 0xb5, 0x41,
+	0xce, 0xdd, 0x9f, 0xac, 0xe1, 0x0c, 0x79, 0x70, 0x17, 0xda, 0xa3, 0xcc, 0xd0, 0xa0, 0xe5, 0xdb,
+	0x07, 0x5a, 0xbe, 0x01, 0x12, 0xb5, 0xd0, 0x10, 0x90, 0xc8, 0x85, 0x72, 0xae, 0x25, 0x9d, 0xbe,
+	0x25, 0x09, 0xe0, 0xc8, 0xb8, 0xd6, 0x03, 0xc3, 0x77, 0x9b, 0x22, 0xa8, 0x5b, 0xc0, 0xb9, 0xe0,
+	0xbb, 0x79, 0xc4, 0xad, 0xe1, 0x88, 0x1f, 0x2c, 0x80, 0xd2, 0xb1, 0x0a, 0xe0, 0x26, 0xaa, 0x9a,
+	0x3c, 0x17, 0xea, 0x75, 0x46, 0xd9, 0xd9, 0x44, 0xd3, 0x9c, 0xf0, 0x20, 0xf2, 0x41, 0x61, 0x4e,
+	0x91, 0xe3, 0x31, 0x25, 0x2d, 0x34, 0x95, 0x01, 0xf7, 0xb1, 0xb9, 0xea, 0x7a, 0xb0, 0x1b, 0xd0,
+	0x90, 0x7d, 0x81, 0x79, 0x2f, 0xa4, 0xc1, 0x6e, 0x52, 0x90, 0x83, 0x0e, 0xda, 0x64, 0xe9, 0x58,
+	0x6c, 0x52, 0x26, 0x41, 0x5d, 0x14, 0xa6, 0x3d, 0x3d, 0x72, 0x37, 0xd1, 0x19, 0xed, 0xab, 0xee,
+	0xca, 0xcb, 0x69, 0x4a, 0x49, 0x1f, 0x5e, 0xeb, 0xea, 0xd6, 0x3b, 0x77, 0x75, 0xf7, 0x76, 0xbe,
+	0x7b, 0x2d, 0x31, 0xf4, 0xbf, 0xa8, 0xc1, 0x0d, 0x73, 0x26, 0x03, 0x1a, 0xc4, 0xcc, 0x5c, 0xc7,
+	0xaf, 0xa2, 0x5a, 0x90, 0xf1, 0x1e, 0xa1, 0x98, 0xef, 0xfd, 0xbd, 0xb5, 0x7c, 0xaa, 0xdb, 0xd2,
+	0x9d, 0x66, 0x9d, 0xb4, 0x24, 0xa5, 0xdc, 0xa4, 0x59, 0x72, 0xf8, 0x79, 0x99, 0x43, 0xe3, 0x8a,
+	0x88, 0x6a, 0xfa, 0x2f, 0x07, 0xce, 0x22, 0x42, 0x2c, 0x8b, 0xe3, 0x80, 0xe2, 0xfb, 0x9a, 0x6a,
+	0x55, 0xbd, 0x21, 0x89, 0xfb, 0xa8, 0x94, 0x3f, 0x76, 0x44, 0xb8, 0x0f, 0x74, 0xef, 0x3a, 0xc4,
+	0xc1, 0xdb, 0x18, 0xd4, 0x89, 0x23, 0xc9, 0x81, 0x58, 0xdb, 0xef, 0x4e, 0xc9, 0x72, 0x4a, 0x3e,
+	0x7e, 0xae, 0x3c, 0xa0, 0xe4, 0x0b, 0xa8, 0xfa, 0x5a, 0x67, 0xcb, 0xc7, 0xa6, 0x29, 0x4c, 0x14,
+	0x6b, 0x0a, 0xee, 0x43, 0x13, 0xaa, 0xdb, 0x19, 0x4f, 0x33, 0xce, 0x74, 0xc4, 0x46, 0x18, 0xaa,
+	0xcf, 0x06, 0xb7, 0x90, 0xf2, 0x85, 0xc9, 0x8f, 0xfe, 0xbf, 0xf4, 0xc6, 0x67, 0xb1, 0xa5, 0x55,
+	0xd3, 0xf3, 0x05, 0xb5, 0x5b, 0xb1, 0xc5, 0x46, 0x4d, 0x78, 0x8e, 0xd9, 0x17, 0x4d, 0x23, 0xaa,
+	0x0c, 0x35, 0xa2, 0xc7, 0xe5, 0xfc, 0x75, 0x43, 0x55, 0xd0, 0x68, 0x61, 0xfd, 0xa4, 0xa8, 0xdf,
+	0x2d, 0x34, 0x29, 0x42, 0x08, 0x09, 0x13, 0x67, 0xb6, 0x48, 0x84, 0x86, 0xf5, 0x05, 0x12, 0xb6,
+	0xd4, 0x1b, 0x4d, 0x91, 0xdb, 0x9f, 0x52, 0x15, 0x80, 0x2f, 0x1b, 0x90, 0x4f, 0x21, 0x16, 0x40,
+	0x57, 0xa4, 0x74, 0xa7, 0xa4, 0x05, 0x4f, 0x19, 0x70, 0x7f, 0xb5, 0x75, 0x03, 0xbe, 0x41, 0x83,
+	0x2c, 0xdc, 0x14, 0xf0, 0x99, 0x8c, 0x2c, 0x53, 0x57, 0xc4, 0xa5, 0x2f, 0x25, 0xf4, 0x5d, 0x0e,
+	0x7a, 0x3e, 0x53, 0xd4, 0x9c, 0xbc, 0xb3, 0x28, 0x2e, 0x21, 0x7f, 0x0f, 0xb1, 0x8f, 0xca, 0x01,
+	0xf6, 0x31, 0x54, 0x0b, 0x13, 0xc7, 0xa8, 0x85, 0x3b, 0x68, 0xd6, 0x2c, 0xef, 0x53, 0xd9, 0x19,
+	0xd5, 0x8d, 0xfa, 0x88, 0xef, 0x4c, 0xc6, 0x86, 0x6a, 0xae, 0x07, 0xee, 0xbc, 0xb5, 0x63, 0xdc,
+	0x79, 0x87, 0x6a, 0x0b, 0x9d, 0x60, 0x6d, 0x4d, 0x1e, 0xb7, 0xb6, 0xbe, 0x36, 0x6f, 0xd1, 0x98,
+	0x09, 0x24, 0x7a, 0xfb, 0xc3, 0xc0, 0x49, 0x17, 0xd7, 0x8a, 0xf7, 0xf4, 0xd5, 0xa2, 0xf5, 0xec,
+	0xd5, 0xa2, 0xf5, 0xdb, 0xab, 0x45, 0xeb, 0xc1, 0xfe, 0xe2, 0xd8, 0xb3, 0xfd, 0xc5, 0xb1, 0x5f,
+	0xf6, 0x17, 0xc7, 0xbe, 0xfc, 0xa4, 0x8b, 0x79, 0x2f, 0x6b, 0x09, 0x84, 0x6c, 0x0c, 0x00, 0xf3,
+	0x52, 0x02, 0x5c, 0x70, 0xb4, 0x21, 0x51, 0xe3, 0x5e, 0xfe, 0xa7, 0x00, 0xdf, 0x4b, 0x81, 0xb5,
+	0x2a, 0xf2, 0x0f, 0x81, 0x8f, 0xff, 0x0c, 0x00, 0x00, 0xff, 0xff, 0x90, 0x68, 0x5e, 0x28, 0xa3,
+	0x18, 0x00, 0x00,
 }
 
 func (m *EventDeviceRegistered) Marshal() (dAtA []byte, err error) {
@@ -2646,6 +3055,386 @@ func (m *EventJobTasksPruned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventDeliveryDemanded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDeliveryDemanded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDeliveryDemanded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.Deadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Deadline))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Items) > 0 {
+		dAtA2 := make([]byte, len(m.Items)*10)
+		var j1 int
+		for _, num := range m.Items {
+			for num >= 1<<7 {
+				dAtA2[j1] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j1++
+			}
+			dAtA2[j1] = uint8(num)
+			j1++
+		}
+		i -= j1
+		copy(dAtA[i:], dAtA2[:j1])
+		i = encodeVarintEvents(dAtA, i, uint64(j1))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventOutputsDelivered) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventOutputsDelivered) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventOutputsDelivered) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Root) > 0 {
+		i -= len(m.Root)
+		copy(dAtA[i:], m.Root)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Root)))
+		i--
+		dAtA[i] = 0x32
+	}
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if len(m.Items) > 0 {
+		for iNdEx := len(m.Items) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Items[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintEvents(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDeliveryMissed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDeliveryMissed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDeliveryMissed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.UnitsRemoved.Size()
+		i -= size
+		if _, err := m.UnitsRemoved.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	{
+		size := m.Burned.Size()
+		i -= size
+		if _, err := m.Burned.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	{
+		size := m.Compensated.Size()
+		i -= size
+		if _, err := m.Compensated.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventFraudProven) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventFraudProven) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventFraudProven) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.UnitsRemoved.Size()
+		i -= size
+		if _, err := m.UnitsRemoved.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x5a
+	{
+		size := m.Burned.Size()
+		i -= size
+		if _, err := m.Burned.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x52
+	{
+		size := m.Refunded.Size()
+		i -= size
+		if _, err := m.Refunded.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x4a
+	{
+		size := m.ReporterReward.Size()
+		i -= size
+		if _, err := m.ReporterReward.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.Item != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Item))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Reporter) > 0 {
+		i -= len(m.Reporter)
+		copy(dAtA[i:], m.Reporter)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reporter)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDisputeClosed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDisputeClosed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDisputeClosed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -3123,6 +3912,158 @@ func (m *EventJobTasksPruned) Size() (n int) {
 	}
 	if m.Summarized {
 		n += 2
+	}
+	return n
+}
+
+func (m *EventDeliveryDemanded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Items) > 0 {
+		l = 0
+		for _, e := range m.Items {
+			l += sovEvents(uint64(e))
+		}
+		n += 1 + sovEvents(uint64(l)) + l
+	}
+	if m.Deadline != 0 {
+		n += 1 + sovEvents(uint64(m.Deadline))
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventOutputsDelivered) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Items) > 0 {
+		for _, e := range m.Items {
+			l = e.Size()
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = len(m.Root)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventDeliveryMissed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Slashed.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Compensated.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Burned.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.UnitsRemoved.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventFraudProven) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Reporter)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Item != 0 {
+		n += 1 + sovEvents(uint64(m.Item))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Slashed.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.ReporterReward.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Burned.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.UnitsRemoved.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventDisputeClosed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
 	}
 	return n
 }
@@ -6550,6 +7491,1256 @@ func (m *EventJobTasksPruned) Unmarshal(dAtA []byte) error {
 				}
 			}
 			m.Summarized = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDeliveryDemanded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDeliveryDemanded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDeliveryDemanded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Items = append(m.Items, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthEvents
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthEvents
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Items) == 0 {
+					m.Items = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowEvents
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Items = append(m.Items, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deadline", wireType)
+			}
+			m.Deadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Deadline |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventOutputsDelivered) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventOutputsDelivered: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventOutputsDelivered: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Items = append(m.Items, ChallengeItem{})
+			if err := m.Items[len(m.Items)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Root", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Root = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDeliveryMissed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDeliveryMissed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDeliveryMissed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Compensated", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Compensated.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burned", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Burned.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitsRemoved", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.UnitsRemoved.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventFraudProven) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventFraudProven: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventFraudProven: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reporter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reporter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Item", wireType)
+			}
+			m.Item = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Item |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReporterReward", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ReporterReward.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burned", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Burned.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitsRemoved", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.UnitsRemoved.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDisputeClosed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDisputeClosed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDisputeClosed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipEvents(dAtA[iNdEx:])

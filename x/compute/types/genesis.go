@@ -123,5 +123,5 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 			return errorsmod.Wrap(ErrInvalidGenesis, "negative emission or burn totals")
 		}
 	}
-	return nil
+	return gs.validateDisputes(jobs)
 }

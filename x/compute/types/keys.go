@@ -34,4 +34,9 @@ var (
 	TotalBurnedKey        = collections.NewPrefix(19)
 	JobPruneQueueKey      = collections.NewPrefix(20)
 	ClaimsByChallengeKey  = collections.NewPrefix(21)
+
+	// Disputes (G5), prefixes 42-47.
+	DisputeQueueKey    = collections.NewPrefix(42)
+	DeliveryQueueKey   = collections.NewPrefix(43)
+	DemandsByDeviceKey = collections.NewPrefix(44)
 )

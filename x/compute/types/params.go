@@ -50,6 +50,12 @@ func DefaultParams() Params {
 		LeaseCooldownBlocks:   100,
 		JobPostingFee:         math.NewInt(1_000_000), // 1 SHIFT
 		MinGasPrice:           math.LegacyZeroDec(),
+
+		DisputeWindowBlocks:    1000,
+		DeliveryDeadlineBlocks: 100,
+		MaxDemandItems:         16,
+		DemandFeePerItem:       math.NewInt(10_000), // 0.01 SHIFT
+		FraudReporterBps:       2000,
 	}
 }
 
@@ -127,7 +133,7 @@ func (p Params) Validate() error {
 			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
 		}
 	}
-	return nil
+	return p.validateDisputes(maxWindow)
 }
 
 // EpochEmission is the emission of epoch e before the cap: the initial amount

@@ -1295,6 +1295,378 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+// MsgDemandDelivery is the message of Msg/DemandDelivery: the job's requester
+// demands items of a verified task within its dispute window, paying the fee.
+type MsgDemandDelivery struct {
+	Requester string `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
+	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,3,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// items are the demanded item indices (job-wide), ascending and distinct,
+	// at most params.max_demand_items.
+	Items []uint64 `protobuf:"varint,4,rep,packed,name=items,proto3" json:"items,omitempty"`
+}
+
+func (m *MsgDemandDelivery) Reset()         { *m = MsgDemandDelivery{} }
+func (m *MsgDemandDelivery) String() string { return proto.CompactTextString(m) }
+func (*MsgDemandDelivery) ProtoMessage()    {}
+func (*MsgDemandDelivery) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{24}
+}
+func (m *MsgDemandDelivery) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDemandDelivery) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDemandDelivery.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDemandDelivery) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDemandDelivery.Merge(m, src)
+}
+func (m *MsgDemandDelivery) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDemandDelivery) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDemandDelivery.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDemandDelivery proto.InternalMessageInfo
+
+func (m *MsgDemandDelivery) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *MsgDemandDelivery) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgDemandDelivery) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *MsgDemandDelivery) GetItems() []uint64 {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+// MsgDemandDeliveryResponse is the response of Msg/DemandDelivery.
+type MsgDemandDeliveryResponse struct {
+	// deadline is the last height the device may answer.
+	Deadline uint64 `protobuf:"varint,1,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	// fee is what the requester paid, held until the demand is settled.
+	Fee cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+}
+
+func (m *MsgDemandDeliveryResponse) Reset()         { *m = MsgDemandDeliveryResponse{} }
+func (m *MsgDemandDeliveryResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgDemandDeliveryResponse) ProtoMessage()    {}
+func (*MsgDemandDeliveryResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{25}
+}
+func (m *MsgDemandDeliveryResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDemandDeliveryResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDemandDeliveryResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDemandDeliveryResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDemandDeliveryResponse.Merge(m, src)
+}
+func (m *MsgDemandDeliveryResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDemandDeliveryResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDemandDeliveryResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDemandDeliveryResponse proto.InternalMessageInfo
+
+func (m *MsgDemandDeliveryResponse) GetDeadline() uint64 {
+	if m != nil {
+		return m.Deadline
+	}
+	return 0
+}
+
+// MsgDeliverOutputs is the message of Msg/DeliverOutputs: the task's device
+// publishes the demanded items with their Merkle multi-proof.
+type MsgDeliverOutputs struct {
+	Operator  string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,3,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// items answer the demand: one per demanded index, in the demand's order.
+	Items []ChallengeItem `protobuf:"bytes,4,rep,name=items,proto3" json:"items"`
+	// nodes is the multi-proof of all items against the claimed root, as in
+	// MsgSubmitProof.
+	Nodes [][]byte `protobuf:"bytes,5,rep,name=nodes,proto3" json:"nodes,omitempty"`
+}
+
+func (m *MsgDeliverOutputs) Reset()         { *m = MsgDeliverOutputs{} }
+func (m *MsgDeliverOutputs) String() string { return proto.CompactTextString(m) }
+func (*MsgDeliverOutputs) ProtoMessage()    {}
+func (*MsgDeliverOutputs) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{26}
+}
+func (m *MsgDeliverOutputs) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDeliverOutputs) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDeliverOutputs.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDeliverOutputs) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDeliverOutputs.Merge(m, src)
+}
+func (m *MsgDeliverOutputs) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDeliverOutputs) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDeliverOutputs.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDeliverOutputs proto.InternalMessageInfo
+
+func (m *MsgDeliverOutputs) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgDeliverOutputs) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgDeliverOutputs) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *MsgDeliverOutputs) GetItems() []ChallengeItem {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *MsgDeliverOutputs) GetNodes() [][]byte {
+	if m != nil {
+		return m.Nodes
+	}
+	return nil
+}
+
+// MsgDeliverOutputsResponse is the response of Msg/DeliverOutputs.
+type MsgDeliverOutputsResponse struct {
+	// fee is the demand fee paid to the device.
+	Fee cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+}
+
+func (m *MsgDeliverOutputsResponse) Reset()         { *m = MsgDeliverOutputsResponse{} }
+func (m *MsgDeliverOutputsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgDeliverOutputsResponse) ProtoMessage()    {}
+func (*MsgDeliverOutputsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{27}
+}
+func (m *MsgDeliverOutputsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDeliverOutputsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDeliverOutputsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDeliverOutputsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDeliverOutputsResponse.Merge(m, src)
+}
+func (m *MsgDeliverOutputsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDeliverOutputsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDeliverOutputsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDeliverOutputsResponse proto.InternalMessageInfo
+
+// MsgReportFraud is the message of Msg/ReportFraud: anyone shows that one item
+// of a verified task, proven against the device's claimed root, is wrong.
+type MsgReportFraud struct {
+	Reporter  string `protobuf:"bytes,1,opt,name=reporter,proto3" json:"reporter,omitempty"`
+	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,3,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// item is the item index (job-wide).
+	Item uint64 `protobuf:"varint,4,opt,name=item,proto3" json:"item,omitempty"`
+	// output is the output the device committed to for the item.
+	Output []byte `protobuf:"bytes,5,opt,name=output,proto3" json:"output,omitempty"`
+	// proof is the Merkle path of the item against the claimed root, leaf level
+	// first (the multi-proof of one item).
+	Proof [][]byte `protobuf:"bytes,6,rep,name=proof,proto3" json:"proof,omitempty"`
+}
+
+func (m *MsgReportFraud) Reset()         { *m = MsgReportFraud{} }
+func (m *MsgReportFraud) String() string { return proto.CompactTextString(m) }
+func (*MsgReportFraud) ProtoMessage()    {}
+func (*MsgReportFraud) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{28}
+}
+func (m *MsgReportFraud) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgReportFraud) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgReportFraud.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgReportFraud) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgReportFraud.Merge(m, src)
+}
+func (m *MsgReportFraud) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgReportFraud) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgReportFraud.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgReportFraud proto.InternalMessageInfo
+
+func (m *MsgReportFraud) GetReporter() string {
+	if m != nil {
+		return m.Reporter
+	}
+	return ""
+}
+
+func (m *MsgReportFraud) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgReportFraud) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *MsgReportFraud) GetItem() uint64 {
+	if m != nil {
+		return m.Item
+	}
+	return 0
+}
+
+func (m *MsgReportFraud) GetOutput() []byte {
+	if m != nil {
+		return m.Output
+	}
+	return nil
+}
+
+func (m *MsgReportFraud) GetProof() [][]byte {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
+}
+
+// MsgReportFraudResponse is the response of Msg/ReportFraud.
+type MsgReportFraudResponse struct {
+	Slashed cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	// reporter_reward is the reporter's share of the slash.
+	ReporterReward cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=reporter_reward,json=reporterReward,proto3,customtype=cosmossdk.io/math.Int" json:"reporter_reward"`
+	// refunded is what the requester got back.
+	Refunded cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=refunded,proto3,customtype=cosmossdk.io/math.Int" json:"refunded"`
+}
+
+func (m *MsgReportFraudResponse) Reset()         { *m = MsgReportFraudResponse{} }
+func (m *MsgReportFraudResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgReportFraudResponse) ProtoMessage()    {}
+func (*MsgReportFraudResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{29}
+}
+func (m *MsgReportFraudResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgReportFraudResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgReportFraudResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgReportFraudResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgReportFraudResponse.Merge(m, src)
+}
+func (m *MsgReportFraudResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgReportFraudResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgReportFraudResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgReportFraudResponse proto.InternalMessageInfo
+
 func init() {
 	proto.RegisterType((*MsgRegisterDevice)(nil), "nightshift.compute.v1.MsgRegisterDevice")
 	proto.RegisterType((*MsgRegisterDeviceResponse)(nil), "nightshift.compute.v1.MsgRegisterDeviceResponse")
@@ -1320,100 +1692,122 @@ func init() {
 	proto.RegisterType((*MsgRevokeRequesterResponse)(nil), "nightshift.compute.v1.MsgRevokeRequesterResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "nightshift.compute.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "nightshift.compute.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgDemandDelivery)(nil), "nightshift.compute.v1.MsgDemandDelivery")
+	proto.RegisterType((*MsgDemandDeliveryResponse)(nil), "nightshift.compute.v1.MsgDemandDeliveryResponse")
+	proto.RegisterType((*MsgDeliverOutputs)(nil), "nightshift.compute.v1.MsgDeliverOutputs")
+	proto.RegisterType((*MsgDeliverOutputsResponse)(nil), "nightshift.compute.v1.MsgDeliverOutputsResponse")
+	proto.RegisterType((*MsgReportFraud)(nil), "nightshift.compute.v1.MsgReportFraud")
+	proto.RegisterType((*MsgReportFraudResponse)(nil), "nightshift.compute.v1.MsgReportFraudResponse")
 }
 
 func init() { proto.RegisterFile("nightshift/compute/v1/tx.proto", fileDescriptor_aaea49ba5bf2c5db) }
 
 var fileDescriptor_aaea49ba5bf2c5db = []byte{
-	// 1408 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x58, 0xcf, 0x6f, 0x13, 0xc7,
-	0x17, 0xcf, 0xe6, 0xa7, 0xfd, 0x62, 0x12, 0xd8, 0x6f, 0x00, 0x63, 0xbe, 0x31, 0xb0, 0x10, 0x1a,
-	0x82, 0x62, 0x93, 0x40, 0x29, 0xcd, 0xa9, 0x24, 0x41, 0x22, 0x14, 0x4b, 0xd1, 0x52, 0x8a, 0x54,
-	0xa9, 0xb2, 0xd6, 0xbb, 0x93, 0xf5, 0x62, 0xef, 0xce, 0x76, 0x66, 0x1c, 0xc2, 0xa1, 0x52, 0xd5,
-	0xde, 0x7a, 0x40, 0x6d, 0x0f, 0xfd, 0x1b, 0x7a, 0xe4, 0xc0, 0xb9, 0xaa, 0x2a, 0x55, 0xe2, 0x88,
-	0x38, 0x55, 0x3d, 0xa0, 0x16, 0x2a, 0xa1, 0xfe, 0x0b, 0x3d, 0x55, 0x33, 0x3b, 0x1e, 0xaf, 0xbd,
-	0xfe, 0x45, 0xd2, 0x1f, 0x17, 0x6b, 0xe6, 0x33, 0x6f, 0xde, 0x7b, 0x9f, 0xf7, 0x66, 0xde, 0xbc,
-	0x35, 0xe4, 0x03, 0xcf, 0xad, 0x32, 0x5a, 0xf5, 0x76, 0x58, 0xd1, 0xc6, 0x7e, 0xd8, 0x60, 0xa8,
-	0xb8, 0xbb, 0x52, 0x64, 0x7b, 0x85, 0x90, 0x60, 0x86, 0xf5, 0xa3, 0xad, 0xf5, 0x82, 0x5c, 0x2f,
-	0xec, 0xae, 0xe4, 0xe6, 0x5c, 0xec, 0x62, 0x21, 0x51, 0xe4, 0xa3, 0x48, 0x38, 0x77, 0xc4, 0xf2,
-	0xbd, 0x00, 0x17, 0xc5, 0xaf, 0x84, 0x8e, 0xdb, 0x98, 0xfa, 0x98, 0x16, 0x7d, 0xea, 0x72, 0xbd,
-	0x3e, 0x75, 0xe5, 0xc2, 0x89, 0x68, 0xa1, 0x1c, 0x29, 0x89, 0x26, 0x72, 0xe9, 0x6c, 0x77, 0x9f,
-	0x9a, 0xe6, 0x85, 0x90, 0xf1, 0x9b, 0x06, 0x47, 0x4a, 0xd4, 0x35, 0x91, 0xeb, 0x51, 0x86, 0xc8,
-	0x26, 0xda, 0xf5, 0x6c, 0xa4, 0x5f, 0x81, 0x14, 0x0e, 0x11, 0xb1, 0x18, 0x26, 0x59, 0xed, 0xb4,
-	0xb6, 0x98, 0x5e, 0xcf, 0x3e, 0x7f, 0xb2, 0x3c, 0x27, 0xd5, 0x5f, 0x77, 0x1c, 0x82, 0x28, 0xbd,
-	0xc3, 0x88, 0x17, 0xb8, 0xa6, 0x92, 0xd4, 0xb3, 0x30, 0xe5, 0xe3, 0xc0, 0xab, 0x21, 0x92, 0x1d,
-	0xe5, 0x9b, 0xcc, 0xe6, 0x54, 0xdf, 0x84, 0xf1, 0x0a, 0x0e, 0x9c, 0xec, 0x98, 0xd0, 0x75, 0xe9,
-	0xe9, 0x8b, 0x53, 0x23, 0xbf, 0xbc, 0x38, 0x75, 0x34, 0xd2, 0x47, 0x9d, 0x5a, 0xc1, 0xc3, 0x45,
-	0xdf, 0x62, 0xd5, 0xc2, 0x56, 0xc0, 0x9e, 0x3f, 0x59, 0x06, 0x69, 0x68, 0x2b, 0x60, 0xdf, 0xbd,
-	0x7e, 0xbc, 0xa4, 0x99, 0x62, 0xf7, 0xda, 0xd5, 0xcf, 0x5f, 0x3f, 0x5e, 0x52, 0xe6, 0xbe, 0x7c,
-	0xfd, 0x78, 0xe9, 0x5c, 0x17, 0x8a, 0x09, 0x36, 0xc6, 0x49, 0x38, 0x91, 0x00, 0x4d, 0x44, 0x43,
-	0x1c, 0x50, 0x64, 0xfc, 0xae, 0xc1, 0x6c, 0x89, 0xba, 0x77, 0x43, 0xc7, 0x62, 0xe8, 0x1f, 0xa2,
-	0xff, 0x3e, 0xa4, 0x2c, 0xc7, 0x29, 0x1f, 0x28, 0x04, 0x53, 0x96, 0xe3, 0xac, 0xf3, 0x28, 0x5c,
-	0x49, 0x44, 0xc1, 0xe8, 0x1e, 0x85, 0x38, 0x25, 0xe3, 0x04, 0x1c, 0xef, 0x80, 0x54, 0x04, 0x3e,
-	0x8d, 0x02, 0x10, 0x70, 0xf7, 0x0e, 0x12, 0x80, 0x37, 0xf0, 0x2c, 0x66, 0xcb, 0xd8, 0x8c, 0x3c,
-	0x8b, 0x41, 0x4d, 0xcf, 0xf4, 0x0b, 0x70, 0xb8, 0x21, 0x70, 0x2f, 0x70, 0xcb, 0x55, 0xc4, 0x75,
-	0x09, 0x77, 0xc6, 0xcd, 0x59, 0x85, 0xdf, 0x14, 0xb0, 0xf1, 0xe7, 0x28, 0x40, 0x89, 0xba, 0xdb,
-	0x98, 0xb2, 0x5b, 0xb8, 0xa2, 0x5f, 0x85, 0x34, 0x41, 0x9f, 0x34, 0x10, 0x4f, 0xf8, 0x40, 0x06,
-	0x2d, 0x51, 0x5d, 0x87, 0xf1, 0x9a, 0x17, 0x38, 0x32, 0x81, 0x62, 0xcc, 0x31, 0x1a, 0x22, 0x3b,
-	0xca, 0x9c, 0x29, 0xc6, 0xfa, 0x1c, 0x4c, 0x78, 0x0c, 0xf9, 0x34, 0x3b, 0x2e, 0xdc, 0x89, 0x26,
-	0xfa, 0x39, 0x98, 0x11, 0x83, 0x72, 0x88, 0x48, 0x99, 0x59, 0xb4, 0x96, 0x9d, 0x10, 0xcb, 0x19,
-	0x81, 0x6e, 0x23, 0xf2, 0x81, 0x45, 0x6b, 0xfa, 0x87, 0x30, 0x13, 0x12, 0xcf, 0x46, 0x42, 0x8a,
-	0xaf, 0x64, 0x27, 0xf7, 0x79, 0x26, 0x32, 0x42, 0xcf, 0x36, 0x22, 0x5b, 0x0c, 0xf9, 0xfa, 0x5b,
-	0x30, 0xeb, 0x20, 0xcb, 0xa9, 0x7b, 0x01, 0x2a, 0x57, 0xea, 0xd8, 0xae, 0xd1, 0xec, 0x94, 0x30,
-	0x3f, 0xd3, 0x84, 0xd7, 0x05, 0xaa, 0xcf, 0x03, 0x10, 0x44, 0x1b, 0x75, 0x56, 0x6e, 0x90, 0x7a,
-	0x36, 0x25, 0x68, 0xa5, 0x23, 0xe4, 0x2e, 0xa9, 0xaf, 0x5d, 0xe2, 0x69, 0x6c, 0xc5, 0x84, 0xe7,
-	0x71, 0xbe, 0x7b, 0x1e, 0x65, 0xb4, 0x8d, 0x8b, 0xa0, 0xb7, 0x66, 0x2a, 0x7b, 0x47, 0x61, 0xf2,
-	0x3e, 0xae, 0x94, 0x3d, 0x47, 0xe6, 0x6c, 0xe2, 0x3e, 0xae, 0x6c, 0x39, 0xc6, 0xd7, 0x1a, 0x64,
-	0x4a, 0xd4, 0xdd, 0xb0, 0x02, 0x1b, 0xd5, 0x0f, 0x92, 0xab, 0x96, 0xfe, 0xd1, 0x98, 0xfe, 0xb5,
-	0xd5, 0xa4, 0xfb, 0xa7, 0xba, 0xbb, 0xaf, 0x5c, 0x30, 0x1c, 0x98, 0x8b, 0xcf, 0x15, 0x85, 0xdb,
-	0x90, 0x22, 0x68, 0xa7, 0x11, 0x38, 0xc8, 0x91, 0x9e, 0xbd, 0x79, 0x92, 0x94, 0x06, 0xe3, 0x51,
-	0xc4, 0xfc, 0x36, 0xb2, 0x28, 0x12, 0x27, 0x61, 0x7f, 0x75, 0xa6, 0x07, 0xef, 0x95, 0xc4, 0xed,
-	0xeb, 0x41, 0x5b, 0xd9, 0x37, 0xbe, 0xd5, 0x04, 0x6f, 0x05, 0x28, 0xde, 0xf3, 0x00, 0xfc, 0xf8,
-	0x96, 0xbd, 0xc0, 0x41, 0x7b, 0x32, 0x7d, 0x69, 0x8e, 0x6c, 0x71, 0x80, 0x2f, 0xef, 0x78, 0x84,
-	0xb2, 0xe8, 0xf4, 0x46, 0x5e, 0xa4, 0x05, 0x22, 0x0e, 0xe2, 0x3c, 0x00, 0x5f, 0x28, 0xdb, 0xb8,
-	0x11, 0x30, 0x71, 0x6d, 0xc6, 0xcd, 0x34, 0x47, 0x36, 0x38, 0xa0, 0x9f, 0x81, 0x4c, 0x9d, 0x5b,
-	0x2c, 0xa3, 0xbd, 0xd0, 0x23, 0x0f, 0xe5, 0x15, 0x9a, 0x16, 0xd8, 0x0d, 0x01, 0x19, 0x3f, 0x69,
-	0x30, 0x53, 0xa2, 0xee, 0x9d, 0x46, 0xc5, 0xf7, 0xd8, 0x46, 0xdd, 0xf2, 0xfc, 0xbf, 0x35, 0x56,
-	0x1d, 0xfc, 0xc6, 0x3a, 0xf9, 0xe9, 0x30, 0x4e, 0x30, 0x66, 0xc2, 0xb3, 0x8c, 0x29, 0xc6, 0x6b,
-	0x97, 0x13, 0xe1, 0x3d, 0xd3, 0x3d, 0xbc, 0x31, 0xa7, 0x8d, 0xfb, 0x70, 0xac, 0x1d, 0x89, 0x97,
-	0x36, 0xbb, 0x6a, 0xd5, 0xeb, 0x28, 0x70, 0x51, 0x47, 0x69, 0x53, 0x78, 0x54, 0xda, 0xf4, 0x05,
-	0x5e, 0x2f, 0x30, 0xde, 0x29, 0x37, 0xaf, 0xb1, 0xe4, 0x72, 0x48, 0xa0, 0x9b, 0x12, 0x34, 0x1e,
-	0x8d, 0xc6, 0x62, 0xb6, 0xcd, 0x97, 0xfe, 0xd5, 0x98, 0xdd, 0x68, 0x55, 0xc4, 0xb1, 0xc5, 0xe9,
-	0xd5, 0x73, 0x85, 0xae, 0x1d, 0x4f, 0x61, 0xa3, 0x49, 0x8e, 0x9f, 0x94, 0xf5, 0x34, 0xbf, 0x4d,
-	0xd1, 0x35, 0x91, 0x25, 0x74, 0x0e, 0x26, 0x02, 0xec, 0x20, 0x9a, 0x9d, 0x38, 0x3d, 0xb6, 0x98,
-	0x31, 0xa3, 0xc9, 0x9b, 0x06, 0x5f, 0xb0, 0x37, 0x5e, 0x68, 0xb1, 0xe8, 0x0b, 0x48, 0x45, 0x3f,
-	0x07, 0x29, 0xcb, 0xb6, 0x51, 0xc8, 0xe4, 0xbd, 0x4e, 0x99, 0x6a, 0xce, 0x7b, 0x95, 0xd0, 0x92,
-	0xe4, 0xf7, 0xd5, 0xab, 0xf0, 0xdd, 0xfa, 0x2d, 0x98, 0xa2, 0x75, 0x8b, 0x56, 0xd1, 0x01, 0x5e,
-	0x7c, 0xa9, 0x40, 0x3f, 0x06, 0x93, 0x04, 0x59, 0x14, 0x07, 0xe2, 0x40, 0xa6, 0x4d, 0x39, 0x33,
-	0xbe, 0xd0, 0x44, 0xdd, 0xbd, 0xe7, 0xb1, 0xaa, 0x43, 0xac, 0x07, 0x26, 0x7a, 0x60, 0x11, 0x87,
-	0xee, 0xf3, 0xf1, 0x7e, 0x27, 0x11, 0xe2, 0x85, 0xee, 0x21, 0xee, 0x30, 0x67, 0x7c, 0xa3, 0x41,
-	0x2e, 0x09, 0xab, 0x50, 0xdf, 0x84, 0x49, 0xcb, 0x17, 0x85, 0x60, 0xbf, 0x05, 0x54, 0xee, 0xe7,
-	0x61, 0x40, 0x21, 0xb6, 0xab, 0x54, 0xa4, 0xe6, 0x90, 0x29, 0x67, 0xfc, 0xb6, 0xfa, 0x98, 0x20,
-	0x11, 0xe7, 0x94, 0x29, 0xc6, 0xc6, 0x0f, 0x1a, 0xfc, 0xaf, 0x44, 0xdd, 0xeb, 0x61, 0x48, 0xf0,
-	0x2e, 0x32, 0xd5, 0x9b, 0x71, 0x15, 0xd2, 0x56, 0x83, 0x55, 0x31, 0xf1, 0xd8, 0xc3, 0xc1, 0x6f,
-	0x8d, 0x12, 0x6d, 0x7f, 0xa3, 0x46, 0x87, 0x7e, 0xa3, 0xd6, 0xde, 0x15, 0x8f, 0x91, 0xd2, 0xc3,
-	0xc3, 0x7a, 0xbe, 0x7b, 0x58, 0x3b, 0x5d, 0x35, 0xe6, 0xe1, 0x64, 0x17, 0x58, 0x75, 0x6d, 0xdf,
-	0x47, 0xc9, 0x37, 0xd1, 0x2e, 0xae, 0xfd, 0x87, 0x04, 0xaf, 0x25, 0x09, 0x2e, 0xf4, 0x6a, 0xca,
-	0xdb, 0x3c, 0x35, 0xfe, 0x2f, 0x8e, 0x4d, 0x07, 0xaa, 0xe8, 0xfd, 0x18, 0x6f, 0xcb, 0xb7, 0x2d,
-	0x62, 0xf9, 0x74, 0xdf, 0xdc, 0xde, 0x83, 0xc9, 0x50, 0x68, 0x10, 0xc4, 0xa6, 0x57, 0xe7, 0x7b,
-	0xd4, 0xa6, 0xc8, 0x4c, 0xbc, 0x28, 0xc9, 0x7d, 0x6b, 0x6f, 0x27, 0x59, 0xf6, 0x6d, 0xba, 0x23,
-	0x4d, 0x6d, 0x4d, 0x77, 0x04, 0x35, 0xf9, 0xad, 0xfe, 0x91, 0x86, 0xb1, 0x12, 0x75, 0xf5, 0x3a,
-	0xcc, 0x74, 0x7c, 0x7b, 0x2d, 0xf6, 0xf0, 0x2e, 0xf1, 0x09, 0x93, 0xbb, 0x34, 0xac, 0xa4, 0xba,
-	0x8c, 0x3b, 0x90, 0x69, 0xfb, 0xd0, 0x39, 0xdf, 0x5b, 0x43, 0x5c, 0x2e, 0x57, 0x18, 0x4e, 0xae,
-	0xcd, 0x4e, 0xfc, 0x7b, 0xa2, 0x9f, 0x9d, 0x98, 0x5c, 0x5f, 0x3b, 0xdd, 0x3e, 0x10, 0xee, 0xc1,
-	0x54, 0xb3, 0xe3, 0x3f, 0xd3, 0x7b, 0xab, 0x14, 0xc9, 0x5d, 0x18, 0x28, 0xa2, 0x14, 0x7f, 0x0c,
-	0xe9, 0x56, 0x83, 0x7a, 0xb6, 0xf7, 0x3e, 0x25, 0x94, 0xbb, 0x38, 0x84, 0x50, 0x5c, 0x7d, 0xab,
-	0x0b, 0xec, 0xa3, 0x5e, 0x09, 0xf5, 0x53, 0x9f, 0x6c, 0xdf, 0x6c, 0x98, 0x8e, 0xb7, 0x4e, 0x0b,
-	0xbd, 0xf7, 0xc6, 0xc4, 0x72, 0xcb, 0x43, 0x89, 0x25, 0x8d, 0x44, 0xbd, 0xc6, 0x40, 0x23, 0x42,
-	0x6c, 0xb0, 0x91, 0xf6, 0x87, 0x1a, 0xc3, 0x6c, 0xe7, 0xf3, 0xd6, 0x27, 0x8b, 0x1d, 0xa2, 0xb9,
-	0x95, 0xa1, 0x45, 0x95, 0x41, 0x02, 0x87, 0x13, 0x8f, 0xc6, 0x52, 0x6f, 0x35, 0x9d, 0xb2, 0xb9,
-	0xd5, 0xe1, 0x65, 0xe3, 0x24, 0x3b, 0xcb, 0xf8, 0x85, 0x7e, 0x57, 0xbb, 0x4d, 0xb4, 0x1f, 0xc9,
-	0x1e, 0xc5, 0xb5, 0x55, 0x06, 0x64, 0x61, 0x1d, 0x58, 0x06, 0x22, 0xb9, 0xc1, 0x65, 0xa0, 0xbd,
-	0xc8, 0xe5, 0x26, 0x3e, 0xe3, 0x55, 0x74, 0xdd, 0x7c, 0xfa, 0x32, 0xaf, 0x3d, 0x7b, 0x99, 0xd7,
-	0x7e, 0x7d, 0x99, 0xd7, 0xbe, 0x7a, 0x95, 0x1f, 0x79, 0xf6, 0x2a, 0x3f, 0xf2, 0xf3, 0xab, 0xfc,
-	0xc8, 0x47, 0xd7, 0x5c, 0x8f, 0x55, 0x1b, 0x15, 0xae, 0xab, 0xd8, 0x52, 0xbd, 0x1c, 0x20, 0xf6,
-	0x00, 0x93, 0x5a, 0x0c, 0x2a, 0xee, 0xa9, 0x22, 0xcb, 0x1e, 0x86, 0x88, 0x56, 0x26, 0xc5, 0xdf,
-	0x57, 0x97, 0xff, 0x0a, 0x00, 0x00, 0xff, 0xff, 0x19, 0xa7, 0x0b, 0x9f, 0x79, 0x13, 0x00, 0x00,
+	// 1654 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xdc, 0x59, 0xcd, 0x6f, 0x1b, 0x45,
+	0x14, 0xcf, 0xe6, 0xdb, 0x13, 0x37, 0x69, 0x97, 0xb4, 0x75, 0x5d, 0x92, 0xb6, 0xdb, 0xa6, 0xa4,
+	0xa9, 0x62, 0x37, 0x69, 0x29, 0x25, 0x27, 0x9a, 0xa4, 0xa8, 0x29, 0x8d, 0x88, 0xb6, 0x94, 0x0a,
+	0x24, 0x64, 0xad, 0xbd, 0x93, 0xf5, 0xd6, 0xde, 0x9d, 0x65, 0x66, 0x9c, 0x26, 0x42, 0x48, 0x08,
+	0x6e, 0x48, 0x54, 0x80, 0x10, 0x7f, 0x03, 0xe2, 0xd4, 0x43, 0xcf, 0x08, 0x21, 0x21, 0xf5, 0x58,
+	0xf5, 0x84, 0x38, 0x54, 0xd0, 0x22, 0xf5, 0x0f, 0xe0, 0xc6, 0x09, 0xcd, 0x87, 0xc7, 0xbb, 0x5e,
+	0x7b, 0xed, 0xda, 0x05, 0x24, 0x2e, 0xd1, 0xce, 0x6f, 0xde, 0xbc, 0x8f, 0xdf, 0xcc, 0xbc, 0xf7,
+	0xc6, 0x01, 0xb3, 0xbe, 0xeb, 0x94, 0x29, 0x29, 0xbb, 0xdb, 0x34, 0x5f, 0x42, 0x5e, 0x50, 0xa3,
+	0x30, 0xbf, 0xb3, 0x94, 0xa7, 0xbb, 0xb9, 0x00, 0x23, 0x8a, 0xf4, 0x83, 0x8d, 0xf9, 0x9c, 0x9c,
+	0xcf, 0xed, 0x2c, 0x65, 0xa7, 0x1d, 0xe4, 0x20, 0x2e, 0x91, 0x67, 0x5f, 0x42, 0x38, 0x7b, 0xc0,
+	0xf2, 0x5c, 0x1f, 0xe5, 0xf9, 0x5f, 0x09, 0x1d, 0x2e, 0x21, 0xe2, 0x21, 0x92, 0xf7, 0x88, 0xc3,
+	0xf4, 0x7a, 0xc4, 0x91, 0x13, 0x47, 0xc4, 0x44, 0x41, 0x28, 0x11, 0x03, 0x39, 0x75, 0xb2, 0xb5,
+	0x4f, 0x75, 0xf3, 0x5c, 0xc8, 0xf8, 0x5d, 0x03, 0x07, 0x36, 0x89, 0x63, 0x42, 0xc7, 0x25, 0x14,
+	0xe2, 0x75, 0xb8, 0xe3, 0x96, 0xa0, 0x7e, 0x01, 0x8c, 0xa3, 0x00, 0x62, 0x8b, 0x22, 0x9c, 0xd1,
+	0x8e, 0x6b, 0xf3, 0xa9, 0xd5, 0xcc, 0xa3, 0xfb, 0x8b, 0xd3, 0x52, 0xfd, 0x65, 0xdb, 0xc6, 0x90,
+	0x90, 0x1b, 0x14, 0xbb, 0xbe, 0x63, 0x2a, 0x49, 0x3d, 0x03, 0xc6, 0x3c, 0xe4, 0xbb, 0x15, 0x88,
+	0x33, 0x83, 0x6c, 0x91, 0x59, 0x1f, 0xea, 0xeb, 0x60, 0xb8, 0x88, 0x7c, 0x3b, 0x33, 0xc4, 0x75,
+	0x9d, 0x7b, 0xf0, 0xf8, 0xd8, 0xc0, 0xaf, 0x8f, 0x8f, 0x1d, 0x14, 0xfa, 0x88, 0x5d, 0xc9, 0xb9,
+	0x28, 0xef, 0x59, 0xb4, 0x9c, 0xdb, 0xf0, 0xe9, 0xa3, 0xfb, 0x8b, 0x40, 0x1a, 0xda, 0xf0, 0xe9,
+	0x77, 0xcf, 0xee, 0x2d, 0x68, 0x26, 0x5f, 0xbd, 0x72, 0xf1, 0xd3, 0x67, 0xf7, 0x16, 0x94, 0xb9,
+	0xcf, 0x9f, 0xdd, 0x5b, 0x38, 0xd5, 0x22, 0xc4, 0x58, 0x34, 0xc6, 0x51, 0x70, 0x24, 0x06, 0x9a,
+	0x90, 0x04, 0xc8, 0x27, 0xd0, 0xf8, 0x43, 0x03, 0x53, 0x9b, 0xc4, 0xb9, 0x19, 0xd8, 0x16, 0x85,
+	0xff, 0x50, 0xf8, 0x6f, 0x81, 0x71, 0xcb, 0xb6, 0x0b, 0x7d, 0x51, 0x30, 0x66, 0xd9, 0xf6, 0x2a,
+	0x63, 0xe1, 0x42, 0x8c, 0x05, 0xa3, 0x35, 0x0b, 0xe1, 0x90, 0x8c, 0x23, 0xe0, 0x70, 0x13, 0xa4,
+	0x18, 0xf8, 0x58, 0x10, 0xe0, 0x33, 0xf7, 0xfa, 0x21, 0xe0, 0x39, 0x3c, 0x0b, 0xd9, 0x32, 0xd6,
+	0x85, 0x67, 0x21, 0xa8, 0xee, 0x99, 0x7e, 0x06, 0xec, 0xaf, 0x71, 0xdc, 0xf5, 0x9d, 0x42, 0x19,
+	0x32, 0x5d, 0xdc, 0x9d, 0x61, 0x73, 0x4a, 0xe1, 0x57, 0x39, 0x6c, 0xfc, 0x35, 0x08, 0xc0, 0x26,
+	0x71, 0xb6, 0x10, 0xa1, 0xd7, 0x50, 0x51, 0xbf, 0x08, 0x52, 0x18, 0x7e, 0x58, 0x83, 0x6c, 0xc3,
+	0x3b, 0x46, 0xd0, 0x10, 0xd5, 0x75, 0x30, 0x5c, 0x71, 0x7d, 0x5b, 0x6e, 0x20, 0xff, 0x66, 0x18,
+	0x09, 0x60, 0x49, 0xec, 0x9c, 0xc9, 0xbf, 0xf5, 0x69, 0x30, 0xe2, 0x52, 0xe8, 0x91, 0xcc, 0x30,
+	0x77, 0x47, 0x0c, 0xf4, 0x53, 0x60, 0x92, 0x7f, 0x14, 0x02, 0x88, 0x0b, 0xd4, 0x22, 0x95, 0xcc,
+	0x08, 0x9f, 0x4e, 0x73, 0x74, 0x0b, 0xe2, 0x77, 0x2c, 0x52, 0xd1, 0xdf, 0x05, 0x93, 0x01, 0x76,
+	0x4b, 0x90, 0x4b, 0xb1, 0x99, 0xcc, 0x68, 0x8f, 0x67, 0x22, 0xcd, 0xf5, 0x6c, 0x41, 0xbc, 0x41,
+	0xa1, 0xa7, 0xbf, 0x02, 0xa6, 0x6c, 0x68, 0xd9, 0x55, 0xd7, 0x87, 0x85, 0x62, 0x15, 0x95, 0x2a,
+	0x24, 0x33, 0xc6, 0xcd, 0x4f, 0xd6, 0xe1, 0x55, 0x8e, 0xea, 0x33, 0x00, 0x60, 0x48, 0x6a, 0x55,
+	0x5a, 0xa8, 0xe1, 0x6a, 0x66, 0x9c, 0x87, 0x95, 0x12, 0xc8, 0x4d, 0x5c, 0x5d, 0x39, 0xc7, 0xb6,
+	0xb1, 0xc1, 0x09, 0xdb, 0xc7, 0x99, 0xd6, 0xfb, 0x28, 0xd9, 0x36, 0xce, 0x02, 0xbd, 0x31, 0x52,
+	0xbb, 0x77, 0x10, 0x8c, 0xde, 0x46, 0xc5, 0x82, 0x6b, 0xcb, 0x3d, 0x1b, 0xb9, 0x8d, 0x8a, 0x1b,
+	0xb6, 0xf1, 0x95, 0x06, 0xd2, 0x9b, 0xc4, 0x59, 0xb3, 0xfc, 0x12, 0xac, 0xf6, 0xb3, 0x57, 0x0d,
+	0xfd, 0x83, 0x21, 0xfd, 0x2b, 0xcb, 0x71, 0xf7, 0x8f, 0xb5, 0x76, 0x5f, 0xb9, 0x60, 0xd8, 0x60,
+	0x3a, 0x3c, 0x56, 0x21, 0x5c, 0x07, 0xe3, 0x18, 0x6e, 0xd7, 0x7c, 0x1b, 0xda, 0xd2, 0xb3, 0xe7,
+	0xdf, 0x24, 0xa5, 0xc1, 0xb8, 0x2b, 0x22, 0xbf, 0x0e, 0x2d, 0x02, 0xf9, 0x49, 0xe8, 0x2d, 0xcf,
+	0xb4, 0x89, 0x7b, 0x29, 0x76, 0xfb, 0xda, 0x84, 0xad, 0xec, 0x1b, 0xdf, 0x6a, 0x3c, 0x6e, 0x05,
+	0xa8, 0xb8, 0x67, 0x00, 0x60, 0xc7, 0xb7, 0xe0, 0xfa, 0x36, 0xdc, 0x95, 0xdb, 0x97, 0x62, 0xc8,
+	0x06, 0x03, 0xd8, 0xf4, 0xb6, 0x8b, 0x09, 0x15, 0xa7, 0x57, 0x78, 0x91, 0xe2, 0x08, 0x3f, 0x88,
+	0x33, 0x00, 0xb0, 0x89, 0x42, 0x09, 0xd5, 0x7c, 0xca, 0xaf, 0xcd, 0xb0, 0x99, 0x62, 0xc8, 0x1a,
+	0x03, 0xf4, 0x13, 0x20, 0x5d, 0x65, 0x16, 0x0b, 0x70, 0x37, 0x70, 0xf1, 0x9e, 0xbc, 0x42, 0x13,
+	0x1c, 0xbb, 0xc2, 0x21, 0xe3, 0x67, 0x0d, 0x4c, 0x6e, 0x12, 0xe7, 0x46, 0xad, 0xe8, 0xb9, 0x74,
+	0xad, 0x6a, 0xb9, 0xde, 0x0b, 0xe5, 0xaa, 0x29, 0xbe, 0xa1, 0xe6, 0xf8, 0x74, 0x30, 0x8c, 0x11,
+	0xa2, 0xdc, 0xb3, 0xb4, 0xc9, 0xbf, 0x57, 0xce, 0xc7, 0xe8, 0x3d, 0xd1, 0x9a, 0xde, 0x90, 0xd3,
+	0xc6, 0x6d, 0x70, 0x28, 0x8a, 0x84, 0x53, 0x5b, 0xa9, 0x6c, 0x55, 0xab, 0xd0, 0x77, 0x60, 0x53,
+	0x6a, 0x53, 0xb8, 0x48, 0x6d, 0xfa, 0x1c, 0xcb, 0x17, 0x08, 0x6d, 0x17, 0xea, 0xd7, 0x58, 0xc6,
+	0xb2, 0x8f, 0xa3, 0xeb, 0x12, 0x34, 0xee, 0x0e, 0x86, 0x38, 0xdb, 0x62, 0x53, 0xff, 0x2a, 0x67,
+	0x57, 0x1a, 0x19, 0x71, 0x68, 0x7e, 0x62, 0xf9, 0x54, 0xae, 0x65, 0xc7, 0x93, 0x5b, 0xab, 0x07,
+	0xc7, 0x4e, 0xca, 0x6a, 0x8a, 0xdd, 0x26, 0x71, 0x4d, 0x64, 0x0a, 0x9d, 0x06, 0x23, 0x3e, 0xb2,
+	0x21, 0xc9, 0x8c, 0x1c, 0x1f, 0x9a, 0x4f, 0x9b, 0x62, 0xf0, 0xbc, 0xe4, 0xf3, 0xe8, 0x8d, 0xc7,
+	0x5a, 0x88, 0x7d, 0x0e, 0x29, 0xf6, 0xb3, 0x60, 0xdc, 0x2a, 0x95, 0x60, 0x40, 0xe5, 0xbd, 0x1e,
+	0x37, 0xd5, 0x98, 0xf5, 0x2a, 0x81, 0x25, 0x83, 0xef, 0xa9, 0x57, 0x61, 0xab, 0xf5, 0x6b, 0x60,
+	0x8c, 0x54, 0x2d, 0x52, 0x86, 0x7d, 0x54, 0x7c, 0xa9, 0x40, 0x3f, 0x04, 0x46, 0x31, 0xb4, 0x08,
+	0xf2, 0xf9, 0x81, 0x4c, 0x99, 0x72, 0x64, 0x7c, 0xa6, 0xf1, 0xbc, 0x7b, 0xcb, 0xa5, 0x65, 0x1b,
+	0x5b, 0x77, 0x4c, 0x78, 0xc7, 0xc2, 0x36, 0xe9, 0xb1, 0x78, 0xbf, 0x16, 0xa3, 0x78, 0xae, 0x35,
+	0xc5, 0x4d, 0xe6, 0x8c, 0xaf, 0x35, 0x90, 0x8d, 0xc3, 0x8a, 0xea, 0xab, 0x60, 0xd4, 0xf2, 0x78,
+	0x22, 0xe8, 0x35, 0x81, 0xca, 0xf5, 0x8c, 0x06, 0x18, 0xa0, 0x52, 0x99, 0xf0, 0xad, 0xd9, 0x67,
+	0xca, 0x11, 0xbb, 0xad, 0x1e, 0xc2, 0x90, 0xf3, 0x3c, 0x6e, 0xf2, 0x6f, 0xe3, 0x47, 0x0d, 0xbc,
+	0xb4, 0x49, 0x9c, 0xcb, 0x41, 0x80, 0xd1, 0x0e, 0x34, 0x55, 0xcd, 0xb8, 0x08, 0x52, 0x56, 0x8d,
+	0x96, 0x11, 0x76, 0xe9, 0x5e, 0xe7, 0x5a, 0xa3, 0x44, 0xa3, 0x35, 0x6a, 0xb0, 0xeb, 0x1a, 0xb5,
+	0xf2, 0x3a, 0x2f, 0x46, 0x4a, 0x0f, 0xa3, 0xf5, 0x74, 0x6b, 0x5a, 0x9b, 0x5d, 0x35, 0x66, 0xc0,
+	0xd1, 0x16, 0xb0, 0xea, 0xda, 0x7e, 0x10, 0x9b, 0x6f, 0xc2, 0x1d, 0x54, 0xf9, 0x0f, 0x03, 0xbc,
+	0x14, 0x0f, 0x70, 0xae, 0x5d, 0x53, 0x1e, 0xf1, 0xd4, 0x78, 0x99, 0x1f, 0x9b, 0x26, 0x54, 0x85,
+	0xf7, 0x53, 0xb8, 0x2d, 0xdf, 0xb2, 0xb0, 0xe5, 0x91, 0x9e, 0x63, 0x7b, 0x03, 0x8c, 0x06, 0x5c,
+	0x03, 0x0f, 0x6c, 0x62, 0x79, 0xa6, 0x4d, 0x6e, 0x12, 0x66, 0xc2, 0x49, 0x49, 0xae, 0x5b, 0x79,
+	0x35, 0x1e, 0x65, 0x62, 0xd3, 0x2d, 0x34, 0x45, 0x9a, 0x6e, 0x01, 0xa9, 0xf8, 0x1e, 0x8a, 0x77,
+	0xd7, 0x3a, 0xf4, 0x2c, 0xd6, 0xf6, 0x56, 0xdd, 0x1d, 0x88, 0xf7, 0x5e, 0x70, 0x2b, 0xd4, 0x29,
+	0x65, 0x4f, 0x87, 0x53, 0x76, 0xbd, 0x89, 0x15, 0x89, 0x20, 0xda, 0x3f, 0xb5, 0x79, 0x66, 0x45,
+	0x9d, 0x37, 0x3e, 0xe2, 0xcf, 0xac, 0x28, 0x18, 0xce, 0xb8, 0xaa, 0x7c, 0x89, 0x3a, 0xa7, 0xc6,
+	0xfa, 0x2a, 0x18, 0xda, 0x86, 0xb0, 0xe7, 0x84, 0xcb, 0x16, 0x1b, 0xdf, 0x0c, 0x4a, 0x3e, 0xb9,
+	0xdd, 0xb7, 0x6b, 0x34, 0xa8, 0x51, 0xf2, 0xff, 0x29, 0x80, 0x5d, 0x3f, 0x7d, 0xa3, 0x04, 0x18,
+	0x05, 0xb9, 0x27, 0x61, 0x50, 0xed, 0x89, 0xe4, 0x5d, 0xeb, 0x87, 0xf7, 0x3f, 0x45, 0xa7, 0x66,
+	0xc2, 0x00, 0x61, 0xfa, 0x26, 0xb6, 0x6a, 0x36, 0x23, 0x1d, 0xf3, 0x61, 0x17, 0x67, 0x58, 0x49,
+	0xf6, 0xde, 0xa9, 0xf1, 0x1e, 0x54, 0xf4, 0x90, 0xfc, 0x9b, 0xd5, 0x09, 0xc4, 0x23, 0xe5, 0xaf,
+	0xaf, 0xb4, 0x29, 0x47, 0x8c, 0x59, 0xde, 0x31, 0x65, 0x46, 0x05, 0xb3, 0x7c, 0x20, 0x5b, 0x8b,
+	0xba, 0x1b, 0x09, 0xad, 0x45, 0x28, 0x44, 0xe3, 0x8b, 0x41, 0xde, 0x5a, 0x84, 0x20, 0x45, 0x6a,
+	0xa8, 0xf0, 0x6b, 0xfd, 0x16, 0xfe, 0xf7, 0xc0, 0x54, 0xdd, 0xb1, 0x02, 0xe6, 0x75, 0xb5, 0xe7,
+	0x4b, 0x32, 0x59, 0x57, 0x24, 0xea, 0x73, 0xe4, 0x65, 0x33, 0xd4, 0xef, 0xcb, 0x66, 0xf9, 0xfb,
+	0x34, 0x18, 0xda, 0x24, 0x8e, 0x5e, 0x05, 0x93, 0x4d, 0xbf, 0x24, 0xcd, 0xb7, 0xb9, 0x06, 0xb1,
+	0x1f, 0x64, 0xb2, 0xe7, 0xba, 0x95, 0x54, 0x54, 0x6f, 0x83, 0x74, 0xe4, 0x67, 0x9b, 0xd3, 0xed,
+	0x35, 0x84, 0xe5, 0xb2, 0xb9, 0xee, 0xe4, 0x22, 0x76, 0xc2, 0xbf, 0x8e, 0x24, 0xd9, 0x09, 0xc9,
+	0x25, 0xda, 0x69, 0xf5, 0x73, 0xc7, 0x2d, 0x30, 0x56, 0xff, 0xfd, 0xe2, 0x44, 0xfb, 0xa5, 0x52,
+	0x24, 0x7b, 0xa6, 0xa3, 0x88, 0x52, 0xfc, 0x01, 0x48, 0x35, 0x9e, 0xdb, 0x27, 0xdb, 0xaf, 0x53,
+	0x42, 0xd9, 0xb3, 0x5d, 0x08, 0x85, 0xd5, 0x37, 0xde, 0xb4, 0x09, 0xea, 0x95, 0x50, 0x92, 0xfa,
+	0xf8, 0x63, 0xb4, 0x04, 0x26, 0xc2, 0x0f, 0xc1, 0xb9, 0xf6, 0x6b, 0x43, 0x62, 0xd9, 0xc5, 0xae,
+	0xc4, 0xe2, 0x46, 0xc4, 0xcb, 0xa9, 0xa3, 0x11, 0x2e, 0xd6, 0xd9, 0x48, 0xf4, 0xd9, 0x81, 0xc0,
+	0x54, 0x73, 0xb3, 0x9e, 0xb0, 0x8b, 0x4d, 0xa2, 0xd9, 0xa5, 0xae, 0x45, 0x95, 0x41, 0x0c, 0xf6,
+	0xc7, 0x5a, 0xe0, 0x85, 0xf6, 0x6a, 0x9a, 0x65, 0xb3, 0xcb, 0xdd, 0xcb, 0x86, 0x83, 0x6c, 0x6e,
+	0x4a, 0xcf, 0x24, 0x5d, 0xed, 0x88, 0x68, 0x52, 0x90, 0x6d, 0x5a, 0xc5, 0x46, 0x1a, 0x90, 0x6d,
+	0x62, 0xc7, 0x34, 0x20, 0xe4, 0x3a, 0xa7, 0x81, 0x68, 0xcb, 0xc6, 0x92, 0x5b, 0x53, 0xbb, 0x96,
+	0x90, 0xdc, 0xa2, 0x92, 0x49, 0xc9, 0xad, 0x4d, 0xc3, 0xc4, 0xad, 0x45, 0x9a, 0x99, 0x44, 0x6b,
+	0x61, 0xc9, 0x64, 0x6b, 0x2d, 0x5b, 0x81, 0x12, 0x98, 0x08, 0x97, 0xf0, 0xb9, 0xa4, 0x5d, 0x50,
+	0x62, 0x49, 0xc7, 0xbf, 0x45, 0x69, 0xcc, 0x8e, 0x7c, 0xc2, 0xca, 0xc6, 0xaa, 0xf9, 0xe0, 0xc9,
+	0xac, 0xf6, 0xf0, 0xc9, 0xac, 0xf6, 0xdb, 0x93, 0x59, 0xed, 0xcb, 0xa7, 0xb3, 0x03, 0x0f, 0x9f,
+	0xce, 0x0e, 0xfc, 0xf2, 0x74, 0x76, 0xe0, 0xfd, 0x4b, 0x8e, 0x4b, 0xcb, 0xb5, 0x22, 0x53, 0x95,
+	0x6f, 0x68, 0x5e, 0xf4, 0x21, 0xbd, 0x83, 0x70, 0x25, 0x04, 0xe5, 0x77, 0x55, 0x65, 0xa6, 0x7b,
+	0x01, 0x24, 0xc5, 0x51, 0xfe, 0xdf, 0x8c, 0xf3, 0x7f, 0x07, 0x00, 0x00, 0xff, 0xff, 0x65, 0xe6,
+	0x52, 0xed, 0x88, 0x19, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1452,6 +1846,16 @@ type MsgClient interface {
 	RevokeRequester(ctx context.Context, in *MsgRevokeRequester, opts ...grpc.CallOption) (*MsgRevokeRequesterResponse, error)
 	// UpdateParams replaces the params (authority only).
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// Disputes (G5).
+	// DemandDelivery: a job's requester demands items of a verified task it did
+	// not receive; the device must publish them within delivery_deadline_blocks.
+	DemandDelivery(ctx context.Context, in *MsgDemandDelivery, opts ...grpc.CallOption) (*MsgDemandDeliveryResponse, error)
+	// DeliverOutputs answers a delivery demand with the items and their
+	// multi-proof against the claimed root, publishing them on chain.
+	DeliverOutputs(ctx context.Context, in *MsgDeliverOutputs, opts ...grpc.CallOption) (*MsgDeliverOutputsResponse, error)
+	// ReportFraud proves, within the dispute window, that one item of a verified
+	// task is wrong: the device is slashed and jailed, the requester refunded.
+	ReportFraud(ctx context.Context, in *MsgReportFraud, opts ...grpc.CallOption) (*MsgReportFraudResponse, error)
 }
 
 type msgClient struct {
@@ -1570,6 +1974,33 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) DemandDelivery(ctx context.Context, in *MsgDemandDelivery, opts ...grpc.CallOption) (*MsgDemandDeliveryResponse, error) {
+	out := new(MsgDemandDeliveryResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/DemandDelivery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) DeliverOutputs(ctx context.Context, in *MsgDeliverOutputs, opts ...grpc.CallOption) (*MsgDeliverOutputsResponse, error) {
+	out := new(MsgDeliverOutputsResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/DeliverOutputs", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ReportFraud(ctx context.Context, in *MsgReportFraud, opts ...grpc.CallOption) (*MsgReportFraudResponse, error) {
+	out := new(MsgReportFraudResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/ReportFraud", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// RegisterDevice bonds coins and registers the signer's device.
@@ -1596,6 +2027,16 @@ type MsgServer interface {
 	RevokeRequester(context.Context, *MsgRevokeRequester) (*MsgRevokeRequesterResponse, error)
 	// UpdateParams replaces the params (authority only).
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// Disputes (G5).
+	// DemandDelivery: a job's requester demands items of a verified task it did
+	// not receive; the device must publish them within delivery_deadline_blocks.
+	DemandDelivery(context.Context, *MsgDemandDelivery) (*MsgDemandDeliveryResponse, error)
+	// DeliverOutputs answers a delivery demand with the items and their
+	// multi-proof against the claimed root, publishing them on chain.
+	DeliverOutputs(context.Context, *MsgDeliverOutputs) (*MsgDeliverOutputsResponse, error)
+	// ReportFraud proves, within the dispute window, that one item of a verified
+	// task is wrong: the device is slashed and jailed, the requester refunded.
+	ReportFraud(context.Context, *MsgReportFraud) (*MsgReportFraudResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -1637,6 +2078,15 @@ func (*UnimplementedMsgServer) RevokeRequester(ctx context.Context, req *MsgRevo
 }
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (*UnimplementedMsgServer) DemandDelivery(ctx context.Context, req *MsgDemandDelivery) (*MsgDemandDeliveryResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DemandDelivery not implemented")
+}
+func (*UnimplementedMsgServer) DeliverOutputs(ctx context.Context, req *MsgDeliverOutputs) (*MsgDeliverOutputsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeliverOutputs not implemented")
+}
+func (*UnimplementedMsgServer) ReportFraud(ctx context.Context, req *MsgReportFraud) (*MsgReportFraudResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReportFraud not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -1859,6 +2309,60 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_DemandDelivery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDemandDelivery)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DemandDelivery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/DemandDelivery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DemandDelivery(ctx, req.(*MsgDemandDelivery))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_DeliverOutputs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDeliverOutputs)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DeliverOutputs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/DeliverOutputs",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DeliverOutputs(ctx, req.(*MsgDeliverOutputs))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ReportFraud_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgReportFraud)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ReportFraud(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/ReportFraud",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ReportFraud(ctx, req.(*MsgReportFraud))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "nightshift.compute.v1.Msg",
@@ -1911,6 +2415,18 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
+		},
+		{
+			MethodName: "DemandDelivery",
+			Handler:    _Msg_DemandDelivery_Handler,
+		},
+		{
+			MethodName: "DeliverOutputs",
+			Handler:    _Msg_DeliverOutputs_Handler,
+		},
+		{
+			MethodName: "ReportFraud",
+			Handler:    _Msg_ReportFraud_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -2829,6 +3345,312 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgDemandDelivery) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDemandDelivery) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDemandDelivery) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Items) > 0 {
+		dAtA3 := make([]byte, len(m.Items)*10)
+		var j2 int
+		for _, num := range m.Items {
+			for num >= 1<<7 {
+				dAtA3[j2] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j2++
+			}
+			dAtA3[j2] = uint8(num)
+			j2++
+		}
+		i -= j2
+		copy(dAtA[i:], dAtA3[:j2])
+		i = encodeVarintTx(dAtA, i, uint64(j2))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDemandDeliveryResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDemandDeliveryResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDemandDeliveryResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.Deadline != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Deadline))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDeliverOutputs) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDeliverOutputs) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDeliverOutputs) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Nodes) > 0 {
+		for iNdEx := len(m.Nodes) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Nodes[iNdEx])
+			copy(dAtA[i:], m.Nodes[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Nodes[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Items) > 0 {
+		for iNdEx := len(m.Items) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Items[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDeliverOutputsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDeliverOutputsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDeliverOutputsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgReportFraud) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgReportFraud) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgReportFraud) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Proof) > 0 {
+		for iNdEx := len(m.Proof) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Proof[iNdEx])
+			copy(dAtA[i:], m.Proof[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Proof[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Output) > 0 {
+		i -= len(m.Output)
+		copy(dAtA[i:], m.Output)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Output)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Item != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Item))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Reporter) > 0 {
+		i -= len(m.Reporter)
+		copy(dAtA[i:], m.Reporter)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reporter)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgReportFraudResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgReportFraudResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgReportFraudResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Refunded.Size()
+		i -= size
+		if _, err := m.Refunded.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size := m.ReporterReward.Size()
+		i -= size
+		if _, err := m.ReporterReward.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -3225,6 +4047,135 @@ func (m *MsgUpdateParamsResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *MsgDemandDelivery) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if len(m.Items) > 0 {
+		l = 0
+		for _, e := range m.Items {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	return n
+}
+
+func (m *MsgDemandDeliveryResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Deadline != 0 {
+		n += 1 + sovTx(uint64(m.Deadline))
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgDeliverOutputs) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if len(m.Items) > 0 {
+		for _, e := range m.Items {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if len(m.Nodes) > 0 {
+		for _, b := range m.Nodes {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgDeliverOutputsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Fee.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgReportFraud) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Reporter)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if m.Item != 0 {
+		n += 1 + sovTx(uint64(m.Item))
+	}
+	l = len(m.Output)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Proof) > 0 {
+		for _, b := range m.Proof {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgReportFraudResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Slashed.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.ReporterReward.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovTx(uint64(l))
 	return n
 }
 
@@ -5806,6 +6757,932 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDemandDelivery) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDemandDelivery: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDemandDelivery: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Items = append(m.Items, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Items) == 0 {
+					m.Items = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Items = append(m.Items, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDemandDeliveryResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDemandDeliveryResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDemandDeliveryResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deadline", wireType)
+			}
+			m.Deadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Deadline |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDeliverOutputs) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDeliverOutputs: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDeliverOutputs: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Items = append(m.Items, ChallengeItem{})
+			if err := m.Items[len(m.Items)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nodes", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nodes = append(m.Nodes, make([]byte, postIndex-iNdEx))
+			copy(m.Nodes[len(m.Nodes)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDeliverOutputsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDeliverOutputsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDeliverOutputsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgReportFraud) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgReportFraud: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgReportFraud: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reporter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reporter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Item", wireType)
+			}
+			m.Item = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Item |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Output", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Output = append(m.Output[:0], dAtA[iNdEx:postIndex]...)
+			if m.Output == nil {
+				m.Output = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Proof = append(m.Proof, make([]byte, postIndex-iNdEx))
+			copy(m.Proof[len(m.Proof)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgReportFraudResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgReportFraudResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgReportFraudResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReporterReward", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ReporterReward.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
