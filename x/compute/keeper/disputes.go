@@ -50,8 +50,8 @@ func (k *Keeper) closeDispute(ctx context.Context, job types.Job, task *types.Ta
 	return nil
 }
 
-// disputableTask returns a verified task whose dispute window is open at the
-// current height, with its job.
+// disputableTask returns a verified task whose dispute is open at the current
+// height (within the window, or held open by a demand), with its job.
 func (k *Keeper) disputableTask(ctx context.Context, jobID, index uint64) (types.Job, types.Task, error) {
 	task, err := k.Tasks.Get(ctx, taskKey(jobID, index))
 	if isNotFound(err) {
@@ -60,7 +60,8 @@ func (k *Keeper) disputableTask(ctx context.Context, jobID, index uint64) (types
 	if err != nil {
 		return types.Job{}, types.Task{}, err
 	}
-	if task.Status != types.TASK_STATUS_VERIFIED || task.DisputeUntil == 0 || height(ctx) > task.DisputeUntil {
+	// An open demand keeps the dispute open past the window until it is settled.
+	if task.Status != types.TASK_STATUS_VERIFIED || task.DisputeUntil == 0 || (height(ctx) > task.DisputeUntil && task.Demand == nil) {
 		return types.Job{}, types.Task{}, errorsmod.Wrapf(types.ErrNotDisputable, "task %d/%d is %s, disputable until %d (0: closed), now %d",
 			jobID, index, task.Status, task.DisputeUntil, height(ctx))
 	}
