@@ -54,6 +54,11 @@ const (
 	outUnbonding     = "unbonding"      // EventDeviceUnbonding
 	outUnbonded      = "unbonded"       // EventDeviceUnbonded
 	outPruned        = "job_pruned"     // EventJobTasksPruned
+	outDemanded      = "delivery_demanded" // EventDeliveryDemanded
+	outDelivered     = "outputs_delivered" // EventOutputsDelivered
+	outUndelivered   = "delivery_missed"   // EventDeliveryMissed
+	outFraud         = "fraud_proven"      // EventFraudProven
+	outDisputeClosed = "dispute_closed"    // EventDisputeClosed
 	outValDoubleSign = "validator_double_sign"
 	outValDowntime   = "validator_downtime"
 )
@@ -62,12 +67,14 @@ const (
 var requiredOutcomes = []string{
 	outRejected, outSlashInvalid, outMissed, outJailed, outLeaseExpired, outCancelled,
 	outExpired, outSettled, outWithdrawn, outUnbonding, outPruned,
+	outDemanded, outDelivered, outUndelivered, outFraud, outDisputeClosed,
 }
 
 // reportedOutcomes is the order of the per-seed line.
 var reportedOutcomes = []string{
 	outVerified, outRejected, outSlashInvalid, outMissed, outSlashMissed, outJailed, outLeaseExpired,
 	outCancelled, outExpired, outCompleted, outSettled, outWithdrawn, outUnbonding, outUnbonded, outPruned,
+	outDemanded, outDelivered, outUndelivered, outFraud, outDisputeClosed,
 }
 
 func newMarketEvents() *marketEvents {
@@ -158,9 +165,12 @@ func (m *marketEvents) count(events []abci.Event) error {
 		case *computetypes.EventProofMissed:
 			m.counts[outMissed]++
 		case *computetypes.EventBondSlashed:
-			if e.Reason == computekeeper.SlashReasonInvalidProof {
+			switch e.Reason {
+			case computekeeper.SlashReasonInvalidProof:
 				m.counts[outSlashInvalid]++
-			} else {
+			case computekeeper.SlashReasonUndelivered, computekeeper.SlashReasonFraud:
+				// counted by EventDeliveryMissed and EventFraudProven
+			default:
 				m.counts[outSlashMissed]++
 			}
 		case *computetypes.EventDeviceJailed:
@@ -188,6 +198,16 @@ func (m *marketEvents) count(events []abci.Event) error {
 			m.counts[outUnbonded]++
 		case *computetypes.EventJobTasksPruned:
 			m.counts[outPruned]++
+		case *computetypes.EventDeliveryDemanded:
+			m.counts[outDemanded]++
+		case *computetypes.EventOutputsDelivered:
+			m.counts[outDelivered]++
+		case *computetypes.EventDeliveryMissed:
+			m.counts[outUndelivered]++
+		case *computetypes.EventFraudProven:
+			m.counts[outFraud]++
+		case *computetypes.EventDisputeClosed:
+			m.counts[outDisputeClosed]++
 		}
 	}
 	return nil
