@@ -3,7 +3,7 @@ BINARY := $(BINDIR)/nightshiftd
 DEVNET_HOME ?= $(HOME)/.nightshift-devnet
 LOCALNET_BASE_PORT ?= 36600
 
-.PHONY: help build build-worker release install test test-unit test-e2e test-sim devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen bench
+.PHONY: help build build-worker release install test test-unit test-e2e test-arm64 test-sim program-fixtures devnet localnet localnet-join localnet-stop localnet-status fuzz lint proto-gen bench
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -38,6 +38,14 @@ release: ## cross-compile nightshiftd and nightshift-worker for RELEASE_TARGETS 
 	done; \
 	cd $(RELEASE_DIR) && LC_ALL=C sha256sum -- * > SHA256SUMS && ls -l
 
+.PHONY: programs programs-check
+
+programs: ## rebuild the example programs (pkg/examples/*/*.wasm) from source with fixed flags (clang, rustc 1.63, wabt)
+	./scripts/programs.sh build
+
+programs-check: ## rebuild the example programs into a temp dir and fail if a committed .wasm differs
+	./scripts/programs.sh check
+
 install: ## install nightshiftd into GOBIN
 	go install ./cmd/nightshiftd
 
@@ -56,11 +64,32 @@ localnet-stop: ## stop the localnet's nodes
 localnet-status: ## heights and peers of the localnet's nodes
 	NIGHTSHIFTD=$(BINARY) ./scripts/localnet.sh status -d $(CURDIR)/.localnet
 
-test: build build-worker ## unit tests and the end-to-end tests
+test: build build-worker ## unit tests, the end-to-end tests and test-arm64
 	NIGHTSHIFTD_BIN=$(BINARY) NIGHTSHIFT_WORKER_BIN=$(BINDIR)/nightshift-worker go test -count=1 -timeout 20m ./...
+	$(MAKE) test-arm64
 
 test-e2e: build build-worker ## only the end-to-end tests on real processes (devnet, localnet, workers)
 	NIGHTSHIFTD_BIN=$(BINARY) NIGHTSHIFT_WORKER_BIN=$(BINDIR)/nightshift-worker go test -count=1 -timeout 20m ./tests/...
+
+# The program runtime must give the same outputs and fuel on arm64 as on amd64: its
+# tests (golden vectors included) and the example programs' golden vectors run as
+# linux/arm64 under qemu user emulation (~35 s).
+# Without qemu-aarch64-static it is skipped, unless NIGHTSHIFT_REQUIRE_QEMU=1 (.ci/run).
+test-arm64: ## the program runtime's tests and golden vectors, and the example programs' golden vectors, as linux/arm64 under qemu-aarch64-static
+	@if command -v qemu-aarch64-static >/dev/null; then \
+		GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static ./x/compute/program/... && \
+		GOARCH=arm64 go test -count=1 -exec qemu-aarch64-static -run '^TestGoldenVectors$$' ./pkg/examples/; \
+	elif [ "$${NIGHTSHIFT_REQUIRE_QEMU:-}" = 1 ]; then \
+		echo "test-arm64: qemu-aarch64-static not found (apt-get install qemu-user-static)"; exit 1; \
+	else \
+		echo "test-arm64: skipped, qemu-aarch64-static not installed"; \
+	fi
+
+program-fixtures: ## rebuild x/compute/program/testdata/*.wasm from their .wat (Debian's wabt)
+	@set -e; cd x/compute/program/testdata; for f in *.wat invalid/*.wat; do \
+		flags=--enable-all; [ "$$f" = invalid/typeerror.wat ] && flags="$$flags --no-check"; \
+		wat2wasm $$flags "$$f" -o "$${f%.wat}.wasm"; \
+	done
 
 test-unit: ## unit tests only
 	go test -count=1 -short ./...

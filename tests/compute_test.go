@@ -139,7 +139,9 @@ func TestComputeEndToEnd(t *testing.T) {
 	if err := getJSON(d.restURL+"/nightshift/compute/v1/devices/"+device, &restDevice); err != nil {
 		t.Fatal(err)
 	}
-	wantUnits := strconv.FormatUint(items*parsed.UnitsPerItem(), 10)
+	// Every hashcash item measures the same work (one hash checked), so the
+	// sampled mean times the items is exact.
+	wantUnits := strconv.FormatUint(items*parsed.MaxWorkPerItem(), 10)
 	if dev := restDevice.Device; dev.Operator != device || dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "200000000" ||
 		dev.TasksVerified != "2" || dev.WorkUnits != wantUnits || dev.LiveTasks != 0 {
 		t.Fatalf("REST device: %+v", dev)
@@ -192,7 +194,7 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	outputs := make([][]byte, lease.ItemCount)
 	leaves := make([][32]byte, lease.ItemCount)
 	for i := range lease.ItemCount {
-		out, err := spec.ComputeOutput(jobID, lease.FirstItem+i)
+		out, _, err := spec.ComputeOutput(kinds.Item{JobID: jobID, Index: lease.FirstItem + i})
 		if err != nil {
 			d.t.Fatal(err)
 		}

@@ -155,7 +155,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 	}
 	rows := make([][]byte, height)
 	for i := range rows {
-		if rows[i], err = spec.ComputeOutput(posted.JobID, uint64(i)); err != nil {
+		if rows[i], _, err = spec.ComputeOutput(kinds.Item{JobID: posted.JobID, Index: uint64(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}

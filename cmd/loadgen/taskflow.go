@@ -60,7 +60,7 @@ func (r *ComputeRun) compute(t *task) error {
 	outputs := make([][]byte, t.count)
 	t.outputs = make([]byte, 0, t.count*kinds.HashcashOutputSize)
 	for i := range t.count {
-		out, err := t.job.Spec.ComputeOutput(t.job.ID, t.first+i)
+		out, _, err := t.job.Spec.ComputeOutput(kinds.Item{JobID: t.job.ID, Index: t.first + i})
 		if err != nil {
 			return err
 		}

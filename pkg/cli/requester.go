@@ -400,9 +400,9 @@ func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *p
 		return nil, fmt.Errorf("--%s %d: the chain allows at most %d", flagItemsPerTask, perTask, params.MaxTaskItems)
 	case deadline == 0 || deadline > params.MaxDeadlineBlocks:
 		return nil, fmt.Errorf("--%s %d: must be 1..%d", flagDeadlineBlocks, deadline, params.MaxDeadlineBlocks)
-	case spec.VerifyGas() > params.MaxVerifyGasPerItem:
-		return nil, fmt.Errorf("one item costs %d gas to verify, the chain allows %d: make items smaller (e.g. fewer iterations or a narrower image)",
-			spec.VerifyGas(), params.MaxVerifyGasPerItem)
+	case spec.MaxWorkPerItem() > params.MaxVerifyGasPerItem:
+		return nil, fmt.Errorf("one item can cost up to %d gas to verify, the chain allows %d: make items smaller (e.g. fewer iterations or a narrower image)",
+			spec.MaxWorkPerItem(), params.MaxVerifyGasPerItem)
 	}
 	msg := &types.MsgPostJob{
 		Requester:      clientCtx.GetFromAddress().String(),

@@ -110,7 +110,7 @@ func computeAll(t *testing.T, f *fakeChain) [][]byte {
 	require.NoError(t, err)
 	out := make([][]byte, f.job.Items)
 	for i := range out {
-		out[i], err = spec.ComputeOutput(f.job.Id, uint64(i))
+		out[i], _, err = spec.ComputeOutput(kinds.Item{JobID: f.job.Id, Index: uint64(i)})
 		require.NoError(t, err)
 	}
 	return out

@@ -24,7 +24,7 @@ func renderAll(t testing.TB, spec string) [][]byte {
 	}
 	rows := make([][]byte, s.Height())
 	for y := range rows {
-		out, err := s.ComputeOutput(0, uint64(y))
+		out, _, err := s.ComputeOutput(kinds.Item{JobID: 0, Index: uint64(y)})
 		if err != nil {
 			t.Fatal(err)
 		}

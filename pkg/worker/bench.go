@@ -29,7 +29,7 @@ func Bench(ctx context.Context, d time.Duration, threads int) []BenchResult {
 		panic(err) // fixed spec
 	}
 	mandel := func(_ int, n uint64) uint64 {
-		if _, err := spec.ComputeOutput(0, n%512); err != nil {
+		if _, _, err := spec.ComputeOutput(kinds.Item{Index: n % 512}); err != nil {
 			panic(err)
 		}
 		return 1

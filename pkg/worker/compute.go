@@ -91,7 +91,7 @@ func (p *Pool) compute(ctx context.Context, gated bool, spec kinds.Spec, jobID, 
 				if ctx.Err() != nil {
 					return
 				}
-				outputs[i], errs[i] = spec.ComputeOutput(jobID, first+i)
+				outputs[i], _, errs[i] = spec.ComputeOutput(kinds.Item{JobID: jobID, Index: first + i})
 				p.items.Add(1)
 				if progress != nil {
 					progress()

@@ -31,7 +31,7 @@ func BenchmarkTaskBareLoop(b *testing.B) {
 	for b.Loop() {
 		job++
 		for i := range uint64(benchTaskItems) {
-			if _, err := spec.ComputeOutput(job, i); err != nil {
+			if _, _, err := spec.ComputeOutput(kinds.Item{JobID: job, Index: i}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -229,7 +229,7 @@ func TestPoolPausesOnBattery(t *testing.T) {
 	r := <-done
 	require.NoError(t, r.err)
 	for i, o := range r.outputs {
-		want, err := spec.ComputeOutput(3, uint64(i))
+		want, _, err := spec.ComputeOutput(kinds.Item{JobID: 3, Index: uint64(i)})
 		require.NoError(t, err)
 		require.Equal(t, want, o)
 	}

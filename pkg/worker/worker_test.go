@@ -91,7 +91,7 @@ func TestPoolPausesWhileBusy(t *testing.T) {
 	require.Equal(t, 1, pauses)
 	require.Equal(t, 1, resumes)
 	for i, o := range outputs {
-		want, err := spec.ComputeOutput(1, 2+uint64(i))
+		want, _, err := spec.ComputeOutput(kinds.Item{JobID: 1, Index: 2 + uint64(i)})
 		require.NoError(t, err)
 		require.Equal(t, want, o)
 	}

@@ -447,7 +447,7 @@ func TestSelfDealingEarnsNoEmission(t *testing.T) {
 	}
 	res, err = f.q.Epoch(f.ctx, &types.QueryEpochRequest{})
 	require.NoError(t, err)
-	require.Equal(t, int64(16*4), res.Current.WorkUnits.Int64())
+	require.Equal(t, int64(16*kinds.HashcashWork), res.Current.WorkUnits.Int64())
 	f.advanceTo(res.EndHeight + 1)
 	require.Equal(t, int64(emission), must(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(other)}).Amount.Int64())
 	_, err = exec(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(dealer)})

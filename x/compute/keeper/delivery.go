@@ -112,7 +112,7 @@ func (k *Keeper) DeliverOutputs(ctx context.Context, operator sdk.AccAddress, jo
 	if err != nil {
 		return math.Int{}, err
 	}
-	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(HashGas*uint64(2*len(items)+len(nodes)), "compute: verify delivery")
+	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(ProofHashGas(items, nodes), "compute: verify delivery")
 	leaves := make([][32]byte, len(items))
 	for i, it := range items {
 		leaves[i] = merkle.LeafHash(task.JobId, it.Index, it.Output)

@@ -214,7 +214,7 @@ func (f *fixture) computeTask(op sdk.AccAddress, jobID uint64, lease *types.MsgL
 	leaves := make([][32]byte, lease.ItemCount)
 	for i := range lease.ItemCount {
 		idx := lease.FirstItem + i
-		out, err := spec.ComputeOutput(jobID, idx)
+		out, _, err := spec.ComputeOutput(kinds.Item{JobID: jobID, Index: idx})
 		require.NoError(f.t, err)
 		if fake != nil && fake(idx) {
 			out = append([]byte(nil), out...)

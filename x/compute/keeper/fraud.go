@@ -6,6 +6,7 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -50,13 +51,26 @@ func (k *Keeper) ReportFraud(ctx context.Context, reporter sdk.AccAddress, jobID
 	if err != nil {
 		return FraudResult{}, err
 	}
-	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(spec.VerifyGas()+HashGas*uint64(2+len(proof)), "compute: verify fraud proof")
+	// As for a proof (G1): the tx must hold gas for the item at its bound
+	// before the work, and pays the work measured plus the hashing.
+	hashGas := ProofHashGas([]types.ChallengeItem{{Index: item, Output: output}}, proof)
+	bound := spec.MaxWorkPerItem() + hashGas
+	meter := sdk.UnwrapSDKContext(ctx).GasMeter()
+	if left := meter.GasRemaining(); left < bound {
+		return FraudResult{}, errorsmod.Wrapf(types.ErrInsufficientVerifyGas, "the item at up to %d units and %d of hashing need %d gas, %d left", spec.MaxWorkPerItem(), hashGas, bound, left)
+	}
 
 	leaf := merkle.LeafHash(task.JobId, item, output)
 	if err := merkle.VerifyMultiProof([32]byte(task.Root), offsets, [][32]byte{leaf}, task.ItemCount, path); err != nil {
+		meter.ConsumeGas(hashGas, "compute: verify fraud proof")
 		return FraudResult{}, errorsmod.Wrapf(types.ErrInvalidMerkleProof, "item %d is not what the device committed to: %v", item, err)
 	}
-	verr := spec.VerifyOutput(task.JobId, item, output)
+	work, verr := spec.VerifyOutput(kinds.Item{JobID: task.JobId, Index: item}, output)
+	charge := hashGas + work
+	if sdk.UnwrapSDKContext(ctx).ExecMode() == sdk.ExecModeSimulate {
+		charge = bound // estimates must cover the bound the delivered tx needs
+	}
+	meter.ConsumeGas(charge, "compute: verify fraud proof")
 	if verr == nil {
 		return FraudResult{}, errorsmod.Wrapf(types.ErrFraudNotProven, "item %d of task %d/%d verifies", item, jobID, index)
 	}

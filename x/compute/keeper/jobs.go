@@ -58,8 +58,8 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err != nil {
 		return 0, kindError(err)
 	}
-	if gas := spec.VerifyGas(); gas > params.MaxVerifyGasPerItem {
-		return 0, errorsmod.Wrapf(types.ErrVerificationTooCostly, "one item costs %d gas to verify, the limit is %d", gas, params.MaxVerifyGasPerItem)
+	if gas := spec.MaxWorkPerItem(); gas > params.MaxVerifyGasPerItem {
+		return 0, errorsmod.Wrapf(types.ErrVerificationTooCostly, "one item can cost up to %d gas to verify, the limit is %d", gas, params.MaxVerifyGasPerItem)
 	}
 
 	// The posting fee pays for the job record's state; it is never refunded

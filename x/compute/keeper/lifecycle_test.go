@@ -7,6 +7,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -71,10 +72,15 @@ func TestLifecycle(t *testing.T) {
 			reward := j.PricePerItem.MulRaw(int64(lease.ItemCount))
 			require.Equal(t, reward.Sub(types.BpsOf(reward, params.ProtocolFeeBps)), proof.Paid)
 			earned = earned.Add(proof.Paid)
-			if job == hashJob {
-				units = units.Add(math.NewInt(int64(lease.ItemCount) << 6))
-			} else {
-				units = units.Add(math.NewInt(int64(lease.ItemCount) * 32 * 64))
+			// Tasks of 4 items are sampled whole (proof_samples 16), so the
+			// credit is exactly the work the items measure: one hash each for
+			// hashcash, the iterations run for mandelbrot rows.
+			spec, err := f.k.Kinds().Parse(j.Kind, []byte(j.Spec), j.Items)
+			require.NoError(t, err)
+			for i := range lease.ItemCount {
+				_, work, err := spec.ComputeOutput(kinds.Item{JobID: job, Index: lease.FirstItem + i})
+				require.NoError(t, err)
+				units = units.AddRaw(int64(work))
 			}
 		}
 	}
@@ -158,7 +164,7 @@ func TestEmissionSplitAndSelfDealing(t *testing.T) {
 
 	epoch, err := f.q.Epoch(f.ctx, &types.QueryEpochRequest{})
 	require.NoError(t, err)
-	require.Equal(t, math.NewInt(12*4), epoch.Current.WorkUnits, "only the approved, arm's-length job counts")
+	require.Equal(t, math.NewInt(12*kinds.HashcashWork), epoch.Current.WorkUnits, "only the approved, arm's-length job counts")
 	f.advanceTo(epoch.EndHeight + 1)
 	wa := must(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(a)})
 	wb := must(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(b)})

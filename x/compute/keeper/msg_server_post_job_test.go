@@ -65,13 +65,13 @@ func TestMsgPostJob(t *testing.T) {
 			m.ResultUrl = "https://results.example.org/" + strings.Repeat("a", types.MaxResultURLLength-27)
 		}),
 		post("mandelbrot too costly to verify", types.ErrVerificationTooCostly, func(m *types.MsgPostJob) {
-			// 1,000 + 4,000 × 1,997 / 16 = 500,250 gas per row > 500,000.
-			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(4000, 1, 1997), 1, 1
+			// 200 + 100 × (8 + 3 × 13,331) = 4,000,300 gas per row at most > 4,000,000.
+			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(100, 1, 13331), 1, 1
 		}),
 		{
 			name: "hashcash above a lowered max_verify_gas_per_item",
 			prepare: func(w *msgWorld) {
-				w.setParams(func(p *types.Params) { p.MaxVerifyGasPerItem = kinds.HashcashVerifyGas - 1 })
+				w.setParams(func(p *types.Params) { p.MaxVerifyGasPerItem = kinds.HashcashWork - 1 })
 			},
 			send: func(w *msgWorld) error {
 				return sendMsg(w.f, w.f.msgs.PostJob, w.postJobMsg(nil))
@@ -140,9 +140,9 @@ func TestMsgPostJob(t *testing.T) {
 		requireAmount(t, int64(p.MaxJobItems), job.Escrow)
 		require.Equal(t, 1+p.MaxDeadlineBlocks, job.DeadlineHeight)
 
-		// Exactly max_verify_gas_per_item: 1,000 + 4,000 × 1,996 / 16 = 500,000.
+		// Exactly max_verify_gas_per_item: 200 + 100 × (8 + 3 × 13,330) = 4,000,000.
 		res = must(f, f.msgs.PostJob, w.postJobMsg(func(m *types.MsgPostJob) {
-			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(4000, 1, 1996), 1, 1
+			m.Kind, m.Spec, m.Items, m.ItemsPerTask = "mandelbrot", mandelbrotSpec(100, 1, 13330), 1, 1
 		}))
 		require.Equal(t, "mandelbrot", w.jobState(res.JobId).Kind)
 

@@ -157,9 +157,10 @@ func TestMsgSubmitProof(t *testing.T) {
 		gasBefore := f.ctx.GasMeter().GasConsumed()
 		res, em := mustEvents(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, a))
 		requireProto(t, &types.MsgSubmitProofResponse{Accepted: true, Paid: math.NewInt(worldReward - worldFee), Slashed: math.ZeroInt()}, res)
-		// Verification gas: per item the kind's check, plus two hashes per item (leaf, merge) and one per Merkle node.
+		// Verification gas: per item the kind's measured check, plus two hashes per item (leaf, merge), one per
+		// Merkle node, and the leaves' output bytes.
 		require.GreaterOrEqual(t, f.ctx.GasMeter().GasConsumed()-gasBefore,
-			uint64(proofSamples*kinds.HashcashVerifyGas+keeper.HashGas*(2*proofSamples+len(a.nodes))))
+			uint64(proofSamples*kinds.HashcashWork+keeper.HashGas*(2*proofSamples+len(a.nodes))+keeper.LeafByteGas*proofSamples*kinds.HashcashOutputSize))
 
 		requireAmount(t, 9*bond+worldReward-worldFee, f.balance(w.a))
 		requireAmount(t, worldFee, f.balance(w.feeCollector()))

@@ -7,6 +7,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -81,7 +82,7 @@ func TestMsgWithdrawRewards(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, info.Settled)
 		requireAmount(t, emission, info.Emission)
-		requireAmount(t, 72, info.WorkUnits)
+		requireAmount(t, 9*kinds.HashcashWork, info.WorkUnits) // 9 hashcash items, one hash checked each
 		total, err := f.k.TotalEmitted.Get(f.ctx)
 		require.NoError(t, err)
 		requireAmount(t, emission, total)
@@ -90,8 +91,8 @@ func TestMsgWithdrawRewards(t *testing.T) {
 			op    sdk.AccAddress
 			units int64
 			want  int64
-		}{{w.a, 48, 666_666}, {w.b, 24, 333_333}} {
-			require.Equal(t, c.want, emission*c.units/72, "amount = emission x units / total units")
+		}{{w.a, 6 * kinds.HashcashWork, 666_666}, {w.b, 3 * kinds.HashcashWork, 333_333}} {
+			require.Equal(t, c.want, emission*c.units/(9*kinds.HashcashWork), "amount = emission x units / total units")
 			before := f.balance(c.op)
 			res, em := mustEvents(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(c.op)})
 			requireProto(t, &types.MsgWithdrawRewardsResponse{Amount: math.NewInt(c.want), Epochs: 1, More: false}, res)

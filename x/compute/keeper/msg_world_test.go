@@ -34,9 +34,9 @@ const (
 	worldItems   = 16
 	worldPerTask = 4
 	worldPrice   = 1000
-	worldReward  = worldPerTask * worldPrice  // one task's reward
-	worldFee     = worldReward * 200 / 10_000 // protocol_fee_bps 200, the default
-	worldUnits   = worldPerTask * 4           // hashcash difficulty 2: 4 units an item
+	worldReward  = worldPerTask * worldPrice         // one task's reward
+	worldFee     = worldReward * 200 / 10_000        // protocol_fee_bps 200, the default
+	worldUnits   = worldPerTask * kinds.HashcashWork // a hashcash item measures one hash checked
 	worldSpec    = `{"difficulty_bits":2}`
 )
 

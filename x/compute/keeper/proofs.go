@@ -12,17 +12,28 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
+// Gas of a proof's hashing, in the work units of package kinds (about 1.5 ns of
+// validator CPU each on the bench machine; BenchmarkProofVerification checks
+// them against the kinds' work).
 const (
-	// HashGas is charged per SHA-256 of a Merkle proof (leaves included).
-	HashGas = 50
+	// HashGas is charged per SHA-256 of a Merkle proof (leaves included): a
+	// 64-byte node hash takes about 150 ns.
+	HashGas = 100
+	// LeafByteGas is charged per output byte hashed into a leaf (SHA-256 runs at
+	// about 0.75 ns per byte), so a large output cannot ride on HashGas.
+	LeafByteGas = 1
 )
 
 // proofVerdict is what verification decides about a well-formed proof; it
 // moves no money (settleProof does).
 type proofVerdict struct {
 	Accepted bool
-	// WorkUnits is the work an accepted proof shows was done.
+	// WorkUnits is the work an accepted proof shows was done: the mean
+	// measured work of the sampled items times the task's item count.
 	WorkUnits math.Int
+	// Work is the units validators measured re-executing the sampled items,
+	// up to the first that failed: the gas the proof pays besides hashing.
+	Work uint64
 	// Item is the item a rejected proof fails on, and Reason why.
 	Item   uint64
 	Reason error
@@ -71,13 +82,39 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 		return ProofResult{}, err
 	}
 
-	// One hash per leaf, one per node and fewer than one per item for merging
-	// two computed nodes: the multi-proof's bound (merkle.VerifyMultiProof).
-	gas := spec.VerifyGas()*uint64(len(items)) + HashGas*uint64(2*len(items)+len(nodes))
-	sdk.UnwrapSDKContext(ctx).GasMeter().ConsumeGas(gas, "compute: verify proof")
+	// Gas is the work measured (design note G1), charged after verifying; so
+	// that a tx that could not pay stops before the work, it must first have
+	// gas left for every item at its bound. Outputs are at most MaxOutputSize
+	// and items at most MaxProofSamples, so none of this overflows.
+	hashGas := ProofHashGas(items, nodes)
+	bound := spec.MaxWorkPerItem()*uint64(len(items)) + hashGas
+	meter := sdk.UnwrapSDKContext(ctx).GasMeter()
+	if left := meter.GasRemaining(); left < bound {
+		return ProofResult{}, errorsmod.Wrapf(types.ErrInsufficientVerifyGas,
+			"%d items at up to %d units each and %d of hashing need %d gas, %d left", len(items), spec.MaxWorkPerItem(), hashGas, bound, left)
+	}
 
 	verdict := verifyProof(spec, task, offsets, items, nodes)
+	charge := hashGas + verdict.Work
+	if sdkCtx := sdk.UnwrapSDKContext(ctx); sdkCtx.ExecMode() == sdk.ExecModeSimulate {
+		// A simulation estimates the gas limit a client signs with, and the
+		// delivered tx must carry the bound, not the (often far smaller) work
+		// measured: report the bound. Only estimates see this; no state does.
+		charge = bound
+	}
+	meter.ConsumeGas(charge, "compute: verify proof")
 	return k.settleProof(ctx, job, task, verdict)
+}
+
+// ProofHashGas is the gas of a proof's hashing: one hash per leaf (and its
+// bytes), one per node and fewer than one per item for merging two computed
+// nodes, the multi-proof's bound (merkle.VerifyMultiProof).
+func ProofHashGas(items []types.ChallengeItem, nodes [][]byte) uint64 {
+	gas := HashGas * uint64(2*len(items)+len(nodes))
+	for _, it := range items {
+		gas += LeafByteGas * uint64(len(it.Output))
+	}
+	return gas
 }
 
 // verifyProof checks a well-formed answer against the claimed root and the
@@ -96,13 +133,19 @@ func verifyProof(spec kinds.Spec, task types.Task, offsets []uint64, items []typ
 		// stands for the failure in the event.
 		return proofVerdict{Item: items[0].Index, Reason: errorsmod.Wrapf(types.ErrInvalidMerkleProof, "%v", err)}
 	}
+	var work uint64
 	for _, it := range items {
-		if err := spec.VerifyOutput(task.JobId, it.Index, it.Output); err != nil {
-			return proofVerdict{Item: it.Index, Reason: errorsmod.Wrapf(types.ErrInvalidOutput, "item %d: %v", it.Index, err)}
+		w, err := spec.VerifyOutput(kinds.Item{JobID: task.JobId, Index: it.Index}, it.Output)
+		work += w
+		if err != nil {
+			return proofVerdict{Work: work, Item: it.Index, Reason: errorsmod.Wrapf(types.ErrInvalidOutput, "item %d: %v", it.Index, err)}
 		}
 	}
-	units := math.NewIntFromUint64(spec.UnitsPerItem()).Mul(math.NewIntFromUint64(task.ItemCount))
-	return proofVerdict{Accepted: true, WorkUnits: units}
+	// Unsampled items are not seen by validators; they are credited at the
+	// sample's mean (design note, programs 5). A forged cheap output fails its
+	// check like any other, so a sample cannot be made to look heavier.
+	units := math.NewIntFromUint64(work).Mul(math.NewIntFromUint64(task.ItemCount)).Quo(math.NewIntFromUint64(uint64(len(items))))
+	return proofVerdict{Accepted: true, Work: work, WorkUnits: units}
 }
 
 // checkAnswerShape rejects an answer that does not give exactly the challenged

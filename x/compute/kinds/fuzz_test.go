@@ -41,19 +41,23 @@ func FuzzRegistry(f *testing.F) {
 		if items == 0 {
 			t.Fatalf("%s spec %q accepted for a job of no items", kind, spec)
 		}
-		if s.UnitsPerItem() == 0 || s.VerifyGas() == 0 {
-			t.Fatalf("%s spec %q: %d units, %d gas per item", kind, spec, s.UnitsPerItem(), s.VerifyGas())
+		if s.MaxWorkPerItem() == 0 {
+			t.Fatalf("%s spec %q: no work bound per item", kind, spec)
 		}
 		again, err := r.Parse(kind, slices.Clone(spec), items)
-		if err != nil || again.UnitsPerItem() != s.UnitsPerItem() || again.VerifyGas() != s.VerifyGas() {
+		if err != nil || again.MaxWorkPerItem() != s.MaxWorkPerItem() {
 			t.Fatalf("parsing %q twice differs: %v", spec, err)
 		}
 		// On chain a costly item is refused at post time (max_verify_gas_per_item);
 		// here costly specs are only parsed, to keep executions fast.
-		if s.UnitsPerItem() > 1<<14 {
+		if s.MaxWorkPerItem() > 1<<16 {
 			return
 		}
-		err = s.VerifyOutput(jobID, index, output)
+		item := Item{JobID: jobID, Index: index}
+		work, err := s.VerifyOutput(item, output)
+		if work > s.MaxWorkPerItem() {
+			t.Fatalf("verification measured %d units, above the bound %d", work, s.MaxWorkPerItem())
+		}
 		if index >= items {
 			if !errors.Is(err, ErrItemOutOfRange) {
 				t.Fatalf("item %d of %d: error %v, want ErrItemOutOfRange", index, items, err)
@@ -63,12 +67,18 @@ func FuzzRegistry(f *testing.F) {
 		if err != nil && !errors.Is(err, ErrInvalidOutput) {
 			t.Fatalf("error %v does not wrap ErrInvalidOutput", err)
 		}
-		good, cerr := s.ComputeOutput(jobID, index)
+		good, cwork, cerr := s.ComputeOutput(item)
 		if cerr != nil {
 			t.Fatalf("ComputeOutput(%d, %d): %v", jobID, index, cerr)
 		}
-		if verr := s.VerifyOutput(jobID, index, good); verr != nil {
+		vwork, verr := s.VerifyOutput(item, good)
+		if verr != nil {
 			t.Fatalf("computed output %x does not verify: %v", good, verr)
+		}
+		// The worker's measure is the validators': both are what emission is
+		// split by and what gas the proof pays.
+		if cwork != vwork || vwork == 0 || vwork > s.MaxWorkPerItem() {
+			t.Fatalf("worker measured %d units, validators %d (bound %d)", cwork, vwork, s.MaxWorkPerItem())
 		}
 		if bytes.Equal(output, good) && err != nil {
 			t.Fatalf("the computed output was rejected: %v", err)

@@ -40,14 +40,14 @@ func TestHashcashGolden(t *testing.T) {
 		}
 		spec := `{"difficulty_bits":` + itoa(uint64(g.difficulty)) + `}`
 		s := mustHashcash(t, spec, math.MaxUint64)
-		out, err := s.ComputeOutput(g.jobID, g.index)
+		out, err := computeOut(s, g.jobID, g.index)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := binary.BigEndian.Uint64(out); len(out) != 8 || got != g.nonce {
 			t.Errorf("ComputeOutput(%d, %d) at %d bits = %x, want nonce %d", g.jobID, g.index, g.difficulty, out, g.nonce)
 		}
-		if err := s.VerifyOutput(g.jobID, g.index, out); err != nil {
+		if err := verifyOut(s, g.jobID, g.index, out); err != nil {
 			t.Errorf("own output rejected: %v", err)
 		}
 		// Every smaller nonce fails, so the search returned the smallest.
@@ -102,11 +102,12 @@ func TestLeadingZeroBits(t *testing.T) {
 
 func TestHashcashParse(t *testing.T) {
 	s := mustHashcash(t, `{"difficulty_bits":32}`, 1)
-	if s.DifficultyBits() != 32 || s.UnitsPerItem() != 1<<32 || s.VerifyGas() != HashcashVerifyGas {
-		t.Fatalf("got bits %d units %d gas %d", s.DifficultyBits(), s.UnitsPerItem(), s.VerifyGas())
+	// A check is one hash at any difficulty: that is the work validators see.
+	if s.DifficultyBits() != 32 || s.MaxWorkPerItem() != HashcashWork {
+		t.Fatalf("got bits %d work bound %d", s.DifficultyBits(), s.MaxWorkPerItem())
 	}
-	if s := mustHashcash(t, ` { "difficulty_bits" : 1 } `, 1); s.UnitsPerItem() != 2 {
-		t.Fatalf("UnitsPerItem = %d, want 2", s.UnitsPerItem())
+	if s := mustHashcash(t, ` { "difficulty_bits" : 1 } `, 1); s.MaxWorkPerItem() != HashcashWork {
+		t.Fatalf("MaxWorkPerItem = %d, want %d", s.MaxWorkPerItem(), HashcashWork)
 	}
 	for _, tc := range []struct {
 		name  string
@@ -145,7 +146,7 @@ func TestHashcashParse(t *testing.T) {
 func TestHashcashVerifyOutput(t *testing.T) {
 	s := mustHashcash(t, `{"difficulty_bits":12}`, 10)
 	good := binary.BigEndian.AppendUint64(nil, 1305) // job 42 item 7, from the golden vectors
-	if err := s.VerifyOutput(42, 7, good); err != nil {
+	if err := verifyOut(s, 42, 7, good); err != nil {
 		t.Fatalf("valid nonce rejected: %v", err)
 	}
 	// A larger qualifying nonce is also valid: verification cannot know the smallest.
@@ -153,7 +154,7 @@ func TestHashcashVerifyOutput(t *testing.T) {
 	if !found {
 		t.Fatal("no second nonce")
 	}
-	if err := s.VerifyOutput(42, 7, binary.BigEndian.AppendUint64(nil, next)); err != nil {
+	if err := verifyOut(s, 42, 7, binary.BigEndian.AppendUint64(nil, next)); err != nil {
 		t.Fatalf("second nonce rejected: %v", err)
 	}
 
@@ -174,7 +175,7 @@ func TestHashcashVerifyOutput(t *testing.T) {
 		{"item out of range", 42, 10, good, ErrItemOutOfRange},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := s.VerifyOutput(tc.jobID, tc.index, tc.output); !errors.Is(err, tc.want) {
+			if err := verifyOut(s, tc.jobID, tc.index, tc.output); !errors.Is(err, tc.want) {
 				t.Fatalf("error = %v, want %v", err, tc.want)
 			}
 		})
@@ -183,10 +184,10 @@ func TestHashcashVerifyOutput(t *testing.T) {
 	// The nonce for 12 bits has 12..15 leading zeros; at a higher difficulty
 	// (spec of 20 bits) it is insufficient.
 	hard := mustHashcash(t, `{"difficulty_bits":20}`, 10)
-	if err := hard.VerifyOutput(42, 7, good); !errors.Is(err, ErrInvalidOutput) {
+	if err := verifyOut(hard, 42, 7, good); !errors.Is(err, ErrInvalidOutput) {
 		t.Fatalf("insufficient difficulty: error = %v, want ErrInvalidOutput", err)
 	}
-	if _, err := s.ComputeOutput(42, 10); !errors.Is(err, ErrItemOutOfRange) {
+	if _, err := computeOut(s, 42, 10); !errors.Is(err, ErrItemOutOfRange) {
 		t.Fatalf("ComputeOutput out of range: error = %v, want ErrItemOutOfRange", err)
 	}
 }
@@ -211,8 +212,8 @@ func FuzzHashcashValidateSpec(f *testing.F) {
 		if d := s.DifficultyBits(); d < 1 || d > HashcashMaxDifficulty || items == 0 {
 			t.Fatalf("accepted difficulty %d with %d items", d, items)
 		}
-		if s.UnitsPerItem() != 1<<s.DifficultyBits() {
-			t.Fatalf("UnitsPerItem = %d", s.UnitsPerItem())
+		if s.MaxWorkPerItem() != HashcashWork {
+			t.Fatalf("MaxWorkPerItem = %d", s.MaxWorkPerItem())
 		}
 	})
 }
@@ -227,7 +228,7 @@ func FuzzHashcashVerifyOutput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, jobID, index uint64, bits uint8, output []byte) {
 		d := uint(bits)%HashcashMaxDifficulty + 1
 		s := mustHashcash(t, `{"difficulty_bits":`+itoa(uint64(d))+`}`, math.MaxUint64)
-		err := s.VerifyOutput(jobID, index, output)
+		err := verifyOut(s, jobID, index, output)
 		if index == math.MaxUint64 {
 			if !errors.Is(err, ErrItemOutOfRange) {
 				t.Fatalf("index out of range: error = %v", err)
@@ -268,7 +269,7 @@ func BenchmarkHashcashVerifyOutput(b *testing.B) {
 	out := binary.BigEndian.AppendUint64(nil, 1305)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := s.VerifyOutput(42, 7, out); err != nil {
+		if err := verifyOut(s, 42, 7, out); err != nil {
 			b.Fatal(err)
 		}
 	}

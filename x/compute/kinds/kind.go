@@ -6,9 +6,10 @@
 //
 //   - [Kind] names the computation and parses a job's spec bytes together with the
 //     job's item count: Parse is the whole of spec validation.
-//   - [Spec] is the parsed, validated spec. It says how much work an item is
-//     (UnitsPerItem, for emission weighting), computes an item's output (what a
-//     worker runs) and checks a claimed output (what validators run in DeliverTx).
+//   - [Spec] is the parsed, validated spec. It bounds the work of one item
+//     (MaxWorkPerItem), computes an item's output (what a worker runs) and checks a
+//     claimed output (what validators run in DeliverTx); both measure the work
+//     done, in calibrated units that are gas and emission weight at once.
 //
 // The keeper validates a job with Registry.Parse when it is posted and parses the
 // stored spec again when verifying a proof; the worker parses it once per task. Both
@@ -16,9 +17,9 @@
 //
 // Everything here is consensus code: integer arithmetic only (no floating point,
 // even when parsing specs), no clocks, no randomness, no goroutines, and nothing
-// observable depends on map iteration order. Verification cost is known before any
-// work is done (Spec.VerifyGas), so the keeper can charge gas first and let an
-// out-of-gas panic stop an expensive check before it runs.
+// observable depends on map iteration order. A bound on verification work is known
+// before any is done (Spec.MaxWorkPerItem), so the keeper can require that much gas
+// left first and charge what was measured after.
 //
 // Adding a kind takes one new file, implementing Kind and Spec, and one line in
 // [DefaultRegistry]. A kind's behaviour, once used on chain, is frozen: changing it
@@ -59,21 +60,37 @@ type Kind interface {
 	Parse(spec []byte, items uint64) (Spec, error)
 }
 
+// Item names one item of a job and carries its input: empty for kinds whose items are
+// derived from the spec, job id and index alone (every built-in kind, which ignores
+// it); for kind wasm with an input root, the item's input bytes (checked against the
+// root by the caller).
+type Item struct {
+	JobID uint64
+	Index uint64
+	Input []byte
+}
+
 // Spec is a parsed, validated job spec. Its methods are deterministic functions of
-// the spec, the job id and the item index, and are safe for concurrent use.
+// the spec and the item, and are safe for concurrent use.
+//
+// Work is measured, never declared (design note G1): one work unit is calibrated to
+// about 1 ns (1–2 ns) of validator CPU on the bench machine, for every kind, by
+// per-kind constants that BenchmarkWorkCalibration checks. Units are at once the gas
+// charged for verifying an item and the emission weight of the work.
 type Spec interface {
-	// UnitsPerItem is the work, in abstract units, one item costs; it weights the
-	// emission a verified item earns.
-	UnitsPerItem() uint64
-	// VerifyGas is the gas to charge for one VerifyOutput call, proportional to the
-	// work it does. It depends on the spec alone so it can be charged up front.
-	VerifyGas() uint64
-	// ComputeOutput is what a worker runs for item index of job jobID.
-	ComputeOutput(jobID, index uint64) ([]byte, error)
-	// VerifyOutput checks a claimed output for item index of job jobID, as
-	// validators do in the state machine. Errors wrap ErrInvalidOutput or
-	// ErrItemOutOfRange.
-	VerifyOutput(jobID, index uint64, output []byte) error
+	// MaxWorkPerItem bounds the work (in units) one item can measure. The keeper
+	// refuses a job whose bound exceeds max_verify_gas_per_item, and requires that
+	// much gas left in the tx before it verifies an item, so a tx that could not pay
+	// stops before the work is done.
+	MaxWorkPerItem() uint64
+	// ComputeOutput is what a worker runs; work is the units measured, the same
+	// number VerifyOutput measures for the same item.
+	ComputeOutput(item Item) (output []byte, work uint64, err error)
+	// VerifyOutput re-executes the item as validators do in the state machine and
+	// returns the work measured, at most MaxWorkPerItem; on an error it returns the
+	// work done before the error was found, which the keeper still charges. Errors
+	// wrap ErrInvalidOutput or ErrItemOutOfRange.
+	VerifyOutput(item Item, output []byte) (work uint64, err error)
 }
 
 // Registry holds the kinds a chain accepts, kept sorted by name so nothing

@@ -54,8 +54,8 @@ func TestRegistryParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.UnitsPerItem() != 16 {
-		t.Fatalf("UnitsPerItem = %d, want 16", s.UnitsPerItem())
+	if s.MaxWorkPerItem() != HashcashWork {
+		t.Fatalf("MaxWorkPerItem = %d, want %d", s.MaxWorkPerItem(), HashcashWork)
 	}
 	if _, err := r.Parse("hashcash", []byte(`{"difficulty_bits":4}`), 0); !errors.Is(err, ErrInvalidSpec) {
 		t.Fatalf("zero items: error = %v, want ErrInvalidSpec", err)

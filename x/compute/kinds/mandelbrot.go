@@ -16,14 +16,22 @@ const (
 	// MandelbrotFracBits is the number of fractional bits of the fixed-point
 	// numbers the kernel computes with (see Mandelbrot).
 	MandelbrotFracBits = 59
-	// MandelbrotVerifyBaseGas is the part of a row check's gas that does not
-	// depend on the row's size.
-	MandelbrotVerifyBaseGas = 1000
-	// MandelbrotItersPerGas is how many kernel iterations one unit of gas buys when
-	// verifying a row. An iteration takes about 3 ns on a current x86-64 core
-	// (BenchmarkMandelbrotInteriorRow), and the SDK's 1,000 gas for a secp256k1
-	// verification of some 50 µs prices one gas at about 50 ns: 16 iterations.
-	MandelbrotItersPerGas = 16
+	// Work of one row, in units of about 1.5 ns of validator CPU on the bench
+	// machine (BenchmarkWorkCalibration checks all three):
+	//
+	//	work = MandelbrotBaseWork + W × MandelbrotWorkPerPixel + n × MandelbrotWorkPerIter
+	//
+	// where n is the kernel iterations actually run over the row's pixels: a
+	// pixel outside |c_re|, |c_im| <= 2 runs none, so a view outside the disc
+	// earns (and costs) only its per-pixel part, not W × max_iter.
+	//
+	// MandelbrotBaseWork covers a row's fixed costs (the output buffer, the row's
+	// c_im), MandelbrotWorkPerPixel a pixel's set-up, store and comparison.
+	MandelbrotBaseWork     = 200
+	MandelbrotWorkPerPixel = 8
+	// MandelbrotWorkPerIter prices one kernel iteration, about 4.5 ns
+	// (BenchmarkMandelbrotInteriorRow: ns/op ÷ 256,000).
+	MandelbrotWorkPerIter = 3
 )
 
 // Fixed-point constants: a number v is stored as the int64 ⌊v·2^59⌋.
@@ -166,42 +174,47 @@ func (s *MandelbrotSpec) MaxIter() int { return int(s.maxIter) }
 // OutputSize returns the length of one row's output: 2 bytes per pixel.
 func (s *MandelbrotSpec) OutputSize() int { return 2 * int(s.width) }
 
-// UnitsPerItem returns W × max_iter, the worst-case iterations of one row.
-func (s *MandelbrotSpec) UnitsPerItem() uint64 { return uint64(s.width) * uint64(s.maxIter) }
-
-// VerifyGas returns MandelbrotVerifyBaseGas + W × max_iter / MandelbrotItersPerGas:
-// a check recomputes the row, at worst W × max_iter iterations.
-func (s *MandelbrotSpec) VerifyGas() uint64 {
-	return MandelbrotVerifyBaseGas + s.UnitsPerItem()/MandelbrotItersPerGas
+// MaxWorkPerItem is the work of a row whose every pixel runs max_iter iterations.
+// It fits a uint64 easily: at most 200 + 4096 × (8 + 3 × 65535) < 2^30.
+func (s *MandelbrotSpec) MaxWorkPerItem() uint64 {
+	return s.rowWork(uint64(s.width) * uint64(s.maxIter))
 }
 
-// ComputeOutput renders row index. The job id does not affect the output.
-func (s *MandelbrotSpec) ComputeOutput(_, index uint64) ([]byte, error) {
-	if err := checkIndex(index, uint64(s.height)); err != nil {
-		return nil, err
+// rowWork is the work of a row whose pixels ran iters iterations in all.
+func (s *MandelbrotSpec) rowWork(iters uint64) uint64 {
+	return MandelbrotBaseWork + uint64(s.width)*MandelbrotWorkPerPixel + iters*MandelbrotWorkPerIter
+}
+
+// ComputeOutput renders row item.Index and returns its measured work. The job id
+// does not affect the output (see the README on replay across jobs).
+func (s *MandelbrotSpec) ComputeOutput(item Item) ([]byte, uint64, error) {
+	if err := checkIndex(item.Index, uint64(s.height)); err != nil {
+		return nil, 0, err
 	}
 	out := make([]byte, s.OutputSize())
-	s.renderRow(uint32(index), out)
-	return out, nil
+	iters := s.renderRow(uint32(item.Index), out)
+	return out, s.rowWork(iters), nil
 }
 
-// VerifyOutput recomputes row index and compares it with output byte for byte.
-func (s *MandelbrotSpec) VerifyOutput(_, index uint64, output []byte) error {
-	if err := checkIndex(index, uint64(s.height)); err != nil {
-		return err
+// VerifyOutput recomputes row item.Index, compares it with output byte for byte
+// and returns the measured work of the recomputation (0 if the output is refused
+// before it).
+func (s *MandelbrotSpec) VerifyOutput(item Item, output []byte) (uint64, error) {
+	if err := checkIndex(item.Index, uint64(s.height)); err != nil {
+		return 0, err
 	}
 	if len(output) != s.OutputSize() {
-		return fmt.Errorf("%w: mandelbrot: output of %d bytes, want %d", ErrInvalidOutput, len(output), s.OutputSize())
+		return 0, fmt.Errorf("%w: mandelbrot: output of %d bytes, want %d", ErrInvalidOutput, len(output), s.OutputSize())
 	}
 	want := make([]byte, s.OutputSize())
-	s.renderRow(uint32(index), want)
+	work := s.rowWork(s.renderRow(uint32(item.Index), want))
 	for x := 0; x < int(s.width); x++ {
 		got, exp := binary.LittleEndian.Uint16(output[2*x:]), binary.LittleEndian.Uint16(want[2*x:])
 		if got != exp {
-			return fmt.Errorf("%w: mandelbrot: row %d pixel %d has escape count %d, want %d", ErrInvalidOutput, index, x, got, exp)
+			return work, fmt.Errorf("%w: mandelbrot: row %d pixel %d has escape count %d, want %d", ErrInvalidOutput, item.Index, x, got, exp)
 		}
 	}
-	return nil
+	return work, nil
 }
 
 // imag returns c_im of row y and whether |c_im| <= 2; when it is not, the value
@@ -225,20 +238,26 @@ func (s *MandelbrotSpec) imag(y uint32) (int64, bool) {
 	return ci, -fpTwo <= ci && ci <= fpTwo
 }
 
-// renderRow writes the escape counts of row y to dst, which holds 2W bytes.
-func (s *MandelbrotSpec) renderRow(y uint32, dst []byte) {
+// renderRow writes the escape counts of row y to dst, which holds 2W bytes, and
+// returns the kernel iterations it ran: a pixel's escape count when it iterated
+// (escapeCount runs exactly that many), none for a pixel outside the disc, whose
+// count of 1 is written without iterating.
+func (s *MandelbrotSpec) renderRow(y uint32, dst []byte) uint64 {
 	w := int(s.width)
 	dst = dst[:2*w]
 	ci, rowInside := s.imag(y)
+	var iters uint64
 	for x := 0; x < w; x++ {
 		// |2x+1−W|·px < scale·2^F <= 2^62.
 		cr := s.centerRe + (int64(2*x+1-w)*s.pixel)>>1
 		n := uint32(1)
 		if rowInside && -fpTwo <= cr && cr <= fpTwo {
 			n = escapeCount(cr, ci, s.maxIter)
+			iters += uint64(n)
 		}
 		binary.LittleEndian.PutUint16(dst[2*x:], uint16(n))
 	}
+	return iters
 }
 
 // escapeCount iterates c = (cr, ci), |cr|, |ci| <= 2, at most m times and returns

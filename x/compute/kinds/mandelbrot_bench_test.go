@@ -15,7 +15,7 @@ func BenchmarkMandelbrotRow(b *testing.B) {
 	b.ReportAllocs()
 	y := uint64(0)
 	for b.Loop() {
-		if _, err := spec.ComputeOutput(1, y); err != nil {
+		if _, err := computeOut(spec, 1, y); err != nil {
 			b.Fatal(err)
 		}
 		y = (y + 1) % 256
@@ -66,12 +66,12 @@ func BenchmarkMandelbrotBareLoop(b *testing.B) {
 
 // BenchmarkMandelbrotInteriorRow renders a row of 256 pixels that all stay in the
 // set for 1,000 iterations: ns/op ÷ 256,000 is the cost of one iteration, which
-// MandelbrotItersPerGas is set from.
+// MandelbrotWorkPerIter is set from.
 func BenchmarkMandelbrotInteriorRow(b *testing.B) {
 	s := mustMandelbrot(b, `{"width":256,"height":1,"center_re":"-0.1","center_im":"0","scale":"0.1","max_iter":1000}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.ComputeOutput(0, 0); err != nil {
+		if _, err := computeOut(s, 0, 0); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -79,10 +79,10 @@ func BenchmarkMandelbrotInteriorRow(b *testing.B) {
 
 func BenchmarkMandelbrotVerifyOutput(b *testing.B) {
 	s := mustMandelbrot(b, benchSpec)
-	out, _ := s.ComputeOutput(0, 128)
+	out, _ := computeOut(s, 0, 128)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := s.VerifyOutput(0, 128, out); err != nil {
+		if err := verifyOut(s, 0, 128, out); err != nil {
 			b.Fatal(err)
 		}
 	}

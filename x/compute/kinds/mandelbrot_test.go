@@ -35,7 +35,7 @@ func renderAll(t testing.TB, s *MandelbrotSpec) [][]byte {
 	t.Helper()
 	rows := make([][]byte, s.Height())
 	for y := range rows {
-		out, err := s.ComputeOutput(0, uint64(y))
+		out, err := computeOut(s, 0, uint64(y))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func refEscape(s *MandelbrotSpec, x, y int) int {
 func checkAgainstReference(t *testing.T, s *MandelbrotSpec) {
 	t.Helper()
 	for y := 0; y < s.Height(); y++ {
-		out, err := s.ComputeOutput(0, uint64(y))
+		out, err := computeOut(s, 0, uint64(y))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func TestMandelbrotExtremeSpecs(t *testing.T) {
 	// The widest range of c_im: one column, 4096 rows of pixel size 8.
 	s := mustMandelbrot(t, `{"width":1,"height":4096,"center_re":"0","center_im":"4","scale":"8","max_iter":65535}`)
 	for y := 0; y < s.Height(); y++ {
-		out, _ := s.ComputeOutput(0, uint64(y))
+		out, _ := computeOut(s, 0, uint64(y))
 		// c_im = 4 − 4(2y+1−4096) is 0 only at y = 2048, where c = 0 never escapes.
 		want := 1
 		if y == 2048 {
@@ -219,7 +219,7 @@ func TestMandelbrotExtremeSpecs(t *testing.T) {
 	if fine.pixel != 1 {
 		t.Fatalf("pixel = %d, want 1", fine.pixel)
 	}
-	if _, err := fine.ComputeOutput(0, 0); err != nil {
+	if _, err := computeOut(fine, 0, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -229,19 +229,16 @@ func TestMandelbrotParse(t *testing.T) {
 	if s.Width() != 16 || s.Height() != 16 || s.MaxIter() != 64 || s.OutputSize() != 32 {
 		t.Fatalf("got %dx%d max_iter %d", s.Width(), s.Height(), s.MaxIter())
 	}
-	if s.UnitsPerItem() != 16*64 {
-		t.Fatalf("UnitsPerItem = %d", s.UnitsPerItem())
-	}
-	if want := uint64(MandelbrotVerifyBaseGas + 16*64/MandelbrotItersPerGas); s.VerifyGas() != want {
-		t.Fatalf("VerifyGas = %d, want %d", s.VerifyGas(), want)
+	if want := uint64(MandelbrotBaseWork + 16*(MandelbrotWorkPerPixel+64*MandelbrotWorkPerIter)); s.MaxWorkPerItem() != want {
+		t.Fatalf("MaxWorkPerItem = %d, want %d", s.MaxWorkPerItem(), want)
 	}
 	big := `{"width":4096,"height":4096,"center_re":"-4","center_im":"4","scale":"8","max_iter":65535}`
 	bs, err := ParseMandelbrotSpec([]byte(big), 4096)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bs.UnitsPerItem() != 4096*65535 || bs.VerifyGas() != MandelbrotVerifyBaseGas+4096*65535/MandelbrotItersPerGas {
-		t.Fatalf("maximal spec: units %d gas %d", bs.UnitsPerItem(), bs.VerifyGas())
+	if want := uint64(MandelbrotBaseWork + 4096*(MandelbrotWorkPerPixel+65535*MandelbrotWorkPerIter)); bs.MaxWorkPerItem() != want {
+		t.Fatalf("maximal spec: work bound %d, want %d", bs.MaxWorkPerItem(), want)
 	}
 }
 
@@ -304,21 +301,21 @@ func TestMandelbrotParseRejects(t *testing.T) {
 
 func TestMandelbrotVerifyOutput(t *testing.T) {
 	s := mustMandelbrot(t, smallSpec)
-	good, err := s.ComputeOutput(7, 5)
+	good, err := computeOut(s, 7, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.VerifyOutput(7, 5, good); err != nil {
+	if err := verifyOut(s, 7, 5, good); err != nil {
 		t.Fatalf("correct row rejected: %v", err)
 	}
 	// The output does not depend on the job id.
-	if err := s.VerifyOutput(8, 5, good); err != nil {
+	if err := verifyOut(s, 8, 5, good); err != nil {
 		t.Fatalf("correct row rejected for another job: %v", err)
 	}
 	for i := range good {
 		bad := slices.Clone(good)
 		bad[i] ^= 0x01
-		if err := s.VerifyOutput(7, 5, bad); !errors.Is(err, ErrInvalidOutput) {
+		if err := verifyOut(s, 7, 5, bad); !errors.Is(err, ErrInvalidOutput) {
 			t.Fatalf("byte %d flipped: error = %v, want ErrInvalidOutput", i, err)
 		}
 	}
@@ -335,12 +332,12 @@ func TestMandelbrotVerifyOutput(t *testing.T) {
 		{"row out of range", 16, good, ErrItemOutOfRange},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := s.VerifyOutput(7, tc.index, tc.output); !errors.Is(err, tc.want) {
+			if err := verifyOut(s, 7, tc.index, tc.output); !errors.Is(err, tc.want) {
 				t.Fatalf("error = %v, want %v", err, tc.want)
 			}
 		})
 	}
-	if _, err := s.ComputeOutput(0, 16); !errors.Is(err, ErrItemOutOfRange) {
+	if _, err := computeOut(s, 0, 16); !errors.Is(err, ErrItemOutOfRange) {
 		t.Fatalf("ComputeOutput out of range: error = %v", err)
 	}
 }

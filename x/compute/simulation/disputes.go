@@ -8,6 +8,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/x/compute/keeper"
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 	"github.com/nightshift-network/nightshift/x/simtest"
 )
@@ -155,7 +156,7 @@ func MsgReportFraudFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		}
 		item, want := task.FirstItem, error(types.ErrFraudNotProven)
 		for i, out := range work.outputs {
-			if work.spec.VerifyOutput(job.Id, task.FirstItem+uint64(i), out) != nil {
+			if _, err := work.spec.VerifyOutput(kinds.Item{JobID: job.Id, Index: task.FirstItem + uint64(i)}, out); err != nil {
 				item, want = task.FirstItem+uint64(i), nil
 				break
 			}

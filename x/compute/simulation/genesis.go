@@ -56,7 +56,7 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		MaxJobItems:           maxJobItems,
 		MaxTaskItems:          between(r, 1, 32),
 		MaxDeadlineBlocks:     between(r, 20, 200),
-		MaxVerifyGasPerItem:   between(r, 2_000, 500_000),
+		MaxVerifyGasPerItem:   between(r, 4_000, 4_000_000),
 		MaxLiveTasksPerDevice: uint32(between(r, 1, 6)),
 		MaxQueueItemsPerBlock: uint32(between(r, 1, 50)),
 		TaskRetentionBlocks:   between(r, 1, 40), // short, so runs prune

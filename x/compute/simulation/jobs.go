@@ -108,8 +108,8 @@ func corruptJob(r *simsx.XRand, params types.Params, msg *types.MsgPostJob) erro
 		msg.Kind, msg.Spec = "hashcash", `{"difficulty_bits":0}`
 		return types.ErrInvalidSpec
 	case 8:
-		// Re-verifying one row of 4096 pixels at 65535 iterations would cost
-		// some 16.8M gas, beyond any max_verify_gas_per_item the genesis picks.
+		// Re-verifying one row of 4096 pixels at 65535 iterations can cost
+		// some 805M gas, beyond any max_verify_gas_per_item the genesis picks.
 		msg.Kind, msg.Spec = "mandelbrot", mandelbrotSpec(4096, msg.Items, 65535)
 		return types.ErrVerificationTooCostly
 	}

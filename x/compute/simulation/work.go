@@ -39,7 +39,7 @@ func computeWork(k *keeper.Keeper, job types.Job, task types.Task) (*taskWork, e
 	w := &taskWork{spec: spec, first: task.FirstItem, forged: forged}
 	for i := range task.ItemCount {
 		idx := task.FirstItem + i
-		out, err := spec.ComputeOutput(job.Id, idx)
+		out, _, err := spec.ComputeOutput(kinds.Item{JobID: job.Id, Index: idx})
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +94,7 @@ func (w *taskWork) answer(jobID uint64, indices []uint64) ([]types.ChallengeItem
 		out := w.outputs[idx-w.first]
 		items[i] = types.ChallengeItem{Index: idx, Output: out}
 		offsets[i] = idx - w.first
-		if w.spec.VerifyOutput(jobID, idx, out) != nil {
+		if _, err := w.spec.VerifyOutput(kinds.Item{JobID: jobID, Index: idx}, out); err != nil {
 			valid = false
 		}
 	}

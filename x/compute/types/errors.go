@@ -61,6 +61,11 @@ var (
 	ErrInvalidFraudProof = register(97, "invalid fraud proof")
 )
 
+// Measured work and priced verification (codes 100–109).
+var (
+	ErrInsufficientVerifyGas = register(100, "transaction has too little gas left to verify the proof's items at their bound")
+)
+
 // errorList holds the registered errors in code order; register appends to it
 // so the list cannot drift from the registrations.
 var errorList []*errorsmod.Error

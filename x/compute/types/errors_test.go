@@ -9,8 +9,8 @@ import (
 )
 
 // TestErrorsListsEveryRegistration checks the list register builds: codes 2–42
-// in order, then each branch's range (disputes: 90–97), each code once, all in
-// the compute codespace.
+// in order, then each branch's range (disputes 90–97, measured work 100 on),
+// each code once, all in the compute codespace.
 func TestErrorsListsEveryRegistration(t *testing.T) {
 	errs := types.Errors()
 	seen := make(map[uint32]bool, len(errs))
@@ -27,4 +27,5 @@ func TestErrorsListsEveryRegistration(t *testing.T) {
 	for code := uint32(90); code <= 97; code++ {
 		require.True(t, seen[code], "dispute error code %d", code)
 	}
+	require.True(t, seen[100], "measured-work error code 100")
 }

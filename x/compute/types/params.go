@@ -42,7 +42,7 @@ func DefaultParams() Params {
 		MaxJobItems:           1_000_000,
 		MaxTaskItems:          4096,
 		MaxDeadlineBlocks:     1_000_000,
-		MaxVerifyGasPerItem:   500_000,
+		MaxVerifyGasPerItem:   4_000_000, // ≈ 6 ms of validator CPU; a 1920-px row at max_iter 500 fits
 		MaxLiveTasksPerDevice: 16,
 		MaxQueueItemsPerBlock: 200,
 		TaskRetentionBlocks:   10_000,

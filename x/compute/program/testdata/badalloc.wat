@@ -1,0 +1,5 @@
+;; badalloc: nightshift_alloc returns an address whose range ends past memory.
+(module
+  (memory (export "memory") 1)
+  (func (export "nightshift_alloc") (param i32) (result i32) (i32.const 65535))
+  (func (export "nightshift_run") (param i64 i64 i32 i32 i32 i32) (result i64) (i64.const 0)))
