@@ -46,5 +46,5 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("msg_update_compute_params", 4), simulation.MsgUpdateParamsFactory(am.keeper))
 	reg.Add(weights.Get("msg_demand_delivery", 15), simulation.MsgDemandDeliveryFactory(am.keeper))
 	reg.Add(weights.Get("msg_deliver_outputs", 40), simulation.MsgDeliverOutputsFactory(am.keeper))
-	reg.Add(weights.Get("msg_report_fraud", 15), simulation.MsgReportFraudFactory(am.keeper))
+	reg.Add(weights.Get("msg_report_fraud", 30), simulation.MsgReportFraudFactory(am.keeper))
 }

@@ -139,7 +139,12 @@ func MsgReportFraudFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgReportFraud, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
 		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
-		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool { return disputable(t, h) })
+		// Mostly tasks whose holder forged an output (computeWork's rule), as a
+		// requester checking its results would find them.
+		forgedOnly := r.Intn(4) != 0
+		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool {
+			return disputable(t, h) && (!forgedOnly || leaseHash(t)[0] < 64)
+		})
 		if !ok {
 			reporter.Skip("no verified task open to dispute")
 			return nil, nil, nil
