@@ -39,22 +39,27 @@ type marketEvents struct {
 // The outcomes a long run must exercise at least once (and verified ≥
 // minVerified times).
 const (
-	outVerified      = "verified"       // EventProofAccepted
-	outRejected      = "invalid_proof"  // EventProofRejected
-	outSlashInvalid  = "slash_invalid"  // EventBondSlashed, reason invalid_proof
-	outMissed        = "missed_proof"   // EventProofMissed
-	outSlashMissed   = "slash_missed"   // EventBondSlashed, reason missed_proof
-	outJailed        = "jailed"         // EventDeviceJailed
-	outLeaseExpired  = "lease_expired"  // EventLeaseExpired
-	outReleased      = "task_released"  // EventTaskReleased (its EventBondSlashed, reason lease_released, is not counted apart)
-	outCancelled     = "job_cancelled"  // EventJobClosed, status cancelled
-	outExpired       = "job_expired"    // EventJobClosed, status expired
-	outCompleted     = "job_completed"  // EventJobClosed, status completed
-	outSettled       = "epoch_emission" // EventEpochSettled with a positive emission
-	outWithdrawn     = "withdrawal"     // EventRewardsWithdrawn
-	outUnbonding     = "unbonding"      // EventDeviceUnbonding
-	outUnbonded      = "unbonded"       // EventDeviceUnbonded
-	outPruned        = "job_pruned"     // EventJobTasksPruned
+	outVerified      = "verified"          // EventProofAccepted
+	outRejected      = "invalid_proof"     // EventProofRejected
+	outSlashInvalid  = "slash_invalid"     // EventBondSlashed, reason invalid_proof
+	outMissed        = "missed_proof"      // EventProofMissed
+	outSlashMissed   = "slash_missed"      // EventBondSlashed, reason missed_proof
+	outJailed        = "jailed"            // EventDeviceJailed
+	outLeaseExpired  = "lease_expired"     // EventLeaseExpired
+	outReleased      = "task_released"     // EventTaskReleased (its EventBondSlashed, reason lease_released, is not counted apart)
+	outCancelled     = "job_cancelled"     // EventJobClosed, status cancelled
+	outExpired       = "job_expired"       // EventJobClosed, status expired
+	outCompleted     = "job_completed"     // EventJobClosed, status completed
+	outSettled       = "epoch_emission"    // EventEpochSettled with a positive emission
+	outWithdrawn     = "withdrawal"        // EventRewardsWithdrawn
+	outUnbonding     = "unbonding"         // EventDeviceUnbonding
+	outUnbonded      = "unbonded"          // EventDeviceUnbonded
+	outPruned        = "job_pruned"        // EventJobTasksPruned
+	outDemanded      = "delivery_demanded" // EventDeliveryDemanded
+	outDelivered     = "outputs_delivered" // EventOutputsDelivered
+	outUndelivered   = "delivery_missed"   // EventDeliveryMissed
+	outFraud         = "fraud_proven"      // EventFraudProven
+	outDisputeClosed = "dispute_closed"    // EventDisputeClosed
 	outValDoubleSign = "validator_double_sign"
 	outValDowntime   = "validator_downtime"
 )
@@ -63,12 +68,14 @@ const (
 var requiredOutcomes = []string{
 	outRejected, outSlashInvalid, outMissed, outJailed, outLeaseExpired, outCancelled,
 	outExpired, outSettled, outWithdrawn, outUnbonding, outPruned, outReleased,
+	outDemanded, outDelivered, outUndelivered, outFraud, outDisputeClosed,
 }
 
 // reportedOutcomes is the order of the per-seed line.
 var reportedOutcomes = []string{
 	outVerified, outRejected, outSlashInvalid, outMissed, outSlashMissed, outJailed, outLeaseExpired, outReleased,
 	outCancelled, outExpired, outCompleted, outSettled, outWithdrawn, outUnbonding, outUnbonded, outPruned,
+	outDemanded, outDelivered, outUndelivered, outFraud, outDisputeClosed,
 }
 
 func newMarketEvents() *marketEvents {
@@ -163,6 +170,8 @@ func (m *marketEvents) count(events []abci.Event) error {
 			case computekeeper.SlashReasonInvalidProof:
 				m.counts[outSlashInvalid]++
 			case computekeeper.SlashReasonLeaseReleased:
+			case computekeeper.SlashReasonUndelivered, computekeeper.SlashReasonFraud:
+				// counted by EventDeliveryMissed and EventFraudProven
 			default:
 				m.counts[outSlashMissed]++
 			}
@@ -193,6 +202,16 @@ func (m *marketEvents) count(events []abci.Event) error {
 			m.counts[outUnbonded]++
 		case *computetypes.EventJobTasksPruned:
 			m.counts[outPruned]++
+		case *computetypes.EventDeliveryDemanded:
+			m.counts[outDemanded]++
+		case *computetypes.EventOutputsDelivered:
+			m.counts[outDelivered]++
+		case *computetypes.EventDeliveryMissed:
+			m.counts[outUndelivered]++
+		case *computetypes.EventFraudProven:
+			m.counts[outFraud]++
+		case *computetypes.EventDisputeClosed:
+			m.counts[outDisputeClosed]++
 		}
 	}
 	return nil

@@ -65,7 +65,7 @@ func TestRankByPayPerSecondOfThisDevice(t *testing.T) {
 	r := Rank(jobs, RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(speeds), Market: noEmission(), Operator: device})
 	require.Empty(t, r.Skips)
 	require.Equal(t, []uint64{4, 1, 2, 3}, ids(r.Offers))
-	require.Equal(t, uint64(192_712), r.Offers[0].WorkPerItem)
+	require.Equal(t, uint64(192_292), r.Offers[0].WorkPerItem)
 	require.InDelta(t, 64e-6, r.Offers[0].SecondsPerItem, 1e-9)
 	require.InDelta(t, 5000/64e-6*3600, r.Offers[0].PerHour, 1e3)
 	// Hashcash costs the worker 2^D hashes an item, though validators check one.
@@ -123,7 +123,7 @@ func TestRankSkipReasons(t *testing.T) {
 		require.NotEmpty(t, s.Detail)
 	}
 	require.Equal(t, map[uint64]SkipReason{1: SkipUnsupported, 2: SkipUnsupported, 3: SkipBelowPrice, 4: SkipWorkLimit}, reasons)
-	require.Contains(t, r.Skips[3].Detail, "11520712 work units")
+	require.Contains(t, r.Skips[3].Detail, "11520292 work units")
 }
 
 // A kind never benched is still offered, after the benched ones, by pay per unit.

@@ -188,8 +188,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		// withdrawFallback in case it missed that), a polling one every 30 polls.
 		if settled || time.Since(lastWithdraw) > w.withdrawEvery() {
 			w.withdraw(ctx)
+			w.dropSettledOutputs(ctx)
 			lastWithdraw, settled = time.Now(), false
 		}
+		w.answerDemands(ctx)
 		for inFlight < w.cfg.MaxInFlight {
 			var t *TaskState
 			err := w.retry(ctx, "lease a task", func(ctx context.Context) error {
@@ -269,19 +271,18 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 }
 
 // afterFinish delivers outputs the requester has not received yet, in the
-// background (a result endpoint may start late or be down for a while), then
-// drops them.
+// background (a result endpoint may start late or be down for a while).
 func (w *Worker) afterFinish(ctx context.Context, t *TaskState) {
-	if t.Stage == StageAbandoned || t.Stage == StageReleased || t.ResultURL == "" || t.Uploaded {
+	// A paid task's outputs stay until its dispute closes: the requester may
+	// demand them on chain (deliver.go, dropSettledOutputs).
+	if t.Stage != StageDone {
 		_ = w.cfg.Store.DropOutputs(t)
 		return
 	}
-	go func() {
-		w.upload(ctx, t, lateUploadAttempts)
-		if t.Uploaded {
-			_ = w.cfg.Store.DropOutputs(t)
-		}
-	}()
+	if t.ResultURL == "" || t.Uploaded {
+		return
+	}
+	go w.upload(ctx, t, lateUploadAttempts)
 }
 
 // lateUploadAttempts of a finished task's outputs span about ten minutes (the

@@ -69,6 +69,13 @@ func (k *Keeper) EndBlocker(ctx context.Context) error {
 		}
 	}
 
+	if err := k.missDeliveries(ctx, limit); err != nil {
+		return err
+	}
+	if err := k.closeDueDisputes(ctx, limit); err != nil {
+		return err
+	}
+
 	if err := k.pruneClosedJobs(ctx, params, limit); err != nil {
 		return err
 	}

@@ -82,6 +82,9 @@ func TestFakedOutputsAreCaughtAtTheSampledRate(t *testing.T) {
 				p.SlashInvalidBps = 1
 				p.JailAfterFailures = 1 << 30
 				p.MaxLiveTasksPerDevice = perTask
+				// Disputes close a block after payment, so verified tasks do not
+				// pile up against the tiny cover.
+				p.DisputeWindowBlocks = 1
 			})
 			requester := addrOf("lab")
 			f.fund(requester, 2*tasks*perTask*price)
@@ -137,6 +140,9 @@ func TestFakedOutputsAreCaughtAtTheSampledRate(t *testing.T) {
 						require.True(t, proof.Slashed.GTE(math.NewInt(perTask*price)), "slash %s is at least the task's reward", proof.Slashed)
 					}
 				}
+				// Let the one-block dispute windows close: a paid task's reward
+				// counts against the cover until then.
+				f.advance(2)
 			}
 
 			want := 1 - gomath.Pow(1-q, k)

@@ -130,7 +130,8 @@ func (k *Keeper) UnbondDevice(ctx context.Context, operator sdk.AccAddress) (uin
 		return 0, errorsmod.Wrapf(types.ErrDeviceBusy, "%d live leases or claims", dev.LiveTasks)
 	}
 	dev.Status = types.DEVICE_STATUS_UNBONDING
-	dev.UnbondingHeight = height(ctx) + params.DeviceUnbondingBlocks
+	// The bond stays slashable until every dispute of its tasks has closed (G5).
+	dev.UnbondingHeight = max(height(ctx)+params.DeviceUnbondingBlocks, dev.DisputesEnd+1)
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return 0, err
 	}
@@ -150,6 +151,15 @@ func (k *Keeper) completeUnbonding(ctx context.Context, operator sdk.AccAddress)
 	}
 	if dev.Status != types.DEVICE_STATUS_UNBONDING {
 		return nil // stale queue entry
+	}
+	if dev.DisputableTasks > 0 {
+		// A dispute is still open (a demand made near the window's end can
+		// outlast disputes_end as it was at unbonding): wait for it.
+		dev.UnbondingHeight = max(dev.DisputesEnd, height(ctx)) + 1
+		if err := k.Devices.Set(ctx, operator, dev); err != nil {
+			return err
+		}
+		return k.UnbondingQueue.Set(ctx, collections.Join(dev.UnbondingHeight, []byte(operator)))
 	}
 	returned := dev.Bond
 	if returned.IsPositive() {
@@ -209,7 +219,20 @@ func (k *Keeper) jailIfDue(ctx context.Context, operator sdk.AccAddress, params 
 	if dev.Status != types.DEVICE_STATUS_ACTIVE || uint64(dev.Failures)+dev.MissedProofs < uint64(params.JailAfterFailures) {
 		return nil
 	}
-	dev.Status = types.DEVICE_STATUS_JAILED
+	return k.jailDevice(ctx, operator)
+}
+
+// jailDevice jails a device for good (see jailIfDue); a fraud proof jails at
+// once. A device already unbonding stays so (its bond still waits for its
+// disputes) but is marked jailed.
+func (k *Keeper) jailDevice(ctx context.Context, operator sdk.AccAddress) error {
+	dev, err := k.Devices.Get(ctx, operator)
+	if err != nil {
+		return err
+	}
+	if dev.Status == types.DEVICE_STATUS_ACTIVE {
+		dev.Status = types.DEVICE_STATUS_JAILED
+	}
 	dev.Jailed = true
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return err

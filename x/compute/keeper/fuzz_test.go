@@ -299,6 +299,9 @@ var msgCallers = []msgCaller{
 	caller("ApproveRequester", types.MsgServer.ApproveRequester),
 	caller("RevokeRequester", types.MsgServer.RevokeRequester),
 	caller("UpdateParams", types.MsgServer.UpdateParams),
+	caller("DemandDelivery", types.MsgServer.DemandDelivery),
+	caller("DeliverOutputs", types.MsgServer.DeliverOutputs),
+	caller("ReportFraud", types.MsgServer.ReportFraud),
 	caller("ReleaseTask", types.MsgServer.ReleaseTask),
 	caller("StoreProgram", types.MsgServer.StoreProgram),
 }
@@ -359,6 +362,10 @@ func FuzzMsgServer(f *testing.F) {
 		"ApproveRequester": {
 			&types.MsgApproveRequester{Authority: w.f.authority, Requester: str(w.outsider)},
 		},
+		// Task 0 was verified for a: its dispute window is open.
+		"DemandDelivery":  {&types.MsgDemandDelivery{Requester: str(w.requester), JobId: w.job, TaskIndex: 0, Items: []uint64{0, 1}}},
+		"DeliverOutputs":  {&types.MsgDeliverOutputs{Operator: str(w.a), JobId: w.job, TaskIndex: 0}},
+		"ReportFraud":     {&types.MsgReportFraud{Reporter: str(w.outsider), JobId: w.job, TaskIndex: 0, Item: 1, Output: make([]byte, 8), Proof: [][]byte{make([]byte, 32)}}},
 		"RevokeRequester": {&types.MsgRevokeRequester{Authority: w.f.authority, Requester: str(w.requester)}},
 		"UpdateParams":    {&types.MsgUpdateParams{Authority: w.f.authority, Params: p}},
 		"ReleaseTask":     {&types.MsgReleaseTask{Operator: str(w.b), JobId: w.job, TaskIndex: 2}},

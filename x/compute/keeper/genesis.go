@@ -60,6 +60,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err := k.Tasks.Set(ctx, key, task); err != nil {
 			return err
 		}
+		if err := k.indexDisputes(ctx, task); err != nil {
+			return err
+		}
 		var due uint64
 		switch task.Status {
 		case types.TASK_STATUS_LEASED:

@@ -19,6 +19,7 @@ func (k *Keeper) CheckInvariants(ctx context.Context) error {
 		k.CheckEscrowInvariant,
 		k.CheckEmissionInvariant,
 		k.CheckReferenceInvariant,
+		k.CheckDisputeInvariant,
 	} {
 		if err := check(ctx); err != nil {
 			return err
@@ -27,8 +28,8 @@ func (k *Keeper) CheckInvariants(ctx context.Context) error {
 	return nil
 }
 
-// EscrowHeld sums what the module owes: remaining job escrow, device bonds and
-// minted emission not yet withdrawn.
+// EscrowHeld sums what the module owes: remaining job escrow, device bonds,
+// minted emission not yet withdrawn and the fees of open delivery demands.
 func (k *Keeper) EscrowHeld(ctx context.Context) (math.Int, error) {
 	total := math.ZeroInt()
 	if err := k.Jobs.Walk(ctx, nil, func(_ uint64, j types.Job) (bool, error) {
@@ -47,7 +48,11 @@ func (k *Keeper) EscrowHeld(ctx context.Context) (math.Int, error) {
 	if err != nil {
 		return math.Int{}, err
 	}
-	return total.Add(unclaimed), nil
+	fees, err := k.demandFeesHeld(ctx)
+	if err != nil {
+		return math.Int{}, err
+	}
+	return total.Add(unclaimed).Add(fees), nil
 }
 
 // CheckEscrowInvariant verifies that the module account holds exactly what it
@@ -60,7 +65,7 @@ func (k *Keeper) CheckEscrowInvariant(ctx context.Context) error {
 	}
 	balance := k.bank.GetBalance(ctx, k.accounts.GetModuleAddress(types.ModuleName), k.denom).Amount
 	if !balance.Equal(held) {
-		return fmt.Errorf("compute escrow: module balance %s%s, owed %s%s (jobs + bonds + unclaimed rewards)", balance, k.denom, held, k.denom)
+		return fmt.Errorf("compute escrow: module balance %s%s, owed %s%s (jobs + bonds + unclaimed rewards + demand fees)", balance, k.denom, held, k.denom)
 	}
 	if err := k.Devices.Walk(ctx, nil, func(_ []byte, d types.Device) (bool, error) {
 		if d.Bond.IsNegative() {

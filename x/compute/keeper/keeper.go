@@ -84,7 +84,17 @@ type Keeper struct {
 	UnbondingQueue collections.KeySet[collections.Pair[uint64, []byte]]
 	// ClaimsByChallenge holds (challenge height, task) for every open claim, so
 	// block hashes an open claim needs are never pruned (whatever the params).
-	ClaimsByChallenge  collections.KeySet[collections.Pair[uint64, TaskKey]]
+	ClaimsByChallenge collections.KeySet[collections.Pair[uint64, TaskKey]]
+
+	// Disputes (G5).
+	// DisputeQueue holds (dispute_until, task) of every verified task whose
+	// dispute window is open.
+	DisputeQueue collections.KeySet[collections.Pair[uint64, TaskKey]]
+	// DeliveryQueue holds (demand deadline, task) of every open delivery demand.
+	DeliveryQueue collections.KeySet[collections.Pair[uint64, TaskKey]]
+	// DemandsByDevice holds (operator, task) of every open delivery demand, so
+	// a worker finds the demands it must answer.
+	DemandsByDevice    collections.KeySet[collections.Pair[[]byte, TaskKey]]
 	ApprovedRequesters collections.KeySet[[]byte]
 	CurrentEpoch       collections.Item[uint64]
 	Epochs             collections.Map[uint64, types.EpochInfo]
@@ -129,8 +139,12 @@ func NewKeeper(
 		denom:        denom,
 		feeCollector: feeCollector,
 
-		Params:             collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
-		NextJobID:          collections.NewSequence(sb, types.NextJobIDKey, "next_job_id"),
+		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		NextJobID: collections.NewSequence(sb, types.NextJobIDKey, "next_job_id"),
+
+		DisputeQueue:       collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
+		DeliveryQueue:      collections.NewKeySet(sb, types.DeliveryQueueKey, "delivery_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
+		DemandsByDevice:    collections.NewKeySet(sb, types.DemandsByDeviceKey, "demands_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),
 		Jobs:               collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc), newJobIndexes(sb, ac)),
 		Devices:            collections.NewMap(sb, types.DevicesKey, "devices", collections.BytesKey, codec.CollValue[types.Device](cdc)),
 		Tasks:              collections.NewMap(sb, types.TasksKey, "tasks", taskKey, codec.CollValue[types.Task](cdc)),

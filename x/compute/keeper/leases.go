@@ -54,6 +54,8 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	if err != nil {
 		return types.Task{}, err
 	}
+	// Verified tasks still open to dispute count as live (G5).
+	live = live.Add(intOrZero(dev.DisputableReward))
 	if cover := types.BpsOf(dev.Bond, params.SlashInvalidBps); cover.LT(live.Add(reward)) {
 		return types.Task{}, errorsmod.Wrapf(types.ErrBondTooSmallForTask,
 			"task pays %s%s and the device's live tasks %s%s, but an invalid proof slashes %s%s of the bond; add bond, finish a task or lease a smaller job",

@@ -31,7 +31,10 @@ func TestMsgUnbondDevice(t *testing.T) {
 
 	t.Run("returns the bond after device_unbonding_blocks and allows re-registering", func(t *testing.T) {
 		const unbondingBlocks = 5
-		w := newMsgWorld(newFixture(t, func(p *types.Params) { p.DeviceUnbondingBlocks = unbondingBlocks }))
+		w := newMsgWorld(newFixture(t, func(p *types.Params) {
+			p.DeviceUnbondingBlocks = unbondingBlocks
+			p.DisputeWindowBlocks = 1 // closes long before the unbonding (TestUnbondingWaitsForDisputes covers the rest)
+		}))
 		f := w.f
 		w.challengeReady()
 		must(f, f.msgs.SubmitProof, w.proofMsg(w.a, w.job, 0, w.answer())) // some history to keep

@@ -52,7 +52,9 @@ func (k *Keeper) pruneClosedJobs(ctx context.Context, params types.Params, limit
 				more = true
 				return true, nil
 			}
-			if t.Status == types.TASK_STATUS_LEASED || t.Status == types.TASK_STATUS_CLAIMED {
+			// A verified task still open to dispute is live too: its record is
+			// what a delivery demand or fraud proof is checked against.
+			if t.Status == types.TASK_STATUS_LEASED || t.Status == types.TASK_STATUS_CLAIMED || t.DisputeUntil != 0 {
 				live = true
 				return true, nil
 			}

@@ -40,6 +40,7 @@ func TestTasksPrunedAfterRetention(t *testing.T) {
 		p.TaskRetentionBlocks = retention
 		p.MaxQueueItemsPerBlock = 2 // 5 records take three blocks
 		p.ProofSamples = 2
+		p.DisputeWindowBlocks = 1 // closed before the retention ends (TestPruneWaitsForDisputes covers longer)
 	})
 	requester := addrOf("requester")
 	f.fund(requester, 1_000_000_000)
@@ -96,6 +97,7 @@ func TestPruneWaitsForLiveTasks(t *testing.T) {
 		p.TaskRetentionBlocks = retention
 		p.ProofSamples = 2
 		p.ChallengeDelayBlocks = 5
+		p.DisputeWindowBlocks = 1
 	})
 	requester := addrOf("requester")
 	f.fund(requester, 1_000_000_000)
@@ -157,6 +159,7 @@ func completedJobState(tb testing.TB, tasks, items uint64) (before, completed, p
 		p.ProofSamples = 2
 		p.EpochBlocks = 1_000_000 // no epoch settles inside the measurement
 		p.ProofWindowBlocks = 10  // the block-hash ring is full (26 blocks) before measuring
+		p.DisputeWindowBlocks = 1 // disputes close before the retention ends
 	})
 	requester := addrOf("requester")
 	f.fund(requester, 1_000_000_000)

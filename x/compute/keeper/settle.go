@@ -46,13 +46,30 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	if err := k.ClaimsByChallenge.Remove(ctx, collections.Join(task.ChallengeHeight, key)); err != nil {
 		return ProofResult{}, err
 	}
+	eligible, err := k.earnsEmission(ctx, job, operator)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	epoch, err := k.CurrentEpoch.Get(ctx)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	reward := job.TaskReward(task.ItemCount)
 	task.Status = types.TASK_STATUS_VERIFIED
 	task.VerifiedHeight = height(ctx)
+	credited := math.ZeroInt()
+	if eligible {
+		credited = units
+	}
+	// Paid is not yet delivered nor proven right beyond the sample (G5): the
+	// task stays disputable, its reward backed by the bond, for the window.
+	if err := k.openDispute(ctx, params, &task, &dev, reward, credited, epoch); err != nil {
+		return ProofResult{}, err
+	}
 	if err := k.Tasks.Set(ctx, key, task); err != nil {
 		return ProofResult{}, err
 	}
 
-	reward := job.TaskReward(task.ItemCount)
 	// Rounded up, so a non-zero fee rate never rounds a small payment's fee to 0.
 	fee := types.BpsOfCeil(reward, params.ProtocolFeeBps)
 	paid := reward.Sub(fee)
@@ -84,14 +101,6 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	dev.TasksVerified++
 	dev.WorkUnits = dev.WorkUnits.Add(units)
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
-		return ProofResult{}, err
-	}
-	eligible, err := k.earnsEmission(ctx, job, operator)
-	if err != nil {
-		return ProofResult{}, err
-	}
-	epoch, err := k.CurrentEpoch.Get(ctx)
-	if err != nil {
 		return ProofResult{}, err
 	}
 	if eligible {

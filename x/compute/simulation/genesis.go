@@ -64,6 +64,13 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		LeaseCooldownBlocks:   between(r, 1, 20),
 		JobPostingFee:         math.NewIntFromUint64(between(r, 0, 1_000)),
 		MinGasPrice:           math.LegacyZeroDec(),
+
+		// Short dispute windows, so bonds still unbond and jobs still prune in a run.
+		DisputeWindowBlocks:    between(r, 1, 15),
+		DeliveryDeadlineBlocks: between(r, 1, 6),
+		MaxDemandItems:         uint32(between(r, 1, 8)),
+		DemandFeePerItem:       math.NewIntFromUint64(between(r, 0, 10_000)),
+		FraudReporterBps:       uint32(between(r, 0, 5_000)),
 		// Program params are fixed rather than drawn, so adding them left every
 		// seed's other draws as they were.
 		MaxProgramBytes:       64 << 10,

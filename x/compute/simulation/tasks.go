@@ -114,6 +114,10 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 		need = need.Add(held.TaskReward(task.ItemCount))
 		return false, nil
 	})
+	// Verified tasks still open to dispute count too.
+	if !dev.DisputableReward.IsNil() {
+		need = need.Add(dev.DisputableReward)
+	}
 	if types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(need) {
 		return types.ErrBondTooSmallForTask, 0, nil
 	}

@@ -22,6 +22,9 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgApproveRequester{},
 		&MsgRevokeRequester{},
 		&MsgUpdateParams{},
+		&MsgDemandDelivery{},
+		&MsgDeliverOutputs{},
+		&MsgReportFraud{},
 		&MsgReleaseTask{},
 		&MsgStoreProgram{},
 	)
@@ -40,6 +43,9 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgSubmitProof{}, "nightshift/compute/MsgSubmitProof", nil)
 	cdc.RegisterConcrete(&MsgWithdrawRewards{}, "nightshift/compute/MsgWithdrawRewards", nil)
 	cdc.RegisterConcrete(&MsgApproveRequester{}, "nightshift/compute/MsgApproveRequester", nil)
+	cdc.RegisterConcrete(&MsgDemandDelivery{}, "nightshift/compute/MsgDemandDelivery", nil)
+	cdc.RegisterConcrete(&MsgDeliverOutputs{}, "nightshift/compute/MsgDeliverOutputs", nil)
+	cdc.RegisterConcrete(&MsgReportFraud{}, "nightshift/compute/MsgReportFraud", nil)
 	cdc.RegisterConcrete(&MsgRevokeRequester{}, "nightshift/compute/MsgRevokeRequester", nil)
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "nightshift/compute/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&MsgReleaseTask{}, "nightshift/compute/MsgReleaseTask", nil)

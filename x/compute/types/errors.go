@@ -67,6 +67,18 @@ var (
 	ErrOutputTooLarge        = register(71, "item output exceeds max_item_output_bytes")
 )
 
+// Errors of disputes (G5): delivery demands and fraud proofs; codes 90-99.
+var (
+	ErrNotDisputable     = register(90, "task is not verified or its dispute window is closed")
+	ErrInvalidDemand     = register(91, "invalid delivery demand")
+	ErrDemandOpen        = register(92, "task already has an open delivery demand")
+	ErrNoDemand          = register(93, "task has no open delivery demand")
+	ErrDeliveryLate      = register(94, "delivery deadline passed")
+	ErrInvalidDelivery   = register(95, "delivery does not answer the demand")
+	ErrFraudNotProven    = register(96, "reported output is the item's correct output")
+	ErrInvalidFraudProof = register(97, "invalid fraud proof")
+)
+
 // Measured work and priced verification (codes 100–109).
 var (
 	ErrInsufficientVerifyGas = register(100, "transaction has too little gas left to verify the proof's items at their bound")

@@ -28,4 +28,6 @@ func TestErrorsListsEveryRegistration(t *testing.T) {
 	require.Contains(t, errs, types.ErrOutputTooLarge)
 	require.Contains(t, errs, types.ErrInsufficientVerifyGas)
 	require.Contains(t, errs, types.ErrBlockVerifyBudget)
+	require.Contains(t, errs, types.ErrNotDisputable)
+	require.Contains(t, errs, types.ErrInvalidFraudProof)
 }

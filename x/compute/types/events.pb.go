@@ -1567,6 +1567,393 @@ func (m *EventProgramStored) GetCodeSize() uint64 {
 	return 0
 }
 
+// EventDeliveryDemanded: a requester demanded items of a verified task.
+type EventDeliveryDemanded struct {
+	JobId     uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Requester string                `protobuf:"bytes,4,opt,name=requester,proto3" json:"requester,omitempty"`
+	Items     []uint64              `protobuf:"varint,5,rep,packed,name=items,proto3" json:"items,omitempty"`
+	Deadline  uint64                `protobuf:"varint,6,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	Fee       cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+}
+
+func (m *EventDeliveryDemanded) Reset()         { *m = EventDeliveryDemanded{} }
+func (m *EventDeliveryDemanded) String() string { return proto.CompactTextString(m) }
+func (*EventDeliveryDemanded) ProtoMessage()    {}
+func (*EventDeliveryDemanded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{24}
+}
+func (m *EventDeliveryDemanded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDeliveryDemanded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDeliveryDemanded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDeliveryDemanded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDeliveryDemanded.Merge(m, src)
+}
+func (m *EventDeliveryDemanded) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDeliveryDemanded) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDeliveryDemanded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDeliveryDemanded proto.InternalMessageInfo
+
+func (m *EventDeliveryDemanded) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventDeliveryDemanded) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventDeliveryDemanded) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+func (m *EventDeliveryDemanded) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *EventDeliveryDemanded) GetItems() []uint64 {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *EventDeliveryDemanded) GetDeadline() uint64 {
+	if m != nil {
+		return m.Deadline
+	}
+	return 0
+}
+
+// EventOutputsDelivered: a device answered a delivery demand; the outputs are
+// here (proven against root) so collectors can read them from the chain.
+type EventOutputsDelivered struct {
+	JobId     uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Items     []ChallengeItem       `protobuf:"bytes,4,rep,name=items,proto3" json:"items"`
+	Fee       cosmossdk_io_math.Int `protobuf:"bytes,5,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+	// root is the claimed root (hex) the items were proven against.
+	Root string `protobuf:"bytes,6,opt,name=root,proto3" json:"root,omitempty"`
+}
+
+func (m *EventOutputsDelivered) Reset()         { *m = EventOutputsDelivered{} }
+func (m *EventOutputsDelivered) String() string { return proto.CompactTextString(m) }
+func (*EventOutputsDelivered) ProtoMessage()    {}
+func (*EventOutputsDelivered) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{25}
+}
+func (m *EventOutputsDelivered) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventOutputsDelivered) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventOutputsDelivered.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventOutputsDelivered) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventOutputsDelivered.Merge(m, src)
+}
+func (m *EventOutputsDelivered) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventOutputsDelivered) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventOutputsDelivered.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventOutputsDelivered proto.InternalMessageInfo
+
+func (m *EventOutputsDelivered) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventOutputsDelivered) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventOutputsDelivered) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+func (m *EventOutputsDelivered) GetItems() []ChallengeItem {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *EventOutputsDelivered) GetRoot() string {
+	if m != nil {
+		return m.Root
+	}
+	return ""
+}
+
+// EventDeliveryMissed: a device did not answer a delivery demand by its
+// deadline; its bond was slashed and the requester compensated.
+type EventDeliveryMissed struct {
+	JobId     uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Slashed   cosmossdk_io_math.Int `protobuf:"bytes,4,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	// compensated is what the requester got from the slash (the task's reward at
+	// most), besides its demand fee back.
+	Compensated cosmossdk_io_math.Int `protobuf:"bytes,5,opt,name=compensated,proto3,customtype=cosmossdk.io/math.Int" json:"compensated"`
+	Burned      cosmossdk_io_math.Int `protobuf:"bytes,6,opt,name=burned,proto3,customtype=cosmossdk.io/math.Int" json:"burned"`
+	// units_removed are emission units struck from the unsettled epoch.
+	UnitsRemoved cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=units_removed,json=unitsRemoved,proto3,customtype=cosmossdk.io/math.Int" json:"units_removed"`
+}
+
+func (m *EventDeliveryMissed) Reset()         { *m = EventDeliveryMissed{} }
+func (m *EventDeliveryMissed) String() string { return proto.CompactTextString(m) }
+func (*EventDeliveryMissed) ProtoMessage()    {}
+func (*EventDeliveryMissed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{26}
+}
+func (m *EventDeliveryMissed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDeliveryMissed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDeliveryMissed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDeliveryMissed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDeliveryMissed.Merge(m, src)
+}
+func (m *EventDeliveryMissed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDeliveryMissed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDeliveryMissed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDeliveryMissed proto.InternalMessageInfo
+
+func (m *EventDeliveryMissed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventDeliveryMissed) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventDeliveryMissed) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+// EventFraudProven: a fraud proof showed an item of a verified task wrong.
+type EventFraudProven struct {
+	JobId          uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex      uint64                `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device         string                `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+	Reporter       string                `protobuf:"bytes,4,opt,name=reporter,proto3" json:"reporter,omitempty"`
+	Item           uint64                `protobuf:"varint,5,opt,name=item,proto3" json:"item,omitempty"`
+	Reason         string                `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	Slashed        cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	ReporterReward cosmossdk_io_math.Int `protobuf:"bytes,8,opt,name=reporter_reward,json=reporterReward,proto3,customtype=cosmossdk.io/math.Int" json:"reporter_reward"`
+	Refunded       cosmossdk_io_math.Int `protobuf:"bytes,9,opt,name=refunded,proto3,customtype=cosmossdk.io/math.Int" json:"refunded"`
+	Burned         cosmossdk_io_math.Int `protobuf:"bytes,10,opt,name=burned,proto3,customtype=cosmossdk.io/math.Int" json:"burned"`
+	UnitsRemoved   cosmossdk_io_math.Int `protobuf:"bytes,11,opt,name=units_removed,json=unitsRemoved,proto3,customtype=cosmossdk.io/math.Int" json:"units_removed"`
+}
+
+func (m *EventFraudProven) Reset()         { *m = EventFraudProven{} }
+func (m *EventFraudProven) String() string { return proto.CompactTextString(m) }
+func (*EventFraudProven) ProtoMessage()    {}
+func (*EventFraudProven) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{27}
+}
+func (m *EventFraudProven) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventFraudProven) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventFraudProven.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventFraudProven) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventFraudProven.Merge(m, src)
+}
+func (m *EventFraudProven) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventFraudProven) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventFraudProven.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventFraudProven proto.InternalMessageInfo
+
+func (m *EventFraudProven) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventFraudProven) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventFraudProven) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
+func (m *EventFraudProven) GetReporter() string {
+	if m != nil {
+		return m.Reporter
+	}
+	return ""
+}
+
+func (m *EventFraudProven) GetItem() uint64 {
+	if m != nil {
+		return m.Item
+	}
+	return 0
+}
+
+func (m *EventFraudProven) GetReason() string {
+	if m != nil {
+		return m.Reason
+	}
+	return ""
+}
+
+// EventDisputeClosed: a verified task's dispute window closed with no dispute
+// against it; its reward no longer counts against the device's bond.
+type EventDisputeClosed struct {
+	JobId     uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Device    string `protobuf:"bytes,3,opt,name=device,proto3" json:"device,omitempty"`
+}
+
+func (m *EventDisputeClosed) Reset()         { *m = EventDisputeClosed{} }
+func (m *EventDisputeClosed) String() string { return proto.CompactTextString(m) }
+func (*EventDisputeClosed) ProtoMessage()    {}
+func (*EventDisputeClosed) Descriptor() ([]byte, []int) {
+	return fileDescriptor_2db5f3ef665ad57d, []int{28}
+}
+func (m *EventDisputeClosed) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EventDisputeClosed) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EventDisputeClosed.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EventDisputeClosed) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EventDisputeClosed.Merge(m, src)
+}
+func (m *EventDisputeClosed) XXX_Size() int {
+	return m.Size()
+}
+func (m *EventDisputeClosed) XXX_DiscardUnknown() {
+	xxx_messageInfo_EventDisputeClosed.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EventDisputeClosed proto.InternalMessageInfo
+
+func (m *EventDisputeClosed) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *EventDisputeClosed) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *EventDisputeClosed) GetDevice() string {
+	if m != nil {
+		return m.Device
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*EventDeviceRegistered)(nil), "nightshift.compute.v1.EventDeviceRegistered")
 	proto.RegisterType((*EventDeviceUpdated)(nil), "nightshift.compute.v1.EventDeviceUpdated")
@@ -1592,6 +1979,11 @@ func init() {
 	proto.RegisterType((*EventJobTasksPruned)(nil), "nightshift.compute.v1.EventJobTasksPruned")
 	proto.RegisterType((*EventTaskReleased)(nil), "nightshift.compute.v1.EventTaskReleased")
 	proto.RegisterType((*EventProgramStored)(nil), "nightshift.compute.v1.EventProgramStored")
+	proto.RegisterType((*EventDeliveryDemanded)(nil), "nightshift.compute.v1.EventDeliveryDemanded")
+	proto.RegisterType((*EventOutputsDelivered)(nil), "nightshift.compute.v1.EventOutputsDelivered")
+	proto.RegisterType((*EventDeliveryMissed)(nil), "nightshift.compute.v1.EventDeliveryMissed")
+	proto.RegisterType((*EventFraudProven)(nil), "nightshift.compute.v1.EventFraudProven")
+	proto.RegisterType((*EventDisputeClosed)(nil), "nightshift.compute.v1.EventDisputeClosed")
 }
 
 func init() {
@@ -1599,93 +1991,110 @@ func init() {
 }
 
 var fileDescriptor_2db5f3ef665ad57d = []byte{
-	// 1374 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x58, 0xcd, 0x6f, 0x1b, 0x45,
-	0x14, 0xcf, 0x3a, 0x8e, 0x6b, 0xbf, 0x7c, 0xb5, 0x4b, 0x52, 0x99, 0x22, 0x5c, 0x58, 0x84, 0x00,
-	0x55, 0x8d, 0xa9, 0x40, 0x15, 0x17, 0x54, 0x25, 0xa9, 0x29, 0x89, 0x82, 0x88, 0x36, 0x8d, 0x90,
-	0xb8, 0xac, 0xc6, 0xbb, 0xcf, 0xf6, 0xd4, 0xbb, 0x3b, 0x66, 0x66, 0x36, 0x69, 0x73, 0xe3, 0x00,
-	0xe2, 0xd8, 0x03, 0x77, 0xae, 0xc0, 0x05, 0x09, 0x7a, 0xe0, 0x4f, 0xe8, 0xb1, 0xea, 0x09, 0xf5,
-	0x50, 0xa1, 0x46, 0x48, 0xfc, 0x19, 0x68, 0x3e, 0x76, 0xed, 0xb6, 0x8a, 0x68, 0xb6, 0xc8, 0xe2,
-	0xe6, 0xf9, 0xed, 0xbc, 0x99, 0xf7, 0xf9, 0x7b, 0x6f, 0x0c, 0x5e, 0x4a, 0xfb, 0x03, 0x29, 0x06,
-	0xb4, 0x27, 0xdb, 0x21, 0x4b, 0x46, 0x99, 0xc4, 0xf6, 0xc1, 0x95, 0x36, 0x1e, 0x60, 0x2a, 0xc5,
-	0xda, 0x88, 0x33, 0xc9, 0xdc, 0xd5, 0xf1, 0x9e, 0x35, 0xbb, 0x67, 0xed, 0xe0, 0xca, 0x85, 0x95,
-	0x3e, 0xeb, 0x33, 0xbd, 0xa3, 0xad, 0x7e, 0x99, 0xcd, 0x17, 0x5e, 0x0d, 0x99, 0x48, 0x98, 0x08,
-	0xcc, 0x07, 0xb3, 0x30, 0x9f, 0xbc, 0x1f, 0x1d, 0x58, 0xed, 0xa8, 0x83, 0xaf, 0xe3, 0x01, 0x0d,
-	0xd1, 0xc7, 0x3e, 0x15, 0x12, 0x39, 0x46, 0xee, 0x87, 0x50, 0x67, 0x23, 0xe4, 0x44, 0x32, 0xde,
-	0x74, 0xde, 0x70, 0xde, 0x6d, 0x6c, 0x34, 0x1f, 0xde, 0xbb, 0xbc, 0x62, 0xa5, 0xd7, 0xa3, 0x88,
-	0xa3, 0x10, 0x7b, 0x92, 0xd3, 0xb4, 0xef, 0x17, 0x3b, 0xdd, 0x26, 0x9c, 0x49, 0x58, 0x4a, 0x87,
-	0xc8, 0x9b, 0x15, 0x25, 0xe4, 0xe7, 0x4b, 0xf7, 0x1a, 0x54, 0xbb, 0x2c, 0x8d, 0x9a, 0xb3, 0xfa,
-	0xac, 0x4b, 0xf7, 0x1f, 0x5f, 0x9c, 0x79, 0xf4, 0xf8, 0xe2, 0xaa, 0x39, 0x4f, 0x44, 0xc3, 0x35,
-	0xca, 0xda, 0x09, 0x91, 0x83, 0xb5, 0xad, 0x54, 0x3e, 0xbc, 0x77, 0x19, 0xec, 0x45, 0x5b, 0xa9,
-	0xf4, 0xb5, 0xa0, 0xf7, 0xb7, 0x03, 0xee, 0x84, 0xaa, 0xfb, 0xa3, 0x88, 0xc8, 0xff, 0xa1, 0x9e,
-	0xee, 0x3a, 0xcc, 0x91, 0x28, 0xc2, 0xa8, 0x59, 0x3d, 0xfd, 0x09, 0x46, 0xd2, 0xfb, 0xdd, 0x81,
-	0x95, 0x49, 0x53, 0x53, 0x75, 0x30, 0x4d, 0xfb, 0x25, 0x8d, 0xcd, 0x4d, 0xaa, 0x94, 0x35, 0xe9,
-	0x3d, 0x38, 0x9b, 0xe5, 0x3a, 0x04, 0x03, 0x54, 0xa9, 0xa7, 0xfd, 0x53, 0xf5, 0x97, 0x0b, 0xfc,
-	0x53, 0x0d, 0x7b, 0xdf, 0x3b, 0xf0, 0xca, 0x73, 0xaa, 0x97, 0x0e, 0xd3, 0x0d, 0xa8, 0x73, 0x94,
-	0x19, 0x4f, 0xb1, 0x94, 0xf6, 0x85, 0xb0, 0xf7, 0x4d, 0x05, 0xce, 0x4d, 0xa8, 0xb5, 0x4d, 0x68,
-	0x5c, 0x5a, 0xa9, 0x0b, 0x50, 0xef, 0x11, 0x1a, 0x67, 0x1c, 0x85, 0x56, 0x6a, 0xd1, 0x2f, 0xd6,
-	0xee, 0x5b, 0xb0, 0x98, 0x50, 0x21, 0x30, 0x52, 0xc5, 0xc6, 0x7a, 0xc2, 0xba, 0x69, 0xc1, 0x80,
-	0xbb, 0x1a, 0x53, 0x9b, 0x38, 0x1e, 0xb0, 0x21, 0x46, 0x81, 0x24, 0x62, 0x28, 0x74, 0xa6, 0x2c,
-	0xfa, 0x0b, 0x16, 0xbc, 0xa9, 0x30, 0xf7, 0x26, 0x2c, 0xf7, 0x18, 0xef, 0x21, 0x95, 0x18, 0x05,
-	0x59, 0x4a, 0xa5, 0x68, 0xce, 0x9d, 0xde, 0x03, 0x4b, 0xc5, 0x19, 0xfb, 0xea, 0x08, 0xef, 0x08,
-	0xce, 0x6a, 0x37, 0xa8, 0x3b, 0x7c, 0x73, 0x9d, 0xbb, 0x0a, 0xb5, 0x5b, 0xac, 0x1b, 0xd0, 0x48,
-	0xfb, 0xa0, 0xea, 0xcf, 0xdd, 0x62, 0xdd, 0xad, 0xc8, 0x7d, 0x1d, 0x40, 0x69, 0x17, 0xd0, 0x34,
-	0xc2, 0xdb, 0xda, 0xd0, 0xaa, 0xdf, 0x50, 0xc8, 0x96, 0x02, 0xdc, 0xf7, 0xa1, 0x16, 0x69, 0x5f,
-	0xda, 0x4a, 0x39, 0xd9, 0x73, 0x76, 0x9f, 0xf7, 0x4b, 0xc5, 0x5e, 0xbe, 0xc1, 0xd2, 0x68, 0x2f,
-	0x26, 0x62, 0x50, 0x3a, 0x04, 0x63, 0x95, 0x2b, 0x27, 0xab, 0x3c, 0xfb, 0xac, 0xca, 0x9b, 0x50,
-	0x23, 0x09, 0xcb, 0x52, 0x59, 0xa6, 0x34, 0xad, 0xa8, 0x7b, 0x1e, 0x6a, 0x1c, 0x89, 0x60, 0xa9,
-	0x09, 0x87, 0x6f, 0x57, 0xae, 0x0f, 0x4b, 0x1c, 0x13, 0x42, 0x53, 0x55, 0x23, 0xba, 0xdc, 0x6a,
-	0xa7, 0xbf, 0x64, 0xb1, 0x38, 0x42, 0xf9, 0xc8, 0xfb, 0x7a, 0x16, 0x96, 0xb4, 0xc7, 0xb6, 0x59,
-	0x77, 0x97, 0x09, 0x79, 0x72, 0xb0, 0xae, 0x42, 0x83, 0xe3, 0x57, 0x19, 0x2a, 0xf2, 0xb6, 0x95,
-	0x72, 0xb2, 0x1f, 0xc7, 0x5b, 0x5d, 0x17, 0xaa, 0x43, 0x9a, 0xb3, 0x9d, 0xaf, 0x7f, 0xbb, 0x2b,
-	0x30, 0x47, 0x25, 0x26, 0x26, 0x2d, 0xab, 0xbe, 0x59, 0xb8, 0xaf, 0x41, 0x23, 0xcd, 0x12, 0x9b,
-	0xb0, 0x73, 0xfa, 0x4b, 0x3d, 0xcd, 0x12, 0x93, 0xac, 0x9b, 0x50, 0x43, 0x11, 0x72, 0x76, 0x58,
-	0xc6, 0x68, 0x2b, 0xea, 0xbe, 0x03, 0xcb, 0x11, 0x92, 0x28, 0xa6, 0x29, 0xe6, 0x24, 0x73, 0x46,
-	0xdf, 0xb3, 0x94, 0xc3, 0x86, 0x63, 0x54, 0x98, 0x39, 0x8a, 0x2c, 0x96, 0x41, 0xc6, 0xe3, 0x66,
-	0x5d, 0xab, 0xde, 0x30, 0xc8, 0x3e, 0x8f, 0xdd, 0x1d, 0x98, 0x1f, 0x31, 0x21, 0x55, 0x1c, 0x7a,
-	0x88, 0xcd, 0xc6, 0xe9, 0x35, 0x02, 0x2b, 0xff, 0x09, 0xa2, 0xf7, 0x9d, 0x33, 0x8e, 0xc1, 0x66,
-	0xcc, 0xc4, 0xc9, 0x31, 0x38, 0x0f, 0x35, 0x21, 0x89, 0xcc, 0x84, 0x6d, 0x29, 0x76, 0x65, 0x48,
-	0xac, 0x97, 0x29, 0x1a, 0x2c, 0xd3, 0x55, 0x0a, 0x61, 0xef, 0xa7, 0x9c, 0x5b, 0x3b, 0xda, 0x61,
-	0xbe, 0xc5, 0xff, 0xeb, 0x9c, 0x18, 0x97, 0xc9, 0x6c, 0xe9, 0x32, 0xf1, 0x1e, 0x39, 0xb0, 0x5c,
-	0x30, 0xcd, 0x0e, 0x12, 0x31, 0x3d, 0xa2, 0x51, 0x07, 0xf6, 0x28, 0x17, 0x32, 0x50, 0x99, 0x6b,
-	0xb3, 0xb8, 0xa1, 0x91, 0x2d, 0x89, 0x89, 0xfa, 0xac, 0x3e, 0x04, 0xa1, 0xb6, 0xd1, 0xa4, 0x72,
-	0x43, 0x21, 0x9b, 0xba, 0xc0, 0xdf, 0x84, 0x85, 0x58, 0xe9, 0x1b, 0xe0, 0xed, 0x11, 0xe5, 0x77,
-	0x74, 0x46, 0x57, 0xfd, 0x79, 0x8d, 0x75, 0x34, 0xe4, 0xfd, 0xe5, 0xd8, 0x6e, 0xb2, 0x53, 0x80,
-	0x53, 0x34, 0xaf, 0x03, 0x67, 0x84, 0x61, 0xcf, 0x32, 0x3c, 0x96, 0xcb, 0x2a, 0x3b, 0xbb, 0x84,
-	0x73, 0xdd, 0x5d, 0x24, 0x8d, 0xad, 0x23, 0xe6, 0x0d, 0xb6, 0xaf, 0x20, 0xef, 0x38, 0x4f, 0xb8,
-	0xcd, 0x98, 0xd0, 0x64, 0x2f, 0xeb, 0x26, 0x54, 0xca, 0x29, 0x5a, 0xea, 0x42, 0x95, 0x33, 0x66,
-	0xe9, 0xda, 0xd7, 0xbf, 0xd5, 0x2c, 0x12, 0x0e, 0x48, 0x1c, 0x63, 0xda, 0x2f, 0x68, 0xc2, 0xa8,
-	0xbe, 0x5c, 0xe0, 0x96, 0x27, 0xde, 0x86, 0x25, 0xdd, 0x85, 0x83, 0x9c, 0x3f, 0x6c, 0x2c, 0x17,
-	0x35, 0x7a, 0xdd, 0x82, 0xde, 0x0f, 0xb3, 0x76, 0xb0, 0xd4, 0xed, 0x79, 0x3d, 0x0c, 0x71, 0x34,
-	0x4d, 0x23, 0xaf, 0x41, 0x75, 0x44, 0x68, 0xa9, 0x58, 0x6a, 0x41, 0xf7, 0x63, 0x98, 0x55, 0x3c,
-	0x57, 0x62, 0x3a, 0x50, 0x72, 0xee, 0x36, 0xc0, 0x21, 0xe3, 0x43, 0x3b, 0x63, 0x94, 0xe0, 0xef,
-	0x86, 0x12, 0xd7, 0xe3, 0x85, 0x7b, 0x09, 0xce, 0xa1, 0x1a, 0x75, 0x28, 0x4b, 0x03, 0x8c, 0x69,
-	0x9f, 0x76, 0x63, 0xd4, 0x24, 0x5e, 0xf7, 0xcf, 0xe6, 0x1f, 0x3a, 0x16, 0x57, 0x7d, 0x06, 0x47,
-	0x2c, 0x1c, 0x68, 0x06, 0xaf, 0xfa, 0x66, 0x51, 0xc4, 0xbc, 0x31, 0x8e, 0xb9, 0xf7, 0x9b, 0x33,
-	0x19, 0x21, 0x1f, 0x6f, 0x61, 0x38, 0xcd, 0x08, 0x8d, 0x5b, 0x7e, 0xf5, 0xa9, 0x96, 0x9f, 0x13,
-	0x89, 0xb9, 0x68, 0x82, 0x48, 0xf4, 0x45, 0xc5, 0xac, 0xa5, 0x95, 0xfe, 0x4c, 0x0f, 0x80, 0x53,
-	0x9b, 0xb5, 0xee, 0xe6, 0xf3, 0x6e, 0x47, 0x39, 0x75, 0x0f, 0xa5, 0x54, 0xf3, 0x6e, 0xe1, 0x71,
-	0x67, 0xd2, 0xe3, 0x4f, 0x27, 0x40, 0xe5, 0xa5, 0x12, 0xe0, 0x06, 0xd4, 0xf3, 0x38, 0x97, 0xea,
-	0x75, 0xb9, 0xb0, 0xbb, 0x0b, 0x8b, 0x92, 0x49, 0x12, 0x07, 0x68, 0x38, 0xa7, 0x4c, 0x79, 0x2c,
-	0xe8, 0x13, 0x3a, 0xe6, 0x00, 0xef, 0xe7, 0xfc, 0xa9, 0xeb, 0xe3, 0x21, 0xe1, 0x91, 0xf8, 0x82,
-	0xca, 0x41, 0xc4, 0xc9, 0x61, 0x5a, 0x72, 0x06, 0x1d, 0xb7, 0xc9, 0xca, 0x4b, 0x4d, 0x93, 0x3a,
-	0x08, 0xe6, 0xa1, 0xb0, 0xe8, 0xdb, 0x95, 0xb7, 0x0b, 0xe7, 0xad, 0xae, 0xb6, 0x2b, 0xaf, 0x8f,
-	0x46, 0x9c, 0x1d, 0xe0, 0x33, 0x5d, 0xdd, 0x79, 0xe1, 0xae, 0xee, 0x7d, 0x5e, 0x58, 0x6f, 0x91,
-	0x7c, 0xfc, 0x2f, 0x7b, 0xe0, 0x4e, 0x5e, 0x93, 0x84, 0x93, 0x44, 0xe4, 0xcf, 0xf1, 0xab, 0xd0,
-	0x20, 0x99, 0x1c, 0x30, 0x4e, 0xe5, 0x9d, 0x7f, 0x3f, 0xad, 0xd8, 0xea, 0x75, 0x6d, 0xa7, 0xd9,
-	0x66, 0x5d, 0x3d, 0x52, 0xee, 0xf2, 0x2c, 0x3d, 0xb9, 0x5e, 0x56, 0x60, 0xce, 0x0c, 0xa2, 0x76,
-	0xfc, 0xd7, 0x0b, 0xb7, 0x05, 0x20, 0xb2, 0x24, 0x21, 0x9c, 0x1e, 0xd9, 0x51, 0xab, 0xee, 0x4f,
-	0x20, 0xde, 0xb7, 0x79, 0x51, 0x98, 0xd7, 0x4f, 0x3c, 0xdd, 0xa9, 0xe4, 0x22, 0xcc, 0x0f, 0x30,
-	0x8e, 0x82, 0x6e, 0xcc, 0xc2, 0x61, 0x3e, 0x5c, 0x83, 0x82, 0x36, 0x34, 0xa2, 0xfa, 0x7a, 0x38,
-	0x20, 0xbc, 0x8f, 0x51, 0x19, 0x2e, 0xcf, 0x65, 0x9f, 0xeb, 0xeb, 0xb5, 0xe7, 0xfb, 0xfa, 0xaf,
-	0x13, 0x7c, 0xda, 0xe7, 0x24, 0xd9, 0x93, 0x4c, 0x0d, 0x30, 0x4b, 0x50, 0xb1, 0x5e, 0x68, 0xf8,
-	0x15, 0x1a, 0x29, 0x1b, 0x05, 0xa6, 0xd1, 0x0b, 0x4c, 0x8f, 0x76, 0x9f, 0x7a, 0x24, 0x84, 0x2c,
-	0xc2, 0x40, 0xd0, 0x23, 0xb4, 0xef, 0xaf, 0xba, 0x02, 0xf6, 0xe8, 0x11, 0xe6, 0x7d, 0xaa, 0x5a,
-	0xae, 0x4f, 0x6d, 0xf8, 0xf7, 0x9f, 0xb4, 0x9c, 0x07, 0x4f, 0x5a, 0xce, 0x9f, 0x4f, 0x5a, 0xce,
-	0xdd, 0xe3, 0xd6, 0xcc, 0x83, 0xe3, 0xd6, 0xcc, 0x1f, 0xc7, 0xad, 0x99, 0x2f, 0x3f, 0xea, 0x53,
-	0x39, 0xc8, 0xba, 0x6b, 0x21, 0x4b, 0xda, 0xe3, 0xff, 0xc5, 0x2e, 0xa7, 0x28, 0x15, 0x31, 0x4d,
-	0x40, 0xed, 0xdb, 0xc5, 0x1f, 0x6a, 0xf2, 0xce, 0x08, 0x45, 0xb7, 0xa6, 0xff, 0x05, 0xfb, 0xe0,
-	0x9f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x75, 0xed, 0x82, 0x16, 0x73, 0x13, 0x00, 0x00,
+	// 1636 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x59, 0xcd, 0x6f, 0x14, 0x47,
+	0x16, 0x77, 0xcf, 0xb4, 0xc7, 0x33, 0xe5, 0x2f, 0xe8, 0xb5, 0xd1, 0xac, 0x57, 0x6b, 0xd8, 0x66,
+	0x57, 0xcb, 0x0a, 0x61, 0x2f, 0xbb, 0x08, 0xe5, 0x12, 0x11, 0xdb, 0x18, 0x62, 0xcb, 0x08, 0xab,
+	0x8d, 0x15, 0x29, 0x97, 0x56, 0xcd, 0xf4, 0x9b, 0x99, 0xc2, 0xdd, 0x5d, 0x93, 0xaa, 0x6a, 0x1b,
+	0x5b, 0xb9, 0xe4, 0x90, 0x28, 0x47, 0x0e, 0xdc, 0x73, 0x25, 0x5c, 0x22, 0x25, 0x1c, 0xf2, 0x27,
+	0x70, 0x44, 0x9c, 0x12, 0x0e, 0x28, 0xc2, 0x8a, 0x94, 0x3f, 0x23, 0xaa, 0xaf, 0x9e, 0x31, 0x60,
+	0x62, 0xb7, 0xad, 0x51, 0x6e, 0x53, 0xaf, 0xeb, 0xbd, 0x7a, 0xdf, 0xef, 0x57, 0x35, 0xc8, 0x4f,
+	0x49, 0xbb, 0x23, 0x78, 0x87, 0xb4, 0xc4, 0x7c, 0x93, 0x26, 0xdd, 0x4c, 0xc0, 0xfc, 0xf6, 0xd5,
+	0x79, 0xd8, 0x86, 0x54, 0xf0, 0xb9, 0x2e, 0xa3, 0x82, 0x7a, 0xd3, 0xbd, 0x3d, 0x73, 0x66, 0xcf,
+	0xdc, 0xf6, 0xd5, 0x99, 0xa9, 0x36, 0x6d, 0x53, 0xb5, 0x63, 0x5e, 0xfe, 0xd2, 0x9b, 0x67, 0xfe,
+	0xda, 0xa4, 0x3c, 0xa1, 0x3c, 0xd4, 0x1f, 0xf4, 0xc2, 0x7c, 0xba, 0xf8, 0xee, 0xb3, 0xac, 0x48,
+	0xb5, 0xc9, 0x7f, 0xec, 0xa0, 0xe9, 0x65, 0x79, 0xfa, 0x4d, 0xd8, 0x26, 0x4d, 0x08, 0xa0, 0x4d,
+	0xb8, 0x00, 0x06, 0x91, 0x77, 0x0d, 0x55, 0x69, 0x17, 0x18, 0x16, 0x94, 0xd5, 0x9d, 0x0b, 0xce,
+	0xa5, 0xda, 0x62, 0xfd, 0xc5, 0xd3, 0x2b, 0x53, 0xe6, 0x88, 0x85, 0x28, 0x62, 0xc0, 0xf9, 0x86,
+	0x60, 0x24, 0x6d, 0x07, 0xf9, 0x4e, 0xaf, 0x8e, 0x46, 0x12, 0x9a, 0x92, 0x2d, 0x60, 0xf5, 0x92,
+	0x64, 0x0a, 0xec, 0xd2, 0xbb, 0x81, 0xdc, 0x06, 0x4d, 0xa3, 0x7a, 0x59, 0xc9, 0xba, 0xfc, 0xec,
+	0xd5, 0xf9, 0xa1, 0x97, 0xaf, 0xce, 0x4f, 0x6b, 0x79, 0x3c, 0xda, 0x9a, 0x23, 0x74, 0x3e, 0xc1,
+	0xa2, 0x33, 0xb7, 0x92, 0x8a, 0x17, 0x4f, 0xaf, 0x20, 0x73, 0xd0, 0x4a, 0x2a, 0x02, 0xc5, 0xe8,
+	0xff, 0xe6, 0x20, 0xaf, 0x4f, 0xd5, 0xcd, 0x6e, 0x84, 0xc5, 0x9f, 0x50, 0x4f, 0x6f, 0x01, 0x0d,
+	0xe3, 0x28, 0x82, 0xa8, 0xee, 0x1e, 0x5f, 0x82, 0xe6, 0xf4, 0x7f, 0x74, 0xd0, 0x54, 0xbf, 0xa9,
+	0xa9, 0x14, 0x4c, 0xd2, 0x76, 0x41, 0x63, 0xad, 0x49, 0xa5, 0xa2, 0x26, 0xfd, 0x07, 0x9d, 0xc9,
+	0xac, 0x0e, 0x61, 0x07, 0x64, 0x5e, 0x29, 0xff, 0xb8, 0xc1, 0x64, 0x4e, 0xff, 0x58, 0x91, 0xfd,
+	0x47, 0x0e, 0xfa, 0xcb, 0x5b, 0xaa, 0x17, 0x0e, 0xd3, 0x6d, 0x54, 0x65, 0x20, 0x32, 0x96, 0x42,
+	0x21, 0xed, 0x73, 0x66, 0xff, 0xcb, 0x12, 0x3a, 0xdb, 0xa7, 0xd6, 0x2a, 0x26, 0x71, 0x61, 0xa5,
+	0x66, 0x50, 0xb5, 0x85, 0x49, 0x9c, 0x31, 0xe0, 0x4a, 0xa9, 0xf1, 0x20, 0x5f, 0x7b, 0x17, 0xd1,
+	0x78, 0x42, 0x38, 0x87, 0x48, 0x56, 0x24, 0x6d, 0x71, 0xe3, 0xa6, 0x31, 0x4d, 0x5c, 0x57, 0x34,
+	0xb9, 0x89, 0xc1, 0x36, 0xdd, 0x82, 0x28, 0x14, 0x98, 0x6f, 0x71, 0x95, 0x29, 0xe3, 0xc1, 0x98,
+	0x21, 0xde, 0x93, 0x34, 0xef, 0x1e, 0x9a, 0x6c, 0x51, 0xd6, 0x02, 0x22, 0x20, 0x0a, 0xb3, 0x94,
+	0x08, 0x5e, 0x1f, 0x3e, 0xbe, 0x07, 0x26, 0x72, 0x19, 0x9b, 0x52, 0x84, 0xbf, 0x87, 0xce, 0x28,
+	0x37, 0xc8, 0x33, 0x02, 0x7d, 0x9c, 0x37, 0x8d, 0x2a, 0xf7, 0x69, 0x23, 0x24, 0x91, 0xf2, 0x81,
+	0x1b, 0x0c, 0xdf, 0xa7, 0x8d, 0x95, 0xc8, 0xfb, 0x3b, 0x42, 0x52, 0xbb, 0x90, 0xa4, 0x11, 0x3c,
+	0x50, 0x86, 0xba, 0x41, 0x4d, 0x52, 0x56, 0x24, 0xc1, 0xfb, 0x2f, 0xaa, 0x44, 0xca, 0x97, 0xa6,
+	0x52, 0x0e, 0xf7, 0x9c, 0xd9, 0xe7, 0x7f, 0x57, 0x32, 0x87, 0x2f, 0xd2, 0x34, 0xda, 0x88, 0x31,
+	0xef, 0x14, 0x0e, 0x41, 0x4f, 0xe5, 0xd2, 0xe1, 0x2a, 0x97, 0xdf, 0x54, 0x79, 0x09, 0x55, 0x70,
+	0x42, 0xb3, 0x54, 0x14, 0x29, 0x4d, 0xc3, 0xea, 0x9d, 0x43, 0x15, 0x06, 0x98, 0xd3, 0x54, 0x87,
+	0x23, 0x30, 0x2b, 0x2f, 0x40, 0x13, 0x0c, 0x12, 0x4c, 0x52, 0x59, 0x23, 0xaa, 0xdc, 0x2a, 0xc7,
+	0x3f, 0x64, 0x3c, 0x17, 0x21, 0x7d, 0xe4, 0x7f, 0x51, 0x46, 0x13, 0xca, 0x63, 0xab, 0xb4, 0xb1,
+	0x4e, 0xb9, 0x38, 0x3c, 0x58, 0xd7, 0x51, 0x8d, 0xc1, 0x67, 0x19, 0xc8, 0xe6, 0x6d, 0x2a, 0xe5,
+	0x70, 0x3f, 0xf6, 0xb6, 0x7a, 0x1e, 0x72, 0xb7, 0x88, 0xed, 0x76, 0x81, 0xfa, 0xed, 0x4d, 0xa1,
+	0x61, 0x22, 0x20, 0xd1, 0x69, 0xe9, 0x06, 0x7a, 0xe1, 0xfd, 0x0d, 0xd5, 0xd2, 0x2c, 0x31, 0x09,
+	0x3b, 0xac, 0xbe, 0x54, 0xd3, 0x2c, 0xd1, 0xc9, 0xba, 0x84, 0x2a, 0xc0, 0x9b, 0x8c, 0xee, 0x14,
+	0x31, 0xda, 0xb0, 0x7a, 0xff, 0x46, 0x93, 0x11, 0xe0, 0x28, 0x26, 0x29, 0xd8, 0x26, 0x33, 0xa2,
+	0xce, 0x99, 0xb0, 0x64, 0xdd, 0x63, 0x64, 0x98, 0x19, 0xf0, 0x2c, 0x16, 0x61, 0xc6, 0xe2, 0x7a,
+	0x55, 0xa9, 0x5e, 0xd3, 0x94, 0x4d, 0x16, 0x7b, 0x6b, 0x68, 0xb4, 0x4b, 0xb9, 0x90, 0x71, 0x68,
+	0x01, 0xd4, 0x6b, 0xc7, 0xd7, 0x08, 0x19, 0xfe, 0x5b, 0x00, 0xfe, 0xd7, 0x4e, 0x2f, 0x06, 0x4b,
+	0x31, 0xe5, 0x87, 0xc7, 0xe0, 0x1c, 0xaa, 0x70, 0x81, 0x45, 0xc6, 0xcd, 0x48, 0x31, 0x2b, 0xdd,
+	0xc4, 0x5a, 0x99, 0x6c, 0x83, 0x45, 0xa6, 0x4a, 0xce, 0xec, 0x7f, 0x6b, 0x7b, 0xeb, 0xb2, 0x72,
+	0x58, 0x60, 0xe8, 0xa7, 0x9d, 0x13, 0xbd, 0x32, 0x29, 0x17, 0x2e, 0x13, 0xff, 0xa5, 0x83, 0x26,
+	0xf3, 0x4e, 0xb3, 0x06, 0x98, 0x0f, 0xae, 0xd1, 0x48, 0x81, 0x2d, 0xc2, 0xb8, 0x08, 0x65, 0xe6,
+	0x9a, 0x2c, 0xae, 0x29, 0xca, 0x8a, 0x80, 0x44, 0x7e, 0x96, 0x1f, 0xc2, 0xa6, 0xb2, 0x51, 0xa7,
+	0x72, 0x4d, 0x52, 0x96, 0x54, 0x81, 0xff, 0x03, 0x8d, 0xc5, 0x52, 0xdf, 0x10, 0x1e, 0x74, 0x09,
+	0xdb, 0x55, 0x19, 0xed, 0x06, 0xa3, 0x8a, 0xb6, 0xac, 0x48, 0xfe, 0xaf, 0x8e, 0x99, 0x26, 0x6b,
+	0x39, 0x71, 0x80, 0xe6, 0x2d, 0xa3, 0x11, 0xae, 0xbb, 0x67, 0x91, 0x3e, 0x66, 0x79, 0xa5, 0x9d,
+	0x0d, 0xcc, 0x98, 0x9a, 0x2e, 0x82, 0xc4, 0xc6, 0x11, 0xa3, 0x9a, 0xb6, 0x29, 0x49, 0xfe, 0xbe,
+	0x4d, 0xb8, 0xa5, 0x18, 0x93, 0x64, 0x23, 0x6b, 0x24, 0x44, 0x88, 0x01, 0x5a, 0xea, 0x21, 0x97,
+	0x51, 0x6a, 0xda, 0x75, 0xa0, 0x7e, 0x4b, 0x2c, 0xd2, 0xec, 0xe0, 0x38, 0x86, 0xb4, 0x9d, 0xb7,
+	0x09, 0xad, 0xfa, 0x64, 0x4e, 0x37, 0x7d, 0xe2, 0x5f, 0x68, 0x42, 0x4d, 0xe1, 0xd0, 0xf6, 0x0f,
+	0x13, 0xcb, 0x71, 0x45, 0xbd, 0x69, 0x88, 0xfe, 0x37, 0x65, 0x03, 0x2c, 0xd5, 0x78, 0x5e, 0x68,
+	0x36, 0xa1, 0x3b, 0x48, 0x23, 0x6f, 0x20, 0xb7, 0x8b, 0x49, 0xa1, 0x58, 0x2a, 0x46, 0xef, 0x43,
+	0x54, 0x96, 0x7d, 0xae, 0x00, 0x3a, 0x90, 0x7c, 0xde, 0x2a, 0x42, 0x3b, 0x94, 0x6d, 0x19, 0x8c,
+	0x51, 0xa0, 0x7f, 0xd7, 0x24, 0xbb, 0x82, 0x17, 0xde, 0x65, 0x74, 0x16, 0x24, 0xd4, 0x21, 0x34,
+	0x0d, 0x21, 0x26, 0x6d, 0xd2, 0x88, 0x41, 0x35, 0xf1, 0x6a, 0x70, 0xc6, 0x7e, 0x58, 0x36, 0x74,
+	0x39, 0x67, 0xa0, 0x4b, 0x9b, 0x1d, 0xd5, 0xc1, 0xdd, 0x40, 0x2f, 0xf2, 0x98, 0xd7, 0x7a, 0x31,
+	0xf7, 0x7f, 0x70, 0xfa, 0x23, 0x14, 0xc0, 0x7d, 0x68, 0x0e, 0x32, 0x42, 0xbd, 0x91, 0xef, 0x1e,
+	0x18, 0xf9, 0xb6, 0x91, 0xe8, 0x83, 0xfa, 0x1a, 0x89, 0x3a, 0x28, 0xc7, 0x5a, 0x4a, 0xe9, 0x3b,
+	0x0a, 0x00, 0x0e, 0x0c, 0x6b, 0x3d, 0xb4, 0x78, 0x77, 0x59, 0x3a, 0x75, 0x03, 0x84, 0x90, 0x78,
+	0x37, 0xf7, 0xb8, 0xd3, 0xef, 0xf1, 0x83, 0x09, 0x50, 0x3a, 0x51, 0x02, 0xdc, 0x46, 0x55, 0x1b,
+	0xe7, 0x42, 0xb3, 0xce, 0x32, 0x7b, 0xeb, 0x68, 0x5c, 0x50, 0x81, 0xe3, 0x10, 0x74, 0xcf, 0x29,
+	0x52, 0x1e, 0x63, 0x4a, 0xc2, 0xb2, 0x16, 0xe0, 0x3f, 0xb1, 0x57, 0xdd, 0x00, 0x76, 0x30, 0x8b,
+	0xf8, 0x27, 0x44, 0x74, 0x22, 0x86, 0x77, 0xd2, 0x82, 0x18, 0xb4, 0x37, 0x26, 0x4b, 0x27, 0x42,
+	0x93, 0x2a, 0x08, 0xfa, 0xa2, 0x30, 0x1e, 0x98, 0x95, 0xbf, 0x8e, 0xce, 0x19, 0x5d, 0xcd, 0x54,
+	0x5e, 0xe8, 0x76, 0x19, 0xdd, 0x86, 0x37, 0xa6, 0xba, 0x73, 0xe4, 0xa9, 0xee, 0xdf, 0xcd, 0xad,
+	0x37, 0x14, 0x0b, 0xff, 0x8b, 0x0a, 0x5c, 0xb3, 0x35, 0x89, 0x19, 0x4e, 0xb8, 0xbd, 0x8e, 0x5f,
+	0x47, 0x35, 0x9c, 0x89, 0x0e, 0x65, 0x44, 0xec, 0xfe, 0xb1, 0xb4, 0x7c, 0xab, 0xdf, 0x30, 0x93,
+	0x66, 0x95, 0x36, 0x14, 0xa4, 0x5c, 0x67, 0x59, 0x7a, 0x78, 0xbd, 0x4c, 0xa1, 0x61, 0x0d, 0x44,
+	0x0d, 0xfc, 0x57, 0x0b, 0x6f, 0x16, 0x21, 0x9e, 0x25, 0x09, 0x66, 0x64, 0xcf, 0x40, 0xad, 0x6a,
+	0xd0, 0x47, 0xf1, 0xbf, 0xb2, 0x45, 0xa1, 0x6f, 0x3f, 0xf1, 0x60, 0x51, 0xc9, 0x79, 0x34, 0xda,
+	0x81, 0x38, 0x0a, 0x1b, 0x31, 0x6d, 0x6e, 0x59, 0x70, 0x8d, 0x24, 0x69, 0x51, 0x51, 0xe4, 0x5c,
+	0x6f, 0x76, 0x30, 0x6b, 0x43, 0x54, 0xa4, 0x97, 0x5b, 0xde, 0xb7, 0xe6, 0x7a, 0xe5, 0xed, 0xb9,
+	0xfe, 0x7d, 0x5f, 0x3f, 0x6d, 0x33, 0x9c, 0x6c, 0x08, 0x2a, 0x01, 0xcc, 0x04, 0x2a, 0x19, 0x2f,
+	0xd4, 0x82, 0x12, 0x89, 0xa4, 0x8d, 0x1c, 0xd2, 0xe8, 0x08, 0xe8, 0xd1, 0xec, 0x93, 0x97, 0x84,
+	0x26, 0x8d, 0x20, 0xe4, 0x64, 0x0f, 0xcc, 0xfd, 0xab, 0x2a, 0x09, 0x1b, 0x64, 0x0f, 0xec, 0x9c,
+	0x72, 0x8b, 0xcd, 0x29, 0xff, 0x71, 0x29, 0x7f, 0xaa, 0x8a, 0xc9, 0x36, 0xb0, 0xdd, 0x9b, 0x90,
+	0xe0, 0xf7, 0xe1, 0xdf, 0x53, 0x8f, 0xe0, 0x81, 0x4a, 0x71, 0x8f, 0x0e, 0xa8, 0xf3, 0x0b, 0xd5,
+	0xf0, 0x85, 0x72, 0xef, 0x42, 0x35, 0x83, 0xaa, 0x6f, 0xe0, 0x92, 0x7c, 0x6d, 0x5d, 0x35, 0x52,
+	0xd0, 0x55, 0x8f, 0xac, 0xab, 0xee, 0x66, 0xa2, 0x9b, 0x09, 0x6e, 0x3c, 0x36, 0x40, 0x57, 0x7d,
+	0xd4, 0xbb, 0x43, 0x96, 0x2f, 0x8d, 0xfe, 0xef, 0x9f, 0x73, 0xef, 0x7c, 0xd4, 0x9c, 0x5b, 0xb2,
+	0x88, 0x4d, 0x02, 0xf3, 0x45, 0x57, 0x1a, 0x6a, 0xdd, 0x73, 0x42, 0x54, 0x63, 0x61, 0x44, 0xa5,
+	0x0f, 0x46, 0x3c, 0x29, 0xe7, 0x6f, 0x53, 0x3a, 0x83, 0x06, 0x3b, 0x94, 0x4f, 0x0b, 0xb8, 0xdf,
+	0x41, 0xa3, 0xd2, 0x85, 0x90, 0x72, 0xd9, 0x71, 0x8b, 0x78, 0xa8, 0x9f, 0x5f, 0xce, 0xb1, 0x86,
+	0x7e, 0x61, 0x2b, 0x72, 0x77, 0xd7, 0xac, 0x72, 0x5c, 0x2b, 0xf8, 0x10, 0x32, 0x48, 0xe4, 0x98,
+	0x2a, 0x92, 0xba, 0x63, 0x4a, 0x42, 0xa0, 0x05, 0xf8, 0x3f, 0xbb, 0x06, 0x3e, 0xdd, 0x62, 0x38,
+	0x8b, 0xd6, 0xe5, 0xf0, 0x4b, 0x07, 0x16, 0xa9, 0x6b, 0xf2, 0xca, 0xde, 0xa5, 0xec, 0x28, 0x85,
+	0x9e, 0xef, 0x94, 0x39, 0xa7, 0x6e, 0x9c, 0x1a, 0x09, 0xaa, 0xdf, 0x7d, 0xd8, 0xb1, 0x72, 0x00,
+	0x3b, 0xf6, 0xe5, 0xc2, 0xc8, 0x09, 0x72, 0xe1, 0x1e, 0x9a, 0xb4, 0xc7, 0x87, 0x4c, 0xe1, 0x1a,
+	0xfd, 0x1e, 0x72, 0xcc, 0x57, 0x42, 0x2b, 0x43, 0x43, 0xa3, 0x03, 0x2f, 0x16, 0xb5, 0x13, 0xbc,
+	0x58, 0xf4, 0xe5, 0x16, 0x3a, 0xc5, 0xdc, 0x1a, 0x3d, 0x69, 0x6e, 0x7d, 0x6e, 0xff, 0x49, 0x20,
+	0x5c, 0x76, 0xa2, 0xf7, 0x3f, 0xeb, 0x9c, 0x76, 0x72, 0x2d, 0x06, 0xcf, 0x5e, 0xcf, 0x3a, 0xcf,
+	0x5f, 0xcf, 0x3a, 0xbf, 0xbc, 0x9e, 0x75, 0x1e, 0xee, 0xcf, 0x0e, 0x3d, 0xdf, 0x9f, 0x1d, 0xfa,
+	0x69, 0x7f, 0x76, 0xe8, 0xd3, 0x0f, 0xda, 0x44, 0x74, 0xb2, 0x86, 0xec, 0x90, 0xf3, 0xbd, 0x86,
+	0x79, 0x25, 0x05, 0x21, 0x11, 0x76, 0x1f, 0x69, 0xfe, 0x41, 0xfe, 0x97, 0x8e, 0xd8, 0xed, 0x02,
+	0x6f, 0x54, 0xd4, 0xdf, 0x39, 0xff, 0xff, 0x3d, 0x00, 0x00, 0xff, 0xff, 0x5b, 0x85, 0x89, 0x15,
+	0x61, 0x1a, 0x00, 0x00,
 }
 
 func (m *EventDeviceRegistered) Marshal() (dAtA []byte, err error) {
@@ -2912,6 +3321,386 @@ func (m *EventProgramStored) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *EventDeliveryDemanded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDeliveryDemanded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDeliveryDemanded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if m.Deadline != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Deadline))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Items) > 0 {
+		dAtA2 := make([]byte, len(m.Items)*10)
+		var j1 int
+		for _, num := range m.Items {
+			for num >= 1<<7 {
+				dAtA2[j1] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j1++
+			}
+			dAtA2[j1] = uint8(num)
+			j1++
+		}
+		i -= j1
+		copy(dAtA[i:], dAtA2[:j1])
+		i = encodeVarintEvents(dAtA, i, uint64(j1))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventOutputsDelivered) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventOutputsDelivered) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventOutputsDelivered) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Root) > 0 {
+		i -= len(m.Root)
+		copy(dAtA[i:], m.Root)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Root)))
+		i--
+		dAtA[i] = 0x32
+	}
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if len(m.Items) > 0 {
+		for iNdEx := len(m.Items) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Items[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintEvents(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDeliveryMissed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDeliveryMissed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDeliveryMissed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.UnitsRemoved.Size()
+		i -= size
+		if _, err := m.UnitsRemoved.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	{
+		size := m.Burned.Size()
+		i -= size
+		if _, err := m.Burned.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	{
+		size := m.Compensated.Size()
+		i -= size
+		if _, err := m.Compensated.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventFraudProven) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventFraudProven) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventFraudProven) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.UnitsRemoved.Size()
+		i -= size
+		if _, err := m.UnitsRemoved.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x5a
+	{
+		size := m.Burned.Size()
+		i -= size
+		if _, err := m.Burned.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x52
+	{
+		size := m.Refunded.Size()
+		i -= size
+		if _, err := m.Refunded.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x4a
+	{
+		size := m.ReporterReward.Size()
+		i -= size
+		if _, err := m.ReporterReward.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintEvents(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	if len(m.Reason) > 0 {
+		i -= len(m.Reason)
+		copy(dAtA[i:], m.Reason)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reason)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.Item != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.Item))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Reporter) > 0 {
+		i -= len(m.Reporter)
+		copy(dAtA[i:], m.Reporter)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Reporter)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EventDisputeClosed) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EventDisputeClosed) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EventDisputeClosed) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Device) > 0 {
+		i -= len(m.Device)
+		copy(dAtA[i:], m.Device)
+		i = encodeVarintEvents(dAtA, i, uint64(len(m.Device)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintEvents(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintEvents(dAtA []byte, offset int, v uint64) int {
 	offset -= sovEvents(v)
 	base := offset
@@ -3439,6 +4228,158 @@ func (m *EventProgramStored) Size() (n int) {
 	}
 	l = m.Fee.Size()
 	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventDeliveryDemanded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Items) > 0 {
+		l = 0
+		for _, e := range m.Items {
+			l += sovEvents(uint64(e))
+		}
+		n += 1 + sovEvents(uint64(l)) + l
+	}
+	if m.Deadline != 0 {
+		n += 1 + sovEvents(uint64(m.Deadline))
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventOutputsDelivered) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if len(m.Items) > 0 {
+		for _, e := range m.Items {
+			l = e.Size()
+			n += 1 + l + sovEvents(uint64(l))
+		}
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = len(m.Root)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	return n
+}
+
+func (m *EventDeliveryMissed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Slashed.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Compensated.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Burned.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.UnitsRemoved.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventFraudProven) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = len(m.Reporter)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	if m.Item != 0 {
+		n += 1 + sovEvents(uint64(m.Item))
+	}
+	l = len(m.Reason)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
+	l = m.Slashed.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.ReporterReward.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Refunded.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.Burned.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	l = m.UnitsRemoved.Size()
+	n += 1 + l + sovEvents(uint64(l))
+	return n
+}
+
+func (m *EventDisputeClosed) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovEvents(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovEvents(uint64(m.TaskIndex))
+	}
+	l = len(m.Device)
+	if l > 0 {
+		n += 1 + l + sovEvents(uint64(l))
+	}
 	return n
 }
 
@@ -7223,6 +8164,1256 @@ func (m *EventProgramStored) Unmarshal(dAtA []byte) error {
 			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDeliveryDemanded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDeliveryDemanded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDeliveryDemanded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Items = append(m.Items, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowEvents
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthEvents
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthEvents
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Items) == 0 {
+					m.Items = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowEvents
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Items = append(m.Items, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deadline", wireType)
+			}
+			m.Deadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Deadline |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventOutputsDelivered) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventOutputsDelivered: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventOutputsDelivered: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Items = append(m.Items, ChallengeItem{})
+			if err := m.Items[len(m.Items)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Root", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Root = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDeliveryMissed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDeliveryMissed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDeliveryMissed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Compensated", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Compensated.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burned", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Burned.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitsRemoved", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.UnitsRemoved.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventFraudProven) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventFraudProven: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventFraudProven: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reporter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reporter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Item", wireType)
+			}
+			m.Item = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Item |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reason", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reason = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReporterReward", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ReporterReward.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Burned", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Burned.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnitsRemoved", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.UnitsRemoved.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipEvents(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EventDisputeClosed) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowEvents
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EventDisputeClosed: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EventDisputeClosed: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Device", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowEvents
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthEvents
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthEvents
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Device = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

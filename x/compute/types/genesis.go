@@ -123,5 +123,8 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 			return errorsmod.Wrap(ErrInvalidGenesis, "negative emission or burn totals")
 		}
 	}
-	return validatePrograms(ac, gs.Programs)
+	if err := validatePrograms(ac, gs.Programs); err != nil {
+		return err
+	}
+	return gs.validateDisputes(jobs)
 }

@@ -35,6 +35,11 @@ var (
 	JobPruneQueueKey      = collections.NewPrefix(20)
 	ClaimsByChallengeKey  = collections.NewPrefix(21)
 
+	// Disputes (G5), prefixes 42-47.
+	DisputeQueueKey    = collections.NewPrefix(42)
+	DeliveryQueueKey   = collections.NewPrefix(43)
+	DemandsByDeviceKey = collections.NewPrefix(44)
+
 	// Programs (kind wasm): prefixes 30-34.
 	ProgramsKey    = collections.NewPrefix(30)
 	ProgramCodeKey = collections.NewPrefix(31)

@@ -55,9 +55,15 @@ func DefaultParams() Params {
 		LeaseCooldownBlocks:   100,
 		JobPostingFee:         math.NewInt(1_000_000), // 1 SHIFT
 		MinGasPrice:           math.LegacyZeroDec(),
-		// ≈ 120 ms of validator CPU per block; a proof at the bound (16 × 4M
+		// ≈ 160-240 ms of validator CPU per block; a proof at the bound (32 × 4M
 		// plus hashing) fits with room for small ones.
 		MaxVerifyGasPerBlock: 160_000_000,
+
+		DisputeWindowBlocks:    1000,
+		DeliveryDeadlineBlocks: 100,
+		MaxDemandItems:         16,
+		DemandFeePerItem:       math.NewInt(10_000), // 0.01 SHIFT
+		FraudReporterBps:       2000,
 	}
 	defaultProgramParams(&p)
 	return p
@@ -143,7 +149,10 @@ func (p Params) Validate() error {
 			return errorsmod.Wrap(ErrInvalidParams, fmt.Sprintf("window of %d blocks exceeds %d", w, uint64(maxWindow)))
 		}
 	}
-	return p.validatePrograms()
+	if err := p.validatePrograms(); err != nil {
+		return err
+	}
+	return p.validateDisputes(maxWindow)
 }
 
 // EpochEmission is the emission of epoch e before the cap: the initial amount

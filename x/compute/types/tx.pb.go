@@ -1519,6 +1519,378 @@ func (m *MsgStoreProgramResponse) GetId() []byte {
 	return nil
 }
 
+// MsgDemandDelivery is the message of Msg/DemandDelivery: the job's requester
+// demands items of a verified task within its dispute window, paying the fee.
+type MsgDemandDelivery struct {
+	Requester string `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
+	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,3,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// items are the demanded item indices (job-wide), ascending and distinct,
+	// at most params.max_demand_items.
+	Items []uint64 `protobuf:"varint,4,rep,packed,name=items,proto3" json:"items,omitempty"`
+}
+
+func (m *MsgDemandDelivery) Reset()         { *m = MsgDemandDelivery{} }
+func (m *MsgDemandDelivery) String() string { return proto.CompactTextString(m) }
+func (*MsgDemandDelivery) ProtoMessage()    {}
+func (*MsgDemandDelivery) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{28}
+}
+func (m *MsgDemandDelivery) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDemandDelivery) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDemandDelivery.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDemandDelivery) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDemandDelivery.Merge(m, src)
+}
+func (m *MsgDemandDelivery) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDemandDelivery) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDemandDelivery.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDemandDelivery proto.InternalMessageInfo
+
+func (m *MsgDemandDelivery) GetRequester() string {
+	if m != nil {
+		return m.Requester
+	}
+	return ""
+}
+
+func (m *MsgDemandDelivery) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgDemandDelivery) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *MsgDemandDelivery) GetItems() []uint64 {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+// MsgDemandDeliveryResponse is the response of Msg/DemandDelivery.
+type MsgDemandDeliveryResponse struct {
+	// deadline is the last height the device may answer.
+	Deadline uint64 `protobuf:"varint,1,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	// fee is what the requester paid, held until the demand is settled.
+	Fee cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+}
+
+func (m *MsgDemandDeliveryResponse) Reset()         { *m = MsgDemandDeliveryResponse{} }
+func (m *MsgDemandDeliveryResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgDemandDeliveryResponse) ProtoMessage()    {}
+func (*MsgDemandDeliveryResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{29}
+}
+func (m *MsgDemandDeliveryResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDemandDeliveryResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDemandDeliveryResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDemandDeliveryResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDemandDeliveryResponse.Merge(m, src)
+}
+func (m *MsgDemandDeliveryResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDemandDeliveryResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDemandDeliveryResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDemandDeliveryResponse proto.InternalMessageInfo
+
+func (m *MsgDemandDeliveryResponse) GetDeadline() uint64 {
+	if m != nil {
+		return m.Deadline
+	}
+	return 0
+}
+
+// MsgDeliverOutputs is the message of Msg/DeliverOutputs: the task's device
+// publishes the demanded items with their Merkle multi-proof.
+type MsgDeliverOutputs struct {
+	Operator  string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,3,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// items answer the demand: one per demanded index, in the demand's order.
+	Items []ChallengeItem `protobuf:"bytes,4,rep,name=items,proto3" json:"items"`
+	// nodes is the multi-proof of all items against the claimed root, as in
+	// MsgSubmitProof.
+	Nodes [][]byte `protobuf:"bytes,5,rep,name=nodes,proto3" json:"nodes,omitempty"`
+}
+
+func (m *MsgDeliverOutputs) Reset()         { *m = MsgDeliverOutputs{} }
+func (m *MsgDeliverOutputs) String() string { return proto.CompactTextString(m) }
+func (*MsgDeliverOutputs) ProtoMessage()    {}
+func (*MsgDeliverOutputs) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{30}
+}
+func (m *MsgDeliverOutputs) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDeliverOutputs) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDeliverOutputs.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDeliverOutputs) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDeliverOutputs.Merge(m, src)
+}
+func (m *MsgDeliverOutputs) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDeliverOutputs) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDeliverOutputs.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDeliverOutputs proto.InternalMessageInfo
+
+func (m *MsgDeliverOutputs) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgDeliverOutputs) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgDeliverOutputs) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *MsgDeliverOutputs) GetItems() []ChallengeItem {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *MsgDeliverOutputs) GetNodes() [][]byte {
+	if m != nil {
+		return m.Nodes
+	}
+	return nil
+}
+
+// MsgDeliverOutputsResponse is the response of Msg/DeliverOutputs.
+type MsgDeliverOutputsResponse struct {
+	// fee is the demand fee paid to the device.
+	Fee cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=fee,proto3,customtype=cosmossdk.io/math.Int" json:"fee"`
+}
+
+func (m *MsgDeliverOutputsResponse) Reset()         { *m = MsgDeliverOutputsResponse{} }
+func (m *MsgDeliverOutputsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgDeliverOutputsResponse) ProtoMessage()    {}
+func (*MsgDeliverOutputsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{31}
+}
+func (m *MsgDeliverOutputsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDeliverOutputsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDeliverOutputsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDeliverOutputsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDeliverOutputsResponse.Merge(m, src)
+}
+func (m *MsgDeliverOutputsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDeliverOutputsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDeliverOutputsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDeliverOutputsResponse proto.InternalMessageInfo
+
+// MsgReportFraud is the message of Msg/ReportFraud: anyone shows that one item
+// of a verified task, proven against the device's claimed root, is wrong.
+type MsgReportFraud struct {
+	Reporter  string `protobuf:"bytes,1,opt,name=reporter,proto3" json:"reporter,omitempty"`
+	JobId     uint64 `protobuf:"varint,2,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,3,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// item is the item index (job-wide).
+	Item uint64 `protobuf:"varint,4,opt,name=item,proto3" json:"item,omitempty"`
+	// output is the output the device committed to for the item.
+	Output []byte `protobuf:"bytes,5,opt,name=output,proto3" json:"output,omitempty"`
+	// proof is the Merkle path of the item against the claimed root, leaf level
+	// first (the multi-proof of one item).
+	Proof [][]byte `protobuf:"bytes,6,rep,name=proof,proto3" json:"proof,omitempty"`
+}
+
+func (m *MsgReportFraud) Reset()         { *m = MsgReportFraud{} }
+func (m *MsgReportFraud) String() string { return proto.CompactTextString(m) }
+func (*MsgReportFraud) ProtoMessage()    {}
+func (*MsgReportFraud) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{32}
+}
+func (m *MsgReportFraud) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgReportFraud) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgReportFraud.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgReportFraud) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgReportFraud.Merge(m, src)
+}
+func (m *MsgReportFraud) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgReportFraud) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgReportFraud.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgReportFraud proto.InternalMessageInfo
+
+func (m *MsgReportFraud) GetReporter() string {
+	if m != nil {
+		return m.Reporter
+	}
+	return ""
+}
+
+func (m *MsgReportFraud) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *MsgReportFraud) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *MsgReportFraud) GetItem() uint64 {
+	if m != nil {
+		return m.Item
+	}
+	return 0
+}
+
+func (m *MsgReportFraud) GetOutput() []byte {
+	if m != nil {
+		return m.Output
+	}
+	return nil
+}
+
+func (m *MsgReportFraud) GetProof() [][]byte {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
+}
+
+// MsgReportFraudResponse is the response of Msg/ReportFraud.
+type MsgReportFraudResponse struct {
+	Slashed cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=slashed,proto3,customtype=cosmossdk.io/math.Int" json:"slashed"`
+	// reporter_reward is the reporter's share of the slash.
+	ReporterReward cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=reporter_reward,json=reporterReward,proto3,customtype=cosmossdk.io/math.Int" json:"reporter_reward"`
+	// refunded is what the requester got back.
+	Refunded cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=refunded,proto3,customtype=cosmossdk.io/math.Int" json:"refunded"`
+}
+
+func (m *MsgReportFraudResponse) Reset()         { *m = MsgReportFraudResponse{} }
+func (m *MsgReportFraudResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgReportFraudResponse) ProtoMessage()    {}
+func (*MsgReportFraudResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{33}
+}
+func (m *MsgReportFraudResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgReportFraudResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgReportFraudResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgReportFraudResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgReportFraudResponse.Merge(m, src)
+}
+func (m *MsgReportFraudResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgReportFraudResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgReportFraudResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgReportFraudResponse proto.InternalMessageInfo
+
 func init() {
 	proto.RegisterType((*MsgRegisterDevice)(nil), "nightshift.compute.v1.MsgRegisterDevice")
 	proto.RegisterType((*MsgRegisterDeviceResponse)(nil), "nightshift.compute.v1.MsgRegisterDeviceResponse")
@@ -1548,111 +1920,133 @@ func init() {
 	proto.RegisterType((*MsgReleaseTaskResponse)(nil), "nightshift.compute.v1.MsgReleaseTaskResponse")
 	proto.RegisterType((*MsgStoreProgram)(nil), "nightshift.compute.v1.MsgStoreProgram")
 	proto.RegisterType((*MsgStoreProgramResponse)(nil), "nightshift.compute.v1.MsgStoreProgramResponse")
+	proto.RegisterType((*MsgDemandDelivery)(nil), "nightshift.compute.v1.MsgDemandDelivery")
+	proto.RegisterType((*MsgDemandDeliveryResponse)(nil), "nightshift.compute.v1.MsgDemandDeliveryResponse")
+	proto.RegisterType((*MsgDeliverOutputs)(nil), "nightshift.compute.v1.MsgDeliverOutputs")
+	proto.RegisterType((*MsgDeliverOutputsResponse)(nil), "nightshift.compute.v1.MsgDeliverOutputsResponse")
+	proto.RegisterType((*MsgReportFraud)(nil), "nightshift.compute.v1.MsgReportFraud")
+	proto.RegisterType((*MsgReportFraudResponse)(nil), "nightshift.compute.v1.MsgReportFraudResponse")
 }
 
 func init() { proto.RegisterFile("nightshift/compute/v1/tx.proto", fileDescriptor_aaea49ba5bf2c5db) }
 
 var fileDescriptor_aaea49ba5bf2c5db = []byte{
-	// 1584 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xc4, 0x58, 0x4f, 0x6f, 0x1b, 0x45,
-	0x14, 0xcf, 0xe6, 0xbf, 0x5f, 0xdc, 0xa4, 0x5d, 0xd2, 0xd6, 0x75, 0x89, 0xd3, 0x6e, 0x9b, 0x92,
-	0xa6, 0x8a, 0x9d, 0xa4, 0xa5, 0x94, 0x9c, 0x68, 0x92, 0x4a, 0x4d, 0x69, 0x50, 0xb4, 0xa5, 0x54,
-	0x42, 0x42, 0xd6, 0x7a, 0x77, 0xb2, 0xde, 0xda, 0xbb, 0xb3, 0xcc, 0x8c, 0xd3, 0xf4, 0x80, 0x84,
-	0xca, 0x0d, 0x24, 0x04, 0x1c, 0xf8, 0x0c, 0xdc, 0x28, 0x52, 0xc5, 0x11, 0x21, 0x24, 0xa4, 0x1e,
-	0xab, 0x9e, 0x10, 0x87, 0x0a, 0x5a, 0xa4, 0x7e, 0x07, 0x4e, 0x68, 0x66, 0xd6, 0xe3, 0xf5, 0x7f,
-	0xc7, 0xa1, 0x70, 0xb1, 0x76, 0x7e, 0xf3, 0xe6, 0xcd, 0xfb, 0xbd, 0x37, 0xf3, 0xde, 0x1b, 0x43,
-	0x26, 0xf0, 0xdc, 0x22, 0xa3, 0x45, 0x6f, 0x87, 0xe5, 0x6c, 0xec, 0x87, 0x15, 0x86, 0x72, 0xbb,
-	0xcb, 0x39, 0xb6, 0x97, 0x0d, 0x09, 0x66, 0x58, 0x3f, 0x5a, 0x9b, 0xcf, 0x46, 0xf3, 0xd9, 0xdd,
-	0xe5, 0xf4, 0xb4, 0x8b, 0x5d, 0x2c, 0x24, 0x72, 0xfc, 0x4b, 0x0a, 0xa7, 0x8f, 0x58, 0xbe, 0x17,
-	0xe0, 0x9c, 0xf8, 0x8d, 0xa0, 0xe3, 0x36, 0xa6, 0x3e, 0xa6, 0x39, 0x9f, 0xba, 0x5c, 0xaf, 0x4f,
-	0xdd, 0x68, 0xe2, 0x84, 0x9c, 0xc8, 0x4b, 0x25, 0x72, 0x10, 0x4d, 0x9d, 0x69, 0x6d, 0x53, 0x75,
-	0x7b, 0x21, 0x64, 0xfc, 0xa9, 0xc1, 0x91, 0x2d, 0xea, 0x9a, 0xc8, 0xf5, 0x28, 0x43, 0x64, 0x03,
-	0xed, 0x7a, 0x36, 0xd2, 0x2f, 0xc1, 0x38, 0x0e, 0x11, 0xb1, 0x18, 0x26, 0x29, 0xed, 0x94, 0x36,
-	0x9f, 0x58, 0x4b, 0x3d, 0x7d, 0xb4, 0x38, 0x1d, 0xa9, 0xbf, 0xea, 0x38, 0x04, 0x51, 0x7a, 0x8b,
-	0x11, 0x2f, 0x70, 0x4d, 0x25, 0xa9, 0xa7, 0x60, 0xcc, 0xc7, 0x81, 0x57, 0x42, 0x24, 0x35, 0xc8,
-	0x17, 0x99, 0xd5, 0xa1, 0xbe, 0x01, 0xc3, 0x05, 0x1c, 0x38, 0xa9, 0x21, 0xa1, 0x6b, 0xe9, 0xf1,
-	0xb3, 0xd9, 0x81, 0xdf, 0x9f, 0xcd, 0x1e, 0x95, 0xfa, 0xa8, 0x53, 0xca, 0x7a, 0x38, 0xe7, 0x5b,
-	0xac, 0x98, 0xdd, 0x0c, 0xd8, 0xd3, 0x47, 0x8b, 0x10, 0x6d, 0xb4, 0x19, 0xb0, 0xef, 0x5e, 0x3e,
-	0x5c, 0xd0, 0x4c, 0xb1, 0x7a, 0xf5, 0xf2, 0x83, 0x97, 0x0f, 0x17, 0xd4, 0x76, 0x9f, 0xbf, 0x7c,
-	0xb8, 0x70, 0xb6, 0x05, 0xc5, 0x26, 0x36, 0xc6, 0x49, 0x38, 0xd1, 0x04, 0x9a, 0x88, 0x86, 0x38,
-	0xa0, 0xc8, 0xf8, 0x4b, 0x83, 0xa9, 0x2d, 0xea, 0xde, 0x0e, 0x1d, 0x8b, 0xa1, 0x57, 0x44, 0xff,
-	0x5d, 0x18, 0xb7, 0x1c, 0x27, 0x7f, 0x20, 0x17, 0x8c, 0x59, 0x8e, 0xb3, 0xc6, 0xbd, 0x70, 0xa9,
-	0xc9, 0x0b, 0x46, 0x6b, 0x2f, 0xc4, 0x29, 0x19, 0x27, 0xe0, 0x78, 0x03, 0xa4, 0x3c, 0xf0, 0x89,
-	0x74, 0x40, 0xc0, 0xcd, 0x3b, 0x88, 0x03, 0xf6, 0x61, 0x59, 0x6c, 0x2f, 0x63, 0x43, 0x5a, 0x16,
-	0x83, 0xaa, 0x96, 0xe9, 0xe7, 0xe1, 0x70, 0x45, 0xe0, 0x5e, 0xe0, 0xe6, 0x8b, 0x88, 0xeb, 0x12,
-	0xe6, 0x0c, 0x9b, 0x53, 0x0a, 0xbf, 0x2e, 0x60, 0xe3, 0xef, 0x41, 0x80, 0x2d, 0xea, 0x6e, 0x63,
-	0xca, 0x6e, 0xe0, 0x82, 0x7e, 0x19, 0x12, 0x04, 0x7d, 0x5c, 0x41, 0x3c, 0xe0, 0x5d, 0x19, 0xd4,
-	0x44, 0x75, 0x1d, 0x86, 0x4b, 0x5e, 0xe0, 0x44, 0x01, 0x14, 0xdf, 0x1c, 0xa3, 0x21, 0xb2, 0x65,
-	0xe4, 0x4c, 0xf1, 0xad, 0x4f, 0xc3, 0x88, 0xc7, 0x90, 0x4f, 0x53, 0xc3, 0xc2, 0x1c, 0x39, 0xd0,
-	0xcf, 0xc2, 0xa4, 0xf8, 0xc8, 0x87, 0x88, 0xe4, 0x99, 0x45, 0x4b, 0xa9, 0x11, 0x31, 0x9d, 0x14,
-	0xe8, 0x36, 0x22, 0xef, 0x5b, 0xb4, 0xa4, 0x7f, 0x00, 0x93, 0x21, 0xf1, 0x6c, 0x24, 0xa4, 0xf8,
-	0x4c, 0x6a, 0xb4, 0xcf, 0x33, 0x91, 0x14, 0x7a, 0xb6, 0x11, 0xd9, 0x64, 0xc8, 0xd7, 0xdf, 0x80,
-	0x29, 0x07, 0x59, 0x4e, 0xd9, 0x0b, 0x50, 0xbe, 0x50, 0xc6, 0x76, 0x89, 0xa6, 0xc6, 0xc4, 0xf6,
-	0x93, 0x55, 0x78, 0x4d, 0xa0, 0xfa, 0x0c, 0x00, 0x41, 0xb4, 0x52, 0x66, 0xf9, 0x0a, 0x29, 0xa7,
-	0xc6, 0x05, 0xad, 0x84, 0x44, 0x6e, 0x93, 0xf2, 0xea, 0x12, 0x0f, 0x63, 0xcd, 0x27, 0x3c, 0x8e,
-	0x33, 0xad, 0xe3, 0x18, 0x79, 0xdb, 0xb8, 0x00, 0x7a, 0x6d, 0xa4, 0xa2, 0x77, 0x14, 0x46, 0xef,
-	0xe2, 0x42, 0xde, 0x73, 0xa2, 0x98, 0x8d, 0xdc, 0xc5, 0x85, 0x4d, 0xc7, 0xf8, 0x5a, 0x83, 0xe4,
-	0x16, 0x75, 0xd7, 0xad, 0xc0, 0x46, 0xe5, 0x83, 0xc4, 0xaa, 0xa6, 0x7f, 0x30, 0xa6, 0x7f, 0x75,
-	0xa5, 0xd9, 0xfc, 0xd9, 0xd6, 0xe6, 0x2b, 0x13, 0x0c, 0x07, 0xa6, 0xe3, 0x63, 0x45, 0xe1, 0x26,
-	0x8c, 0x13, 0xb4, 0x53, 0x09, 0x1c, 0xe4, 0x44, 0x96, 0xed, 0x3f, 0x48, 0x4a, 0x83, 0xf1, 0xa5,
-	0x64, 0x7e, 0x13, 0x59, 0x14, 0x89, 0x93, 0xd0, 0x5f, 0x9e, 0x69, 0xc3, 0x7b, 0xb9, 0xe9, 0xf6,
-	0xb5, 0xa1, 0xad, 0xf6, 0x37, 0xbe, 0xd5, 0x04, 0x6f, 0x05, 0x28, 0xde, 0x33, 0x00, 0xfc, 0xf8,
-	0xe6, 0xbd, 0xc0, 0x41, 0x7b, 0x51, 0xf8, 0x12, 0x1c, 0xd9, 0xe4, 0x00, 0x9f, 0xde, 0xf1, 0x08,
-	0x65, 0xf2, 0xf4, 0x4a, 0x2b, 0x12, 0x02, 0x11, 0x07, 0x71, 0x06, 0x80, 0x4f, 0xe4, 0x6d, 0x5c,
-	0x09, 0x98, 0xb8, 0x36, 0xc3, 0x66, 0x82, 0x23, 0xeb, 0x1c, 0xd0, 0x4f, 0x43, 0xb2, 0xcc, 0x77,
-	0xcc, 0xa3, 0xbd, 0xd0, 0x23, 0xf7, 0xa3, 0x2b, 0x34, 0x21, 0xb0, 0x6b, 0x02, 0x32, 0x7e, 0xd5,
-	0x60, 0x72, 0x8b, 0xba, 0xb7, 0x2a, 0x05, 0xdf, 0x63, 0xeb, 0x65, 0xcb, 0xf3, 0xff, 0x55, 0x5f,
-	0x35, 0xf0, 0x1b, 0x6a, 0xe4, 0xa7, 0xc3, 0x30, 0xc1, 0x98, 0x09, 0xcb, 0x92, 0xa6, 0xf8, 0x5e,
-	0xbd, 0xd8, 0xe4, 0xde, 0xd3, 0xad, 0xdd, 0x1b, 0x33, 0xda, 0xb8, 0x0b, 0xc7, 0xea, 0x91, 0x78,
-	0x6a, 0xb3, 0x8b, 0x56, 0xb9, 0x8c, 0x02, 0x17, 0x35, 0xa4, 0x36, 0x85, 0xcb, 0xd4, 0xa6, 0xcf,
-	0xf1, 0x7c, 0x81, 0xf1, 0x4e, 0xbe, 0x7a, 0x8d, 0x23, 0x2e, 0x87, 0x04, 0xba, 0x11, 0x81, 0xc6,
-	0xf7, 0x83, 0x31, 0x9f, 0x6d, 0xf3, 0xa9, 0xff, 0xd4, 0x67, 0xd7, 0x6a, 0x19, 0x71, 0x68, 0x7e,
-	0x62, 0xe5, 0x6c, 0xb6, 0x65, 0xc7, 0x93, 0x5d, 0xaf, 0x92, 0xe3, 0x27, 0x65, 0x2d, 0xc1, 0x6f,
-	0x93, 0xbc, 0x26, 0x51, 0x0a, 0x9d, 0x86, 0x91, 0x00, 0x3b, 0x88, 0xa6, 0x46, 0x4e, 0x0d, 0xcd,
-	0x27, 0x4d, 0x39, 0xd0, 0x67, 0x61, 0xc2, 0x0b, 0xc2, 0x0a, 0xcb, 0xcb, 0xb9, 0x8c, 0x98, 0x03,
-	0x01, 0xbd, 0xc7, 0x91, 0xfd, 0x46, 0x47, 0xb8, 0xc7, 0x78, 0xa6, 0xc5, 0xc2, 0x23, 0x20, 0x15,
-	0x9e, 0x34, 0x8c, 0x5b, 0xb6, 0x8d, 0x42, 0x16, 0x5d, 0xfc, 0x71, 0x53, 0x8d, 0x79, 0x33, 0x13,
-	0x5a, 0x91, 0x77, 0xfa, 0x6a, 0x66, 0xf8, 0x6a, 0xfd, 0x06, 0x8c, 0xd1, 0xb2, 0x45, 0x8b, 0xe8,
-	0x00, 0x2d, 0x41, 0xa4, 0x40, 0x3f, 0x06, 0xa3, 0x04, 0x59, 0x14, 0x07, 0xe2, 0xc4, 0x26, 0xcc,
-	0x68, 0x64, 0x7c, 0xa6, 0x89, 0xc4, 0x7c, 0xc7, 0x63, 0x45, 0x87, 0x58, 0xf7, 0x4c, 0x74, 0xcf,
-	0x22, 0x0e, 0xed, 0xb3, 0xba, 0xbf, 0xd5, 0xe4, 0xe2, 0xb9, 0xd6, 0x2e, 0x6e, 0xd8, 0xce, 0xf8,
-	0x46, 0x83, 0x74, 0x33, 0xac, 0x5c, 0x7d, 0x1d, 0x46, 0x2d, 0x5f, 0x64, 0x8a, 0x7e, 0x33, 0x6c,
-	0xb4, 0x9e, 0xbb, 0x01, 0x85, 0xd8, 0x2e, 0x52, 0x11, 0x9a, 0x43, 0x66, 0x34, 0xe2, 0xd7, 0xd9,
-	0xc7, 0x04, 0x09, 0x3f, 0x8f, 0x9b, 0xe2, 0xdb, 0xf8, 0x59, 0x83, 0xd7, 0xb6, 0xa8, 0x7b, 0x35,
-	0x0c, 0x09, 0xde, 0x45, 0xa6, 0x2a, 0x2a, 0x97, 0x21, 0x61, 0x55, 0x58, 0x11, 0x13, 0x8f, 0xdd,
-	0xef, 0x5e, 0x8c, 0x94, 0x68, 0x7d, 0x11, 0x1b, 0xec, 0xb9, 0x88, 0xad, 0xbe, 0x2d, 0xaa, 0x95,
-	0xd2, 0xc3, 0xdd, 0x7a, 0xae, 0xb5, 0x5b, 0x1b, 0x4d, 0x35, 0x66, 0xe0, 0x64, 0x0b, 0x58, 0xb5,
-	0x75, 0x3f, 0xc9, 0xe0, 0x9b, 0x68, 0x17, 0x97, 0xfe, 0x47, 0x82, 0x57, 0x9a, 0x09, 0xce, 0xb5,
-	0xeb, 0xda, 0xeb, 0x2c, 0x35, 0x5e, 0x17, 0xc7, 0xa6, 0x01, 0x55, 0xf4, 0x7e, 0x89, 0xf7, 0xed,
-	0xdb, 0x16, 0xb1, 0x7c, 0xda, 0x37, 0xb7, 0x77, 0x60, 0x34, 0x14, 0x1a, 0x04, 0xb1, 0x89, 0x95,
-	0x99, 0x36, 0xc9, 0x4b, 0x6e, 0x13, 0xcf, 0x5a, 0xd1, 0xba, 0xd5, 0x37, 0x9b, 0x59, 0x76, 0xec,
-	0xca, 0xa5, 0xa6, 0xba, 0xae, 0x5c, 0x42, 0x8a, 0xdf, 0x0f, 0xb2, 0x04, 0x9a, 0xa8, 0xfc, 0x4a,
-	0xda, 0x85, 0x2e, 0xe9, 0xbc, 0xf7, 0x84, 0x1a, 0x33, 0xd0, 0x78, 0x20, 0x13, 0x6a, 0x0c, 0x52,
-	0xb7, 0xfc, 0x1a, 0x8c, 0xd9, 0x45, 0x8b, 0xb8, 0xaa, 0x91, 0xba, 0xb0, 0x8f, 0x6b, 0x6e, 0x56,
-	0xd7, 0xf2, 0xde, 0xa1, 0x60, 0x11, 0x82, 0x9c, 0x7c, 0x25, 0x60, 0x5e, 0x39, 0xa2, 0x34, 0x21,
-	0xb1, 0xdb, 0x1c, 0x32, 0xbe, 0x90, 0x07, 0xe3, 0x16, 0xc3, 0x04, 0x6d, 0x13, 0xec, 0x12, 0xcb,
-	0xd7, 0x97, 0x60, 0x94, 0xa2, 0xc0, 0xe9, 0xa1, 0xbf, 0x8c, 0xe4, 0x78, 0xce, 0xb0, 0xb1, 0x23,
-	0x4b, 0x6d, 0xd2, 0x14, 0xdf, 0xb2, 0xb3, 0x8c, 0x04, 0x3a, 0x44, 0x38, 0xbe, 0xb3, 0xe1, 0x8b,
-	0x08, 0xc7, 0x21, 0xe5, 0x92, 0x49, 0x18, 0x8c, 0x7a, 0xe3, 0xa4, 0x39, 0xe8, 0x39, 0xfa, 0x1a,
-	0x0c, 0xed, 0x20, 0xd4, 0x77, 0x59, 0xe1, 0x8b, 0x57, 0x7e, 0x9c, 0x80, 0xa1, 0x2d, 0xea, 0xea,
-	0x65, 0x98, 0x6c, 0x78, 0xd2, 0xcf, 0xb7, 0x39, 0xd3, 0x4d, 0x2f, 0xe3, 0xf4, 0x52, 0xaf, 0x92,
-	0x8a, 0xc9, 0x0e, 0x24, 0xeb, 0xde, 0xcf, 0xe7, 0xda, 0x6b, 0x88, 0xcb, 0xa5, 0xb3, 0xbd, 0xc9,
-	0xd5, 0xed, 0x13, 0x7f, 0xa6, 0x76, 0xda, 0x27, 0x26, 0xd7, 0x71, 0x9f, 0x56, 0xef, 0xce, 0x3b,
-	0x30, 0x56, 0x7d, 0x48, 0x9e, 0x6e, 0xbf, 0x34, 0x12, 0x49, 0x9f, 0xef, 0x2a, 0xa2, 0x14, 0x7f,
-	0x04, 0x89, 0xda, 0xbb, 0xe7, 0x4c, 0xfb, 0x75, 0x4a, 0x28, 0x7d, 0xa1, 0x07, 0xa1, 0xb8, 0xfa,
-	0xda, 0xe3, 0xa2, 0x83, 0x7a, 0x25, 0xd4, 0x49, 0x7d, 0xf3, 0xab, 0xc0, 0x86, 0x89, 0x78, 0x47,
-	0x3e, 0xd7, 0x7e, 0x6d, 0x4c, 0x2c, 0xbd, 0xd8, 0x93, 0x58, 0xf3, 0x26, 0xb2, 0x85, 0xed, 0xba,
-	0x89, 0x10, 0xeb, 0xbe, 0x49, 0x7d, 0x7b, 0x87, 0x61, 0xaa, 0xb1, 0x29, 0xea, 0x10, 0xc5, 0x06,
-	0xd1, 0xf4, 0x72, 0xcf, 0xa2, 0x6a, 0x43, 0x02, 0x87, 0x9b, 0x5a, 0x8d, 0x85, 0xf6, 0x6a, 0x1a,
-	0x65, 0xd3, 0x2b, 0xbd, 0xcb, 0xc6, 0x49, 0x36, 0x16, 0xff, 0xf3, 0x9d, 0xae, 0x76, 0x9d, 0x68,
-	0x27, 0x92, 0x6d, 0x4a, 0x72, 0x2d, 0x0d, 0x44, 0xe5, 0xb8, 0x6b, 0x1a, 0x90, 0x72, 0xdd, 0xd3,
-	0x40, 0x7d, 0x69, 0xe4, 0x47, 0x24, 0x5e, 0x16, 0xe7, 0x3a, 0x59, 0xaa, 0xc4, 0x3a, 0x1d, 0x91,
-	0x56, 0x05, 0x6b, 0x07, 0x92, 0x75, 0x25, 0xa4, 0x03, 0x99, 0xb8, 0x5c, 0x27, 0x32, 0xad, 0xaa,
-	0x40, 0x7a, 0xe4, 0x53, 0x9e, 0xbd, 0xd7, 0xcc, 0xc7, 0xcf, 0x33, 0xda, 0x93, 0xe7, 0x19, 0xed,
-	0x8f, 0xe7, 0x19, 0xed, 0xab, 0x17, 0x99, 0x81, 0x27, 0x2f, 0x32, 0x03, 0xbf, 0xbd, 0xc8, 0x0c,
-	0x7c, 0x78, 0xc5, 0xf5, 0x58, 0xb1, 0x52, 0xe0, 0xba, 0x72, 0x35, 0xd5, 0x8b, 0x01, 0x62, 0xf7,
-	0x30, 0x29, 0xc5, 0xa0, 0xdc, 0x9e, 0xaa, 0x42, 0xec, 0x7e, 0x88, 0x68, 0x61, 0x54, 0xfc, 0xc5,
-	0x7b, 0xf1, 0x9f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x30, 0xb5, 0xde, 0x73, 0x9d, 0x16, 0x00, 0x00,
+	// 1826 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xdc, 0x59, 0xcf, 0x6f, 0x1b, 0x4b,
+	0x1d, 0xcf, 0x3a, 0x89, 0x13, 0x4f, 0x5c, 0xe7, 0xbd, 0x25, 0x7d, 0xcf, 0xf5, 0x23, 0xce, 0xeb,
+	0xbe, 0xa6, 0xa4, 0xa9, 0x62, 0x27, 0x69, 0x29, 0x25, 0x27, 0x9a, 0xa4, 0xa8, 0x29, 0x0d, 0x44,
+	0x5b, 0x4a, 0x05, 0x12, 0x5a, 0xad, 0xbd, 0x93, 0xf5, 0xd6, 0xbb, 0x3b, 0xcb, 0xcc, 0x38, 0x4d,
+	0x84, 0x90, 0x50, 0xb9, 0x81, 0x40, 0x80, 0x10, 0x7f, 0x03, 0x37, 0x8a, 0xd4, 0x33, 0x42, 0x48,
+	0x48, 0x3d, 0x56, 0x3d, 0x21, 0x0e, 0x15, 0xb4, 0x48, 0xfd, 0x03, 0x38, 0x20, 0x71, 0x42, 0xf3,
+	0xc3, 0xe3, 0x5d, 0xff, 0x58, 0x3b, 0x4e, 0x0b, 0xd2, 0xbb, 0x44, 0x9e, 0xcf, 0x7c, 0xf7, 0xfb,
+	0x73, 0xe6, 0x3b, 0x9f, 0x99, 0x80, 0x72, 0xe8, 0xb9, 0x0d, 0x4a, 0x1a, 0xde, 0x21, 0xad, 0xd6,
+	0x51, 0x10, 0xb5, 0x28, 0xac, 0x1e, 0x6d, 0x54, 0xe9, 0x71, 0x25, 0xc2, 0x88, 0x22, 0xfd, 0x7c,
+	0x67, 0xbe, 0x22, 0xe7, 0x2b, 0x47, 0x1b, 0xa5, 0x05, 0x17, 0xb9, 0x88, 0x4b, 0x54, 0xd9, 0x2f,
+	0x21, 0x5c, 0xfa, 0xd0, 0x0e, 0xbc, 0x10, 0x55, 0xf9, 0x5f, 0x09, 0x7d, 0x5c, 0x47, 0x24, 0x40,
+	0xa4, 0x1a, 0x10, 0x97, 0xe9, 0x0d, 0x88, 0x2b, 0x27, 0x2e, 0x88, 0x09, 0x4b, 0x28, 0x11, 0x03,
+	0x39, 0xf5, 0x59, 0x7f, 0x9f, 0xda, 0xe6, 0xb9, 0x90, 0xf1, 0x0f, 0x0d, 0x7c, 0xb8, 0x4f, 0x5c,
+	0x13, 0xba, 0x1e, 0xa1, 0x10, 0xef, 0xc2, 0x23, 0xaf, 0x0e, 0xf5, 0xeb, 0x60, 0x16, 0x45, 0x10,
+	0xdb, 0x14, 0xe1, 0xa2, 0xf6, 0xa9, 0xb6, 0x92, 0xdb, 0x2e, 0xbe, 0x7c, 0xb6, 0xb6, 0x20, 0xd5,
+	0xdf, 0x72, 0x1c, 0x0c, 0x09, 0xb9, 0x4f, 0xb1, 0x17, 0xba, 0xa6, 0x92, 0xd4, 0x8b, 0x60, 0x26,
+	0x40, 0xa1, 0xd7, 0x84, 0xb8, 0x98, 0x61, 0x1f, 0x99, 0xed, 0xa1, 0xbe, 0x0b, 0xa6, 0x6a, 0x28,
+	0x74, 0x8a, 0x93, 0x5c, 0xd7, 0xfa, 0xf3, 0x57, 0x4b, 0x13, 0x7f, 0x7b, 0xb5, 0x74, 0x5e, 0xe8,
+	0x23, 0x4e, 0xb3, 0xe2, 0xa1, 0x6a, 0x60, 0xd3, 0x46, 0x65, 0x2f, 0xa4, 0x2f, 0x9f, 0xad, 0x01,
+	0x69, 0x68, 0x2f, 0xa4, 0xbf, 0x7b, 0xfb, 0x74, 0x55, 0x33, 0xf9, 0xd7, 0x5b, 0x37, 0x9e, 0xbc,
+	0x7d, 0xba, 0xaa, 0xcc, 0xfd, 0xf4, 0xed, 0xd3, 0xd5, 0x4b, 0x7d, 0x42, 0xec, 0x89, 0xc6, 0xf8,
+	0x04, 0x5c, 0xe8, 0x01, 0x4d, 0x48, 0x22, 0x14, 0x12, 0x68, 0xfc, 0x53, 0x03, 0xf3, 0xfb, 0xc4,
+	0x7d, 0x10, 0x39, 0x36, 0x85, 0xef, 0x29, 0xfc, 0x6f, 0x80, 0x59, 0xdb, 0x71, 0xac, 0x33, 0xa5,
+	0x60, 0xc6, 0x76, 0x9c, 0x6d, 0x96, 0x85, 0xeb, 0x3d, 0x59, 0x30, 0xfa, 0x67, 0x21, 0x1e, 0x92,
+	0x71, 0x01, 0x7c, 0xdc, 0x05, 0xa9, 0x0c, 0xfc, 0x48, 0x24, 0x20, 0x64, 0xee, 0x9d, 0x25, 0x01,
+	0xa7, 0xf0, 0x2c, 0x66, 0xcb, 0xd8, 0x15, 0x9e, 0xc5, 0xa0, 0xb6, 0x67, 0xfa, 0x15, 0xf0, 0x41,
+	0x8b, 0xe3, 0x5e, 0xe8, 0x5a, 0x0d, 0xc8, 0x74, 0x71, 0x77, 0xa6, 0xcc, 0x79, 0x85, 0xdf, 0xe1,
+	0xb0, 0xf1, 0x9f, 0x0c, 0x00, 0xfb, 0xc4, 0x3d, 0x40, 0x84, 0xde, 0x45, 0x35, 0xfd, 0x06, 0xc8,
+	0x61, 0xf8, 0x83, 0x16, 0x64, 0x05, 0x1f, 0x1a, 0x41, 0x47, 0x54, 0xd7, 0xc1, 0x54, 0xd3, 0x0b,
+	0x1d, 0x59, 0x40, 0xfe, 0x9b, 0x61, 0x24, 0x82, 0x75, 0x51, 0x39, 0x93, 0xff, 0xd6, 0x17, 0xc0,
+	0xb4, 0x47, 0x61, 0x40, 0x8a, 0x53, 0xdc, 0x1d, 0x31, 0xd0, 0x2f, 0x81, 0x02, 0xff, 0x61, 0x45,
+	0x10, 0x5b, 0xd4, 0x26, 0xcd, 0xe2, 0x34, 0x9f, 0xce, 0x73, 0xf4, 0x00, 0xe2, 0x6f, 0xdb, 0xa4,
+	0xa9, 0x7f, 0x07, 0x14, 0x22, 0xec, 0xd5, 0x21, 0x97, 0x62, 0x33, 0xc5, 0xec, 0x98, 0x6b, 0x22,
+	0xcf, 0xf5, 0x1c, 0x40, 0xbc, 0x47, 0x61, 0xa0, 0x7f, 0x09, 0xcc, 0x3b, 0xd0, 0x76, 0x7c, 0x2f,
+	0x84, 0x56, 0xcd, 0x47, 0xf5, 0x26, 0x29, 0xce, 0x70, 0xf3, 0x85, 0x36, 0xbc, 0xcd, 0x51, 0x7d,
+	0x11, 0x00, 0x0c, 0x49, 0xcb, 0xa7, 0x56, 0x0b, 0xfb, 0xc5, 0x59, 0x1e, 0x56, 0x4e, 0x20, 0x0f,
+	0xb0, 0xbf, 0xb5, 0xce, 0xca, 0xd8, 0xc9, 0x09, 0xab, 0xe3, 0x62, 0xff, 0x3a, 0xca, 0x6c, 0x1b,
+	0x57, 0x81, 0xde, 0x19, 0xa9, 0xea, 0x9d, 0x07, 0xd9, 0x47, 0xa8, 0x66, 0x79, 0x8e, 0xac, 0xd9,
+	0xf4, 0x23, 0x54, 0xdb, 0x73, 0x8c, 0x5f, 0x69, 0x20, 0xbf, 0x4f, 0xdc, 0x1d, 0x3b, 0xac, 0x43,
+	0xff, 0x2c, 0xb5, 0xea, 0xe8, 0xcf, 0xc4, 0xf4, 0x6f, 0x6d, 0xf6, 0xba, 0xbf, 0xd4, 0xdf, 0x7d,
+	0xe5, 0x82, 0xe1, 0x80, 0x85, 0xf8, 0x58, 0x85, 0x70, 0x0f, 0xcc, 0x62, 0x78, 0xd8, 0x0a, 0x1d,
+	0xe8, 0x48, 0xcf, 0x4e, 0x5f, 0x24, 0xa5, 0xc1, 0xf8, 0x85, 0x88, 0xfc, 0x1e, 0xb4, 0x09, 0xe4,
+	0x2b, 0x61, 0xbc, 0x3e, 0x33, 0x20, 0xee, 0x8d, 0x9e, 0xdd, 0x37, 0x20, 0x6c, 0x65, 0xdf, 0xf8,
+	0xad, 0xc6, 0xe3, 0x56, 0x80, 0x8a, 0x7b, 0x11, 0x00, 0xb6, 0x7c, 0x2d, 0x2f, 0x74, 0xe0, 0xb1,
+	0x2c, 0x5f, 0x8e, 0x21, 0x7b, 0x0c, 0x60, 0xd3, 0x87, 0x1e, 0x26, 0x54, 0xac, 0x5e, 0xe1, 0x45,
+	0x8e, 0x23, 0x7c, 0x21, 0x2e, 0x02, 0xc0, 0x26, 0xac, 0x3a, 0x6a, 0x85, 0x94, 0x6f, 0x9b, 0x29,
+	0x33, 0xc7, 0x90, 0x1d, 0x06, 0xe8, 0x17, 0x41, 0xde, 0x67, 0x16, 0x2d, 0x78, 0x1c, 0x79, 0xf8,
+	0x44, 0x6e, 0xa1, 0x39, 0x8e, 0xdd, 0xe6, 0x90, 0xf1, 0x17, 0x0d, 0x14, 0xf6, 0x89, 0x7b, 0xbf,
+	0x55, 0x0b, 0x3c, 0xba, 0xe3, 0xdb, 0x5e, 0xf0, 0x4e, 0x73, 0xd5, 0x15, 0xdf, 0x64, 0x77, 0x7c,
+	0x3a, 0x98, 0xc2, 0x08, 0x51, 0xee, 0x59, 0xde, 0xe4, 0xbf, 0xb7, 0xae, 0xf5, 0xa4, 0xf7, 0x62,
+	0xff, 0xf4, 0xc6, 0x9c, 0x36, 0x1e, 0x81, 0x8f, 0x92, 0x48, 0xbc, 0xb5, 0xd5, 0x1b, 0xb6, 0xef,
+	0xc3, 0xd0, 0x85, 0x5d, 0xad, 0x4d, 0xe1, 0xa2, 0xb5, 0xe9, 0xcb, 0xac, 0x5f, 0x20, 0x74, 0x68,
+	0xb5, 0xb7, 0xb1, 0x8c, 0xe5, 0x1c, 0x47, 0x77, 0x25, 0x68, 0xfc, 0x3e, 0x13, 0xcb, 0xd9, 0x01,
+	0x9b, 0xfa, 0x9f, 0xe6, 0xec, 0x76, 0xa7, 0x23, 0x4e, 0xae, 0xcc, 0x6d, 0x5e, 0xaa, 0xf4, 0x65,
+	0x3c, 0x95, 0x9d, 0x76, 0x70, 0x6c, 0xa5, 0x6c, 0xe7, 0xd8, 0x6e, 0x12, 0xdb, 0x44, 0xb6, 0xd0,
+	0x05, 0x30, 0x1d, 0x22, 0x07, 0x92, 0xe2, 0xf4, 0xa7, 0x93, 0x2b, 0x79, 0x53, 0x0c, 0xf4, 0x25,
+	0x30, 0xe7, 0x85, 0x51, 0x8b, 0x5a, 0x62, 0xae, 0xcc, 0xe7, 0x00, 0x87, 0xbe, 0xc9, 0x90, 0xd3,
+	0x56, 0x87, 0xa7, 0xc7, 0x78, 0xa5, 0xc5, 0xca, 0xc3, 0x21, 0x55, 0x9e, 0x12, 0x98, 0xb5, 0xeb,
+	0x75, 0x18, 0x51, 0xb9, 0xf1, 0x67, 0x4d, 0x35, 0x66, 0x64, 0x26, 0xb2, 0x65, 0x76, 0xc6, 0x22,
+	0x33, 0xec, 0x6b, 0xfd, 0x2e, 0x98, 0x21, 0xbe, 0x4d, 0x1a, 0xf0, 0x0c, 0x94, 0x40, 0x2a, 0xd0,
+	0x3f, 0x02, 0x59, 0x0c, 0x6d, 0x82, 0x42, 0xbe, 0x62, 0x73, 0xa6, 0x1c, 0x19, 0x3f, 0xd1, 0x78,
+	0x63, 0x7e, 0xe8, 0xd1, 0x86, 0x83, 0xed, 0xc7, 0x26, 0x7c, 0x6c, 0x63, 0x87, 0x8c, 0x79, 0xba,
+	0x7f, 0xa5, 0x27, 0xc5, 0xcb, 0xfd, 0x53, 0xdc, 0x65, 0xce, 0xf8, 0xb5, 0x06, 0x4a, 0xbd, 0xb0,
+	0x4a, 0xf5, 0x1d, 0x90, 0xb5, 0x03, 0xde, 0x29, 0xc6, 0xed, 0xb0, 0xf2, 0x7b, 0x96, 0x06, 0x18,
+	0xa1, 0x7a, 0x83, 0xf0, 0xd2, 0x9c, 0x33, 0xe5, 0x88, 0x6d, 0xe7, 0x00, 0x61, 0xc8, 0xf3, 0x3c,
+	0x6b, 0xf2, 0xdf, 0xc6, 0x9f, 0x34, 0xf0, 0x85, 0x7d, 0xe2, 0xde, 0x8a, 0x22, 0x8c, 0x8e, 0xa0,
+	0xa9, 0x0e, 0x95, 0x1b, 0x20, 0x67, 0xb7, 0x68, 0x03, 0x61, 0x8f, 0x9e, 0x0c, 0x3f, 0x8c, 0x94,
+	0x68, 0xf2, 0x10, 0xcb, 0x8c, 0x7c, 0x88, 0x6d, 0x7d, 0x95, 0x9f, 0x56, 0x4a, 0x0f, 0x4b, 0xeb,
+	0xe5, 0xfe, 0x69, 0xed, 0x76, 0xd5, 0x58, 0x04, 0x9f, 0xf4, 0x81, 0x15, 0xad, 0xfb, 0xa3, 0x28,
+	0xbe, 0x09, 0x8f, 0x50, 0xf3, 0xff, 0x18, 0xe0, 0xcd, 0xde, 0x00, 0x97, 0x07, 0xb1, 0xf6, 0x84,
+	0xa7, 0xc6, 0x17, 0xf9, 0xb2, 0xe9, 0x42, 0x55, 0x78, 0x7f, 0x8e, 0xf3, 0xf6, 0x03, 0x1b, 0xdb,
+	0x01, 0x19, 0x3b, 0xb6, 0xaf, 0x81, 0x6c, 0xc4, 0x35, 0xf0, 0xc0, 0xe6, 0x36, 0x17, 0x07, 0x34,
+	0x2f, 0x61, 0x26, 0xde, 0xb5, 0xe4, 0x77, 0x5b, 0x5f, 0xee, 0x8d, 0x32, 0x95, 0x95, 0x0b, 0x4d,
+	0x09, 0x56, 0x2e, 0x20, 0x15, 0xdf, 0x1f, 0xc4, 0x11, 0x68, 0x42, 0xff, 0xbd, 0xd0, 0x85, 0x21,
+	0xed, 0x7c, 0xf4, 0x86, 0x1a, 0x73, 0xd0, 0x78, 0x22, 0x1a, 0x6a, 0x0c, 0x52, 0xbb, 0xfc, 0x36,
+	0x98, 0xa9, 0x37, 0x6c, 0xec, 0x2a, 0x22, 0x75, 0xf5, 0x14, 0xdb, 0xdc, 0x6c, 0x7f, 0xcb, 0xb8,
+	0x43, 0xcd, 0xc6, 0x18, 0x3a, 0x56, 0x2b, 0xa4, 0x9e, 0x2f, 0x43, 0x9a, 0x13, 0xd8, 0x03, 0x06,
+	0x19, 0x3f, 0x13, 0x0b, 0xe3, 0x3e, 0x45, 0x18, 0x1e, 0x60, 0xe4, 0x62, 0x3b, 0xd0, 0xd7, 0x41,
+	0x96, 0xc0, 0xd0, 0x19, 0x81, 0x5f, 0x4a, 0x39, 0xd6, 0x33, 0xea, 0xc8, 0x11, 0x47, 0x6d, 0xde,
+	0xe4, 0xbf, 0x05, 0xb3, 0x94, 0x02, 0x29, 0x15, 0x8e, 0x5b, 0x36, 0x02, 0x5e, 0xe1, 0x38, 0xa4,
+	0x52, 0x52, 0x00, 0x19, 0xc9, 0x8d, 0xf3, 0x66, 0xc6, 0x73, 0xf4, 0x6d, 0x30, 0x79, 0x08, 0xe1,
+	0xd8, 0xc7, 0x0a, 0xfb, 0xd8, 0x78, 0x21, 0xae, 0xf3, 0xbb, 0x30, 0xb0, 0xd9, 0x6d, 0xca, 0xf7,
+	0x8e, 0x20, 0x3e, 0x79, 0xc7, 0x0c, 0x7b, 0x18, 0x13, 0x58, 0x88, 0x33, 0x81, 0xf6, 0xdd, 0x48,
+	0x1c, 0x1f, 0x49, 0x5a, 0x3e, 0xe0, 0xf6, 0x9e, 0x74, 0xde, 0xf8, 0x21, 0xbf, 0xbd, 0x27, 0xc1,
+	0xf8, 0x39, 0xad, 0x58, 0x91, 0xa0, 0x4f, 0x6a, 0xfc, 0x4e, 0xf2, 0xf9, 0x9b, 0x8c, 0xcc, 0x27,
+	0xb7, 0xfb, 0xad, 0x16, 0x8d, 0x5a, 0x94, 0x7c, 0x6e, 0x78, 0xd5, 0xe8, 0x2f, 0x2a, 0xc9, 0x04,
+	0x18, 0x96, 0xac, 0x49, 0x1c, 0x54, 0x35, 0x91, 0x79, 0xd7, 0xce, 0x92, 0xf7, 0x7f, 0xb5, 0xbb,
+	0x5f, 0x84, 0x30, 0xfd, 0x3a, 0xb6, 0x5b, 0x0e, 0x4b, 0x3a, 0xe6, 0xc3, 0x11, 0xd6, 0xb0, 0x92,
+	0x1c, 0xff, 0x02, 0xc0, 0xaf, 0x36, 0xe2, 0x6a, 0xc2, 0x7f, 0x33, 0x76, 0x81, 0x78, 0xa4, 0xfc,
+	0x52, 0x9f, 0x37, 0xe5, 0x88, 0x65, 0x96, 0x13, 0xf1, 0x62, 0x56, 0x64, 0x96, 0x0f, 0x64, 0xff,
+	0x6c, 0xbb, 0x91, 0xda, 0x3f, 0x55, 0x88, 0xc6, 0xcf, 0x33, 0xb2, 0x7f, 0x2a, 0x48, 0x25, 0x35,
+	0x46, 0x17, 0xb5, 0xb3, 0xd2, 0xc5, 0xef, 0x82, 0xf9, 0xb6, 0x63, 0x16, 0xe6, 0x6c, 0x6c, 0xec,
+	0x4d, 0x52, 0x68, 0x2b, 0x12, 0xac, 0x2e, 0x71, 0x61, 0x9e, 0x3c, 0xeb, 0x85, 0x79, 0xf3, 0xdf,
+	0xe7, 0xc0, 0xe4, 0x3e, 0x71, 0x75, 0x1f, 0x14, 0xba, 0x1e, 0x28, 0x57, 0x06, 0x6c, 0x83, 0x9e,
+	0x77, 0xbe, 0xd2, 0xfa, 0xa8, 0x92, 0x2a, 0xd5, 0x87, 0x20, 0x9f, 0x78, 0x0d, 0xbc, 0x3c, 0x58,
+	0x43, 0x5c, 0xae, 0x54, 0x19, 0x4d, 0x2e, 0x61, 0x27, 0xfe, 0xe8, 0x96, 0x66, 0x27, 0x26, 0x97,
+	0x6a, 0xa7, 0xdf, 0x2b, 0xda, 0x43, 0x30, 0xd3, 0x7e, 0x16, 0xbb, 0x38, 0xf8, 0x53, 0x29, 0x52,
+	0xba, 0x32, 0x54, 0x44, 0x29, 0xfe, 0x3e, 0xc8, 0x75, 0x5e, 0x71, 0x3e, 0x1b, 0xfc, 0x9d, 0x12,
+	0x2a, 0x5d, 0x1d, 0x41, 0x28, 0xae, 0xbe, 0xf3, 0x54, 0x92, 0xa2, 0x5e, 0x09, 0xa5, 0xa9, 0xef,
+	0x7d, 0xe3, 0xa8, 0x83, 0xb9, 0xf8, 0xfb, 0xc2, 0xf2, 0xe0, 0x6f, 0x63, 0x62, 0xa5, 0xb5, 0x91,
+	0xc4, 0x7a, 0x8d, 0x88, 0x0b, 0xf9, 0x50, 0x23, 0x5c, 0x6c, 0xb8, 0x91, 0xe4, 0x65, 0x15, 0x81,
+	0xf9, 0xee, 0x2b, 0x5e, 0x4a, 0x15, 0xbb, 0x44, 0x4b, 0x1b, 0x23, 0x8b, 0x2a, 0x83, 0x18, 0x7c,
+	0xd0, 0x73, 0x71, 0x5a, 0x1d, 0xac, 0xa6, 0x5b, 0xb6, 0xb4, 0x39, 0xba, 0x6c, 0x3c, 0xc8, 0xee,
+	0xab, 0xcc, 0x95, 0xb4, 0xad, 0x9d, 0x10, 0x4d, 0x0b, 0x72, 0xc0, 0x05, 0xa3, 0xd3, 0x06, 0xe4,
+	0xe5, 0x62, 0x68, 0x1b, 0x10, 0x72, 0xc3, 0xdb, 0x40, 0x92, 0xe8, 0xb3, 0x25, 0x12, 0x27, 0xf9,
+	0xcb, 0x69, 0x9e, 0x2a, 0xb1, 0xb4, 0x25, 0xd2, 0x8f, 0x7e, 0x1f, 0x82, 0x7c, 0x82, 0x10, 0xa7,
+	0x04, 0x13, 0x97, 0x4b, 0x0b, 0xa6, 0x2f, 0xa7, 0xf5, 0x41, 0xa1, 0x8b, 0x7b, 0xa6, 0x74, 0xea,
+	0xa4, 0x64, 0x5a, 0xa7, 0x1e, 0xc0, 0xfe, 0xb8, 0xb5, 0x04, 0x33, 0x4b, 0xb5, 0x16, 0x97, 0x4c,
+	0xb7, 0xd6, 0x97, 0xd7, 0xf0, 0x42, 0x75, 0xf8, 0x48, 0x6a, 0xa1, 0x94, 0x58, 0x7a, 0xa1, 0x7a,
+	0xce, 0xf9, 0xd2, 0xf4, 0x8f, 0xd9, 0x19, 0xb8, 0x6d, 0x3e, 0x7f, 0x5d, 0xd6, 0x5e, 0xbc, 0x2e,
+	0x6b, 0x7f, 0x7f, 0x5d, 0xd6, 0x7e, 0xf9, 0xa6, 0x3c, 0xf1, 0xe2, 0x4d, 0x79, 0xe2, 0xaf, 0x6f,
+	0xca, 0x13, 0xdf, 0xbb, 0xe9, 0x7a, 0xb4, 0xd1, 0xaa, 0x31, 0x55, 0xd5, 0x8e, 0xe6, 0xb5, 0x10,
+	0xd2, 0xc7, 0x08, 0x37, 0x63, 0x50, 0xf5, 0x58, 0xd1, 0x0c, 0x7a, 0x12, 0x41, 0x52, 0xcb, 0xf2,
+	0xff, 0xf8, 0x5d, 0xfb, 0x6f, 0x00, 0x00, 0x00, 0xff, 0xff, 0x53, 0x04, 0xa0, 0x1c, 0xac, 0x1c,
+	0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1696,6 +2090,16 @@ type MsgClient interface {
 	ReleaseTask(ctx context.Context, in *MsgReleaseTask, opts ...grpc.CallOption) (*MsgReleaseTaskResponse, error)
 	// StoreProgram validates a WebAssembly program and stores it under sha256(code).
 	StoreProgram(ctx context.Context, in *MsgStoreProgram, opts ...grpc.CallOption) (*MsgStoreProgramResponse, error)
+	// Disputes (G5).
+	// DemandDelivery: a job's requester demands items of a verified task it did
+	// not receive; the device must publish them within delivery_deadline_blocks.
+	DemandDelivery(ctx context.Context, in *MsgDemandDelivery, opts ...grpc.CallOption) (*MsgDemandDeliveryResponse, error)
+	// DeliverOutputs answers a delivery demand with the items and their
+	// multi-proof against the claimed root, publishing them on chain.
+	DeliverOutputs(ctx context.Context, in *MsgDeliverOutputs, opts ...grpc.CallOption) (*MsgDeliverOutputsResponse, error)
+	// ReportFraud proves, within the dispute window, that one item of a verified
+	// task is wrong: the device is slashed and jailed, the requester refunded.
+	ReportFraud(ctx context.Context, in *MsgReportFraud, opts ...grpc.CallOption) (*MsgReportFraudResponse, error)
 }
 
 type msgClient struct {
@@ -1832,6 +2236,33 @@ func (c *msgClient) StoreProgram(ctx context.Context, in *MsgStoreProgram, opts 
 	return out, nil
 }
 
+func (c *msgClient) DemandDelivery(ctx context.Context, in *MsgDemandDelivery, opts ...grpc.CallOption) (*MsgDemandDeliveryResponse, error) {
+	out := new(MsgDemandDeliveryResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/DemandDelivery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) DeliverOutputs(ctx context.Context, in *MsgDeliverOutputs, opts ...grpc.CallOption) (*MsgDeliverOutputsResponse, error) {
+	out := new(MsgDeliverOutputsResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/DeliverOutputs", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) ReportFraud(ctx context.Context, in *MsgReportFraud, opts ...grpc.CallOption) (*MsgReportFraudResponse, error) {
+	out := new(MsgReportFraudResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/ReportFraud", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// RegisterDevice bonds coins and registers the signer's device.
@@ -1863,6 +2294,16 @@ type MsgServer interface {
 	ReleaseTask(context.Context, *MsgReleaseTask) (*MsgReleaseTaskResponse, error)
 	// StoreProgram validates a WebAssembly program and stores it under sha256(code).
 	StoreProgram(context.Context, *MsgStoreProgram) (*MsgStoreProgramResponse, error)
+	// Disputes (G5).
+	// DemandDelivery: a job's requester demands items of a verified task it did
+	// not receive; the device must publish them within delivery_deadline_blocks.
+	DemandDelivery(context.Context, *MsgDemandDelivery) (*MsgDemandDeliveryResponse, error)
+	// DeliverOutputs answers a delivery demand with the items and their
+	// multi-proof against the claimed root, publishing them on chain.
+	DeliverOutputs(context.Context, *MsgDeliverOutputs) (*MsgDeliverOutputsResponse, error)
+	// ReportFraud proves, within the dispute window, that one item of a verified
+	// task is wrong: the device is slashed and jailed, the requester refunded.
+	ReportFraud(context.Context, *MsgReportFraud) (*MsgReportFraudResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -1910,6 +2351,15 @@ func (*UnimplementedMsgServer) ReleaseTask(ctx context.Context, req *MsgReleaseT
 }
 func (*UnimplementedMsgServer) StoreProgram(ctx context.Context, req *MsgStoreProgram) (*MsgStoreProgramResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method StoreProgram not implemented")
+}
+func (*UnimplementedMsgServer) DemandDelivery(ctx context.Context, req *MsgDemandDelivery) (*MsgDemandDeliveryResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DemandDelivery not implemented")
+}
+func (*UnimplementedMsgServer) DeliverOutputs(ctx context.Context, req *MsgDeliverOutputs) (*MsgDeliverOutputsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeliverOutputs not implemented")
+}
+func (*UnimplementedMsgServer) ReportFraud(ctx context.Context, req *MsgReportFraud) (*MsgReportFraudResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReportFraud not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -2168,6 +2618,60 @@ func _Msg_StoreProgram_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_DemandDelivery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDemandDelivery)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DemandDelivery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/DemandDelivery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DemandDelivery(ctx, req.(*MsgDemandDelivery))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_DeliverOutputs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDeliverOutputs)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DeliverOutputs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/DeliverOutputs",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DeliverOutputs(ctx, req.(*MsgDeliverOutputs))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_ReportFraud_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgReportFraud)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).ReportFraud(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/ReportFraud",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).ReportFraud(ctx, req.(*MsgReportFraud))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "nightshift.compute.v1.Msg",
@@ -2228,6 +2732,18 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "StoreProgram",
 			Handler:    _Msg_StoreProgram_Handler,
+		},
+		{
+			MethodName: "DemandDelivery",
+			Handler:    _Msg_DemandDelivery_Handler,
+		},
+		{
+			MethodName: "DeliverOutputs",
+			Handler:    _Msg_DeliverOutputs_Handler,
+		},
+		{
+			MethodName: "ReportFraud",
+			Handler:    _Msg_ReportFraud_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -3312,6 +3828,312 @@ func (m *MsgStoreProgramResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgDemandDelivery) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDemandDelivery) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDemandDelivery) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Items) > 0 {
+		dAtA3 := make([]byte, len(m.Items)*10)
+		var j2 int
+		for _, num := range m.Items {
+			for num >= 1<<7 {
+				dAtA3[j2] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j2++
+			}
+			dAtA3[j2] = uint8(num)
+			j2++
+		}
+		i -= j2
+		copy(dAtA[i:], dAtA3[:j2])
+		i = encodeVarintTx(dAtA, i, uint64(j2))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Requester) > 0 {
+		i -= len(m.Requester)
+		copy(dAtA[i:], m.Requester)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Requester)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDemandDeliveryResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDemandDeliveryResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDemandDeliveryResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.Deadline != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Deadline))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDeliverOutputs) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDeliverOutputs) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDeliverOutputs) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Nodes) > 0 {
+		for iNdEx := len(m.Nodes) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Nodes[iNdEx])
+			copy(dAtA[i:], m.Nodes[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Nodes[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Items) > 0 {
+		for iNdEx := len(m.Items) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Items[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDeliverOutputsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDeliverOutputsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDeliverOutputsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Fee.Size()
+		i -= size
+		if _, err := m.Fee.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgReportFraud) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgReportFraud) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgReportFraud) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Proof) > 0 {
+		for iNdEx := len(m.Proof) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Proof[iNdEx])
+			copy(dAtA[i:], m.Proof[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Proof[iNdEx])))
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Output) > 0 {
+		i -= len(m.Output)
+		copy(dAtA[i:], m.Output)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Output)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Item != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Item))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Reporter) > 0 {
+		i -= len(m.Reporter)
+		copy(dAtA[i:], m.Reporter)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Reporter)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgReportFraudResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgReportFraudResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgReportFraudResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Refunded.Size()
+		i -= size
+		if _, err := m.Refunded.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size := m.ReporterReward.Size()
+		i -= size
+		if _, err := m.ReporterReward.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size := m.Slashed.Size()
+		i -= size
+		if _, err := m.Slashed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -3778,6 +4600,135 @@ func (m *MsgStoreProgramResponse) Size() (n int) {
 		n += 1 + l + sovTx(uint64(l))
 	}
 	l = m.Fee.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgDemandDelivery) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Requester)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if len(m.Items) > 0 {
+		l = 0
+		for _, e := range m.Items {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	return n
+}
+
+func (m *MsgDemandDeliveryResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Deadline != 0 {
+		n += 1 + sovTx(uint64(m.Deadline))
+	}
+	l = m.Fee.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgDeliverOutputs) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if len(m.Items) > 0 {
+		for _, e := range m.Items {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if len(m.Nodes) > 0 {
+		for _, b := range m.Nodes {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgDeliverOutputsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Fee.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgReportFraud) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Reporter)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if m.Item != 0 {
+		n += 1 + sovTx(uint64(m.Item))
+	}
+	l = len(m.Output)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Proof) > 0 {
+		for _, b := range m.Proof {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgReportFraudResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Slashed.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.ReporterReward.Size()
+	n += 1 + l + sovTx(uint64(l))
+	l = m.Refunded.Size()
 	n += 1 + l + sovTx(uint64(l))
 	return n
 }
@@ -6846,6 +7797,932 @@ func (m *MsgStoreProgramResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDemandDelivery) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDemandDelivery: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDemandDelivery: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Requester", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Requester = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Items = append(m.Items, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Items) == 0 {
+					m.Items = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Items = append(m.Items, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDemandDeliveryResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDemandDeliveryResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDemandDeliveryResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deadline", wireType)
+			}
+			m.Deadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Deadline |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDeliverOutputs) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDeliverOutputs: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDeliverOutputs: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Items = append(m.Items, ChallengeItem{})
+			if err := m.Items[len(m.Items)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nodes", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nodes = append(m.Nodes, make([]byte, postIndex-iNdEx))
+			copy(m.Nodes[len(m.Nodes)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDeliverOutputsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDeliverOutputsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDeliverOutputsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fee", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Fee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgReportFraud) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgReportFraud: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgReportFraud: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Reporter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Reporter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Item", wireType)
+			}
+			m.Item = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Item |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Output", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Output = append(m.Output[:0], dAtA[iNdEx:postIndex]...)
+			if m.Output == nil {
+				m.Output = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Proof = append(m.Proof, make([]byte, postIndex-iNdEx))
+			copy(m.Proof[len(m.Proof)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgReportFraudResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgReportFraudResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgReportFraudResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Slashed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Slashed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReporterReward", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ReporterReward.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Refunded", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Refunded.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex
