@@ -357,7 +357,9 @@ func canSettleEmission(tb testing.TB, app *App, appState json.RawMessage, blocks
 // skipPrefixes are store entries an import does not reproduce: x/staking's
 // queues and caches, expiry queues, the missed-block bitmaps, and the seed
 // of the exported chain's last block (x/compute keeps it in BlockHashes; the
-// imported chain's first block fixes its own).
+// imported chain's first block fixes its own), and x/compute's per-block
+// verification counter (a height and the gas used at it: stale after any
+// block, so an import starts it afresh).
 var skipPrefixes = map[string][][]byte{
 	stakingtypes.StoreKey: {
 		stakingtypes.UnbondingQueueKey, stakingtypes.RedelegationQueueKey, stakingtypes.ValidatorQueueKey,
@@ -368,6 +370,7 @@ var skipPrefixes = map[string][][]byte{
 	feegrant.StoreKey:        {feegrant.FeeAllowanceQueueKeyPrefix.Bytes()},
 	slashingtypes.StoreKey:   {slashingtypes.ValidatorMissedBlockBitmapKeyPrefix},
 	permissiontypes.StoreKey: {permissiontypes.BlockSeedKey},
+	computetypes.StoreKey:    {computetypes.VerifyBudgetHeightKey, computetypes.VerifyBudgetUsedKey},
 }
 
 // assertEqualStores compares every KV store of the two apps.
