@@ -66,7 +66,8 @@ the Merkle root the device claimed on chain and assembles them once the job is
 verified.`,
 		RunE: client.ValidateCmd,
 	}
-	cmd.AddCommand(requesterCollectCmd(), requesterPostRenderCmd(), requesterPostHashcashCmd())
+	cmd.AddCommand(requesterCollectCmd(), requesterPostRenderCmd(), requesterPostHashcashCmd(),
+		requesterStoreProgramCmd(), requesterPostProgramCmd())
 	return cmd
 }
 
@@ -82,7 +83,12 @@ Outputs a device delivered on chain, in answer to "tx compute demand-delivery",
 are read from the node's transactions and kept the same way.
 
 When every task is verified and collected it writes DIR/job.json, DIR/outputs.bin
-and DIR/render.png (mandelbrot) or DIR/nonces.json (hashcash), and exits. If the
+and DIR/render.png (mandelbrot) or DIR/nonces.json (hashcash), and exits. A wasm
+job's items go to DIR/outputs/ (one file per item: the recorded output, status
+byte first) with DIR/items.json naming each trap; for an example program its
+result too (primes.json, estimate.json or image.png). With --inputs DIR the
+collector also serves a wasm job's inputs to workers, after checking that DIR
+is the dataset the job's input root commits to. If the
 job is cancelled or expires, what was verified is assembled, the gaps are listed
 in DIR/missing.json and the command fails naming the missing tasks.
 
@@ -139,6 +145,11 @@ refused, since nothing can be collected for it.`,
 			if clientCtx.Client != nil {
 				delivered = collector.NewCometDelivered(clientCtx.Client)
 			}
+			inputsPath, _ := f.GetString(flagInputs)
+			inputs, err := jobInputs(job, inputsPath, errOut)
+			if err != nil {
+				return err
+			}
 			c, err := collector.New(collector.Config{
 				JobID:       jobID,
 				OutDir:      outDir,
@@ -146,6 +157,7 @@ refused, since nothing can be collected for it.`,
 				Logger:      slog.New(slog.NewTextHandler(errOut, nil)),
 				UploadGrace: grace,
 				Delivered:   delivered,
+				Inputs:      inputs,
 			})
 			if err != nil {
 				return err
@@ -162,6 +174,7 @@ refused, since nothing can be collected for it.`,
 	cmd.Flags().String(flagListen, "0.0.0.0:8090", "address to serve uploads on; the job's result_url must reach it")
 	cmd.Flags().String(flagOut, "", "directory for uploads and results (default ./job-ID)")
 	cmd.Flags().Duration(flagWaitForJob, 10*time.Minute, "how long to wait for a job that does not exist yet (start the collector, then post); 0 waits until interrupted")
+	cmd.Flags().String(flagInputs, "", "a wasm job's inputs directory (what post-program --inputs read or wrote), served to workers at /v1/inputs/ROOT/ITEM beside the uploads")
 	cmd.Flags().Duration(flagUploadGrace, 0, "once the job is over, how long to wait for uploads of verified tasks before assembling without them (0: wait until interrupted)")
 	_ = cmd.MarkFlagRequired(flagJob)
 	return cmd
@@ -171,7 +184,7 @@ refused, since nothing can be collected for it.`,
 // what is missing and is returned so the command fails.
 func printCollected(w io.Writer, asJSON bool, jobID uint64, outDir string, runErr error) error {
 	var files []string
-	for _, name := range []string{collector.RenderFile, collector.NoncesFile, collector.OutputsFile, collector.JobFile, collector.MissingFile} {
+	for _, name := range collectedFiles(outDir) {
 		if _, err := os.Stat(filepath.Join(outDir, name)); err == nil {
 			files = append(files, filepath.Join(outDir, name))
 		}
@@ -210,6 +223,21 @@ type jobOrder struct {
 	items uint64
 	// summary describes the job in a line, for the confirmation.
 	summary string
+	// maxWork is an item's verification bound, from a spec already checked
+	// (wasm jobs); zero parses the spec with the built-in kinds.
+	maxWork uint64
+	// posted, when set, prints what to do next once the job is posted.
+	posted func(w io.Writer, jobID uint64)
+}
+
+// jobBuilder builds a post command's job from its flags and the chain's params.
+type jobBuilder func(ctx context.Context, clientCtx client.Context, params types.Params, f *pflag.FlagSet, w io.Writer) (jobOrder, error)
+
+// builtinJob adapts a builder of a built-in kind's job, which needs no chain state.
+func builtinJob(build func(*pflag.FlagSet) (jobOrder, error)) jobBuilder {
+	return func(_ context.Context, _ client.Context, _ types.Params, f *pflag.FlagSet, _ io.Writer) (jobOrder, error) {
+		return build(f)
+	}
 }
 
 func requesterPostRenderCmd() *cobra.Command {
@@ -220,7 +248,7 @@ func requesterPostRenderCmd() *cobra.Command {
     --price-per-item 1000ushift --result-url http://my-host:8090
   nightshiftd requester post-render --from requester --width 800 --height 800 --max-iter 2000 \
     --center-re -0.743643887 --center-im 0.131825904 --scale 0.0001`,
-		func(f *pflag.FlagSet) (jobOrder, error) {
+		builtinJob(func(f *pflag.FlagSet) (jobOrder, error) {
 			width, _ := f.GetUint32(flagWidth)
 			height, _ := f.GetUint32(flagHeight)
 			maxIter, _ := f.GetUint32(flagMaxIter)
@@ -241,7 +269,7 @@ func requesterPostRenderCmd() *cobra.Command {
 				items:   uint64(height),
 				summary: fmt.Sprintf("Mandelbrot render %d×%d pixels, max_iter %d, centre %s %s i, scale %s", width, height, maxIter, re, signed(im), scale),
 			}, err
-		},
+		}),
 	)
 	f := cmd.Flags()
 	f.Uint32(flagWidth, 0, "image width in pixels (1-4096)")
@@ -269,7 +297,7 @@ func requesterPostHashcashCmd() *cobra.Command {
 		"post-hashcash --from KEY --items N --difficulty-bits D",
 		"Post a hashcash job: find a nonce with D leading zero hash bits for each item",
 		`  nightshiftd requester post-hashcash --from requester --items 256 --difficulty-bits 20 --price-per-item 500ushift`,
-		func(f *pflag.FlagSet) (jobOrder, error) {
+		builtinJob(func(f *pflag.FlagSet) (jobOrder, error) {
 			items, _ := f.GetUint64(flagItems)
 			bits, _ := f.GetUint32(flagDifficultyBits)
 			spec, err := json.Marshal(struct {
@@ -281,7 +309,7 @@ func requesterPostHashcashCmd() *cobra.Command {
 				items:   items,
 				summary: fmt.Sprintf("hashcash, %d items at %d difficulty bits (about 2^%d hashes each)", items, bits, bits),
 			}, err
-		},
+		}),
 	)
 	f := cmd.Flags()
 	f.Uint64(flagItems, 0, "number of nonces to find")
@@ -294,7 +322,7 @@ func requesterPostHashcashCmd() *cobra.Command {
 
 // postJobCmd builds a command that validates the job build returns, shows what
 // it costs, asks for confirmation and posts it.
-func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder, error)) *cobra.Command {
+func postJobCmd(use, short, example string, build jobBuilder) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
@@ -317,15 +345,22 @@ func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder
 				return err
 			}
 			f := cmd.Flags()
-			order, err := build(f)
+			res, err := types.NewQueryClient(clientCtx).Params(cmd.Context(), &types.QueryParamsRequest{})
+			if err != nil {
+				return fmt.Errorf("reading the market's params: %w", err)
+			}
+			order, err := build(cmd.Context(), clientCtx, res.Params, f, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			spec, err := kinds.DefaultRegistry().Parse(order.kind, order.spec, order.items)
-			if err != nil {
-				return fmt.Errorf("the job would be refused: %w", err)
+			if order.maxWork == 0 {
+				spec, err := kinds.DefaultRegistry().Parse(order.kind, order.spec, order.items)
+				if err != nil {
+					return fmt.Errorf("the job would be refused: %w", err)
+				}
+				order.maxWork = spec.MaxWorkPerItem()
 			}
-			msg, err := postJobMsg(cmd.Context(), cmd.ErrOrStderr(), clientCtx, f, order, spec)
+			msg, err := postJobMsg(cmd.ErrOrStderr(), clientCtx, f, res.Params, order)
 			if err != nil {
 				return err
 			}
@@ -340,18 +375,18 @@ func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder
 					return errors.New("not posted")
 				}
 			}
-			res, err := txclient.New(clientCtx, txf, types.Errors()...).Submit(cmd.Context(), msg)
+			txRes, err := txclient.New(clientCtx, txf, types.Errors()...).Submit(cmd.Context(), msg)
 			if err != nil {
 				return err
 			}
 			var jobID uint64
-			for _, r := range res.Responses {
+			for _, r := range txRes.Responses {
 				if posted, ok := r.(*types.MsgPostJobResponse); ok {
 					jobID = posted.JobId
 				}
 			}
 			if jobID == 0 {
-				return fmt.Errorf("tx %s carried no job id", res.TxHash)
+				return fmt.Errorf("tx %s carried no job id", txRes.TxHash)
 			}
 			out := cmd.OutOrStdout()
 			if clientCtx.OutputFormat == flags.OutputFormatJSON {
@@ -359,10 +394,12 @@ func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder
 					JobID  uint64 `json:"job_id"`
 					TxHash string `json:"tx_hash"`
 					Height int64  `json:"height"`
-				}{jobID, res.TxHash, res.Height})
+				}{jobID, txRes.TxHash, txRes.Height})
 			}
-			fmt.Fprintf(out, "Job %d posted (tx %s, height %d).\n", jobID, res.TxHash, res.Height)
-			if msg.ResultUrl != "" {
+			fmt.Fprintf(out, "Job %d posted (tx %s, height %d).\n", jobID, txRes.TxHash, txRes.Height)
+			if order.posted != nil {
+				order.posted(out, jobID)
+			} else if msg.ResultUrl != "" {
 				fmt.Fprintf(out, "Collect its outputs with: nightshiftd requester collect --job %d --listen HOST:PORT --out job-%d\n", jobID, jobID)
 			}
 			return nil
@@ -379,7 +416,7 @@ func postJobCmd(use, short, example string, build func(*pflag.FlagSet) (jobOrder
 
 // postJobMsg reads the market flags, checks the job against the chain's params
 // and prints to w what it will cost.
-func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *pflag.FlagSet, order jobOrder, spec kinds.Spec) (*types.MsgPostJob, error) {
+func postJobMsg(w io.Writer, clientCtx client.Context, f *pflag.FlagSet, params types.Params, order jobOrder) (*types.MsgPostJob, error) {
 	priceStr, _ := f.GetString(flagPricePerItem)
 	price, err := coin.Parse(priceStr)
 	if err != nil {
@@ -393,11 +430,6 @@ func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *p
 	if err := types.ValidateResultURL(resultURL); err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagResultURL, err)
 	}
-	res, err := types.NewQueryClient(clientCtx).Params(ctx, &types.QueryParamsRequest{})
-	if err != nil {
-		return nil, fmt.Errorf("reading the market's params: %w", err)
-	}
-	params := res.Params
 	perTask, _ := f.GetUint64(flagItemsPerTask)
 	if perTask == 0 {
 		perTask = min(max(1, order.items/targetTasks), params.MaxTaskItems)
@@ -409,9 +441,9 @@ func postJobMsg(ctx context.Context, w io.Writer, clientCtx client.Context, f *p
 		return nil, fmt.Errorf("--%s %d: the chain allows at most %d", flagItemsPerTask, perTask, params.MaxTaskItems)
 	case deadline == 0 || deadline > params.MaxDeadlineBlocks:
 		return nil, fmt.Errorf("--%s %d: must be 1..%d", flagDeadlineBlocks, deadline, params.MaxDeadlineBlocks)
-	case spec.MaxWorkPerItem() > params.MaxVerifyGasPerItem:
+	case order.maxWork > params.MaxVerifyGasPerItem:
 		return nil, fmt.Errorf("one item can cost up to %d gas to verify, the chain allows %d: make items smaller (e.g. fewer iterations or a narrower image)",
-			spec.MaxWorkPerItem(), params.MaxVerifyGasPerItem)
+			order.maxWork, params.MaxVerifyGasPerItem)
 	}
 	msg := &types.MsgPostJob{
 		Requester:      clientCtx.GetFromAddress().String(),

@@ -81,6 +81,10 @@ func (c *Collector) assemble(job types.Job) error {
 		if err := c.writeNonces(outputs); err != nil {
 			errs = append(errs, err)
 		}
+	case kinds.WasmKindName:
+		if err := c.writeProgramResults([]byte(job.Spec), outputs); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	missingPath := filepath.Join(c.cfg.OutDir, MissingFile)
 	if len(missing) == 0 {

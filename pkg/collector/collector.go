@@ -41,6 +41,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/nightshift-network/nightshift/pkg/programinputs"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -88,6 +89,9 @@ type Config struct {
 	Logger *slog.Logger
 	// PollInterval is how often the chain is polled; default one second.
 	PollInterval time.Duration
+	// Inputs, when set, is the dataset of the job's inputs (a wasm job with an
+	// input root), served beside the upload endpoint at InputsPath(root).
+	Inputs *programinputs.Server
 	// UploadGrace bounds the wait, once the job is over, for uploads of verified
 	// tasks that have not arrived; the results are then assembled without them.
 	// Zero waits until the context ends.
@@ -148,6 +152,7 @@ func New(cfg Config) (*Collector, error) {
 func (c *Collector) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/jobs/{job}/tasks/{task}", c.serveUpload)
+	mux.HandleFunc("GET /v1/inputs/{root}/{item}", c.serveInputs)
 	return mux
 }
 

@@ -26,13 +26,17 @@ type Program struct {
 	// WriteResult reduces the job's recorded outputs (item-indexed, nil when missing)
 	// into files in dir and returns their names and what was missing or trapped.
 	WriteResult func(dir string, params []byte, recorded [][]byte) ([]string, examples.Tally, error)
+	// SplitInputs, for an example that takes data, cuts one file into the job's
+	// per-item inputs; piece is the example's unit (tiles: the tile side).
+	// Nil for the examples whose items take no input.
+	SplitInputs func(file []byte, piece int) ([][]byte, error)
 }
 
 // Programs are the examples, by name.
 var Programs = map[string]Program{
 	"proth":      {Name: "proth", Wasm: proth.Wasm, CheckParams: checkProth, WriteResult: writeProth},
 	"montecarlo": {Name: "montecarlo", Wasm: montecarlo.Wasm, CheckParams: checkMonteCarlo, WriteResult: writeMonteCarlo},
-	"tiles":      {Name: "tiles", Wasm: tiles.Wasm, CheckParams: checkTiles, WriteResult: writeTiles},
+	"tiles":      {Name: "tiles", Wasm: tiles.Wasm, CheckParams: checkTiles, WriteResult: writeTiles, SplitInputs: SplitTiles},
 }
 
 // Names lists the programs in order.
