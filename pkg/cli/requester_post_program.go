@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -42,14 +41,16 @@ func requesterPostProgramCmd() *cobra.Command {
 		"Post a job of a stored WebAssembly program (kind wasm) over N items",
 		`  nightshiftd requester post-program --from requester --program pkg/examples/proth/proth.wasm \
     --items 64 --params 7f000000010000000000000004000000 --result-url http://my-host:8090
-  nightshiftd requester post-program --from requester --program tiles --params 01000000 \
+  nightshiftd requester post-program --from requester --program proth --proth-n 127 --k-per-item 4 \
+    --items 64 --result-url http://my-host:8090
+  nightshiftd requester post-program --from requester --program tiles --filter edges \
     --inputs photo.png --tile-size 64 --result-url http://my-host:8090`,
 		buildProgramJob,
 	)
 	f := cmd.Flags()
 	f.String(flagProgram, "", "the program: its id (64 hex digits), its .wasm file, or an example's name (proth, montecarlo, tiles); it must be stored (requester store-program)")
 	f.Uint64(flagItems, 0, "number of items (with --inputs: one per input, the default)")
-	f.String(flagParams, "", "the program's params in hex, the same for every item (at most 256 bytes)")
+	f.String(flagParams, "", "the program's params in hex, the same for every item (at most 256 bytes); for an example, its typed flags below build them instead")
 	f.String(flagInputs, "", "per-item inputs: a directory (item i = the i-th file by name) or, for an example that takes data, one file it splits (tiles: an image)")
 	f.Int(flagTileSize, 64, "with --inputs IMAGE for tiles: the tile side in pixels")
 	f.String(flagInputsOut, "", "with --inputs FILE: the directory the split inputs are written to, for requester collect --inputs (default ./inputs-ROOT)")
@@ -57,6 +58,7 @@ func requesterPostProgramCmd() *cobra.Command {
 	f.Uint64(flagFuelLimit, 0, fmt.Sprintf("fuel per item (default: %d× item 0's fuel measured locally, within the chain's limit)", programjob.FuelMargin))
 	f.Uint32(flagMemoryPages, 0, "memory cap per item in 64 KiB pages (default: the module's declared maximum, within the chain's max_program_memory_pages)")
 	f.Uint32(flagMaxOutputBytes, 0, "output cap per item in bytes (default: the chain's max_item_output_bytes)")
+	addExampleParamFlags(f)
 	_ = cmd.MarkFlagRequired(flagProgram)
 	return cmd
 }
@@ -73,10 +75,9 @@ func buildProgramJob(ctx context.Context, clientCtx client.Context, params types
 	if err != nil {
 		return jobOrder{}, err
 	}
-	paramsHex, _ := f.GetString(flagParams)
-	progParams, err := hex.DecodeString(paramsHex)
+	progParams, err := programParams(f, prog)
 	if err != nil {
-		return jobOrder{}, fmt.Errorf("--%s: not hex: %w", flagParams, err)
+		return jobOrder{}, err
 	}
 	if len(progParams) > kinds.WasmMaxParamsBytes {
 		return jobOrder{}, fmt.Errorf("--%s: %d bytes, at most %d", flagParams, len(progParams), kinds.WasmMaxParamsBytes)
