@@ -13,19 +13,27 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/pkg/txclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
+// TxClient sends the device's transactions (a *txclient.Client; tests fake it).
+type TxClient interface {
+	Address() sdk.AccAddress
+	Submit(ctx context.Context, msgs ...sdk.Msg) (*txclient.Result, error)
+}
+
 // Config configures a worker.
 type Config struct {
-	Client      *txclient.Client
+	Client      TxClient
 	Query       types.QueryClient
 	Store       *Store
 	Pool        *Pool
 	Kinds       *kinds.Registry
+	Programs    *Programs // runs kind wasm; nil: wasm jobs are skipped as unsupported
 	Moniker     string
 	Bond        math.Int // bond to register with; zero means params.min_device_bond
 	MaxInFlight int      // tasks leased at once
