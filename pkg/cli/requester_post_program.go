@@ -55,7 +55,7 @@ func requesterPostProgramCmd() *cobra.Command {
 	f.Int(flagTileSize, 64, "with --inputs IMAGE for tiles: the tile side in pixels")
 	f.String(flagInputsOut, "", "with --inputs FILE: the directory the split inputs are written to, for requester collect --inputs (default ./inputs-ROOT)")
 	f.String(flagInputsURL, "", "where workers fetch the inputs (GET URL/ITEM); default RESULT-URL/v1/inputs/ROOT, served by requester collect --inputs")
-	f.Uint64(flagFuelLimit, 0, fmt.Sprintf("fuel per item (default: %d× item 0's fuel measured locally, within the chain's limit)", programjob.FuelMargin))
+	f.Uint64(flagFuelLimit, 0, fmt.Sprintf("fuel per item (default: %d× the most any of up to %d items spread over the job used locally, within the chain's limit)", programjob.FuelMargin, programjob.MeasuredItems))
 	f.Uint32(flagMemoryPages, 0, "memory cap per item in 64 KiB pages (default: the module's declared maximum, within the chain's max_program_memory_pages)")
 	f.Uint32(flagMaxOutputBytes, 0, "output cap per item in bytes (default: the chain's max_item_output_bytes)")
 	addExampleParamFlags(f)
@@ -63,7 +63,7 @@ func requesterPostProgramCmd() *cobra.Command {
 	return cmd
 }
 
-// buildProgramJob resolves the program, reads the inputs, measures item 0 and
+// buildProgramJob resolves the program, reads the inputs, measures items and
 // builds the canonical spec, checked against the chain's params.
 func buildProgramJob(ctx context.Context, clientCtx client.Context, params types.Params, f *pflag.FlagSet, w io.Writer) (jobOrder, error) {
 	progArg, _ := f.GetString(flagProgram)
@@ -107,8 +107,8 @@ func buildProgramJob(ctx context.Context, clientCtx client.Context, params types
 	if prog.Example != nil {
 		name = " (example " + prog.Example.Name + ")"
 	}
-	summary := fmt.Sprintf("program %s%s, %d items\n  limits    %d fuel per item (item 0 used %d locally), %d memory pages, %d output bytes",
-		prog.IDHex(), name, s.Items(), s.FuelLimit, plan.Item0.Fuel, s.MemoryPages, s.MaxOutputBytes)
+	summary := fmt.Sprintf("program %s%s, %d items\n  limits    %d fuel per item (%d items run locally used at most %d), %d memory pages, %d output bytes",
+		prog.IDHex(), name, s.Items(), s.FuelLimit, plan.Measured, plan.MaxFuel, s.MemoryPages, s.MaxOutputBytes)
 	if s.HasInputRoot {
 		summary += fmt.Sprintf("\n  inputs    %d from %s, root %x, served at %s/ITEM", s.Items(), inputsDir, s.InputRoot, s.InputsURL)
 	}

@@ -102,7 +102,9 @@ func TestBuildMeasuresFuelAndTakesDefaults(t *testing.T) {
 	require.NoError(t, err)
 
 	s := plan.Spec
-	require.Equal(t, FuelMargin*plan.Item0.Fuel, s.FuelLimit)
+	require.Equal(t, 8, plan.Measured, "every item of a small job")
+	require.Greater(t, plan.MaxFuel, plan.Item0.Fuel, "proth items differ: item 0 alone would undersize the limit")
+	require.Equal(t, FuelMargin*plan.MaxFuel, s.FuelLimit)
 	require.Less(t, s.FuelLimit, lim.FuelCap())
 	require.Equal(t, uint32(16), s.MemoryPages, "the module's declared maximum")
 	require.Equal(t, lim.MaxOutputBytes, s.MaxOutputBytes)
@@ -125,7 +127,7 @@ func TestBuildCapsFuelAtTheChainsLimit(t *testing.T) {
 	require.NoError(t, err)
 
 	lim := defaultLimits()
-	lim.MaxVerifyGasPerItem = first.Item0.Fuel * 3 / 2 * lim.GasPerFuel
+	lim.MaxVerifyGasPerItem = first.MaxFuel * 3 / 2 * lim.GasPerFuel
 	plan, err := Build(context.Background(), newEngine(t), req, lim)
 	require.NoError(t, err)
 	require.Equal(t, lim.FuelCap(), plan.Spec.FuelLimit, "the margin stops at the cap")
@@ -214,4 +216,21 @@ func mustRead(t *testing.T, path string) []byte {
 	bz, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return bz
+}
+
+func TestBuildMeasuresItemsSpreadOverTheJob(t *testing.T) {
+	prog, err := ResolveProgram("proth")
+	require.NoError(t, err)
+	params := proth.Params{N: 31, KStart: 1, KPerItem: 1}.Encode()
+	plan, err := Build(context.Background(), newEngine(t), Request{Program: prog, Record: record(t, prog.Code), Params: params, Items: 1000}, defaultLimits())
+	require.NoError(t, err)
+	require.Equal(t, MeasuredItems, plan.Measured)
+
+	// From item 21 on k reaches 2^63 = 2^n, which the program refuses: item 0
+	// alone would not see it. (CheckParams is the example's; a program of
+	// one's own has only the local runs.)
+	own := Program{ID: prog.ID, Code: prog.Code}
+	wrap := proth.Params{N: 63, KStart: 1<<63 - 41, KPerItem: 1}.Encode()
+	_, err = Build(context.Background(), newEngine(t), Request{Program: own, Record: record(t, prog.Code), Params: wrap, Items: 64}, defaultLimits())
+	require.ErrorContains(t, err, "item 21 traps locally", "the first sampled item at or past 21 (5·63/15)")
 }

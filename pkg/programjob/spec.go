@@ -9,10 +9,8 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// FuelMargin is how many times item 0's measured fuel a job allows per item
-// by default: items of one job differ (a prime search's candidates, a tile's
-// content), and an item that runs out of fuel is recorded as a trap, paid but
-// useless to the requester.
+// FuelMargin is how many times the most fuel a measured item used a job
+// allows per item by default: the items not measured may cost more.
 const FuelMargin = 2
 
 // Limits are the chain's params that bound a wasm job (keeper/wasm_jobs.go).
@@ -58,7 +56,8 @@ type Request struct {
 	Dataset *Dataset
 	// InputsURL is where the inputs are served (required with a Dataset).
 	InputsURL string
-	// FuelLimit per item; 0 measures item 0 and allows FuelMargin times it.
+	// FuelLimit per item; 0 measures items (MeasuredItems) and allows
+	// FuelMargin times the most one used.
 	FuelLimit uint64
 	// MemoryPages; 0 is the module's declared maximum, or the chain's cap
 	// when it declares none.
@@ -74,16 +73,65 @@ type Plan struct {
 	Encoded []byte
 	// Item0 is item 0's local run (job id 0) under the chosen limits.
 	Item0 program.Result
+	// Measured is how many items ran locally (MeasuredItems of them, spread
+	// over the job), and MaxFuel the most one of them used.
+	Measured int
+	MaxFuel  uint64
 }
 
-// Build fills in the defaults, runs item 0 on engine and checks the spec
+// MeasuredItems is how many items Build runs locally, spread evenly from the
+// first to the last: items of one job differ (the proth example's cost 3× more
+// for a prime than for a composite found early), so one item is not enough
+// to size the fuel limit, and an item that runs out of fuel is recorded as a
+// trap, paid for but useless.
+const MeasuredItems = 16
+
+// measurement is what the local runs found.
+type measurement struct {
+	item0       program.Result
+	items       int
+	maxFuel     uint64
+	trapped     program.Result // the first sampled item that trapped
+	trappedItem uint64
+}
+
+// measure runs up to MeasuredItems items (job id 0) with fuel limit run.
+func measure(ctx context.Context, engine *program.Engine, code []byte, s *kinds.WasmSpec, items uint64, inputs [][]byte, run uint64) (measurement, error) {
+	var m measurement
+	n := min(items, MeasuredItems)
+	for k := uint64(0); k < n; k++ {
+		item := k
+		if n > 1 {
+			item = k * (items - 1) / (n - 1)
+		}
+		call := program.Call{Item: item, Params: s.Params, FuelLimit: run, MemoryPages: s.MemoryPages, MaxOutputBytes: s.MaxOutputBytes}
+		if inputs != nil {
+			call.Input = inputs[item]
+		}
+		res, err := engine.Run(ctx, code, call)
+		if err != nil {
+			return m, fmt.Errorf("running item %d locally: %w", item, err)
+		}
+		if k == 0 {
+			m.item0 = res
+		}
+		m.items++
+		m.maxFuel = max(m.maxFuel, res.Fuel)
+		if _, trapped := Trap(res.Output); trapped {
+			m.trapped, m.trappedItem = res, item
+			return m, nil
+		}
+	}
+	return m, nil
+}
+
+// Build fills in the defaults, runs a sample of items on engine and checks the spec
 // exactly as the chain will: ParseWasmSpec, then the params' limits.
 func Build(ctx context.Context, engine *program.Engine, req Request, lim Limits) (Plan, error) {
 	if req.Program.Code == nil {
-		return Plan{}, fmt.Errorf("program %s: no code to run item 0 with", req.Program.IDHex())
+		return Plan{}, fmt.Errorf("program %s: no code to run items with", req.Program.IDHex())
 	}
 	items := req.Items
-	var input0 []byte
 	if req.Dataset != nil {
 		n := uint64(len(req.Dataset.Inputs))
 		if items == 0 {
@@ -95,7 +143,6 @@ func Build(ctx context.Context, engine *program.Engine, req Request, lim Limits)
 		if err := CheckInputSizes(req.Dataset.Inputs, lim.MaxInputBytes); err != nil {
 			return Plan{}, err
 		}
-		input0 = req.Dataset.Inputs[0]
 	}
 	if items == 0 {
 		return Plan{}, fmt.Errorf("a job needs at least one item")
@@ -126,7 +173,7 @@ func Build(ctx context.Context, engine *program.Engine, req Request, lim Limits)
 	}
 
 	// The limits given are checked before anything runs (an unset fuel limit
-	// passes), so item 0 never runs with more fuel than the chain allows.
+	// passes), so no item runs with more fuel than the chain allows.
 	if err := CheckSpec(s, req.Record, lim); err != nil {
 		return Plan{}, err
 	}
@@ -135,21 +182,22 @@ func Build(ctx context.Context, engine *program.Engine, req Request, lim Limits)
 	if s.FuelLimit != 0 {
 		run = s.FuelLimit
 	}
-	res, err := engine.Run(ctx, req.Program.Code, program.Call{
-		Item: 0, Params: s.Params, Input: input0,
-		FuelLimit: run, MemoryPages: s.MemoryPages, MaxOutputBytes: s.MaxOutputBytes,
-	})
-	if err != nil {
-		return Plan{}, fmt.Errorf("running item 0 locally: %w", err)
+	var inputs [][]byte
+	if req.Dataset != nil {
+		inputs = req.Dataset.Inputs
 	}
-	if trap, ok := Trap(res.Output); ok {
+	m, err := measure(ctx, engine, req.Program.Code, s, items, inputs, run)
+	if err != nil {
+		return Plan{}, err
+	}
+	if trap, ok := Trap(m.trapped.Output); ok {
 		if trap == program.TrapFuelExhausted {
-			return Plan{}, fmt.Errorf("item 0 runs out of %d fuel (%s): make items smaller", run, fuelBound(s.FuelLimit, cap))
+			return Plan{}, fmt.Errorf("item %d runs out of %d fuel (%s): make items smaller", m.trappedItem, run, fuelBound(s.FuelLimit, cap))
 		}
-		return Plan{}, fmt.Errorf("item 0 traps locally (%s): the program refuses these params or this input", TrapName(trap))
+		return Plan{}, fmt.Errorf("item %d traps locally (%s): the program refuses these params or this input", m.trappedItem, TrapName(trap))
 	}
 	if s.FuelLimit == 0 {
-		s.FuelLimit = min(cap, res.Fuel*FuelMargin)
+		s.FuelLimit = min(cap, m.maxFuel*FuelMargin)
 	}
 
 	enc := s.Encode()
@@ -160,7 +208,7 @@ func Build(ctx context.Context, engine *program.Engine, req Request, lim Limits)
 	if err := CheckSpec(parsed, req.Record, lim); err != nil {
 		return Plan{}, err
 	}
-	return Plan{Spec: parsed, Encoded: enc, Item0: res}, nil
+	return Plan{Spec: parsed, Encoded: enc, Item0: m.item0, Measured: m.items, MaxFuel: m.maxFuel}, nil
 }
 
 func fuelBound(given, cap uint64) string {
