@@ -85,6 +85,19 @@ func TestProgramsEndToEnd(t *testing.T) {
 		}
 		ids[name] = stored.ID
 	}
+	// Refused locally, before any fee: a file that is no program, a program
+	// the chain does not have.
+	bogus := filepath.Join(examples, "tiles", "testdata", "sample.png")
+	if out, err := d.cli(append([]string{"requester", "store-program", bogus}, txFlags...)...); err == nil || !strings.Contains(err.Error(), "the chain would refuse") {
+		t.Fatalf("store-program of a PNG: %q, %v", out, err)
+	}
+	unknown := filepath.Join(t.TempDir(), "own.wasm")
+	if err := os.WriteFile(unknown, append(append([]byte(nil), catalog.Programs["proth"].Wasm...), 0, 4, 3, 'p', 'a', 'd'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := d.cli(append([]string{"requester", "post-program", "--program", unknown, "--items", "4"}, txFlags...)...); err == nil || !strings.Contains(err.Error(), "is not stored on chain") {
+		t.Fatalf("post-program of an unstored program: %q, %v", out, err)
+	}
 	var programs struct {
 		Programs []struct {
 			ID       string `json:"id"`
@@ -129,6 +142,15 @@ func TestProgramsEndToEnd(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(inputsDir, programinputs.FileName(11))); err != nil {
 		t.Fatalf("post-program did not write the 12 tiles to --inputs-out: %v", err)
+	}
+
+	// A collector given another dataset than the job's refuses to start.
+	otherInputs := t.TempDir()
+	if err := os.WriteFile(filepath.Join(otherInputs, programinputs.FileName(0)), []byte("not a tile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := d.cli("requester", "collect", "--job", "3", "--inputs", otherInputs, "--out", t.TempDir(), "--node", d.node()); err == nil || !strings.Contains(err.Error(), "job 3 commits to") {
+		t.Fatalf("collect with another dataset: %q, %v", out, err)
 	}
 
 	// 3. A collector per job; the tiles one serves the inputs too.
@@ -245,6 +267,13 @@ func TestProgramsEndToEnd(t *testing.T) {
 		if task.Status != "TASK_STATUS_VERIFIED" || task.Device == alice {
 			t.Fatalf("job %d task %s: %+v", jobs[3].id, task.Index, task)
 		}
+	}
+	for _, key := range []string{"device1", "bob"} {
+		dev := d.device(d.addr(key))
+		if n, _ := strconv.Atoi(dev.TasksVerified); n < 1 || dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "200000000" {
+			t.Fatalf("honest device %s: %+v", key, dev)
+		}
+		t.Logf("%s verified %s tasks", key, dev.TasksVerified)
 	}
 	t.Logf("honest workers paid %d ushift in all; the cheater lost %d", paid, slashed)
 }
