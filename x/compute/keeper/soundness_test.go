@@ -100,7 +100,7 @@ func TestForgerExpectedValueIsNegativeWithEmission(t *testing.T) {
 			must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(requester)})
 			job := f.postJob(requester, "hashcash", advSpec, trials*perTask, perTask, price)
 			value := math.NewInt(perTask * price).Add(p.InitialEpochEmission) // payment + whole epoch emission
-			bondAmt := value.MulRaw(2).Int64()                                   // the least bond the lease check accepts in an idle epoch
+			bondAmt := value.MulRaw(2).Int64()                                // the least bond the lease check accepts in an idle epoch
 			rng := rand.New(rand.NewPCG(uint64(m), 7))
 			caught := 0
 			worst := math.ZeroInt() // the forgers' total, an escape valued at `value`
