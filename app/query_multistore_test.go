@@ -58,13 +58,13 @@ func dump(ms storetypes.MultiStore, keys map[string]*storetypes.KVStoreKey) map[
 		for ; it.Valid(); it.Next() {
 			out[name+"/"+string(it.Key())] = string(it.Value())
 		}
-		it.Close()
+		_ = it.Close()
 		n := 0
 		rit := s.ReverseIterator(nil, nil)
 		for ; rit.Valid(); rit.Next() {
 			n++
 		}
-		rit.Close()
+		_ = rit.Close()
 		out[name+"#reverse"] = fmt.Sprint(n)
 		out[name+"#h"] = string(s.Get([]byte("h")))
 		out[name+"#has-k1"] = fmt.Sprint(s.Has([]byte("k/00001")))

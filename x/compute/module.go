@@ -47,10 +47,11 @@ func (AppModule) Name() string        { return types.ModuleName }
 func (AppModule) IsOnePerModuleType() {}
 func (AppModule) IsAppModule()        {}
 
-// ConsensusVersion is 2 since the market hardening (issue 14): new params,
-// Task.bars, the ClaimsByChallenge index and job summaries. Pre-launch, so no
-// migration is registered; a chain on version 1 starts again from genesis.
-func (AppModule) ConsensusVersion() uint64 { return 2 }
+// ConsensusVersion is 3 since measured work, programs, releases and disputes
+// (issues 14, 15, 17: README, "Changes in ConsensusVersion 3"); 2 was the first
+// market hardening. Pre-launch, so no migration is registered; a chain on an
+// older version starts again from genesis.
+func (AppModule) ConsensusVersion() uint64 { return 3 }
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
 }

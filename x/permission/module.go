@@ -42,7 +42,9 @@ func NewAppModule(cdc codec.Codec, ac address.Codec, k *keeper.Keeper) AppModule
 func (AppModule) Name() string             { return types.ModuleName }
 func (AppModule) IsOnePerModuleType()      {}
 func (AppModule) IsAppModule()             {}
-func (AppModule) ConsensusVersion() uint64 { return 1 }
+// ConsensusVersion is 2 since validators' reveal chains and block seeds
+// (vote extensions, issue 14 attack 3). Pre-launch: no migration.
+func (AppModule) ConsensusVersion() uint64 { return 2 }
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
 }

@@ -151,7 +151,7 @@ func TestWasmJobIsPaidForMeasuredWork(t *testing.T) {
 			// The credit is the sample's mean work × items, recomputed here from
 			// the program's own fuel.
 			engine := program.NewEngine(program.EngineConfig{})
-			defer engine.Close()
+			defer func() { _ = engine.Close() }()
 			spec, err := kinds.ParseWasmSpec([]byte(w.jobState(job).Spec), wasmItems)
 			require.NoError(t, err)
 			prog := spec.Bind(mixerCode(), engine, w.params().GasPerFuel)
