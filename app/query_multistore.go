@@ -3,7 +3,8 @@ package app
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cast"
 
@@ -79,11 +80,7 @@ const queryReaderCacheSize = 50_000
 // rootmulti gives that store in db ("s/k:<name>/", rootmulti
 // loadCommitStoreFromParams).
 func newQueryMultiStore(rs *rootmulti.Store, db dbm.DB, keys map[string]*storetypes.KVStoreKey) *queryMultiStore {
-	names := make([]string, 0, len(keys))
-	for name := range keys {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(keys))
 	q := &queryMultiStore{Store: rs, readers: make([]storeReader, 0, len(names))}
 	for _, name := range names {
 		pdb := dbm.NewPrefixDB(db, []byte("s/k:"+name+"/"))

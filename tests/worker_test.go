@@ -251,6 +251,10 @@ func TestWorkerEndToEnd(t *testing.T) {
 			t.Errorf("%s did not stop cleanly on SIGINT: %v\n%s", w.name, w.err, w.stderr())
 		}
 	}
+	// A withdrawal broadcast just before the stop may still be in the mempool:
+	// read balances and withdrawable rewards only after it has had two blocks
+	// to land, so both readings see the same state.
+	d.waitHeight(d.height()+2, 30*time.Second)
 	var shares int64
 	for dev, name := range map[string]string{device1: "device1", bob: "bob"} {
 		var verified, paid, withdrawnLogged int64

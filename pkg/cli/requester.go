@@ -78,6 +78,8 @@ func requesterCollectCmd() *cobra.Command {
 until the job is over. An upload is accepted only from the device holding the
 task and only if its outputs hash to the root claimed on chain; accepted uploads
 are kept under DIR/tasks, so the collector can be stopped and started again.
+Outputs a device delivered on chain, in answer to "tx compute demand-delivery",
+are read from the node's transactions and kept the same way.
 
 When every task is verified and collected it writes DIR/job.json, DIR/outputs.bin
 and DIR/render.png (mandelbrot) or DIR/nonces.json (hashcash), and exits. If the
@@ -131,12 +133,19 @@ refused, since nothing can be collected for it.`,
 				fmt.Fprintf(errOut, "Workers upload to %s: make sure it reaches %s.\n", job.ResultUrl, listen)
 			}
 
+			// Outputs demanded on chain (tx compute demand-delivery) are read back
+			// from the node's transactions.
+			var delivered collector.DeliveredSource
+			if clientCtx.Client != nil {
+				delivered = collector.NewCometDelivered(clientCtx.Client)
+			}
 			c, err := collector.New(collector.Config{
 				JobID:       jobID,
 				OutDir:      outDir,
 				Query:       query,
 				Logger:      slog.New(slog.NewTextHandler(errOut, nil)),
 				UploadGrace: grace,
+				Delivered:   delivered,
 			})
 			if err != nil {
 				return err

@@ -56,6 +56,13 @@ func (c *Collector) assemble(job types.Job) error {
 		}
 		copy(outputs[first:first+count], t.Outputs)
 	}
+	// Items delivered on chain for tasks not complete fill their places too: the
+	// chain proved each against the task's verified root.
+	for item, output := range c.deliveredItems(collected) {
+		if item < uint64(len(outputs)) {
+			outputs[item] = output
+		}
+	}
 	missing := missingTasks(job.NumTasks, collected)
 
 	var errs []error

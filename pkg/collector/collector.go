@@ -14,6 +14,10 @@
 // answered 200 when accepted, 409 when the claim is not on chain yet (retry),
 // 403 when the sender does not hold the task, 400 for a malformed body or the
 // wrong number of outputs, and 422 when the outputs do not match the claimed root.
+//
+// Outputs a device withheld can be demanded on chain (MsgDemandDelivery); with
+// Config.Delivered set the collector also reads the answers the chain published
+// in EventOutputsDelivered (chain_delivered.go) and keeps them like uploads.
 package collector
 
 import (
@@ -76,6 +80,10 @@ type Config struct {
 	OutDir string
 	// Query reads jobs and tasks from the chain.
 	Query Querier
+	// Delivered, when set, reads outputs devices delivered on chain in answer to
+	// the requester's MsgDemandDelivery (see NewCometDelivered); they are kept
+	// like uploads. Nil collects uploads only.
+	Delivered DeliveredSource
 	// Logger receives accepted and rejected uploads and progress; nil discards.
 	Logger *slog.Logger
 	// PollInterval is how often the chain is polled; default one second.
@@ -96,6 +104,10 @@ type Collector struct {
 	stored map[uint64][32]byte
 	// verified is the root of each task seen VERIFIED on chain; it never changes.
 	verified map[uint64][32]byte
+	// delivered holds items delivered on chain for tasks not yet stored in full.
+	delivered map[uint64]*delivered
+	// deliveredErr is the last error reading deliveries, so it is logged once.
+	deliveredErr string
 }
 
 // New returns a collector for cfg.JobID writing to cfg.OutDir; uploads stored
@@ -124,10 +136,11 @@ func New(cfg Config) (*Collector, error) {
 		return nil, fmt.Errorf("collector: %w", err)
 	}
 	return &Collector{
-		cfg:      cfg,
-		log:      logger.With("job", cfg.JobID),
-		stored:   stored,
-		verified: make(map[uint64][32]byte),
+		cfg:       cfg,
+		log:       logger.With("job", cfg.JobID),
+		stored:    stored,
+		verified:  make(map[uint64][32]byte),
+		delivered: make(map[uint64]*delivered),
 	}, nil
 }
 
@@ -264,6 +277,17 @@ func (c *Collector) poll(ctx context.Context) (types.Job, error) {
 			return types.Job{}, err
 		}
 		c.noteTask(tres.Task)
+	}
+	if c.cfg.Delivered != nil {
+		// A node without a tx index cannot search deliveries; uploads still
+		// count, so this is reported (once per distinct error), not fatal.
+		err := c.pollDelivered(ctx)
+		if msg := errString(err); msg != c.deliveredErr {
+			if err != nil {
+				c.log.Warn("cannot read outputs delivered on chain", "err", err)
+			}
+			c.deliveredErr = msg
+		}
 	}
 	return res.Job, nil
 }

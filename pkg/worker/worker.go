@@ -171,17 +171,23 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	idle, settled := false, false
+	// settledOnly: the last wake was an epoch settling and nothing else, which
+	// calls for a withdrawal, not a look at the market (an idle device would
+	// otherwise pay four queries per epoch; docs/benchmarks.md).
+	settledOnly := false
 	lastWithdraw := time.Now()
 	for {
-		// A lease can land after the worker that sent it was killed or gave up
-		// waiting, with no record here: take such tasks up rather than let them
-		// block the job until the lease expires.
-		found, err := w.unrecordedTasks(ctx)
-		if IsFatal(err) {
-			return err
-		}
-		for _, t := range found {
-			start(t)
+		if !settledOnly {
+			// A lease can land after the worker that sent it was killed or gave up
+			// waiting, with no record here: take such tasks up rather than let them
+			// block the job until the lease expires.
+			found, err := w.unrecordedTasks(ctx)
+			if IsFatal(err) {
+				return err
+			}
+			for _, t := range found {
+				start(t)
+			}
 		}
 		// Emission settles per epoch whether or not a task finished lately:
 		// a watching worker withdraws when told an epoch settled (and every
@@ -190,6 +196,10 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.withdraw(ctx)
 			w.dropSettledOutputs(ctx)
 			lastWithdraw, settled = time.Now(), false
+		}
+		if settledOnly {
+			settledOnly = false
+			goto await
 		}
 		w.answerDemands(ctx)
 		for inFlight < w.cfg.MaxInFlight {
@@ -216,6 +226,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			idle = false
 			start(t)
 		}
+	await:
 		// Without a subscription the market is polled; with one, the worker
 		// looks again when it signals a change, when a task ends, and at the
 		// slow safety poll in case an event was missed.
@@ -235,7 +246,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.setInFlight(inFlight)
 		case <-changes:
 		case <-settledCh:
-			settled = true
+			settled, settledOnly = true, true
 		case <-time.After(wait):
 		}
 	}

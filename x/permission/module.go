@@ -39,9 +39,10 @@ func NewAppModule(cdc codec.Codec, ac address.Codec, k *keeper.Keeper) AppModule
 	return AppModule{cdc: cdc, addressCodec: ac, keeper: k}
 }
 
-func (AppModule) Name() string             { return types.ModuleName }
-func (AppModule) IsOnePerModuleType()      {}
-func (AppModule) IsAppModule()             {}
+func (AppModule) Name() string        { return types.ModuleName }
+func (AppModule) IsOnePerModuleType() {}
+func (AppModule) IsAppModule()        {}
+
 // ConsensusVersion is 2 since validators' reveal chains and block seeds
 // (vote extensions, issue 14 attack 3). Pre-launch: no migration.
 func (AppModule) ConsensusVersion() uint64 { return 2 }

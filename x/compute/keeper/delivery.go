@@ -108,7 +108,7 @@ func (k *Keeper) DeliverOutputs(ctx context.Context, operator sdk.AccAddress, jo
 	if h := height(ctx); h > demand.Deadline {
 		return math.Int{}, errorsmod.Wrapf(types.ErrDeliveryLate, "deadline was height %d, now %d", demand.Deadline, h)
 	}
-	offsets, err := checkDeliveryShape(task, demand.Items, items, nodes)
+	offsets, err := checkAnswerShape(task, demand.Items, items, nodes, types.ErrInvalidDelivery, "demand")
 	if err != nil {
 		return math.Int{}, err
 	}
@@ -147,34 +147,6 @@ func (k *Keeper) DeliverOutputs(ctx context.Context, operator sdk.AccAddress, jo
 	return demand.Fee, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventOutputsDelivered{
 		JobId: jobID, TaskIndex: index, Device: task.Device, Items: items, Fee: demand.Fee, Root: hex.EncodeToString(task.Root),
 	})
-}
-
-// checkDeliveryShape rejects an answer that does not give exactly the
-// demanded items in order, with the number of 32-byte nodes their multi-proof
-// needs, and returns the items' offsets within the task.
-func checkDeliveryShape(task types.Task, want []uint64, items []types.ChallengeItem, nodes [][]byte) ([]uint64, error) {
-	if len(items) != len(want) {
-		return nil, errorsmod.Wrapf(types.ErrInvalidDelivery, "got %d items, the demand asks for %d: %v", len(items), len(want), want)
-	}
-	offsets := make([]uint64, len(items))
-	for i, it := range items {
-		if it.Index != want[i] {
-			return nil, errorsmod.Wrapf(types.ErrInvalidDelivery, "item %d answers index %d, the demand asks for %d (demand: %v)", i, it.Index, want[i], want)
-		}
-		if len(it.Output) > types.MaxOutputSize {
-			return nil, errorsmod.Wrapf(types.ErrInvalidDelivery, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), types.MaxOutputSize)
-		}
-		offsets[i] = it.Index - task.FirstItem
-	}
-	if wantLen := merkle.MultiProofLength(offsets, task.ItemCount); len(nodes) != wantLen {
-		return nil, errorsmod.Wrapf(types.ErrInvalidDelivery, "%d Merkle nodes, the multi-proof of these items needs %d", len(nodes), wantLen)
-	}
-	for i, n := range nodes {
-		if len(n) != 32 {
-			return nil, errorsmod.Wrapf(types.ErrInvalidDelivery, "Merkle node %d is %d bytes, want 32", i, len(n))
-		}
-	}
-	return offsets, nil
 }
 
 // endDemand removes a task's open demand and its queue and index entries.

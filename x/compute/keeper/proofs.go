@@ -73,7 +73,7 @@ func (k *Keeper) SubmitProof(ctx context.Context, operator sdk.AccAddress, jobID
 	if !ready {
 		return ProofResult{}, errorsmod.Wrap(types.ErrChallengeNotReady, "challenge not fixed")
 	}
-	offsets, err := checkAnswerShape(task, want, items, nodes)
+	offsets, err := checkAnswerShape(task, want, items, nodes, types.ErrInvalidChallengeAnswer, "challenge")
 	if err != nil {
 		return ProofResult{}, err
 	}
@@ -167,29 +167,30 @@ func verifyProof(spec kinds.Spec, task types.Task, offsets []uint64, items []typ
 	return proofVerdict{Accepted: true, Work: work, WorkUnits: units}
 }
 
-// checkAnswerShape rejects an answer that does not give exactly the challenged
-// items, in order, with the number of 32-byte nodes their multi-proof needs. It
+// checkAnswerShape rejects an answer that does not give exactly the items asked
+// for (by a challenge or a delivery demand, named by asker), in order, with the
+// number of 32-byte nodes their multi-proof needs; refusals wrap errKind. It
 // returns the items' offsets within the task, the leaf indices of its tree.
-func checkAnswerShape(task types.Task, want []uint64, items []types.ChallengeItem, nodes [][]byte) ([]uint64, error) {
+func checkAnswerShape(task types.Task, want []uint64, items []types.ChallengeItem, nodes [][]byte, errKind *errorsmod.Error, asker string) ([]uint64, error) {
 	if len(items) != len(want) {
-		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "got %d items, the challenge asks for %d: %v", len(items), len(want), want)
+		return nil, errorsmod.Wrapf(errKind, "got %d items, the %s asks for %d: %v", len(items), asker, len(want), want)
 	}
 	offsets := make([]uint64, len(items))
 	for i, it := range items {
 		if it.Index != want[i] {
-			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "item %d answers index %d, the challenge asks for %d (challenge: %v)", i, it.Index, want[i], want)
+			return nil, errorsmod.Wrapf(errKind, "item %d answers index %d, the %s asks for %d (%s: %v)", i, it.Index, asker, want[i], asker, want)
 		}
 		if len(it.Output) > types.MaxOutputSize {
-			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), types.MaxOutputSize)
+			return nil, errorsmod.Wrapf(errKind, "output of item %d is %d bytes, at most %d", it.Index, len(it.Output), types.MaxOutputSize)
 		}
 		offsets[i] = it.Index - task.FirstItem
 	}
 	if wantLen := merkle.MultiProofLength(offsets, task.ItemCount); len(nodes) != wantLen {
-		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d Merkle nodes, the multi-proof of these items needs %d", len(nodes), wantLen)
+		return nil, errorsmod.Wrapf(errKind, "%d Merkle nodes, the multi-proof of these items needs %d", len(nodes), wantLen)
 	}
 	for i, n := range nodes {
 		if len(n) != 32 {
-			return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "Merkle node %d is %d bytes, want 32", i, len(n))
+			return nil, errorsmod.Wrapf(errKind, "Merkle node %d is %d bytes, want 32", i, len(n))
 		}
 	}
 	return offsets, nil

@@ -72,8 +72,8 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		MinGasPrice:           math.LegacyZeroDec(),
 
 		// Short dispute windows, so bonds still unbond and jobs still prune in a run.
-		DisputeWindowBlocks:    between(r, 1, 15),
-		DeliveryDeadlineBlocks: between(r, 1, 6),
+		DisputeWindowBlocks:    between(r, 6, 20),
+		DeliveryDeadlineBlocks: between(r, 1, 4),
 		MaxDemandItems:         uint32(between(r, 1, 8)),
 		DemandFeePerItem:       math.NewIntFromUint64(between(r, 0, 10_000)),
 		FraudReporterBps:       uint32(between(r, 0, 5_000)),
