@@ -55,6 +55,9 @@ func TestProgramsEndToEnd(t *testing.T) {
 		t.Skip("starts a node and worker processes")
 	}
 	cheater := cheaterBinary(t)
+	// Every device bonds 2,100 SHIFT: a slash (half) covers its tasks' payments
+	// and the 1,000 SHIFT epoch emission they can earn for an approved requester.
+	const bond = 2_100_000_000
 	d := startDevnet(t)
 	requester, alice := d.addr("requester"), d.addr("alice")
 	d.mustTx("compute", "approve-requester", requester, "--from", "validator")
@@ -170,7 +173,7 @@ func TestProgramsEndToEnd(t *testing.T) {
 
 	// 4. The cheater leases a task of job 4, fakes one output, claims and proves.
 	before := d.balance(alice)
-	out, err := runCLI(cheater, "cheat", "--job", strconv.FormatUint(jobs[3].id, 10), "--forge", "1", "--bond", "200000000",
+	out, err := runCLI(cheater, "cheat", "--job", strconv.FormatUint(jobs[3].id, 10), "--forge", "1", "--bond", strconv.Itoa(bond),
 		"--from", "alice", "--home", d.home, "--chain-id", devnetChainID, "--keyring-backend", "test", "--node", d.node(), "-y")
 	if err != nil {
 		t.Fatalf("cheater: %v", err)
@@ -191,14 +194,14 @@ func TestProgramsEndToEnd(t *testing.T) {
 		t.Fatalf("the forged proof was not caught: %+v", cheat)
 	}
 	cheaterDev := d.device(alice)
-	if bond, _ := strconv.ParseInt(cheaterDev.Bond, 10, 64); bond != 200_000_000-slashed {
+	if left, _ := strconv.ParseInt(cheaterDev.Bond, 10, 64); left != bond-slashed {
 		t.Fatalf("cheater's device after the slash (%d): %+v", slashed, cheaterDev)
 	}
 	t.Logf("cheater faked item %v of job %d task %d, sampled %v: slashed %d ushift", cheat.Forged, jobs[3].id, cheat.TaskIndex, cheat.Sampled, slashed)
 
 	// 5. Two honest workers; bob is killed as soon as he holds a claim.
 	workerArgs := func(key, stateDir string) []string {
-		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", "200SHIFT", "--threads", "1",
+		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", strconv.Itoa(bond)+"ushift", "--threads", "1",
 			"--state-dir", stateDir, "--output", "json", "--keyring-backend", "test", "--chain-id", devnetChainID, "--node", d.node()}
 	}
 	device1State, bobState := t.TempDir(), t.TempDir()
@@ -270,7 +273,7 @@ func TestProgramsEndToEnd(t *testing.T) {
 	}
 	for _, key := range []string{"device1", "bob"} {
 		dev := d.device(d.addr(key))
-		if n, _ := strconv.Atoi(dev.TasksVerified); n < 1 || dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "200000000" {
+		if n, _ := strconv.Atoi(dev.TasksVerified); n < 1 || dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != strconv.Itoa(bond) {
 			t.Fatalf("honest device %s: %+v", key, dev)
 		}
 		t.Logf("%s verified %s tasks", key, dev.TasksVerified)

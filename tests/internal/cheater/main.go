@@ -80,7 +80,7 @@ func cheatCmd() *cobra.Command {
 	flags.AddTxFlagsToCmd(c)
 	c.Flags().Uint64("job", 0, "the wasm job (without inputs) to cheat on")
 	c.Flags().Uint64("forge", 1, "outputs to fake, from the task's first item")
-	c.Flags().Int64("bond", 200_000_000, "bond to register the device with, in ushift")
+	c.Flags().Int64("bond", 2_100_000_000, "bond to register the device with, in ushift")
 	return c
 }
 
