@@ -201,7 +201,7 @@ func TestProgramsEndToEnd(t *testing.T) {
 
 	// 5. Two honest workers; bob is killed as soon as he holds a claim.
 	workerArgs := func(key, stateDir string) []string {
-		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", strconv.Itoa(bond)+"ushift", "--threads", "1",
+		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", strconv.Itoa(bond) + "ushift", "--threads", "1",
 			"--state-dir", stateDir, "--output", "json", "--keyring-backend", "test", "--chain-id", devnetChainID, "--node", d.node()}
 	}
 	device1State, bobState := t.TempDir(), t.TempDir()
