@@ -120,4 +120,3 @@ func TestMsgReportFraudWasmInputs(t *testing.T) {
 		})
 	})
 }
-
