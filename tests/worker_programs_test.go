@@ -60,7 +60,7 @@ func TestWorkerRunsPrograms(t *testing.T) {
 	inputsHTTP := httptest.NewServer(srv)
 	defer inputsHTTP.Close()
 
-	prothSpec := &kinds.WasmSpec{Program: sha256.Sum256(proth.Wasm), Params: proth.Params{N: 127, KStart: 3, KPerItem: 16}.Encode(),
+	prothSpec := &kinds.WasmSpec{Program: sha256.Sum256(proth.Wasm), Params: proth.Params{N: 127, KStart: 3, KPerItem: 4}.Encode(),
 		FuelLimit: 3_000_000, MemoryPages: 16, MaxOutputBytes: 1024}
 	tilesSpec := &kinds.WasmSpec{Program: sha256.Sum256(tiles.Wasm), Params: tiles.Params{Filter: tiles.Edges}.Encode(),
 		FuelLimit: 3_000_000, MemoryPages: 16, MaxOutputBytes: 8192,
