@@ -28,7 +28,9 @@ import (
 // test serves with the shared programinputs handler, and runs one worker:
 // every task of both is verified (the tiles proofs carry inputs and their
 // multi-proof against the input root), and the outputs the collectors
-// received equal a local program.Engine run of each item.
+// received equal a local program.Engine run of each item. A third job, whose
+// server has one tile changed, is released by the worker (never claimed) and
+// not leased again.
 func TestWorkerRunsPrograms(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node and worker processes")
@@ -59,6 +61,15 @@ func TestWorkerRunsPrograms(t *testing.T) {
 	}
 	inputsHTTP := httptest.NewServer(srv)
 	defer inputsHTTP.Close()
+	tampered := append([][]byte(nil), inputs...)
+	tampered[5] = append([]byte(nil), inputs[5]...)
+	tampered[5][len(tampered[5])-1] ^= 1
+	badSrv, err := programinputs.NewServer(tampered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	badHTTP := httptest.NewServer(badSrv)
+	defer badHTTP.Close()
 
 	prothSpec := &kinds.WasmSpec{Program: sha256.Sum256(proth.Wasm), Params: proth.Params{N: 127, KStart: 3, KPerItem: 4}.Encode(),
 		FuelLimit: 3_000_000, MemoryPages: 16, MaxOutputBytes: 1024}
@@ -95,6 +106,13 @@ func TestWorkerRunsPrograms(t *testing.T) {
 		}
 	}
 
+	// Job 3 commits to the real dataset but its server has tile 5 changed.
+	badSpec := *tilesSpec
+	badSpec.InputsURL = badHTTP.URL + "/inputs"
+	d.mustTx("compute", "post-job", kinds.WasmKindName, string(badSpec.Encode()), strconv.Itoa(len(inputs)), strconv.Itoa(len(inputs)), "1000", "500",
+		"--from", "requester")
+	const badJob = 3
+
 	state := t.TempDir()
 	w := d.start("worker device1", "worker", "start", "--from", "device1", "--moniker", "device1", "--bond", "200SHIFT", "--threads", "2",
 		"--max-fuel", "10000000", "--state-dir", state, "--output", "json",
@@ -106,10 +124,23 @@ func TestWorkerRunsPrograms(t *testing.T) {
 			return d.job(id).Status == "JOB_STATUS_COMPLETED"
 		})
 	}
-	for _, kind := range []string{"rejected", "abandoned", "released"} {
-		if bad := w.events(kind); len(bad) > 0 {
-			t.Errorf("worker %s: %+v", kind, bad)
+	waitFor(t, 60*time.Second, "the worker to release job 3's task", func() bool {
+		w.checkRunning()
+		return len(w.events("released")) > 0
+	})
+	for _, kind := range []string{"rejected", "abandoned", "claimed"} {
+		for _, e := range w.events(kind) {
+			if kind != "claimed" || e.JobID == badJob {
+				t.Errorf("worker %s job %d task %d: %s", kind, e.JobID, e.TaskIndex, e.Message)
+			}
 		}
+	}
+	released := w.events("released")
+	if len(released) != 1 || released[0].JobID != badJob || !strings.Contains(released[0].Message, "does not match the job's input root") {
+		t.Fatalf("released: %+v, want job %d's one task for its inputs", released, badJob)
+	}
+	if job := d.job(badJob); job.Status != "JOB_STATUS_OPEN" || (job.TasksVerified != "" && job.TasksVerified != "0") {
+		t.Fatalf("job %d after the release: %+v", badJob, job)
 	}
 
 	engine := program.NewEngine(program.EngineConfig{})
@@ -177,8 +208,19 @@ func TestWorkerRunsPrograms(t *testing.T) {
 	if err != nil || root != tilesSpec.InputRoot {
 		t.Fatalf("the served dataset's root is not the job's: %v", err)
 	}
-	if n := len(w.events("inputs")); n != (len(inputs)+3)/4 {
-		t.Errorf("worker fetched inputs %d times, want once per tiles task", n)
+	fetched := map[uint64]int{}
+	for _, e := range w.events("inputs") {
+		fetched[e.JobID]++
+	}
+	if fetched[2] != (len(inputs)+3)/4 || fetched[badJob] != 1 {
+		t.Errorf("worker fetched inputs %v times by job, want once per task of job 2 and once of job %d", fetched, badJob)
+	}
+	skippedBad := false
+	for _, e := range w.events("skipped") {
+		skippedBad = skippedBad || (e.JobID == badJob && strings.Contains(e.Message, "not leased again"))
+	}
+	if !skippedBad {
+		t.Errorf("job %d not skipped after its release", badJob)
 	}
 }
 
