@@ -27,13 +27,22 @@ func newWasmFraudWorld(t *testing.T, forge bool) *wasmFraudWorld {
 }
 
 func buildWasmFraud(w *msgWorld, forge bool) *wasmFraudWorld {
+	return buildWasmFraudJob(w, forge, true)
+}
+
+func buildWasmFraudJob(w *msgWorld, forge, withInputs bool) *wasmFraudWorld {
 	f := w.f
 	t := f.t
 	id := w.storeMixer()
-	inputs := wasmInputs()
-	root, err := merkle.InputRoot(inputs)
-	require.NoError(t, err)
-	job := w.postWasm(wasmJobSpec(id, &root, nil))
+	var inputs [][]byte
+	var root *[32]byte
+	if withInputs {
+		inputs = wasmInputs()
+		r, err := merkle.InputRoot(inputs)
+		require.NoError(t, err)
+		root = &r
+	}
+	job := w.postWasm(wasmJobSpec(id, root, nil))
 	lease := must(f, f.msgs.LeaseTask, w.leaseMsg(w.a, job))
 	wk := w.computeWasm(w.a, job, lease, inputs, nil)
 	var forged []uint64
@@ -109,6 +118,16 @@ func TestMsgReportFraudWasmInputs(t *testing.T) {
 		}, send: report(item, nil), err: types.ErrInputTooLarge},
 	}
 	runMsgCases(t, cases, disputeParams)
+
+	t.Run("a forged item of a wasm job without inputs is proven", func(t *testing.T) {
+		w := buildWasmFraudJob(newMsgWorld(newFixture(t, disputeParams)), true, false)
+		m := w.fraudMsg(w.forged[0])
+		require.Empty(t, m.Input)
+		res := must(w.f, w.f.msgs.ReportFraud, m)
+		require.True(t, res.Slashed.IsPositive())
+		require.True(t, w.device(w.a).Jailed)
+		w.f.checkInvariant()
+	})
 
 	t.Run("a job without an input root takes no input", func(t *testing.T) {
 		mw := newMsgWorld(newFixture(t, disputeParams))
