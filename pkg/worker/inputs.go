@@ -51,7 +51,9 @@ func (w *Worker) taskInputs(ctx context.Context, t *TaskState, ws *kinds.WasmSpe
 	if err != nil {
 		return nil, err
 	}
-	client := &programinputs.Client{HTTP: w.cfg.HTTP, MaxBytes: params.maxInputBytes}
+	// Six attempts span about 15 s: a server restarting is waited for, one
+	// that stays down costs a release (far less than a lapse).
+	client := &programinputs.Client{HTTP: w.cfg.HTTP, MaxBytes: params.maxInputBytes, Attempts: 6}
 	w.report(Event{Kind: "inputs", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount, Message: "fetching from " + ws.InputsURL})
 	ins, err := client.FetchRange(ctx, dataset(ws), t.FirstItem, t.ItemCount)
 	if err != nil {
