@@ -54,7 +54,7 @@ func Bench(ctx context.Context, d time.Duration, threads int) []BenchResult {
 			PerCore: rate(ctx, d, 1, hashcash) / 1e6, AllCores: rate(ctx, d, threads, hashcash) / 1e6},
 		{Kind: "mandelbrot", Workload: "512-px rows, max_iter 500", Unit: "rows/s",
 			PerCore: rate(ctx, d, 1, mandel), AllCores: rate(ctx, d, threads, mandel)},
-		{Kind: kinds.WasmKindName, Workload: "proth example, n=521, 4 k per item", Unit: "Mfuel/s",
+		{Kind: kinds.WasmKindName, Workload: "proth n=521, 4 k per item", Unit: "Mfuel/s",
 			PerCore: rate(ctx, d, 1, wasm) / 1e6, AllCores: rate(ctx, d, threads, wasm) / 1e6},
 	}
 }

@@ -21,11 +21,11 @@ func (w *Worker) spec(ctx context.Context, t *TaskState) (kinds.Spec, error) {
 		return w.cfg.Kinds.Parse(t.Kind, []byte(t.Spec), t.Items)
 	}
 	if w.cfg.Programs == nil {
-		return nil, &cannotRunError{errors.New("this worker runs no programs (kind wasm)")}
+		return nil, &cannotRunError{errors.New("this worker runs no programs (kind wasm)"), SkipUnsupported}
 	}
 	ws, err := kinds.ParseWasmSpec([]byte(t.Spec), t.Items)
 	if err != nil {
-		return nil, &cannotRunError{err}
+		return nil, &cannotRunError{err, SkipUnsupported}
 	}
 	var inputs [][]byte
 	if ws.HasInputRoot {
@@ -37,7 +37,7 @@ func (w *Worker) spec(ctx context.Context, t *TaskState) (kinds.Spec, error) {
 	}
 	j, err := w.cfg.Programs.bind(ctx, ws, t.FirstItem, inputs)
 	if err != nil && !errors.Is(err, txclient.ErrUnavailable) {
-		return nil, &cannotRunError{err}
+		return nil, &cannotRunError{err, SkipProgram}
 	}
 	return j, err
 }

@@ -26,8 +26,13 @@ import (
 
 // cannotRunError is a leased task this worker cannot compute for a reason
 // retrying will not fix (inputs missing or not matching the root, program
-// code refused): the lease is released, never claimed.
-type cannotRunError struct{ err error }
+// code refused): the lease is released, never claimed, and the job is not
+// leased again this session (each release is charged: a requester serving
+// bad inputs must not make a worker pay for task after task).
+type cannotRunError struct {
+	err    error
+	reason SkipReason
+}
 
 func (e *cannotRunError) Error() string { return e.err.Error() }
 func (e *cannotRunError) Unwrap() error { return e.err }
@@ -46,14 +51,16 @@ func (w *Worker) taskInputs(ctx context.Context, t *TaskState, ws *kinds.WasmSpe
 	if err != nil {
 		return nil, err
 	}
-	client := &programinputs.Client{HTTP: w.cfg.HTTP, MaxBytes: params.maxInputBytes}
+	// Six attempts span about 15 s: a server restarting is waited for, one
+	// that stays down costs a release (far less than a lapse).
+	client := &programinputs.Client{HTTP: w.cfg.HTTP, MaxBytes: params.maxInputBytes, Attempts: 6}
 	w.report(Event{Kind: "inputs", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount, Message: "fetching from " + ws.InputsURL})
 	ins, err := client.FetchRange(ctx, dataset(ws), t.FirstItem, t.ItemCount)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &cannotRunError{fmt.Errorf("inputs: %w", err)}
+		return nil, &cannotRunError{fmt.Errorf("inputs: %w", err), SkipInputs}
 	}
 	sum, err := w.cfg.Store.SaveInputs(t, ins)
 	if err != nil {

@@ -269,6 +269,10 @@ func TestInputMismatchIsReleasedNotClaimed(t *testing.T) {
 	require.Equal(t, StageReleased, task.Stage)
 	require.Contains(t, task.Note, "does not match the job's input root")
 	require.Equal(t, 1, w.Stats().TasksReleased)
+	require.Equal(t, SkipInputs, w.leaseSkips[4].Reason, "the job is not leased again: each release is charged")
+	r := Ranking{Offers: []Offer{{JobID: 4}, {JobID: 5}}}
+	w.noteSkips(&r)
+	require.Equal(t, []uint64{5}, ids(r.Offers))
 	last := events[len(events)-1]
 	require.Equal(t, "released", last.Kind)
 	require.Contains(t, last.Message, "does not match the job's input root")
@@ -283,6 +287,7 @@ func TestInputMismatchIsReleasedNotClaimed(t *testing.T) {
 	require.Len(t, tx2.sent, 1)
 	require.Equal(t, StageReleased, task2.Stage)
 	require.Contains(t, task2.Note, "not stored on chain")
+	require.Equal(t, SkipProgram, w2.leaseSkips[4].Reason)
 }
 
 func newProthSpec(t *testing.T) *kinds.WasmSpec {

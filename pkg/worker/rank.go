@@ -27,6 +27,7 @@ const (
 	SkipFuelLimit    SkipReason = "fuel-over-limit"   // a wasm item may take more fuel than --max-fuel
 	SkipMemoryLimit  SkipReason = "memory-over-limit" // a wasm item may use more memory than --max-memory-pages
 	SkipProgram      SkipReason = "program-refused"   // the program's code could not be fetched or fails its hash
+	SkipInputs       SkipReason = "inputs-refused"    // a leased task's inputs were missing or did not match the input root
 )
 
 // Skip is a job this device passes over.

@@ -172,6 +172,7 @@ func (w *Worker) computeOrRelease(ctx context.Context, t *TaskState) error {
 	var cannot *cannotRunError
 	if errors.As(err, &cannot) && ctx.Err() == nil {
 		w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: "cannot compute: " + cannot.Error() + "; releasing the lease"})
+		w.skipAtLease(Skip{JobID: t.JobID, Reason: cannot.reason, Detail: cannot.Error() + " (a leased task was released; not leased again until the worker restarts)"})
 		return w.retry(ctx, "release", func(ctx context.Context) error { return w.release(ctx, t, "cannot compute: "+cannot.Error()) })
 	}
 	if err != nil {
