@@ -33,19 +33,29 @@ func jobInputs(job types.Job, dir string, errOut io.Writer) (*programinputs.Serv
 	if !needs {
 		return nil, fmt.Errorf("--%s: job %d is not a wasm job with inputs", flagInputs, job.Id)
 	}
-	ds, err := programjob.ReadDataset(dir, 0)
+	srv, err := inputsServer(dir)
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagInputs, err)
 	}
-	if ds.Root != spec.InputRoot {
-		return nil, fmt.Errorf("--%s %s: its %d inputs have root %x, job %d commits to %x", flagInputs, dir, len(ds.Inputs), ds.Root, job.Id, spec.InputRoot)
+	if root := srv.Root(); root != spec.InputRoot {
+		return nil, fmt.Errorf("--%s %s: its %d inputs have root %x, job %d commits to %x", flagInputs, dir, srv.Items(), root, job.Id, spec.InputRoot)
 	}
-	srv, err := programinputs.NewServer(ds.Inputs)
+	fmt.Fprintf(errOut, "Serving %d inputs of root %x from %s at %s/ITEM.\n", srv.Items(), spec.InputRoot, dir, collector.InputsPath(spec.InputRoot))
+	return srv, nil
+}
+
+// inputsServer serves dir: from disk when it is named as tiles.WriteInputs
+// and post-program --inputs-out write it (00000000.bin, … with no gap; only
+// the tree is kept in memory), else every file by name order, held in memory.
+func inputsServer(dir string) (*programinputs.Server, error) {
+	if srv, err := programinputs.NewDirServer(dir); err == nil {
+		return srv, nil
+	}
+	ds, err := programjob.ReadDataset(dir, 0)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(errOut, "Serving %d inputs of root %x from %s at %s/ITEM.\n", len(ds.Inputs), ds.Root, dir, collector.InputsPath(ds.Root))
-	return srv, nil
+	return programinputs.NewServer(ds.Inputs)
 }
 
 // collectedFiles lists the result files a collector may have written to
