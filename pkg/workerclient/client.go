@@ -65,9 +65,6 @@ type Client struct {
 
 // New returns a client for the key opts.From.
 func New(opts Options) (*Client, error) {
-	if opts.ChainID == "" {
-		return nil, errors.New("no chain ID: pass --chain-id or set chain-id in client.toml")
-	}
 	rec, err := findKey(opts.Keyring, opts.From)
 	if err != nil {
 		return nil, err
@@ -163,6 +160,9 @@ func (c *Client) Submit(ctx context.Context, msgs ...gogoproto.Message) (*Result
 
 // broadcast builds, simulates, signs and sends one transaction, returning its hash.
 func (c *Client) broadcast(ctx context.Context, msgs []gogoproto.Message) ([]byte, error) {
+	if c.chainID == "" {
+		return nil, errors.New("no chain ID: pass --chain-id or set chain-id in client.toml")
+	}
 	acc, err := c.queryAccount(ctx)
 	if err != nil {
 		if status.Code(err) == codes.NotFound {
