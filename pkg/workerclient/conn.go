@@ -9,6 +9,7 @@ import (
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -53,23 +54,17 @@ func (Conn) NewStream(context.Context, *grpc.StreamDesc, string, ...grpc.CallOpt
 	return nil, errors.New("streaming queries are not supported over ABCI")
 }
 
-// The SDK's codes (cosmos-sdk/types/errors) that BaseApp gives failed gRPC
-// queries (baseapp's gRPCErrorToSDKError), turned back into gRPC statuses as
-// the SDK's client does (client/query.go sdkErrorToGRPCError), so a missing
-// device still reads as codes.NotFound.
-const (
-	sdkCodeUnauthorized   = 4
-	sdkCodeInvalidRequest = 18
-	sdkCodeKeyNotFound    = 38
-)
-
+// queryError turns the SDK's codes that BaseApp gives failed gRPC queries
+// (baseapp's gRPCErrorToSDKError) back into gRPC statuses as the SDK's client
+// does (client/query.go sdkErrorToGRPCError), so a missing device still reads
+// as codes.NotFound.
 func queryError(code uint32, log string) error {
 	switch code {
-	case sdkCodeInvalidRequest:
+	case sdkerrors.ErrInvalidRequest.ABCICode():
 		return status.Error(codes.InvalidArgument, log)
-	case sdkCodeUnauthorized:
+	case sdkerrors.ErrUnauthorized.ABCICode():
 		return status.Error(codes.Unauthenticated, log)
-	case sdkCodeKeyNotFound:
+	case sdkerrors.ErrKeyNotFound.ABCICode():
 		return status.Error(codes.NotFound, log)
 	default:
 		return status.Error(codes.Unknown, log)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/libs/bytes"
@@ -21,6 +22,8 @@ import (
 	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	txsigning "github.com/cosmos/cosmos-sdk/x/tx/signing"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/nightshift-network/nightshift/pkg/clientcodec"
@@ -72,7 +75,7 @@ func (n *fakeNode) ABCIQueryWithOptions(_ context.Context, path string, data byt
 			n.t.Fatal(err)
 		}
 		if req.Address != n.addr {
-			return &coretypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: sdkCodeKeyNotFound, Log: "account not found"}}, nil
+			return &coretypes.ResultABCIQuery{Response: *baseAppNotFound("account " + req.Address + " not found")}, nil
 		}
 		addr, _ := sdk.AccAddressFromBech32(n.addr)
 		acc := authtypes.NewBaseAccount(addr, nil, n.accNum, n.seq)
@@ -167,5 +170,12 @@ func (n *fakeNode) Tx(_ context.Context, hash []byte, _ bool) (*coretypes.Result
 type notFoundNode struct{ *fakeNode }
 
 func (n *notFoundNode) ABCIQueryWithOptions(context.Context, string, bytes.HexBytes, rpcclient.ABCIQueryOptions) (*coretypes.ResultABCIQuery, error) {
-	return &coretypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: sdkCodeKeyNotFound, Codespace: "sdk", Log: "device not found"}}, nil
+	return &coretypes.ResultABCIQuery{Response: *baseAppNotFound("no device registered")}, nil
+}
+
+// baseAppNotFound is BaseApp's answer to a gRPC query that returned
+// codes.NotFound (baseapp.handleQueryGRPC, gRPCErrorToSDKError), built with
+// the SDK's own QueryResult.
+func baseAppNotFound(msg string) *abci.ResponseQuery {
+	return sdkerrors.QueryResult(errorsmod.Wrap(sdkerrors.ErrKeyNotFound, status.Error(codes.NotFound, msg).Error()), false)
 }
