@@ -66,7 +66,7 @@ func TestWorkerPaysMinGasPrice(t *testing.T) {
 		"--chain-id", devnetChainID, "--keyring-backend", "test", "--node", d.node(), "-y", "--output", "json"); err != nil {
 		t.Fatal(err)
 	}
-	w := d.startBin(bin, "nightshift-worker", append([]string{"start", "--from", "device1", "--bond", "200SHIFT", "--threads", "1",
+	w := d.startBin(bin, "nightshift-worker", append([]string{"start", "--from", "device1", "--bond", "2100SHIFT", "--threads", "1",
 		"--when", "always", "--state-dir", t.TempDir(), "--output", "json"}, common[:6]...)...)
 	waitFor(t, 180*time.Second, "both tasks verified at a positive gas price", func() bool {
 		w.checkRunning()
@@ -79,7 +79,7 @@ func TestWorkerPaysMinGasPrice(t *testing.T) {
 	if err := w.wait(30 * time.Second); err != nil {
 		t.Fatalf("worker exit: %v", err)
 	}
-	const bond = 200_000_000
+	const bond = 2_100_000_000 // --bond 2100SHIFT: its slash covers the epoch emission
 	fees := before - bond + w.total("verified") + w.total("withdrawn") - d.balance(device1)
 	// register, 2 × (lease, claim, proof): at least 7 transactions of well
 	// over 10,000 gas each at 0.5 ushift per gas.
