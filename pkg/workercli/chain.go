@@ -25,7 +25,7 @@ type chainContext struct {
 	FromName, FromAddress          string // the key's name and address ("" without --from)
 	Keyring                        keyring.Keyring
 	Node                           *rpchttp.HTTP
-	Client                         *workerclient.Client // nil without --from
+	Client                         *workerclient.Client // nil unless signing
 }
 
 // Query is the x/compute query client over the node.
@@ -68,9 +68,10 @@ func homeOf(cmd *cobra.Command) string {
 	return DefaultHome()
 }
 
-// readChainContext reads the flags and client.toml. With needKey the --from
-// key must exist and a client is made for it.
-func readChainContext(cmd *cobra.Command, needKey bool) (chainContext, error) {
+// readChainContext reads the flags and client.toml; --from must name a key.
+// With sign (start) a signing client is made for it; status needs only its
+// address, so a ledger or offline key will do there.
+func readChainContext(cmd *cobra.Command, sign bool) (chainContext, error) {
 	home := homeOf(cmd)
 	conf, err := workerclient.ReadClientConfig(home)
 	if err != nil {
@@ -89,8 +90,11 @@ func readChainContext(cmd *cobra.Command, needKey bool) (chainContext, error) {
 		return ctx, err
 	}
 	if ctx.FromName == "" {
-		if needKey {
-			return ctx, fmt.Errorf("--from is required: the key whose account owns this device")
+		return ctx, fmt.Errorf("--from is required: the key whose account owns this device")
+	}
+	if !sign {
+		if ctx.FromAddress, err = workerclient.KeyAddress(ctx.Keyring, ctx.FromName); err != nil {
+			return ctx, err
 		}
 		return ctx, nil
 	}

@@ -358,7 +358,7 @@ func workerStatusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			clientCtx, err := readChainContext(cmd, true)
+			clientCtx, err := readChainContext(cmd, false)
 			if err != nil {
 				return err
 			}

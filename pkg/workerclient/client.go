@@ -112,6 +112,20 @@ func findKey(kr keyring.Keyring, from string) (*keyring.Record, error) {
 	return nil, fmt.Errorf("key %q: %w", from, err)
 }
 
+// KeyAddress is the bech32 account address of the key from (a name or an
+// address) in kr, whatever kind of key it is.
+func KeyAddress(kr keyring.Keyring, from string) (string, error) {
+	rec, err := findKey(kr, from)
+	if err != nil {
+		return "", err
+	}
+	pub, err := rec.GetPubKey()
+	if err != nil {
+		return "", fmt.Errorf("key %s: %w", rec.Name, err)
+	}
+	return sdk.AccAddress(pub.Address()).String(), nil
+}
+
 // Address is the signer's bech32 address.
 func (c *Client) Address() string { return c.address }
 
