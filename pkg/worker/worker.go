@@ -14,14 +14,14 @@ import (
 
 	"cosmossdk.io/math"
 
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
 // Config configures a worker.
 type Config struct {
-	Client      *txclient.Client
+	Client      *workerclient.Client
 	Query       types.QueryClient
 	Store       *Store
 	Pool        *Pool
@@ -114,7 +114,7 @@ func New(cfg Config) *Worker {
 	if cfg.Report == nil {
 		cfg.Report = func(Event) {}
 	}
-	return &Worker{cfg: cfg, operator: cfg.Client.Address().String(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
+	return &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
 }
 
 // Stats returns a copy of the running totals.
