@@ -13,19 +13,27 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
 	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
+// TxClient sends the device's transactions (a *workerclient.Client; tests fake it).
+type TxClient interface {
+	Address() string
+	Submit(ctx context.Context, msgs ...gogoproto.Message) (*workerclient.Result, error)
+}
+
 // Config configures a worker.
 type Config struct {
-	Client      *workerclient.Client
+	Client      TxClient
 	Query       types.QueryClient
 	Store       *Store
 	Pool        *Pool
 	Kinds       *kinds.Registry
+	Programs    *Programs // runs kind wasm; nil: wasm jobs are skipped as unsupported
 	Moniker     string
 	Bond        math.Int // bond to register with; zero means params.min_device_bond
 	MaxInFlight int      // tasks leased at once

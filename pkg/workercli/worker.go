@@ -157,12 +157,21 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			query := clientCtx.Query()
+			cacheMB, _ := f.GetInt64(flagProgramCacheMB)
+			programCache, err := worker.OpenProgramCache(worker.ProgramCacheDir(stateDir), cacheMB<<20)
+			if err != nil {
+				return fmt.Errorf("program cache: %w", err)
+			}
+			programs := worker.NewPrograms(query, programCache)
+			defer func() { _ = programs.Close() }()
 			w := worker.New(worker.Config{
 				Client:      clientCtx.Client,
-				Query:       clientCtx.Query(),
+				Query:       query,
 				Store:       store,
 				Pool:        pool,
 				Kinds:       kinds.DefaultRegistry(),
+				Programs:    programs,
 				Moniker:     moniker,
 				Bond:        bond,
 				MaxInFlight: maxTasks,
