@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -36,7 +36,7 @@ func (w *Worker) spec(ctx context.Context, t *TaskState) (kinds.Spec, error) {
 		inputs = inputBytes(ins)
 	}
 	j, err := w.cfg.Programs.bind(ctx, ws, t.FirstItem, inputs)
-	if err != nil && !errors.Is(err, txclient.ErrUnavailable) {
+	if err != nil && !errors.Is(err, workerclient.ErrUnavailable) {
 		return nil, &cannotRunError{err, SkipProgram}
 	}
 	return j, err

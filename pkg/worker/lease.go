@@ -9,7 +9,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -33,7 +33,7 @@ func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
 			// The code is fetched and checked before the lease, not after: a
 			// program this worker cannot run costs it nothing.
 			if _, err := w.cfg.Programs.Code(ctx, ws.WasmSpec().Program); err != nil {
-				if errors.Is(err, txclient.ErrUnavailable) {
+				if errors.Is(err, workerclient.ErrUnavailable) {
 					return nil, err
 				}
 				w.skipNow(Skip{JobID: job.Id, Reason: SkipProgram, Detail: err.Error()})

@@ -23,7 +23,7 @@ import (
 	"github.com/nightshift-network/nightshift/pkg/examples/proth"
 	"github.com/nightshift-network/nightshift/pkg/examples/tiles"
 	"github.com/nightshift-network/nightshift/pkg/programinputs"
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/merkle"
 	"github.com/nightshift-network/nightshift/x/compute/program"
@@ -61,12 +61,12 @@ func hexID(id [32]byte) string { return hex.EncodeToString(id[:]) }
 // fakeTx records what the worker sends and answers a release.
 type fakeTx struct{ sent []sdk.Msg }
 
-func (f *fakeTx) Address() sdk.AccAddress { return sdk.AccAddress("device-operator-addr") }
+func (f *fakeTx) Address() string { return sdk.AccAddress("device-operator-addr").String() }
 
-func (f *fakeTx) Submit(_ context.Context, msgs ...sdk.Msg) (*txclient.Result, error) {
+func (f *fakeTx) Submit(_ context.Context, msgs ...proto.Message) (*workerclient.Result, error) {
 	f.sent = append(f.sent, msgs...)
 	if _, ok := msgs[0].(*types.MsgReleaseTask); ok {
-		return &txclient.Result{Responses: []proto.Message{&types.MsgReleaseTaskResponse{Charged: math.NewInt(5), BarredUntil: 40}}}, nil
+		return &workerclient.Result{Responses: []proto.Message{&types.MsgReleaseTaskResponse{Charged: math.NewInt(5), BarredUntil: 40}}}, nil
 	}
 	return nil, status.Error(codes.Unimplemented, "not faked")
 }

@@ -13,17 +13,17 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// TxClient sends the device's transactions (a *txclient.Client; tests fake it).
+// TxClient sends the device's transactions (a *workerclient.Client; tests fake it).
 type TxClient interface {
-	Address() sdk.AccAddress
-	Submit(ctx context.Context, msgs ...sdk.Msg) (*txclient.Result, error)
+	Address() string
+	Submit(ctx context.Context, msgs ...gogoproto.Message) (*workerclient.Result, error)
 }
 
 // Config configures a worker.
@@ -122,7 +122,7 @@ func New(cfg Config) *Worker {
 	if cfg.Report == nil {
 		cfg.Report = func(Event) {}
 	}
-	return &Worker{cfg: cfg, operator: cfg.Client.Address().String(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
+	return &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
 }
 
 // Stats returns a copy of the running totals.

@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 // The worker's choice of work (--min-price, --max-work-per-item, the stored
 // bench) and how it hears of new work (the node's websocket).
@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/spf13/cobra"
 
@@ -84,7 +83,7 @@ func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 }
 
 // workerSubscription returns the node subscription unless --subscribe=false.
-func workerSubscription(cmd *cobra.Command, clientCtx client.Context, ui *workerUI) (*worker.Subscription, time.Duration, error) {
+func workerSubscription(cmd *cobra.Command, clientCtx chainContext, ui *workerUI) (*worker.Subscription, time.Duration, error) {
 	safety, _ := cmd.Flags().GetDuration(flagSafetyPoll)
 	if on, _ := cmd.Flags().GetBool(flagSubscribe); !on {
 		return nil, safety, nil
