@@ -59,6 +59,9 @@ func DefaultParams() Params {
 		// plus hashing) fits with room for small ones.
 		MaxVerifyGasPerBlock: 160_000_000,
 
+		MaxRequesterEmissionBps:       DefaultMaxRequesterEmissionBps,
+		MaxEmissionRequestersPerEpoch: DefaultMaxEmissionRequestersPerEpoch,
+
 		DisputeWindowBlocks:    1000,
 		DeliveryDeadlineBlocks: 100,
 		MaxDemandItems:         16,
@@ -150,6 +153,9 @@ func (p Params) Validate() error {
 		}
 	}
 	if err := p.validatePrograms(); err != nil {
+		return err
+	}
+	if err := p.validateEmissionCap(); err != nil {
 		return err
 	}
 	return p.validateDisputes(maxWindow)
