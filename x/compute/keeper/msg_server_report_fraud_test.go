@@ -97,7 +97,7 @@ func TestMsgReportFraud(t *testing.T) {
 		must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(w.requester)})
 		task, forged := w.verifyA(true)
 		credited := w.task(w.job, task)
-		f.advance(6) // the epoch settles; a is its only worker and earns all of it
+		f.advance(6) // the epoch settles; a is its only worker and earns its one requester's capped share
 		info, err := f.k.Epochs.Get(f.ctx, credited.CreditedEpoch)
 		require.NoError(t, err)
 		require.True(t, info.Settled)

@@ -83,6 +83,10 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 	}
 	// Room for one to three proofs at their bound per block (params.Validate's floor is one).
 	p.MaxVerifyGasPerBlock = uint64(p.ProofSamples) * (p.MaxVerifyGasPerItem + types.VerifyHashReservePerItem) * between(r, 1, 3)
+	// Drawn last so the draws above stay as they were. A cap from 10 % to off,
+	// and few requesters per epoch, so runs meet both bounds.
+	p.MaxRequesterEmissionBps = uint32(between(r, 1_000, types.BasisPoints))
+	p.MaxEmissionRequestersPerEpoch = uint32(between(r, 1, 4))
 	return p
 }
 
