@@ -39,11 +39,13 @@ func TestComputeEndToEnd(t *testing.T) {
 			EpochBlocks          string `json:"epoch_blocks"`
 			MaxTaskItems         string `json:"max_task_items"`
 			JobPostingFee        string `json:"job_posting_fee"`
+			MinGasPrice          string `json:"min_gas_price"`
 		} `json:"params"`
 	}
 	d.query(&params, "compute", "params")
 	if p := params.Params; p.MinDeviceBond != "100000000" || p.ChallengeDelayBlocks != "2" || p.ProofSamples != 32 ||
-		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" || p.JobPostingFee != "1000000" {
+		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" || p.JobPostingFee != "1000000" ||
+		p.MinGasPrice != "0.001000000000000000" {
 		t.Fatalf("params: %+v", p)
 	}
 	var epoch struct {
@@ -84,8 +86,10 @@ func TestComputeEndToEnd(t *testing.T) {
 	)
 	before := d.balance(requester)
 	res := d.mustTx("compute", "post-job", kind, spec, strconv.Itoa(items), strconv.Itoa(itemsPerTask), strconv.Itoa(price), strconv.Itoa(deadline), "--from", "requester")
-	if fee := res.fee(); fee != 0 {
-		t.Fatalf("devnet charged a fee of %d ushift; min gas price should be 0", fee)
+	// No --fees nor --gas-prices: nightshiftd paid the chain's min_gas_price
+	// for the 400,000 gas itself.
+	if fee := res.fee(); fee != 400 {
+		t.Fatalf("post-job paid a fee of %d ushift, want 400,000 gas × min_gas_price 0.001 = 400", fee)
 	}
 	var posted types.MsgPostJobResponse
 	d.msgResponse(res, &posted)
@@ -157,13 +161,14 @@ func TestComputeEndToEnd(t *testing.T) {
 		t.Fatalf("device over gRPC: %v %s", err, out)
 	}
 
-	// An unknown kind is refused and costs the requester nothing.
+	// An unknown kind is refused and costs the requester no more than the
+	// transaction's fee (nothing is escrowed, no posting fee is taken).
 	before = d.balance(requester)
 	res = d.tx("compute", "post-job", "no-such-kind", "{}", "4", "2", "1000", "100", "--from", "requester")
 	if res.Code == 0 || !strings.Contains(res.RawLog, "unknown task kind") {
 		t.Fatalf("post-job with an unknown kind was not refused: %+v", res)
 	}
-	if after := d.balance(requester); after != before-res.fee() || res.fee() != 0 {
+	if after := d.balance(requester); after != before-res.fee() || res.fee() > 400 {
 		t.Fatalf("requester balance %d -> %d (fee %d) after a refused job", before, after, res.fee())
 	}
 	d.query(&jobs, "compute", "jobs", "--requester", requester)
