@@ -91,6 +91,9 @@ type txResult struct {
 	Code   uint32 `json:"code"`
 	TxHash string `json:"txhash"`
 	RawLog string `json:"raw_log"`
+	// GasWanted and GasUsed are the tx's gas limit (what its fee pays for) and use.
+	GasWanted string `json:"gas_wanted"`
+	GasUsed   string `json:"gas_used"`
 	// Data is the hex-encoded TxMsgData holding the message responses.
 	Data   string    `json:"data"`
 	Events []txEvent `json:"events"`

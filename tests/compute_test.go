@@ -186,6 +186,7 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	device := d.addr("device1")
 
 	res := d.mustTx("compute", "lease-task", job, "--from", "device1")
+	leaseRes := res
 	var lease types.MsgLeaseTaskResponse
 	d.msgResponse(res, &lease)
 	if lease.TaskIndex != wantTask {
@@ -216,6 +217,7 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	}
 	root := tree.Root()
 	res = d.mustTx("compute", "submit-claim", job, task, hex.EncodeToString(root[:]), "--from", "device1")
+	claimRes := res
 	var claim types.MsgSubmitClaimResponse
 	d.msgResponse(res, &claim)
 	if claim.ChallengeHeight == 0 || claim.ProofDeadline <= claim.ChallengeHeight {
@@ -278,6 +280,17 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	if got := d.balance(device); got != balance+reward-fee-res.fee() {
 		d.t.Fatalf("device balance %d -> %d, want +%d (fee %d)", balance, got, reward-fee, res.fee())
 	}
+	// What the task's three transactions cost the device at min_gas_price,
+	// against what it paid (the figures in the module README).
+	txFees := leaseRes.fee() + claimRes.fee() + res.fee()
+	for _, r := range []txResult{leaseRes, claimRes, res} {
+		if wanted, _ := strconv.ParseInt(r.GasWanted, 10, 64); r.fee()*1000 < wanted || r.fee() == 0 {
+			d.t.Fatalf("tx %s paid %d ushift for %s gas: below min_gas_price", r.TxHash, r.fee(), r.GasWanted)
+		}
+	}
+	d.t.Logf("task %s: lease %s/%s gas, claim %s/%s, proof %s/%s (used/wanted); fees %d ushift of the %d paid (%.1f %%)",
+		task, leaseRes.GasUsed, leaseRes.GasWanted, claimRes.GasUsed, claimRes.GasWanted, res.GasUsed, res.GasWanted,
+		txFees, reward-fee, 100*float64(txFees)/float64(reward-fee))
 	d.query(&q, "compute", "task", job, task)
 	if q.Task.Status != "TASK_STATUS_VERIFIED" {
 		d.t.Fatalf("task after proof: %+v", q.Task)
