@@ -69,9 +69,10 @@ func TestComputeEndToEnd(t *testing.T) {
 		t.Fatalf("requesters = %v, want %s", approved.Requesters, requester)
 	}
 
-	// The device bonds 200 SHIFT.
-	d.mustTx("compute", "register-device", "my-rig", "200000000", "--from", "device1")
-	if dev := d.device(device); dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "200000000" || dev.Moniker != "my-rig" {
+	// The device bonds 2,100 SHIFT: an invalid proof slashes 1,050, which covers
+	// its tasks' payments and the 1,000 SHIFT epoch emission they can earn.
+	d.mustTx("compute", "register-device", "my-rig", "2100000000", "--from", "device1")
+	if dev := d.device(device); dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "2100000000" || dev.Moniker != "my-rig" {
 		t.Fatalf("device after register: %+v", dev)
 	}
 
@@ -151,7 +152,7 @@ func TestComputeEndToEnd(t *testing.T) {
 	// Every hashcash item measures the same work (one hash checked), so the
 	// sampled mean times the items is exact.
 	wantUnits := strconv.FormatUint(items*parsed.MaxWorkPerItem(), 10)
-	if dev := restDevice.Device; dev.Operator != device || dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "200000000" ||
+	if dev := restDevice.Device; dev.Operator != device || dev.Status != "DEVICE_STATUS_ACTIVE" || dev.Bond != "2100000000" ||
 		dev.TasksVerified != "2" || dev.WorkUnits != wantUnits || dev.LiveTasks != 0 {
 		t.Fatalf("REST device: %+v", dev)
 	}

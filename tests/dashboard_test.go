@@ -205,7 +205,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		"--chain-id", devnetChainID, "--keyring-backend", "test", "--node", d.node(), "-y", "--output", "json"); err != nil {
 		t.Fatal(err)
 	}
-	worker := d.start("worker", "worker", "start", "--from", "device1", "--moniker", "rig-1", "--bond", "200SHIFT",
+	worker := d.start("worker", "worker", "start", "--from", "device1", "--moniker", "rig-1", "--bond", "2100SHIFT",
 		"--threads", "1", "--max-tasks", "1", "--state-dir", t.TempDir(), "--dashboard", base,
 		"--keyring-backend", "test", "--chain-id", devnetChainID, "--node", d.node())
 

@@ -67,9 +67,9 @@ func TestWorkerBinarySweep(t *testing.T) {
 		"--chain-id", devnetChainID, "--keyring-backend", "test", "--node", d.node(), "-y", "--output", "json"); err != nil {
 		t.Fatal(err)
 	}
-	const keep = 9_999_000_000_000 // 9,999,000 SHIFT of device1's 10,000,000; the bond is 200
+	const keep = 9_997_000_000_000 // 9,997,000 SHIFT of device1's 10,000,000; the bond is 2,100 (it covers the epoch emission)
 	aliceBefore := d.balance(alice)
-	w := d.startBin(bin, "nightshift-worker", "start", "--from", "device1", "--bond", "200SHIFT", "--threads", "1",
+	w := d.startBin(bin, "nightshift-worker", "start", "--from", "device1", "--bond", "2100SHIFT", "--threads", "1",
 		"--when", "always", "--sweep-to", alice, "--sweep-above", strconv.Itoa(keep)+"ushift",
 		"--state-dir", t.TempDir(), "--output", "json",
 		"--keyring-backend", "test", "--chain-id", devnetChainID, "--node", d.node())
@@ -82,7 +82,7 @@ func TestWorkerBinarySweep(t *testing.T) {
 	waitFor(t, 30*time.Second, "alice to hold what was swept", func() bool {
 		return d.balance(alice)-aliceBefore == w.total("swept") && d.balance(device1) == keep+100_000
 	})
-	if dev := d.device(device1); dev.Bond != "200000000" {
+	if dev := d.device(device1); dev.Bond != "2100000000" {
 		t.Fatalf("device bond after the sweep: %+v", dev)
 	}
 	if bad := append(w.events("rejected"), w.events("error")...); len(bad) > 0 {

@@ -40,8 +40,8 @@ func TestWorkerEndToEnd(t *testing.T) {
 		width, height = 128, 128
 		itemsPerTask  = 16
 		numTasks      = height / itemsPerTask
-		price         = 1000        // ushift per item
-		bond          = 200_000_000 // ushift, --bond 200SHIFT
+		price         = 1000          // ushift per item
+		bond          = 2_100_000_000 // ushift, --bond 2100SHIFT: its slash covers the epoch emission
 	)
 	// What a verified task pays its device: the task's price less the protocol fee.
 	taskPay := int64(itemsPerTask*price) - int64(itemsPerTask*price)*int64(params.Params.ProtocolFeeBps)/types.BasisPoints
@@ -81,7 +81,7 @@ func TestWorkerEndToEnd(t *testing.T) {
 
 	// Two workers share the job; bob is killed as soon as he holds a claim.
 	workerArgs := func(key, stateDir string) []string {
-		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", "200SHIFT", "--threads", "1",
+		return []string{"worker", "start", "--from", key, "--moniker", key, "--bond", "2100SHIFT", "--threads", "1",
 			"--state-dir", stateDir, "--output", "json",
 			"--keyring-backend", "test", "--chain-id", devnetChainID, "--node", d.node()}
 	}

@@ -49,7 +49,7 @@ func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
 			return nil, nil
 		case errors.Is(err, types.ErrBondTooSmallForTask):
 			w.skipAtLease(Skip{JobID: job.Id, Reason: SkipBondTooSmall,
-				Detail: "a task pays more than this device's bond can secure: add bond with `tx compute update-device --add-bond` and restart the worker"})
+				Detail: "this device's live tasks with this one, their pay and the epoch emission they can earn, are more than an invalid proof would slash of its bond: add bond with `tx compute update-device --add-bond` and restart the worker (x/compute README, Soundness)"})
 			continue
 		case errors.Is(err, types.ErrDeviceJailed), errors.Is(err, types.ErrBondTooLow), errors.Is(err, types.ErrDeviceNotActive), errors.Is(err, types.ErrDeviceNotFound):
 			return nil, fatal(err)

@@ -44,7 +44,7 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("msg_approve_requester", 10), simulation.MsgApproveRequesterFactory(am.keeper))
 	reg.Add(weights.Get("msg_revoke_requester", 5), simulation.MsgRevokeRequesterFactory(am.keeper))
 	reg.Add(weights.Get("msg_update_compute_params", 4), simulation.MsgUpdateParamsFactory(am.keeper))
-	reg.Add(weights.Get("msg_demand_delivery", 15), simulation.MsgDemandDeliveryFactory(am.keeper))
+	reg.Add(weights.Get("msg_demand_delivery", 30), simulation.MsgDemandDeliveryFactory(am.keeper))
 	reg.Add(weights.Get("msg_deliver_outputs", 40), simulation.MsgDeliverOutputsFactory(am.keeper))
 	reg.Add(weights.Get("msg_report_fraud", 30), simulation.MsgReportFraudFactory(am.keeper))
 	reg.Add(weights.Get("msg_release_task", 20), simulation.MsgReleaseTaskFactory(am.keeper))

@@ -177,6 +177,12 @@ func must[M any, R any](f *fixture, handler func(context.Context, M) (R, error),
 
 const bond = 1_000_000_000 // 1,000 SHIFT: enough for the tasks these tests lease
 
+// coverableEmission is an epoch emission the fixture's bond covers: the lease
+// check counts an approved requester's task as able to earn the whole emission
+// of an idle epoch, and 100 SHIFT plus these tests' payments stays below what
+// an invalid proof slashes of a 1,000 SHIFT bond even after a slash or two.
+var coverableEmission = math.NewInt(100_000_000)
+
 func (f *fixture) registerDevice(name string) sdk.AccAddress {
 	f.t.Helper()
 	op := addrOf(name)

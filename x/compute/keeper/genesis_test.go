@@ -16,7 +16,11 @@ import (
 // and the queues were rebuilt: the claim can still be proved and the lease
 // still expires.
 func TestGenesisRoundTrip(t *testing.T) {
-	f := newFixture(t, func(p *types.Params) { p.EpochBlocks = 20; p.ProofSamples = 2 })
+	f := newFixture(t, func(p *types.Params) {
+		p.EpochBlocks = 20
+		p.ProofSamples = 2
+		p.InitialEpochEmission = coverableEmission
+	})
 	requester := addrOf("requester")
 	f.fund(requester, 1_000_000_000)
 	must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(requester)})

@@ -21,6 +21,7 @@ func TestTotalBurnedReconcilesSupply(t *testing.T) {
 		p.EpochBlocks = 50
 		p.ProofSamples = 4
 		p.ProofWindowBlocks = 5
+		p.InitialEpochEmission = coverableEmission
 	})
 	requester := addrOf("lab")
 	f.fund(requester, 1_000_000_000)

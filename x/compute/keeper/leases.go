@@ -47,19 +47,18 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 	}
 	first, count := job.TaskRange(index)
 	// Soundness: one invalid proof must cost at least what all the device's
-	// live tasks pay together, this one included, so one bond cannot back
-	// more tasks than it can lose.
-	reward := job.TaskReward(count)
-	live, err := k.liveReward(ctx, operator)
+	// live tasks pay together, this one included, plus the emission they can
+	// still earn, so one bond cannot back more tasks than it can lose.
+	cover, err := k.liveCover(ctx, params, operator, job, count)
 	if err != nil {
 		return types.Task{}, err
 	}
 	// Verified tasks still open to dispute count as live (G5).
-	live = live.Add(intOrZero(dev.DisputableReward))
-	if cover := types.BpsOf(dev.Bond, params.SlashInvalidBps); cover.LT(live.Add(reward)) {
+	disputable := intOrZero(dev.DisputableReward)
+	if slash := types.BpsOf(dev.Bond, params.SlashInvalidBps); slash.LT(cover.Total().Add(disputable)) {
 		return types.Task{}, errorsmod.Wrapf(types.ErrBondTooSmallForTask,
-			"task pays %s%s and the device's live tasks %s%s, but an invalid proof slashes %s%s of the bond; add bond, finish a task or lease a smaller job",
-			reward, k.denom, live, k.denom, cover, k.denom)
+			"the device's live tasks with this one pay %s%s and can earn up to %s%s of emission, its disputable tasks paid %s%s, but an invalid proof slashes %s%s of the bond; add bond, finish a task or lease a smaller job",
+			cover.Payment, k.denom, cover.Emission, k.denom, disputable, k.denom, slash, k.denom)
 	}
 
 	if reopened {
@@ -115,25 +114,6 @@ func (k *Keeper) LeaseTask(ctx context.Context, operator sdk.AccAddress, jobID u
 // maxReopenedScan bounds how many reopened tasks one lease looks at for one
 // the device is not barred from; past it the device gets a never-leased task.
 const maxReopenedScan = 64
-
-// liveReward is what the device's live tasks pay together. It visits at most
-// the device's live tasks (max_live_tasks_per_device).
-func (k *Keeper) liveReward(ctx context.Context, operator sdk.AccAddress) (math.Int, error) {
-	total := math.ZeroInt()
-	err := k.TasksByDevice.Walk(ctx, collections.NewPrefixedPairRange[[]byte, TaskKey](operator), func(key collections.Pair[[]byte, TaskKey]) (bool, error) {
-		task, err := k.Tasks.Get(ctx, key.K2())
-		if err != nil {
-			return true, err
-		}
-		job, err := k.Jobs.Get(ctx, task.JobId)
-		if err != nil {
-			return true, err
-		}
-		total = total.Add(job.TaskReward(task.ItemCount))
-		return false, nil
-	})
-	return total, err
-}
 
 // nextOpenTask returns the lowest reopened task of the job the device is not
 // barred from, else the job's next never-leased task.

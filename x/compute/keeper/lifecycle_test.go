@@ -20,6 +20,7 @@ func TestLifecycle(t *testing.T) {
 		p.EpochBlocks = 400
 		p.ProofSamples = 4
 		p.JailAfterFailures = 2
+		p.InitialEpochEmission = coverableEmission
 	})
 	params, err := f.k.GetParams(f.ctx)
 	require.NoError(t, err)

@@ -220,7 +220,7 @@ func TestOneBondManyTasks(t *testing.T) {
 		requireUnchanged(f, []sdk.AccAddress{attacker, honest, requester}, func() {
 			_, err := exec(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(attacker), JobId: job})
 			require.ErrorIs(t, err, types.ErrBondTooSmallForTask)
-			require.ErrorContains(t, err, "live tasks 500000000")
+			require.ErrorContains(t, err, "live tasks with this one pay 1000000000")
 		})
 		require.Equal(t, uint32(1), f.device(attacker).LiveTasks, "one 1,000 SHIFT bond backs one 500 SHIFT task, not sixteen")
 		// The honest device, with the same bond, also holds one at a time and is paid.
@@ -232,6 +232,7 @@ func TestOneBondManyTasks(t *testing.T) {
 		w := newMsgWorld(newFixture(t, func(p *types.Params) {
 			p.ProofSamples = proofSamples
 			p.EpochBlocks = 200
+			p.InitialEpochEmission = coverableEmission
 		}))
 		f := w.f
 		must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(w.requester)})

@@ -50,7 +50,7 @@ func TestMsgReportFraud(t *testing.T) {
 	})
 
 	t.Run("slashes and jails the device, refunds the requester, pays the reporter", func(t *testing.T) {
-		w := newMsgWorld(newFixture(t, disputeParams))
+		w := newMsgWorld(newFixture(t, disputeParams, func(p *types.Params) { p.InitialEpochEmission = coverableEmission }))
 		f := w.f
 		must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(w.requester)})
 		task, forged := w.verifyA(true)
@@ -90,12 +90,14 @@ func TestMsgReportFraud(t *testing.T) {
 	t.Run("after the epoch settled the emission is clawed back from the bond", func(t *testing.T) {
 		w := newMsgWorld(newFixture(t, disputeParams, func(p *types.Params) {
 			p.EpochBlocks = 5
-			p.SlashInvalidBps = 1 // the floor decides: reward + emission value
 			p.InitialEpochEmission = math.NewInt(50_000_000)
 		}))
 		f := w.f
 		must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(w.requester)})
 		task, forged := w.verifyA(true)
+		// Governance lowers the slash after the lease (the bond cover checked
+		// the old one), so the floor decides: reward + emission value.
+		w.setParams(func(p *types.Params) { p.SlashInvalidBps = 1 })
 		credited := w.task(w.job, task)
 		f.advance(6) // the epoch settles; a is its only worker and earns its one requester's capped share
 		info, err := f.k.Epochs.Get(f.ctx, credited.CreditedEpoch)

@@ -39,7 +39,12 @@ func MsgDemandDeliveryFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			return nil, nil, nil
 		}
 		h := uint64(sdk.UnwrapSDKContext(ctx).BlockHeight())
-		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool { return disputable(t, h) && t.Demand == nil })
+		// Half the demands go to devices that ignore them (see undelivered), so
+		// every run sees missed deliveries as well as answered ones.
+		ignored := r.Intn(2) == 0
+		task, ok := pick(ctx, r, k.Tasks, func(t types.Task) bool {
+			return disputable(t, h) && t.Demand == nil && (!ignored || undelivered(t))
+		})
 		if !ok {
 			reporter.Skip("no verified task open to dispute")
 			return nil, nil, nil

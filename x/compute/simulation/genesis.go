@@ -36,9 +36,15 @@ func RandomizedGenState(simState *module.SimulationState) {
 // reach the cap.
 func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 	maxJobItems := between(r, 64, 256)
-	initial := math.NewIntFromUint64(between(r, 1_000_000, 1_000_000_000))
+	draw := between(r, 1_000_000, 1_000_000_000)
+	minBond := between(r, 1_000_000, 100_000_000)
+	// The lease check counts an eligible task as able to earn up to the epoch's
+	// emission, so emission is sized to the bonds (2-50 % of the minimum):
+	// some bonds cover it and some do not. (Drawn in the old order, so the
+	// rest of a seed's params stay as they were.)
+	initial := math.NewIntFromUint64(minBond/50 + draw%(minBond/2-minBond/50+1))
 	p := types.Params{
-		MinDeviceBond:         math.NewIntFromUint64(between(r, 1_000_000, 100_000_000)),
+		MinDeviceBond:         math.NewIntFromUint64(minBond),
 		DeviceUnbondingBlocks: between(r, 2, 40),
 		LeaseBlocks:           between(r, 2, 8),
 		ChallengeDelayBlocks:  between(r, 1, 3),
@@ -69,8 +75,8 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		MinGasPrice: math.LegacyZeroDec(),
 
 		// Short dispute windows, so bonds still unbond and jobs still prune in a run.
-		DisputeWindowBlocks:    between(r, 1, 15),
-		DeliveryDeadlineBlocks: between(r, 1, 6),
+		DisputeWindowBlocks:    between(r, 6, 20),
+		DeliveryDeadlineBlocks: between(r, 1, 4),
 		MaxDemandItems:         uint32(between(r, 1, 8)),
 		DemandFeePerItem:       math.NewIntFromUint64(between(r, 0, 10_000)),
 		FraudReporterBps:       uint32(between(r, 0, 5_000)),

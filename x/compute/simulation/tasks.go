@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"cosmossdk.io/collections"
+	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/testutil/simsx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -105,15 +106,26 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 		}
 		return types.ErrNoOpenTask, 0, nil
 	}
-	// The bond's invalid-proof slash covers the device's live tasks and this one together.
+	// The bond's invalid-proof slash covers the device's live tasks and this
+	// one together: their payments and the emission the eligible ones can earn.
 	_, count := job.TaskRange(index)
 	need := job.TaskReward(count)
+	units := math.ZeroInt()
+	addUnits := func(j types.Job, items uint64) {
+		approved, _ := k.ApprovedRequesters.Has(ctx, sdk.MustAccAddressFromBech32(j.Requester))
+		if approved && j.Requester != dev.Operator {
+			units = units.Add(math.NewIntFromUint64(params.MaxVerifyGasPerItem).Mul(math.NewIntFromUint64(items)))
+		}
+	}
+	addUnits(job, count)
 	_ = k.TasksByDevice.Walk(ctx, collections.NewPrefixedPairRange[[]byte, keeper.TaskKey](op), func(key collections.Pair[[]byte, keeper.TaskKey]) (bool, error) {
 		task, _ := getTask(ctx, k, key.K2().K1(), key.K2().K2())
 		held, _ := k.Jobs.Get(ctx, task.JobId)
 		need = need.Add(held.TaskReward(task.ItemCount))
+		addUnits(held, task.ItemCount)
 		return false, nil
 	})
+	need = need.Add(emissionBound(ctx, k, params, units))
 	// Verified tasks still open to dispute count too.
 	if !dev.DisputableReward.IsNil() {
 		need = need.Add(dev.DisputableReward)
@@ -283,4 +295,28 @@ func malform(r *simsx.XRand, items []types.ChallengeItem, msg *types.MsgSubmitPr
 		msg.Nodes = append(append([][]byte(nil), msg.Nodes...), make([]byte, 32))
 		return true
 	}
+}
+
+// emissionBound models the lease check's emission cover: ⌈E × U / (W + U)⌉
+// with E the running epoch's emission (halvings and cap applied) and W its
+// credited work, or 0 without eligible units.
+func emissionBound(ctx context.Context, k *keeper.Keeper, params types.Params, units math.Int) math.Int {
+	if !units.IsPositive() {
+		return math.ZeroInt()
+	}
+	n, _ := k.CurrentEpoch.Get(ctx)
+	info, _ := k.Epochs.Get(ctx, n)
+	emitted, err := k.TotalEmitted.Get(ctx)
+	if err != nil {
+		emitted = math.ZeroInt()
+	}
+	e := math.MinInt(params.EpochEmission(n), params.EmissionCap.Sub(emitted))
+	if !e.IsPositive() {
+		return math.ZeroInt()
+	}
+	num, den := e.Mul(units), info.WorkUnits.Add(units)
+	if num.Mod(den).IsZero() {
+		return num.Quo(den)
+	}
+	return num.Quo(den).AddRaw(1)
 }
