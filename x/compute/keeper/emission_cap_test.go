@@ -62,7 +62,10 @@ func TestEmissionFarmingIsCapped(t *testing.T) {
 			p.ProofSamples = 4
 		})
 		attacker, h1, h2 := f.approve("attacker"), f.approve("honest-1"), f.approve("honest-2")
-		farm, d1, d2 := f.registerDevice("attacker-second-key"), f.registerDevice("h1"), f.registerDevice("h2")
+		// Bonds that cover a task's payment and the whole epoch's emission
+		// (the lease check's bound with the cap off).
+		const bonded = 2_100 * shift
+		farm, d1, d2 := f.registerBonded("attacker-second-key", bonded), f.registerBonded("h1", bonded), f.registerBonded("h2", bonded)
 		start := f.balance(attacker).Add(f.wealth(farm))
 		starts := []math.Int{f.wealth(d1), f.wealth(d2)}
 
