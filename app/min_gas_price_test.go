@@ -89,7 +89,7 @@ func TestDefaultMinGasPriceRefusesFreeTxs(t *testing.T) {
 	require.Equal(t, "0.001000000000000000"+BondDenom, DefaultMinGasPrices())
 
 	a := New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()))
-	ctx := a.NewUncachedContext(false, cmtproto.Header{Height: 5}).WithExecMode(sdk.ExecModeFinalize)
+	ctx := a.NewNextBlockContext(cmtproto.Header{Height: 5}).WithExecMode(sdk.ExecModeFinalize)
 	require.NoError(t, a.ComputeKeeper.Params.Set(ctx, computetypes.DefaultParams()))
 	from, to := sdk.AccAddress("from________________"), sdk.AccAddress("to__________________")
 	build := func(fee int64) sdk.Tx {
