@@ -55,6 +55,14 @@ func withWorkLoops(app *App) {
 			computesim.MsgLeaseTaskFactory(k), computesim.MsgLeaseTaskFactory(k), computesim.MsgSubmitClaimFactory(k),
 			computesim.MsgReleaseTaskFactory(k),
 		}},
+		// Requesters checking what they got and anyone watching for fraud: their
+		// demands and reports need verified tasks still open to dispute, which
+		// weighted operations alone rarely meet, so every run sees answered and
+		// missed deliveries and proven fraud.
+		&workLoops{app: app, name: "dispute_loop", max: 2, steps: []simsx.SimMsgFactoryX{
+			computesim.MsgDemandDeliveryFactory(k), computesim.MsgDeliverOutputsFactory(k),
+			computesim.MsgReportFraudFactory(k), computesim.MsgDeliverOutputsFactory(k),
+		}},
 		&workLoops{app: app, name: "operator_loop", max: 1, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgRegisterDeviceFactory(k), computesim.MsgWithdrawRewardsFactory(k),
 			computesim.MsgCancelJobFactory(k), computesim.MsgUpdateDeviceFactory(k), computesim.MsgUnbondDeviceFactory(k),

@@ -11,21 +11,24 @@ import (
 	"github.com/nightshift-network/nightshift/pkg/worker"
 )
 
-// TestReleaseWorkerArm64UnderQemu builds the linux/arm64 nightshift-worker as
-// `make release` does (static, trimmed) and runs its bench under
-// qemu-aarch64-static: the phone binary starts and computes both task kinds.
-// Skipped without qemu-aarch64-static unless NIGHTSHIFT_REQUIRE_QEMU=1 (.ci/run
-// installs qemu-user-static and sets it).
-func TestReleaseWorkerArm64UnderQemu(t *testing.T) {
+// maxArm64WorkerBytes bounds the stripped linux/arm64 nightshift-worker, so
+// the phone binary cannot silently grow back (docs/benchmarks.md, "The worker
+// binary's size"). Issue #17's goal is 30 MB; the worker is not there yet
+// (x/compute/types links the SDK's types, codec and, through cosmos-db, two
+// databases: about 14 MB of it), so this is a ratchet at today's size with
+// the WebAssembly runtime (wazero) in, which the worker is about to link.
+// Lower it with every cut; never raise it without a line in benchmarks.md.
+const maxArm64WorkerBytes = 40_000_000
+
+// TestReleaseWorkerArm64 builds the linux/arm64 nightshift-worker as `make
+// release` does (static, trimmed, stripped), checks its size, and runs its
+// bench under qemu-aarch64-static: the phone binary starts and computes both
+// task kinds. The qemu part is skipped without qemu-aarch64-static unless
+// NIGHTSHIFT_REQUIRE_QEMU=1 (.ci/run installs qemu-user-static and sets it);
+// the size check always runs.
+func TestReleaseWorkerArm64(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles the worker")
-	}
-	qemu, err := exec.LookPath("qemu-aarch64-static")
-	if err != nil {
-		if os.Getenv("NIGHTSHIFT_REQUIRE_QEMU") == "1" {
-			t.Fatal("no qemu-aarch64-static on PATH and NIGHTSHIFT_REQUIRE_QEMU=1: apt-get install -y qemu-user-static")
-		}
-		t.Skip("no qemu-aarch64-static on PATH: apt-get install -y qemu-user-static (NIGHTSHIFT_REQUIRE_QEMU=1 makes this a failure)")
 	}
 	bin := filepath.Join(t.TempDir(), "nightshift-worker")
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -buildid=", "-o", bin, "../cmd/nightshift-worker")
@@ -37,7 +40,18 @@ func TestReleaseWorkerArm64UnderQemu(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("linux/arm64 nightshift-worker: %.1f MB", float64(fi.Size())/1e6)
+	t.Logf("linux/arm64 nightshift-worker: %d bytes (%.1f MB; goal 30 MB, ceiling %.1f MB)", fi.Size(), float64(fi.Size())/1e6, float64(maxArm64WorkerBytes)/1e6)
+	if fi.Size() > maxArm64WorkerBytes {
+		t.Errorf("the linux/arm64 worker is %d bytes, over the %d ceiling: see docs/benchmarks.md for what it links (go tool nm -size, go list -deps)", fi.Size(), maxArm64WorkerBytes)
+	}
+
+	qemu, err := exec.LookPath("qemu-aarch64-static")
+	if err != nil {
+		if os.Getenv("NIGHTSHIFT_REQUIRE_QEMU") == "1" {
+			t.Fatal("no qemu-aarch64-static on PATH and NIGHTSHIFT_REQUIRE_QEMU=1: apt-get install -y qemu-user-static")
+		}
+		t.Skip("no qemu-aarch64-static on PATH: apt-get install -y qemu-user-static (NIGHTSHIFT_REQUIRE_QEMU=1 makes this a failure)")
+	}
 
 	home := t.TempDir()
 	out, err := exec.Command(qemu, bin, "bench", "--duration", "300ms", "--threads", "2", "--home", home).CombinedOutput()

@@ -20,6 +20,8 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	"github.com/cosmos/gogoproto/proto"
+
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 )
 
 // Client submits transactions signed by one key. It is safe for concurrent use;
@@ -107,8 +109,9 @@ func (c *Client) Submit(ctx context.Context, msgs ...sdk.Msg) (*Result, error) {
 	return nil, last
 }
 
-// ErrUnavailable marks failures to reach the node (retry later).
-var ErrUnavailable = errors.New("node unavailable")
+// ErrUnavailable marks failures to reach the node (retry later); the very
+// error the worker's client returns, so callers match either with one errors.Is.
+var ErrUnavailable = workerclient.ErrUnavailable
 
 func (c *Client) broadcast(ctx context.Context, msgs []sdk.Msg) (*sdk.TxResponse, error) {
 	txf, err := c.factory.Prepare(c.ctx)

@@ -6,7 +6,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nightshift-network/nightshift/pkg/examples/proth"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
+	"github.com/nightshift-network/nightshift/x/compute/program"
 )
 
 // BenchResult is one kind's measured throughput.
@@ -34,11 +36,26 @@ func Bench(ctx context.Context, d time.Duration, threads int) []BenchResult {
 		}
 		return 1
 	}
+	// Kind wasm: the proth example on the engine programs run on, counted in
+	// fuel (the unit every wasm job's fuel_limit and measured work are in).
+	engine := program.NewEngine(program.EngineConfig{CacheEntries: 1})
+	defer func() { _ = engine.Close() }()
+	pp := proth.Params{N: 521, KStart: 1, KPerItem: 4}.Encode()
+	wasm := func(_ int, n uint64) uint64 {
+		res, err := engine.Run(ctx, proth.Wasm, program.Call{JobID: 1, Item: n, Params: pp, FuelLimit: 1 << 40, MemoryPages: 16, MaxOutputBytes: 1 << 16})
+		if err != nil {
+			return 0 // ctx ended mid-item
+		}
+		return res.Fuel
+	}
+	wasm(0, 0) // compile outside the measurement, as a worker's cache does
 	return []BenchResult{
 		{Kind: "hashcash", Workload: "sha256 nonce search", Unit: "Mhash/s",
 			PerCore: rate(ctx, d, 1, hashcash) / 1e6, AllCores: rate(ctx, d, threads, hashcash) / 1e6},
 		{Kind: "mandelbrot", Workload: "512-px rows, max_iter 500", Unit: "rows/s",
 			PerCore: rate(ctx, d, 1, mandel), AllCores: rate(ctx, d, threads, mandel)},
+		{Kind: kinds.WasmKindName, Workload: "proth n=521, 4 k per item", Unit: "Mfuel/s",
+			PerCore: rate(ctx, d, 1, wasm) / 1e6, AllCores: rate(ctx, d, threads, wasm) / 1e6},
 	}
 }
 

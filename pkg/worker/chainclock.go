@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cosmos/cosmos-sdk/client"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 )
 
 // ChainClock tells the worker where the chain is and how fast it moves, so it
@@ -16,11 +16,17 @@ type ChainClock interface {
 	Now(ctx context.Context) (height uint64, block time.Duration, err error)
 }
 
+// CometRPC is what CometClock asks of the node; CometBFT's HTTP client has it.
+type CometRPC interface {
+	Status(ctx context.Context) (*coretypes.ResultStatus, error)
+	BlockchainInfo(ctx context.Context, minHeight, maxHeight int64) (*coretypes.ResultBlockchainInfo, error)
+}
+
 // CometClock is a ChainClock over the node's CometBFT RPC. It asks the node
 // at most once per Refresh and estimates the height in between from the block
 // interval, so watching leases costs the node next to nothing.
 type CometClock struct {
-	RPC     client.CometRPC
+	RPC     CometRPC
 	Refresh time.Duration // 0: 30 s
 
 	mu     sync.Mutex

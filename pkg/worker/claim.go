@@ -8,21 +8,43 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-func (w *Worker) spec(t *TaskState) (kinds.Spec, error) {
-	return w.cfg.Kinds.Parse(t.Kind, []byte(t.Spec), t.Items)
+// spec is the task's spec, ready to compute: a built-in kind parsed, or a
+// wasm job bound to its program's code with the task's inputs fetched and
+// checked (a *cannotRunError if they cannot be).
+func (w *Worker) spec(ctx context.Context, t *TaskState) (kinds.Spec, error) {
+	if t.Kind != kinds.WasmKindName {
+		return w.cfg.Kinds.Parse(t.Kind, []byte(t.Spec), t.Items)
+	}
+	if w.cfg.Programs == nil {
+		return nil, &cannotRunError{errors.New("this worker runs no programs (kind wasm)"), SkipUnsupported}
+	}
+	ws, err := kinds.ParseWasmSpec([]byte(t.Spec), t.Items)
+	if err != nil {
+		return nil, &cannotRunError{err, SkipUnsupported}
+	}
+	var inputs [][]byte
+	if ws.HasInputRoot {
+		ins, err := w.taskInputs(ctx, t, ws)
+		if err != nil {
+			return nil, err
+		}
+		inputs = inputBytes(ins)
+	}
+	j, err := w.cfg.Programs.bind(ctx, ws, t.FirstItem, inputs)
+	if err != nil && !errors.Is(err, workerclient.ErrUnavailable) {
+		return nil, &cannotRunError{err, SkipProgram}
+	}
+	return j, err
 }
 
 // compute runs the task's items, calling progress after each, and persists
 // outputs and root before any claim.
-func (w *Worker) compute(ctx context.Context, t *TaskState, progress func()) error {
-	spec, err := w.spec(t)
-	if err != nil {
-		return err
-	}
+func (w *Worker) compute(ctx context.Context, t *TaskState, spec kinds.Spec, progress func()) error {
 	w.report(Event{Kind: "computing", JobID: t.JobID, TaskIndex: t.TaskIndex, Items: t.ItemCount})
 	outputs, tree, err := w.cfg.Pool.Compute(ctx, spec, t.JobID, t.FirstItem, t.ItemCount, progress)
 	if err != nil {

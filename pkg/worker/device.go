@@ -11,7 +11,7 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/nightshift-network/nightshift/pkg/coin"
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -43,7 +43,7 @@ func (w *Worker) ensureDevice(ctx context.Context) error {
 	}
 	_, err = w.cfg.Client.Submit(ctx, &types.MsgRegisterDevice{Operator: w.operator, Moniker: w.cfg.Moniker, Bond: bond})
 	if err != nil {
-		if errors.Is(err, txclient.ErrUnavailable) || errors.Is(err, sdkerrors.ErrWrongSequence) {
+		if errors.Is(err, workerclient.ErrUnavailable) || errors.Is(err, sdkerrors.ErrWrongSequence) {
 			return err
 		}
 		if errors.Is(err, types.ErrDeviceExists) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -27,6 +28,17 @@ func (w *Worker) lease(ctx context.Context) (*TaskState, error) {
 		if ok, why := w.fitsLease(ctx, *job, o.spec); !ok {
 			w.skipNow(Skip{JobID: job.Id, Reason: SkipLeaseTooLong, Detail: why})
 			continue
+		}
+		if ws, ok := o.spec.(wasmSpecOf); ok {
+			// The code is fetched and checked before the lease, not after: a
+			// program this worker cannot run costs it nothing.
+			if _, err := w.cfg.Programs.Code(ctx, ws.WasmSpec().Program); err != nil {
+				if errors.Is(err, workerclient.ErrUnavailable) {
+					return nil, err
+				}
+				w.skipNow(Skip{JobID: job.Id, Reason: SkipProgram, Detail: err.Error()})
+				continue
+			}
 		}
 		out, err := w.cfg.Client.Submit(ctx, &types.MsgLeaseTask{Operator: w.operator, JobId: job.Id})
 		switch {

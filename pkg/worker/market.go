@@ -16,6 +16,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/nightshift-network/nightshift/pkg/atomicfile"
+	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -51,7 +52,15 @@ func (w *Worker) rankOpenJobs(ctx context.Context) (Ranking, error) {
 			return Ranking{}, err
 		}
 	}
-	r := Rank(jobs, RankInput{Kinds: w.cfg.Kinds, ItemTime: w.itemTime, Market: m, Operator: w.operator, Filters: w.cfg.Filters})
+	in := RankInput{Kinds: w.cfg.Kinds, ItemTime: w.itemTime, Market: m, Operator: w.operator, Filters: w.cfg.Filters}
+	if p := w.cfg.Programs; p != nil {
+		params, err := p.chainParams(ctx)
+		if err != nil {
+			return Ranking{}, err
+		}
+		in.Wasm = func(ws *kinds.WasmSpec) kinds.Spec { return p.rankSpec(ws, params) }
+	}
+	r := Rank(jobs, in)
 	r.At = time.Now().UTC()
 	w.noteSkips(&r)
 	return r, nil

@@ -64,7 +64,11 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 	if err != nil {
 		return err
 	}
-	out, err := w.cfg.Client.Submit(ctx, &types.MsgSubmitProof{Operator: w.operator, JobId: t.JobID, TaskIndex: t.TaskIndex, Items: items, Nodes: nodes})
+	inputNodes, err := w.proofInputs(ctx, t, items)
+	if err != nil {
+		return err
+	}
+	out, err := w.cfg.Client.Submit(ctx, &types.MsgSubmitProof{Operator: w.operator, JobId: t.JobID, TaskIndex: t.TaskIndex, Items: items, Nodes: nodes, InputNodes: inputNodes})
 	if err != nil {
 		if errors.Is(err, types.ErrChallengeNotReady) {
 			return errRetryNow
@@ -99,7 +103,7 @@ func (w *Worker) outputs(ctx context.Context, t *TaskState) ([][]byte, error) {
 		return nil, err
 	}
 	w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: err.Error() + "; recomputing"})
-	spec, serr := w.spec(t)
+	spec, serr := w.spec(ctx, t)
 	if serr != nil {
 		return nil, serr
 	}

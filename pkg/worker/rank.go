@@ -19,11 +19,15 @@ import (
 type SkipReason string
 
 const (
-	SkipUnsupported  SkipReason = "unsupported"     // the kind or spec is one this worker cannot run
-	SkipBelowPrice   SkipReason = "below-min-price" // pays less per item than --min-price
-	SkipWorkLimit    SkipReason = "work-over-limit" // an item may need more work than --max-work-per-item
-	SkipBondTooSmall SkipReason = "bond-too-small"  // a task is worth more than the device's bond secures
-	SkipLeaseTooLong SkipReason = "lease-too-long"  // a task would not be finished here within a lease
+	SkipUnsupported  SkipReason = "unsupported"       // the kind or spec is one this worker cannot run
+	SkipBelowPrice   SkipReason = "below-min-price"   // pays less per item than --min-price
+	SkipWorkLimit    SkipReason = "work-over-limit"   // an item may need more work than --max-work-per-item
+	SkipBondTooSmall SkipReason = "bond-too-small"    // a task is worth more than the device's bond secures
+	SkipLeaseTooLong SkipReason = "lease-too-long"    // a task would not be finished here within a lease
+	SkipFuelLimit    SkipReason = "fuel-over-limit"   // a wasm item may take more fuel than --max-fuel
+	SkipMemoryLimit  SkipReason = "memory-over-limit" // a wasm item may use more memory than --max-memory-pages
+	SkipProgram      SkipReason = "program-refused"   // the program's code could not be fetched or fails its hash
+	SkipInputs       SkipReason = "inputs-refused"    // a leased task's inputs were missing or did not match the input root
 )
 
 // Skip is a job this device passes over.
@@ -59,6 +63,34 @@ func MaxWorkFilter(limit uint64) JobFilter {
 	}
 }
 
+// wasmSpecOf is a wasm job's spec on the worker (wasmJob).
+type wasmSpecOf interface{ WasmSpec() *kinds.WasmSpec }
+
+// MaxFuelFilter refuses wasm jobs whose fuel_limit per item exceeds limit
+// (--max-fuel): fuel is the work an item may take, so the limit bounds an
+// item's time here.
+func MaxFuelFilter(limit uint64) JobFilter {
+	return func(job *types.Job, spec kinds.Spec) *Skip {
+		if w, ok := spec.(wasmSpecOf); ok && w.WasmSpec().FuelLimit > limit {
+			return &Skip{JobID: job.Id, Reason: SkipFuelLimit,
+				Detail: fmt.Sprintf("an item may take %d fuel, above --max-fuel %d", w.WasmSpec().FuelLimit, limit)}
+		}
+		return nil
+	}
+}
+
+// MaxMemoryFilter refuses wasm jobs whose memory cap exceeds pages 64 KiB
+// pages (--max-memory-pages): every compute thread may hold that much.
+func MaxMemoryFilter(pages uint32) JobFilter {
+	return func(job *types.Job, spec kinds.Spec) *Skip {
+		if w, ok := spec.(wasmSpecOf); ok && w.WasmSpec().MemoryPages > pages {
+			return &Skip{JobID: job.Id, Reason: SkipMemoryLimit,
+				Detail: fmt.Sprintf("an item may use %d pages (%d MiB) of memory, above --max-memory-pages %d", w.WasmSpec().MemoryPages, w.WasmSpec().MemoryPages/16, pages)}
+		}
+		return nil
+	}
+}
+
 // workPerItem is the work one item of spec may measure: the bound the chain
 // charges verification by and weights emission by.
 func workPerItem(spec kinds.Spec) uint64 { return spec.MaxWorkPerItem() }
@@ -77,7 +109,7 @@ type Offer struct {
 	JobID           uint64  `json:"job_id"`
 	Kind            string  `json:"kind"`
 	PricePerItem    string  `json:"price_per_item"`    // ushift, from the job
-	WorkPerItem     uint64  `json:"work_per_item"`     // units, the spec's bound
+	WorkPerItem     uint64  `json:"work_per_item"`     // units: the spec's bound, for wasm the fuel expected here
 	EmissionPerItem float64 `json:"emission_per_item"` // expected ushift, from the running epoch
 	SecondsPerItem  float64 `json:"seconds_per_item"`  // on this device, all threads; 0 when not benched
 	PerHour         float64 `json:"ushift_per_hour"`   // (price + emission) per hour of compute; 0 when not benched
@@ -101,6 +133,21 @@ type RankInput struct {
 	Market   Market
 	Operator string // the device: its own jobs earn no emission
 	Filters  []JobFilter
+	// Wasm is a wasm job's spec for ranking (no code is fetched to rank);
+	// nil: this worker runs no programs and skips wasm jobs.
+	Wasm func(*kinds.WasmSpec) kinds.Spec
+}
+
+// parse is the job's spec: a built-in kind's, or a wasm job's via in.Wasm.
+func (in RankInput) parse(job *types.Job) (kinds.Spec, error) {
+	if job.Kind != kinds.WasmKindName || in.Wasm == nil {
+		return in.Kinds.Parse(job.Kind, []byte(job.Spec), job.Items)
+	}
+	ws, err := kinds.ParseWasmSpec([]byte(job.Spec), job.Items)
+	if err != nil {
+		return nil, err
+	}
+	return in.Wasm(ws), nil
 }
 
 // Rank orders the open jobs that still have tasks to lease by expected pay
@@ -114,7 +161,7 @@ func Rank(jobs []types.Job, in RankInput) Ranking {
 		if !leasable(job) {
 			continue
 		}
-		spec, err := in.Kinds.Parse(job.Kind, []byte(job.Spec), job.Items)
+		spec, err := in.parse(job)
 		if err != nil {
 			r.Skips = append(r.Skips, Skip{JobID: job.Id, Reason: SkipUnsupported, Detail: "this worker cannot run it: " + err.Error()})
 			continue
@@ -149,6 +196,11 @@ func firstRefusal(filters []JobFilter, job *types.Job, spec kinds.Spec) *Skip {
 
 func offer(job *types.Job, spec kinds.Spec, in RankInput) Offer {
 	units := workPerItem(spec)
+	if j, ok := spec.(*wasmJob); ok {
+		// The emission a wasm item earns follows the fuel it takes, which is
+		// usually far below its limit: once measured here, expect that.
+		units = j.expectedFuel() * j.gasPerFuel
+	}
 	o := Offer{JobID: job.Id, Kind: job.Kind, PricePerItem: job.PricePerItem.String(), WorkPerItem: units, job: job, spec: spec}
 	o.EmissionPerItem = in.Market.emissionPerItem(job, units, in.Operator)
 	if d, ok := in.itemTime(spec, job.Kind); ok && d > 0 {

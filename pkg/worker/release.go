@@ -158,8 +158,23 @@ func (w *Worker) fitsLease(ctx context.Context, job types.Job, spec kinds.Spec) 
 // computeOrRelease computes a leased task, and while computing is paused
 // releases the lease as soon as the pause makes finishing before the lease
 // ends impossible.
+//
+// A task it cannot compute at all (inputs missing or not matching the job's
+// input root, program code refused) is released at once with the reason,
+// never claimed.
 func (w *Worker) computeOrRelease(ctx context.Context, t *TaskState) error {
-	spec, err := w.spec(t)
+	var spec kinds.Spec
+	err := w.retry(ctx, "prepare the task", func(ctx context.Context) error {
+		var err error
+		spec, err = w.spec(ctx, t)
+		return err
+	})
+	var cannot *cannotRunError
+	if errors.As(err, &cannot) && ctx.Err() == nil {
+		w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: "cannot compute: " + cannot.Error() + "; releasing the lease"})
+		w.skipAtLease(Skip{JobID: t.JobID, Reason: cannot.reason, Detail: cannot.Error() + " (a leased task was released; not leased again until the worker restarts)"})
+		return w.retry(ctx, "release", func(ctx context.Context) error { return w.release(ctx, t, "cannot compute: "+cannot.Error()) })
+	}
 	if err != nil {
 		return err
 	}
@@ -196,7 +211,7 @@ func (w *Worker) computeOrRelease(ctx context.Context, t *TaskState) error {
 			}
 		}
 	}()
-	err = w.compute(computeCtx, t, func() { p.done.Add(1) })
+	err = w.compute(computeCtx, t, spec, func() { p.done.Add(1) })
 	stop()
 	<-watched
 	if reason := why.Load(); reason != nil && t.Stage == StageLeased && ctx.Err() == nil {

@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 )
 
 // errRetryNow asks retry to run the step again at once (state changed under us).
@@ -38,7 +38,7 @@ func unavailable(err error) error {
 	if s, ok := status.FromError(err); ok && s.Code() != codes.Unavailable && s.Code() != codes.Unknown && s.Code() != codes.DeadlineExceeded {
 		return err
 	}
-	return fmt.Errorf("%w: %v", txclient.ErrUnavailable, err)
+	return fmt.Errorf("%w: %v", workerclient.ErrUnavailable, err)
 }
 
 func isNotFound(err error) bool {
@@ -64,7 +64,7 @@ func (w *Worker) retry(ctx context.Context, what string, step func(context.Conte
 			continue
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, txclient.ErrUnavailable), errors.Is(err, sdkerrors.ErrWrongSequence):
+		case errors.Is(err, workerclient.ErrUnavailable), errors.Is(err, sdkerrors.ErrWrongSequence):
 			// A wrong sequence outlasting Submit's own retries is a transaction of
 			// this key still pending, e.g. one sent just before a restart.
 			if !reported {

@@ -20,8 +20,10 @@ import (
 // Speed is how much work this device does per second, per kind, as `bench`
 // measured it. Work is counted in each kind's own unit of an item's expected
 // cost: hashes for hashcash (an item of difficulty D takes 2^D on average),
-// and iterations for mandelbrot at the bench's view (an item of width W and
-// max_iter M costs at most W×M; the bench's rows escape as real rows do).
+// iterations for mandelbrot at the bench's view (an item of width W and
+// max_iter M costs at most W×M; the bench's rows escape as real rows do), and
+// fuel for wasm (an item is expected to take the mean fuel its program's
+// items took here, else its fuel_limit).
 type Speed struct {
 	MeasuredAt time.Time           `json:"measured_at"`
 	Threads    int                 `json:"threads"`
@@ -48,6 +50,8 @@ func SpeedOf(results []BenchResult, threads int, at time.Time) Speed {
 			scale = 1e6 // Mhash/s
 		case "mandelbrot":
 			scale = benchRowUnits // rows/s
+		case kinds.WasmKindName:
+			scale = 1e6 // Mfuel/s
 		}
 		s.Kinds[r.Kind] = KindPace{PerCore: r.PerCore * scale, AllCores: r.AllCores * scale}
 	}
@@ -86,6 +90,8 @@ func expectedUnits(spec kinds.Spec) (uint64, bool) {
 		return uint64(1) << s.DifficultyBits(), true
 	case *kinds.MandelbrotSpec:
 		return uint64(s.Width()) * uint64(s.MaxIter()), true
+	case *wasmJob:
+		return s.expectedFuel(), true
 	}
 	return 0, false
 }

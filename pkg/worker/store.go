@@ -53,6 +53,7 @@ type TaskState struct {
 	Stage           Stage  `json:"stage"`
 	Root            string `json:"root,omitempty"`
 	OutputsSHA256   string `json:"outputs_sha256,omitempty"`
+	InputsSHA256    string `json:"inputs_sha256,omitempty"` // a wasm task's fetched inputs (inputs.go)
 	ChallengeHeight uint64 `json:"challenge_height,omitempty"`
 	ProofDeadline   uint64 `json:"proof_deadline,omitempty"`
 	Uploaded        bool   `json:"uploaded,omitempty"`
@@ -147,13 +148,15 @@ func (s *Store) LoadOutputs(t *TaskState) ([][]byte, error) {
 	return outputs, nil
 }
 
-// DropOutputs removes a finished task's outputs; its record stays as history.
+// DropOutputs removes a finished task's outputs and inputs; its record stays
+// as history.
 func (s *Store) DropOutputs(t *TaskState) error {
-	err := os.Remove(s.path(t, ".out"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
+	for _, ext := range []string{".out", ".in"} {
+		if err := os.Remove(s.path(t, ext)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 // Tasks returns every task record, oldest job first. A record that cannot be

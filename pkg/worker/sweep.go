@@ -7,10 +7,11 @@ import (
 	"context"
 	"fmt"
 
+	bankv1beta1 "cosmossdk.io/api/cosmos/bank/v1beta1"
+	basev1beta1 "cosmossdk.io/api/cosmos/base/v1beta1"
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
-	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/nightshift-network/nightshift/app/params"
 	"github.com/nightshift-network/nightshift/pkg/coin"
@@ -25,7 +26,10 @@ var SweepFeeReserve = math.NewInt(100_000)
 type Sweep struct {
 	To   string
 	Keep math.Int
-	Bank banktypes.QueryClient
+	// Bank is x/bank's query client over the worker's connection. The SDK's
+	// pulsar types (cosmossdk.io/api) are used rather than x/bank/types, which
+	// would link x/auth's types and with them the SDK's client and store.
+	Bank bankv1beta1.QueryClient
 }
 
 // SweepAmount is what a sweep sends out of spendable: all above keep and the
@@ -66,15 +70,20 @@ func (w *Worker) sweep(ctx context.Context) {
 	}
 	w.sweepMu.Lock()
 	defer w.sweepMu.Unlock()
-	res, err := s.Bank.SpendableBalanceByDenom(ctx, &banktypes.QuerySpendableBalanceByDenomRequest{Address: w.operator, Denom: params.BondDenom})
+	res, err := s.Bank.SpendableBalanceByDenom(ctx, &bankv1beta1.QuerySpendableBalanceByDenomRequest{Address: w.operator, Denom: params.BondDenom})
 	if err != nil || res.Balance == nil {
 		return // the next payment tries again
 	}
-	amount := SweepAmount(res.Balance.Amount, s.Keep)
+	spendable, ok := math.NewIntFromString(res.Balance.Amount)
+	if !ok {
+		w.report(Event{Kind: "error", Message: fmt.Sprintf("sweep: spendable balance %q is not an amount", res.Balance.Amount)})
+		return
+	}
+	amount := SweepAmount(spendable, s.Keep)
 	if amount.IsZero() {
 		return
 	}
-	msg := &banktypes.MsgSend{FromAddress: w.operator, ToAddress: s.To, Amount: sdk.NewCoins(sdk.NewCoin(params.BondDenom, amount))}
+	msg := &bankv1beta1.MsgSend{FromAddress: w.operator, ToAddress: s.To, Amount: []*basev1beta1.Coin{{Denom: params.BondDenom, Amount: amount.String()}}}
 	if _, err := w.cfg.Client.Submit(ctx, msg); err != nil {
 		w.report(Event{Kind: "error", Message: "sweep: " + err.Error()})
 		return

@@ -13,19 +13,27 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
+	gogoproto "github.com/cosmos/gogoproto/proto"
 
-	"github.com/nightshift-network/nightshift/pkg/txclient"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/kinds"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
+// TxClient sends the device's transactions (a *workerclient.Client; tests fake it).
+type TxClient interface {
+	Address() string
+	Submit(ctx context.Context, msgs ...gogoproto.Message) (*workerclient.Result, error)
+}
+
 // Config configures a worker.
 type Config struct {
-	Client      *txclient.Client
+	Client      TxClient
 	Query       types.QueryClient
 	Store       *Store
 	Pool        *Pool
 	Kinds       *kinds.Registry
+	Programs    *Programs // runs kind wasm; nil: wasm jobs are skipped as unsupported
 	Moniker     string
 	Bond        math.Int // bond to register with; zero means params.min_device_bond
 	MaxInFlight int      // tasks leased at once
@@ -114,7 +122,7 @@ func New(cfg Config) *Worker {
 	if cfg.Report == nil {
 		cfg.Report = func(Event) {}
 	}
-	return &Worker{cfg: cfg, operator: cfg.Client.Address().String(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
+	return &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
 }
 
 // Stats returns a copy of the running totals.

@@ -7,12 +7,21 @@ import (
 	"testing"
 )
 
-// forbiddenDeps are what would make nightshift-worker the node again: the app
-// and its keepers, or CometBFT's node.
-var forbiddenDeps = regexp.MustCompile(`nightshift/app$|x/compute/keeper|cosmos-sdk/x/staking/keeper|cometbft/node`)
+// forbiddenDeps are what would make nightshift-worker the node again (the
+// app, its keepers, CometBFT's node), or what the worker's own client
+// (pkg/workerclient) replaced and would bring ~10 MB back on a phone: the
+// SDK's client (with its server config, telemetry, store and mempool), x/auth
+// and x/bank's types (x/params, baseapp), and the packages of nightshiftd
+// that use them (txclient, the dashboard, pkg/cli).
+var forbiddenDeps = regexp.MustCompile(strings.Join([]string{
+	`nightshift/app$`, `x/compute/keeper`, `cosmos-sdk/x/staking/keeper`, `cometbft/node$`, `cometbft/mempool$`,
+	`cosmos-sdk/client$`, `cosmos-sdk/client/(tx|keys|config|grpc/.*)$`, `cosmos-sdk/server(/.*)?$`, `cosmos-sdk/baseapp$`,
+	`cosmos-sdk/x/auth/(types|tx)$`, `cosmos-sdk/x/bank/types$`, `cosmos-sdk/telemetry$`, `store/v2/rootmulti$`,
+	`nightshift/pkg/(txclient|dashboard|cli)$`,
+}, "|"))
 
 // TestWorkerLinksNoNode keeps the worker binary small: it may import app/params
-// but not the app, a keeper or the node.
+// but not the app, a keeper, the node or the SDK's client.
 func TestWorkerLinksNoNode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "github.com/nightshift-network/nightshift/cmd/nightshift-worker").CombinedOutput()
 	if err != nil {
@@ -27,7 +36,19 @@ func TestWorkerLinksNoNode(t *testing.T) {
 			t.Errorf("nightshift-worker depends on %s", p)
 		}
 	}
-	if !forbiddenDeps.MatchString("github.com/nightshift-network/nightshift/app") {
-		t.Fatal("the pattern does not match the app package")
+	for _, p := range []string{
+		"github.com/nightshift-network/nightshift/app", "github.com/cosmos/cosmos-sdk/client",
+		"github.com/cosmos/cosmos-sdk/client/keys", "github.com/cosmos/cosmos-sdk/x/auth/types",
+		"github.com/cosmos/cosmos-sdk/server/config", "github.com/nightshift-network/nightshift/pkg/txclient",
+	} {
+		if !forbiddenDeps.MatchString(p) {
+			t.Errorf("the pattern does not match %s", p)
+		}
+	}
+	// What the worker does need stays allowed.
+	for _, p := range []string{"github.com/cosmos/cosmos-sdk/client/flags", "github.com/cosmos/cosmos-sdk/client/input", "github.com/nightshift-network/nightshift/pkg/workerclient"} {
+		if forbiddenDeps.MatchString(p) {
+			t.Errorf("the pattern matches %s, which the worker uses", p)
+		}
 	}
 }

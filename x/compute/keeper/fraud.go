@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 
 	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -16,6 +17,19 @@ type FraudResult struct {
 	Loss disputeLoss
 }
 
+// FraudItem is the item a fraud report shows wrong: its output with the path
+// against the device's claimed root, and for a wasm job with an input root
+// its input with the path against the job's input root (the item is re-run
+// on that input; an honest device computed it on the same one, so without it
+// an honest device could be framed by re-running on another input).
+type FraudItem struct {
+	Index      uint64
+	Output     []byte
+	Proof      [][]byte
+	Input      []byte
+	InputProof [][]byte
+}
+
 // ReportFraud takes one item of a verified task, with its path against the
 // device's claimed root, whose output the kind rejects. Within the dispute
 // window that proves the device committed to a wrong output that sampling
@@ -24,8 +38,10 @@ type FraudResult struct {
 // the reward from the slash, the reporter paid fraud_reporter_bps of the rest,
 // and the remainder burned. The verification gas is charged before the work,
 // so a report of a correct item (ErrFraudNotProven, nothing changes) costs
-// the reporter that gas.
-func (k *Keeper) ReportFraud(ctx context.Context, reporter sdk.AccAddress, jobID, index, item uint64, output []byte, proof [][]byte) (FraudResult, error) {
+// the reporter that gas. Wasm items are re-run like a proof's: on the item's
+// input, checked against the job's input root first.
+func (k *Keeper) ReportFraud(ctx context.Context, reporter sdk.AccAddress, jobID, index uint64, fi FraudItem) (FraudResult, error) {
+	item, output, proof := fi.Index, fi.Output, fi.Proof
 	job, task, err := k.disputableTask(ctx, jobID, index)
 	if err != nil {
 		return FraudResult{}, err
@@ -47,13 +63,27 @@ func (k *Keeper) ReportFraud(ctx context.Context, reporter sdk.AccAddress, jobID
 		}
 		path[i] = [32]byte(n)
 	}
-	spec, err := k.jobSpec(job)
+	answer := []types.ChallengeItem{{Index: item, Output: output, Input: fi.Input}}
+	spec, wasm, err := k.proofSpec(ctx, job, answer)
 	if err != nil {
+		return FraudResult{}, err
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return FraudResult{}, err
+	}
+	// The input is checked as a proof's inputs are: one item's multi-proof is
+	// its path.
+	inputGas, err := checkProofInputs(wasm, params, answer, fi.InputProof)
+	if err != nil {
+		if errors.Is(err, types.ErrInvalidChallengeAnswer) {
+			return FraudResult{}, errorsmod.Wrap(types.ErrInvalidFraudProof, err.Error())
+		}
 		return FraudResult{}, err
 	}
 	// As for a proof (G1): the tx must hold gas for the item at its bound
 	// before the work, and pays the work measured plus the hashing.
-	hashGas := ProofHashGas([]types.ChallengeItem{{Index: item, Output: output}}, proof)
+	hashGas := ProofHashGas(answer, proof) + inputGas
 	bound := spec.MaxWorkPerItem() + hashGas
 	meter := sdk.UnwrapSDKContext(ctx).GasMeter()
 	if left := meter.GasRemaining(); left < bound {
@@ -65,7 +95,11 @@ func (k *Keeper) ReportFraud(ctx context.Context, reporter sdk.AccAddress, jobID
 		meter.ConsumeGas(hashGas, "compute: verify fraud proof")
 		return FraudResult{}, errorsmod.Wrapf(types.ErrInvalidMerkleProof, "item %d is not what the device committed to: %v", item, err)
 	}
-	work, verr := spec.VerifyOutput(kinds.Item{JobID: task.JobId, Index: item}, output)
+	if err := verifyProofInputs(wasm, answer, fi.InputProof); err != nil {
+		meter.ConsumeGas(hashGas, "compute: verify fraud proof")
+		return FraudResult{}, err
+	}
+	work, verr := spec.VerifyOutput(kinds.Item{JobID: task.JobId, Index: item, Input: fi.Input}, output)
 	charge := hashGas + work
 	if sdk.UnwrapSDKContext(ctx).ExecMode() == sdk.ExecModeSimulate {
 		charge = bound // estimates must cover the bound the delivered tx needs

@@ -50,7 +50,7 @@ func (s msgServer) ReportFraud(ctx context.Context, msg *types.MsgReportFraud) (
 	if len(msg.Proof) > merkle.MaxProofLength {
 		return nil, errorsmod.Wrapf(types.ErrInvalidFraudProof, "%d Merkle nodes, at most %d", len(msg.Proof), merkle.MaxProofLength)
 	}
-	res, err := s.k.ReportFraud(ctx, reporter, msg.JobId, msg.TaskIndex, msg.Item, msg.Output, msg.Proof)
+	res, err := s.k.ReportFraud(ctx, reporter, msg.JobId, msg.TaskIndex, FraudItem{Index: msg.Item, Output: msg.Output, Proof: msg.Proof, Input: msg.Input, InputProof: msg.InputProof})
 	if err != nil {
 		return nil, err
 	}

@@ -135,6 +135,9 @@ func NewTree(leaves [][32]byte) (*Tree, error) {
 // Len returns the number of leaves.
 func (t *Tree) Len() int { return len(t.levels[0]) }
 
+// Leaf returns leaf i (0 <= i < Len()).
+func (t *Tree) Leaf(i int) [32]byte { return t.levels[0][i] }
+
 // Root returns the root hash.
 func (t *Tree) Root() [32]byte { return t.levels[len(t.levels)-1][0] }
 

@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 // What the worker start, bench and status commands say about sizing leases to
 // the measured speed and handing back leases a pause made impossible to finish.
@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"cosmossdk.io/math"
-	"github.com/cosmos/cosmos-sdk/client"
 
 	"github.com/nightshift-network/nightshift/pkg/coin"
 	"github.com/nightshift-network/nightshift/pkg/worker"
@@ -40,11 +39,11 @@ func workerSpeed(ctx context.Context, home string, threads int) (speed *worker.S
 
 // chainClock is the worker's view of the chain's height and block time, or nil
 // without a node.
-func chainClock(clientCtx client.Context) worker.ChainClock {
-	if clientCtx.Client == nil {
+func chainClock(clientCtx chainContext) worker.ChainClock {
+	if clientCtx.Node == nil {
 		return nil
 	}
-	return &worker.CometClock{RPC: clientCtx.Client}
+	return &worker.CometClock{RPC: clientCtx.Node}
 }
 
 // releases summarizes the released tasks of the local records for status:

@@ -1,12 +1,12 @@
-package cli
+package workercli
 
 import (
 	"context"
 	"net/http"
 	"time"
 
-	"github.com/nightshift-network/nightshift/pkg/dashboard"
 	"github.com/nightshift-network/nightshift/pkg/worker"
+	"github.com/nightshift-network/nightshift/pkg/workerreport"
 )
 
 const flagDashboard = "dashboard"
@@ -41,7 +41,7 @@ func (r *dashboardReporter) changed() {
 }
 
 func (r *dashboardReporter) report(ctx context.Context, state, reason string) {
-	_ = dashboard.SendWorkerReport(ctx, r.client, r.url, dashboard.WorkerReport{Device: r.device, State: state, Reason: reason, Threads: r.threads})
+	_ = workerreport.Send(ctx, r.client, r.url, workerreport.Report{Device: r.device, State: state, Reason: reason, Threads: r.threads})
 }
 
 // run reports until ctx ends, then reports the worker stopped.

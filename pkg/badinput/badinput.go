@@ -1,4 +1,5 @@
-package cli
+// Package badinput makes commands answer bad flags and arguments with one line.
+package badinput
 
 import (
 	"fmt"
@@ -6,11 +7,11 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// AnswerBadInputBriefly makes every command under root answer a flag it does not
+// AnswerBriefly makes every command under root answer a flag it does not
 // take, or the wrong arguments, with the one-line error and where to look
 // ("see 'nightshiftd requester collect --help'") instead of the whole help text,
 // which buries the error. Call it once the command tree is complete.
-func AnswerBadInputBriefly(root *cobra.Command) {
+func AnswerBriefly(root *cobra.Command) {
 	root.SilenceUsage = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withHelpHint(c, err) })
 	var walk func(*cobra.Command)

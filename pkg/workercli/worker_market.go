@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 // The worker's choice of work (--min-price, --max-work-per-item, the stored
 // bench) and how it hears of new work (the node's websocket).
@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/spf13/cobra"
 
@@ -20,6 +19,9 @@ import (
 const (
 	flagMinPrice        = "min-price"
 	flagMaxWorkPerItem  = "max-work-per-item"
+	flagMaxFuel         = "max-fuel"
+	flagMaxMemoryPages  = "max-memory-pages"
+	flagProgramCacheMB  = "program-cache-mb"
 	flagSubscribe       = "subscribe"
 	flagSafetyPoll      = "safety-poll"
 	defaultSafetyPoll   = 60 * time.Second
@@ -30,6 +32,9 @@ func addMarketFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.String(flagMinPrice, "", "take only jobs paying at least this much per item, e.g. 0.001SHIFT or 1000ushift (emission not counted)")
 	f.Uint64(flagMaxWorkPerItem, 0, "skip jobs whose items may need more work units than this (a unit is about 1 ns of a validator's CPU; 0: no limit)")
+	f.Uint64(flagMaxFuel, 0, "skip program (wasm) jobs whose fuel limit per item is above this (fuel is a program's work: about 1 ns of a validator's CPU each; 0: up to the chain's max_fuel_per_item)")
+	f.Uint32(flagMaxMemoryPages, 0, "skip program (wasm) jobs that may use more than this many 64 KiB pages of memory per compute thread (0: up to the chain's max_program_memory_pages)")
+	f.Int64(flagProgramCacheMB, worker.DefaultProgramCacheBytes>>20, "MiB of program code kept on disk under the worker's state directory (least recently used evicted)")
 	f.Bool(flagSubscribe, true, "hear of new jobs and reopened tasks over the node's websocket and query only then (and every --safety-poll); false polls every 2 s")
 	f.Duration(flagSafetyPoll, defaultSafetyPoll, "with --subscribe, look for work this often even without an event, in case one was missed")
 }
@@ -52,6 +57,17 @@ func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 		filters = append(filters, worker.MaxWorkFilter(limit))
 		notes = append(notes, fmt.Sprintf("jobs whose items may need over %d work units are skipped", limit))
 	}
+	if limit, _ := f.GetUint64(flagMaxFuel); limit > 0 {
+		filters = append(filters, worker.MaxFuelFilter(limit))
+		notes = append(notes, fmt.Sprintf("program jobs whose items may take over %d fuel are skipped", limit))
+	}
+	if pages, _ := f.GetUint32(flagMaxMemoryPages); pages > 0 {
+		filters = append(filters, worker.MaxMemoryFilter(pages))
+		notes = append(notes, fmt.Sprintf("program jobs whose items may use over %d pages (%d MiB) of memory are skipped", pages, pages/16))
+	}
+	if mb, _ := f.GetInt64(flagProgramCacheMB); mb < 1 {
+		return nil, nil, fmt.Errorf("--%s %d: want at least 1", flagProgramCacheMB, mb)
+	}
 	// The subscription's inputs are checked here too, before anything is sent.
 	if on, _ := f.GetBool(flagSubscribe); on {
 		if safety, _ := f.GetDuration(flagSafetyPoll); safety < time.Second {
@@ -67,7 +83,7 @@ func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 }
 
 // workerSubscription returns the node subscription unless --subscribe=false.
-func workerSubscription(cmd *cobra.Command, clientCtx client.Context, ui *workerUI) (*worker.Subscription, time.Duration, error) {
+func workerSubscription(cmd *cobra.Command, clientCtx chainContext, ui *workerUI) (*worker.Subscription, time.Duration, error) {
 	safety, _ := cmd.Flags().GetDuration(flagSafetyPoll)
 	if on, _ := cmd.Flags().GetBool(flagSubscribe); !on {
 		return nil, safety, nil

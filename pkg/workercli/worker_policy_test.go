@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 import (
 	"os"
@@ -20,7 +20,7 @@ func writeFile(t *testing.T, root, rel, value string) {
 
 // runWorker runs `worker ARGS...` and returns its error.
 func runWorker(args ...string) error {
-	cmd := WorkerCmd()
+	cmd := Cmd()
 	cmd.SetArgs(args)
 	cmd.SetOut(new(strings.Builder))
 	cmd.SetErr(new(strings.Builder))

@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 import (
 	"encoding/xml"
@@ -52,7 +52,7 @@ func TestServiceFiles(t *testing.T) {
 func TestServiceCommand(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	cmd := WorkerCmd()
+	cmd := Cmd()
 	cmd.PersistentFlags().String("home", "/srv/night", "")
 	var out strings.Builder
 	cmd.SetOut(&out)

@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 // `worker service`: the file that starts the worker at login or boot, for the
 // service manager of this OS (systemd user unit, launchd agent, Termux:Boot).

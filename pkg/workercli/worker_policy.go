@@ -1,4 +1,4 @@
-package cli
+package workercli
 
 // The worker's policy flags (idle, schedule, power and heat), its config file,
 // and the checks that refuse what this machine cannot follow.

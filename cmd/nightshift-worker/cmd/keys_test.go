@@ -1,0 +1,93 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/cosmos/cosmos-sdk/crypto/hd"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/nightshift-network/nightshift/app/params"
+	"github.com/nightshift-network/nightshift/pkg/workerclient"
+)
+
+func runWorker(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	root := NewRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&bytes.Buffer{})
+	root.SetIn(strings.NewReader(stdin))
+	root.SetArgs(args)
+	err := Execute(root)
+	return out.String(), err
+}
+
+// Keys are shared with nightshiftd: a key its keyring made (the SDK's keyring,
+// as `nightshiftd keys add` calls it) is shown by the worker, and a key the
+// worker adds is read by the SDK's keyring with the same address.
+func TestKeysSharedWithNightshiftd(t *testing.T) {
+	params.SetSDKConfig()
+	home := t.TempDir()
+	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, workerclient.KeyCodec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := sdkKr.NewMnemonic("rig", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := rec.GetAddress()
+	out, err := runWorker(t, "", "keys", "show", "rig", "-a", "--keyring-backend", "test", "--home", home)
+	if err != nil || strings.TrimSpace(out) != want.String() {
+		t.Fatalf("keys show rig -a: %q, %v; want %s", out, err, want)
+	}
+
+	out, err = runWorker(t, "", "keys", "add", "phone", "--keyring-backend", "test", "--home", home, "--output", "json")
+	if err != nil {
+		t.Fatalf("keys add: %v", err)
+	}
+	var added struct{ Name, Address, Mnemonic string }
+	if err := json.Unmarshal([]byte(out), &added); err != nil || len(strings.Fields(added.Mnemonic)) != 24 {
+		t.Fatalf("keys add output %q: %v", out, err)
+	}
+	got, err := sdkKr.Key("phone")
+	if err != nil {
+		t.Fatalf("the SDK keyring does not see the worker's key: %v", err)
+	}
+	if addr, _ := got.GetAddress(); addr.String() != added.Address {
+		t.Fatalf("SDK keyring address %s, worker said %s", addr, added.Address)
+	}
+	// The same mnemonic recovered by the SDK gives the same address (same derivation path).
+	rec2, err := keyring.NewInMemory(workerclient.KeyCodec()).NewAccount("x", added.Mnemonic, "", sdk.GetConfig().GetFullBIP44Path(), hd.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if addr, _ := rec2.GetAddress(); addr.String() != added.Address {
+		t.Fatalf("recovered %s, added %s", addr, added.Address)
+	}
+
+	if _, err := runWorker(t, "", "keys", "add", "phone", "--keyring-backend", "test", "--home", home); err == nil {
+		t.Fatal("a second key named phone was added")
+	}
+	if _, err := runWorker(t, "n\n", "keys", "delete", "phone", "--keyring-backend", "test", "--home", home); err == nil {
+		t.Fatal("delete went on without a yes")
+	}
+	if _, err := runWorker(t, "", "keys", "delete", "phone", "-y", "--keyring-backend", "test", "--home", home); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdkKr.Key("phone"); err == nil {
+		t.Fatal("deleted key still in the SDK keyring")
+	}
+	out, err = runWorker(t, added.Mnemonic+"\n", "keys", "add", "again", "--recover", "--keyring-backend", "test", "--home", home, "--output", "json")
+	if err != nil || !strings.Contains(out, added.Address) || strings.Contains(out, "mnemonic") {
+		t.Fatalf("keys add --recover: %q, %v", out, err)
+	}
+	out, err = runWorker(t, "", "keys", "list", "--keyring-backend", "test", "--home", home, "--output", "json")
+	if err != nil || strings.Count(out, `"name"`) != 2 {
+		t.Fatalf("keys list: %q, %v", out, err)
+	}
+}
