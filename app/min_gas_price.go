@@ -51,3 +51,11 @@ func checkMinGasPrice(ctx sdk.Context, params paramsSource, denom string, tx sdk
 	}
 	return nil
 }
+
+// DefaultMinGasPrices is the node-local minimum-gas-prices every config this
+// binary writes (init, devnet, localnet) sets: x/compute's default
+// min_gas_price, so a node's mempool asks no less than consensus and no more
+// than what clients read from the chain and pay.
+func DefaultMinGasPrices() string {
+	return computetypes.DefaultMinGasPrice().String() + BondDenom
+}

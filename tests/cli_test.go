@@ -91,6 +91,9 @@ type txResult struct {
 	Code   uint32 `json:"code"`
 	TxHash string `json:"txhash"`
 	RawLog string `json:"raw_log"`
+	// GasWanted and GasUsed are the tx's gas limit (what its fee pays for) and use.
+	GasWanted string `json:"gas_wanted"`
+	GasUsed   string `json:"gas_used"`
 	// Data is the hex-encoded TxMsgData holding the message responses.
 	Data   string    `json:"data"`
 	Events []txEvent `json:"events"`
@@ -155,5 +158,32 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// feesPaidBy sums the ushift fees of every transaction addr paid for (the
+// tx.fee_payer event), page by page.
+func feesPaidBy(t *testing.T, cli cliFunc, node, addr string) int64 {
+	t.Helper()
+	var total int64
+	for page := 1; ; page++ {
+		out, err := cli("q", "txs", "--query", "tx.fee_payer='"+addr+"'", "--page", strconv.Itoa(page), "--limit", "100",
+			"--node", node, "--output", "json")
+		if err != nil {
+			t.Fatalf("fees paid by %s: %v", addr, err)
+		}
+		var res struct {
+			TotalCount string     `json:"total_count"`
+			Txs        []txResult `json:"txs"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("q txs output %q: %v", out, err)
+		}
+		for _, tx := range res.Txs {
+			total += tx.fee()
+		}
+		if n, _ := strconv.Atoi(res.TotalCount); len(res.Txs) == 0 || page*100 >= n {
+			return total
+		}
 	}
 }

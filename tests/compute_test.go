@@ -39,11 +39,13 @@ func TestComputeEndToEnd(t *testing.T) {
 			EpochBlocks          string `json:"epoch_blocks"`
 			MaxTaskItems         string `json:"max_task_items"`
 			JobPostingFee        string `json:"job_posting_fee"`
+			MinGasPrice          string `json:"min_gas_price"`
 		} `json:"params"`
 	}
 	d.query(&params, "compute", "params")
 	if p := params.Params; p.MinDeviceBond != "100000000" || p.ChallengeDelayBlocks != "2" || p.ProofSamples != 32 ||
-		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" || p.JobPostingFee != "1000000" {
+		p.ProtocolFeeBps != 200 || p.EpochBlocks != "30" || p.MaxTaskItems != "4096" || p.JobPostingFee != "1000000" ||
+		p.MinGasPrice != "0.001000000000000000" {
 		t.Fatalf("params: %+v", p)
 	}
 	var epoch struct {
@@ -85,8 +87,10 @@ func TestComputeEndToEnd(t *testing.T) {
 	)
 	before := d.balance(requester)
 	res := d.mustTx("compute", "post-job", kind, spec, strconv.Itoa(items), strconv.Itoa(itemsPerTask), strconv.Itoa(price), strconv.Itoa(deadline), "--from", "requester")
-	if fee := res.fee(); fee != 0 {
-		t.Fatalf("devnet charged a fee of %d ushift; min gas price should be 0", fee)
+	// No --fees nor --gas-prices: nightshiftd paid the chain's min_gas_price
+	// for the 400,000 gas itself.
+	if fee := res.fee(); fee != 400 {
+		t.Fatalf("post-job paid a fee of %d ushift, want 400,000 gas × min_gas_price 0.001 = 400", fee)
 	}
 	var posted types.MsgPostJobResponse
 	d.msgResponse(res, &posted)
@@ -158,13 +162,14 @@ func TestComputeEndToEnd(t *testing.T) {
 		t.Fatalf("device over gRPC: %v %s", err, out)
 	}
 
-	// An unknown kind is refused and costs the requester nothing.
+	// An unknown kind is refused and costs the requester no more than the
+	// transaction's fee (nothing is escrowed, no posting fee is taken).
 	before = d.balance(requester)
 	res = d.tx("compute", "post-job", "no-such-kind", "{}", "4", "2", "1000", "100", "--from", "requester")
 	if res.Code == 0 || !strings.Contains(res.RawLog, "unknown task kind") {
 		t.Fatalf("post-job with an unknown kind was not refused: %+v", res)
 	}
-	if after := d.balance(requester); after != before-res.fee() || res.fee() != 0 {
+	if after := d.balance(requester); after != before-res.fee() || res.fee() > 400 {
 		t.Fatalf("requester balance %d -> %d (fee %d) after a refused job", before, after, res.fee())
 	}
 	d.query(&jobs, "compute", "jobs", "--requester", requester)
@@ -182,6 +187,7 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	device := d.addr("device1")
 
 	res := d.mustTx("compute", "lease-task", job, "--from", "device1")
+	leaseRes := res
 	var lease types.MsgLeaseTaskResponse
 	d.msgResponse(res, &lease)
 	if lease.TaskIndex != wantTask {
@@ -212,6 +218,7 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	}
 	root := tree.Root()
 	res = d.mustTx("compute", "submit-claim", job, task, hex.EncodeToString(root[:]), "--from", "device1")
+	claimRes := res
 	var claim types.MsgSubmitClaimResponse
 	d.msgResponse(res, &claim)
 	if claim.ChallengeHeight == 0 || claim.ProofDeadline <= claim.ChallengeHeight {
@@ -274,6 +281,17 @@ func (d *devnet) runTask(spec kinds.Spec, jobID, wantTask uint64, reward int64, 
 	if got := d.balance(device); got != balance+reward-fee-res.fee() {
 		d.t.Fatalf("device balance %d -> %d, want +%d (fee %d)", balance, got, reward-fee, res.fee())
 	}
+	// What the task's three transactions cost the device at min_gas_price,
+	// against what it paid (the figures in the module README).
+	txFees := leaseRes.fee() + claimRes.fee() + res.fee()
+	for _, r := range []txResult{leaseRes, claimRes, res} {
+		if wanted, _ := strconv.ParseInt(r.GasWanted, 10, 64); r.fee()*1000 < wanted || r.fee() == 0 {
+			d.t.Fatalf("tx %s paid %d ushift for %s gas: below min_gas_price", r.TxHash, r.fee(), r.GasWanted)
+		}
+	}
+	d.t.Logf("task %s: lease %s/%s gas, claim %s/%s, proof %s/%s (used/wanted); fees %d ushift of the %d paid (%.1f %%)",
+		task, leaseRes.GasUsed, leaseRes.GasWanted, claimRes.GasUsed, claimRes.GasWanted, res.GasUsed, res.GasWanted,
+		txFees, reward-fee, 100*float64(txFees)/float64(reward-fee))
 	d.query(&q, "compute", "task", job, task)
 	if q.Task.Status != "TASK_STATUS_VERIFIED" {
 		d.t.Fatalf("task after proof: %+v", q.Task)

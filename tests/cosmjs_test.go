@@ -46,7 +46,7 @@ func TestCosmJSExchange(t *testing.T) {
 	}
 	bob := d.addr("bob")
 
-	run := exec.Command(node, "exchange.mjs", d.rpcURL, privHex, bob)
+	run := exec.Command(node, "exchange.mjs", d.rpcURL, privHex, bob, d.restURL)
 	run.Dir = dir
 	out, err := run.Output()
 	if err != nil {
@@ -67,6 +67,9 @@ func TestCosmJSExchange(t *testing.T) {
 		FoundByEvent int    `json:"found_by_event"`
 		Display      string `json:"display"`
 		Exponent     int    `json:"exponent"`
+		GasWanted    int64  `json:"gas_wanted,string"`
+		MinGasPrice  string `json:"min_gas_price"`
+		Fee          int64  `json:"fee,string"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("cosmjs output %q: %v", out, err)
@@ -77,6 +80,10 @@ func TestCosmJSExchange(t *testing.T) {
 	}
 	if res.FoundByEvent < 1 || res.Display != "SHIFT" || res.Exponent != 6 {
 		t.Fatalf("unexpected result: %+v", res)
+	}
+	// The integrator read the chain's price and paid it: fee ≥ gas × 0.001.
+	if res.MinGasPrice != "0.001000000000000000" || res.Fee*1000 < res.GasWanted || res.GasWanted == 0 {
+		t.Fatalf("fee %d ushift for %d gas at min_gas_price %s", res.Fee, res.GasWanted, res.MinGasPrice)
 	}
 	// The node agrees: the transaction is indexed and bob's balance moved.
 	q, err := d.cli("q", "tx", res.Tx, "--node", d.node(), "-o", "json")

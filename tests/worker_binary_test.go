@@ -74,13 +74,18 @@ func TestWorkerBinarySweep(t *testing.T) {
 		"--state-dir", t.TempDir(), "--output", "json",
 		"--keyring-backend", "test", "--chain-id", devnetChainID, "--node", d.node())
 	// Two tasks, each paid and then swept; what stays is the kept amount and
-	// the 0.1 SHIFT fee reserve (devnet fees are zero).
+	// the 0.1 SHIFT fee reserve, less the fee of the last sweep (a bank send at
+	// the chain's min_gas_price: a few hundred ushift).
+	reserved := func() bool {
+		b := d.balance(device1)
+		return b > keep+100_000-5_000 && b < keep+100_000
+	}
 	waitFor(t, 180*time.Second, "both tasks verified and swept", func() bool {
 		w.checkRunning()
-		return len(w.events("verified")) == 2 && len(w.events("swept")) >= 2 && d.balance(device1) == keep+100_000
+		return len(w.events("verified")) == 2 && len(w.events("swept")) >= 2 && reserved()
 	})
 	waitFor(t, 30*time.Second, "alice to hold what was swept", func() bool {
-		return d.balance(alice)-aliceBefore == w.total("swept") && d.balance(device1) == keep+100_000
+		return d.balance(alice)-aliceBefore == w.total("swept") && reserved()
 	})
 	if dev := d.device(device1); dev.Bond != "2100000000" {
 		t.Fatalf("device bond after the sweep: %+v", dev)

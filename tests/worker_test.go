@@ -243,8 +243,9 @@ func TestWorkerEndToEnd(t *testing.T) {
 	})
 
 	// Stop the workers so that balances are final, then account for every
-	// ushift: the bond out, task payments and withdrawn emission in (a devnet
-	// charges no fees).
+	// ushift: the bond and the transaction fees (the chain's min_gas_price,
+	// paid by the worker's client unasked) out, task payments and withdrawn
+	// emission in.
 	for _, w := range []*process{w1, bob2} {
 		w.interrupt()
 		if w.err != nil || !strings.Contains(w.stderr(), "stopped: ") {
@@ -269,13 +270,17 @@ func TestWorkerEndToEnd(t *testing.T) {
 		// A withdrawal that lands just as its worker stops is not logged, so the
 		// logs are a lower bound of what was withdrawn.
 		after := d.balance(dev)
-		withdrawn, left := after-before[dev]+bond-paid, withdrawable(dev)
+		fees := feesPaidBy(t, d.cli, d.node(), dev)
+		withdrawn, left := after-before[dev]+bond-paid+fees, withdrawable(dev)
 		if withdrawn < withdrawnLogged || withdrawn+left <= 0 {
 			t.Errorf("%s: balance %d -> %d after a %d bond and %d paid: %d emission withdrawn (%d logged), %d withdrawable",
 				name, before[dev], after, bond, paid, withdrawn, withdrawnLogged, left)
 		}
 		shares += withdrawn + left
-		t.Logf("%s: %d tasks paid %d ushift; emission %d withdrawn + %d withdrawable", name, verified, paid, withdrawn, left)
+		if fees <= 0 {
+			t.Errorf("%s paid no fees: the worker's transactions must pay min_gas_price", name)
+		}
+		t.Logf("%s: %d tasks paid %d ushift for %d ushift of fees; emission %d withdrawn + %d withdrawable", name, verified, paid, fees, withdrawn, left)
 	}
 	var epoch struct {
 		TotalEmitted string `json:"total_emitted"`

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"cosmossdk.io/log/v2"
+	"cosmossdk.io/math"
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/cosmos-sdk/client"
 	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
@@ -66,12 +67,23 @@ func NewCodecs() (*Codecs, error) {
 }
 
 // Signer builds and signs transactions offline (SIGN_MODE_DIRECT) with a
-// fixed gas limit and fee.
+// fixed gas limit and fee: Fee, raised to gas × GasPrice (the chain's
+// min_gas_price, which every node's ante handler requires) when that is more.
 type Signer struct {
 	TxConfig client.TxConfig
 	ChainID  string
 	FeeDenom string
 	Fee      int64
+	GasPrice math.LegacyDec
+}
+
+// FeeFor is the fee a transaction of gas limit gas pays.
+func (s *Signer) FeeFor(gas uint64) math.Int {
+	fee := math.NewInt(s.Fee)
+	if !s.GasPrice.IsNil() {
+		fee = math.MaxInt(fee, s.GasPrice.MulInt(math.NewIntFromUint64(gas)).Ceil().TruncateInt())
+	}
+	return fee
 }
 
 // Sign returns the encoded tx of msgs signed by acc at sequence seq.
@@ -81,7 +93,7 @@ func (s *Signer) Sign(acc *Account, seq, gas uint64, msgs ...sdk.Msg) ([]byte, e
 		return nil, err
 	}
 	b.SetGasLimit(gas)
-	b.SetFeeAmount(sdk.NewCoins(sdk.NewInt64Coin(s.FeeDenom, s.Fee)))
+	b.SetFeeAmount(sdk.NewCoins(sdk.NewCoin(s.FeeDenom, s.FeeFor(gas))))
 	mode := signing.SignMode_SIGN_MODE_DIRECT
 	pub := acc.Priv.PubKey()
 	// DIRECT signs the auth info, so the signer info goes in first, empty.

@@ -136,7 +136,7 @@ func runCmd(args []string) error {
 	fs.StringVar(&c.Binary, "binary", "", "nightshiftd binary (pprof symbols)")
 	fs.StringVar(&c.ProfileOut, "profile-out", "", "append the profile's top functions to this file")
 	fs.StringVar(&c.ProfileRaw, "profile-raw", "", "keep the raw CPU profile in this file")
-	fs.Int64Var(&c.Fee, "fee", 1000, "fee in ushift per tx")
+	fs.Int64Var(&c.Fee, "fee", 1000, "fee in ushift per tx, raised to gas × the chain's min_gas_price when that is more")
 	fs.StringVar(&c.Out, "out", "chain-bench", "results prefix: writes PREFIX.json and PREFIX.md")
 	fs.StringVar(&c.Command, "command", "", "the command to record as how to reproduce")
 	_ = fs.Parse(args)

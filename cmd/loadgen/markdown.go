@@ -85,7 +85,7 @@ func (r *Results) Markdown() string {
 		p(" and then on a query node: a full node that follows the chain but is not a validator and has no mempool (`mempool.type = \"nop\"`), as exchanges run one (its CPU is under other processes)")
 	}
 	p("; each phase is its own client process.\n")
-	p("- Fixed fee %dushift per tx; gas limits %v.\n", r.Config.FeePerTx, r.Config.GasLimits)
+	p("- Fixed fee %dushift per tx (at least gas limit × min_gas_price); gas limits %v.\n", r.Config.FeePerTx, r.Config.GasLimits)
 	p("- Node config: %v.\n", r.Config.NodeConfig)
 	p("- Genesis changes for the bench:\n")
 	for _, c := range r.GenesisChanges {

@@ -31,6 +31,11 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	if err != nil {
 		return fmt.Errorf("node0 status: %w", err)
 	}
+	priced, err := g.Nodes[0].Compute.Params(ctx, &computetypes.QueryParamsRequest{})
+	if err != nil {
+		return fmt.Errorf("node0 compute params: %w", err)
+	}
+	g.Signer.GasPrice = priced.Params.MinGasPrice // every node refuses a fee below gas × this
 	g.Tracker = NewTracker(g.Nodes[0])
 	trackCtx, stopTracker := context.WithCancel(ctx)
 	defer stopTracker()

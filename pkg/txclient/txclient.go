@@ -13,6 +13,7 @@ import (
 	"time"
 
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/tx"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -29,6 +30,11 @@ type Client struct {
 	ctx     client.Context
 	factory tx.Factory
 	known   []*errorsmod.Error
+	// chainPriced is set when the caller gave neither fees nor gas prices: the
+	// client then pays the chain's min_gas_price, read once and again after
+	// a transaction is refused for its fee (governance changed it).
+	chainPriced bool
+	gasPrice    math.LegacyDec
 
 	mu sync.Mutex
 	// PollInterval is how often inclusion is checked.
@@ -38,14 +44,19 @@ type Client struct {
 }
 
 // New returns a client for clientCtx's --from key, with fees, gas prices and
-// gas adjustment taken from the factory. Gas is always simulated; a simulation
-// that fails with one of the known registered errors returns that error.
+// gas adjustment taken from the factory. Without fees or gas prices it pays the
+// chain's min_gas_price (x/compute params), so a user need not know it. Gas is
+// always simulated; a simulation that fails with one of the known registered
+// errors returns that error.
 func New(clientCtx client.Context, factory tx.Factory, known ...*errorsmod.Error) *Client {
 	factory = factory.WithSimulateAndExecute(true)
 	if factory.GasAdjustment() < 1.3 {
 		factory = factory.WithGasAdjustment(1.5)
 	}
-	return &Client{ctx: clientCtx, factory: factory, known: known, PollInterval: 500 * time.Millisecond, Timeout: 60 * time.Second}
+	return &Client{
+		ctx: clientCtx, factory: factory, known: known, PollInterval: 500 * time.Millisecond, Timeout: 60 * time.Second,
+		chainPriced: factory.Fees().IsZero() && factory.GasPrices().IsZero(),
+	}
 }
 
 // Context is the client context (for queries).
@@ -80,6 +91,10 @@ func (c *Client) Submit(ctx context.Context, msgs ...sdk.Msg) (*Result, error) {
 			return c.wait(ctx, res.TxHash)
 		}
 		last = err
+		if c.chainPriced && errors.Is(err, sdkerrors.ErrInsufficientFee) {
+			c.gasPrice = math.LegacyDec{} // re-read the chain's price and try again
+			continue
+		}
 		if !errors.Is(err, sdkerrors.ErrWrongSequence) {
 			return nil, err
 		}
@@ -108,6 +123,15 @@ func (c *Client) broadcast(ctx context.Context, msgs []sdk.Msg) (*sdk.TxResponse
 		return nil, c.chainError(err)
 	}
 	txf = txf.WithGas(gas)
+	if c.chainPriced {
+		if c.gasPrice.IsNil() {
+			if c.gasPrice, err = ChainGasPrice(ctx, c.ctx); err != nil {
+				return nil, err
+			}
+		}
+		// fee = ceil(gas × min_gas_price), what every node's ante handler asks.
+		txf = txf.WithGasPrices(GasPrices(c.gasPrice))
+	}
 	builder, err := txf.BuildUnsignedTx(msgs...)
 	if err != nil {
 		return nil, err

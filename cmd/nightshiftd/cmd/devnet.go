@@ -240,7 +240,7 @@ func configureDevnetPorts(home string, p devnetPorts) error {
 	if err := loadToml(appFile, appCfg); err != nil {
 		return err
 	}
-	appCfg.MinGasPrices = "0" + app.BondDenom
+	appCfg.MinGasPrices = app.DefaultMinGasPrices()
 	appCfg.API.Enable = true
 	appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", p.API)
 	appCfg.API.EnableUnsafeCORS = true

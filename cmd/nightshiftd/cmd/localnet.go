@@ -245,6 +245,7 @@ func configureLocalnetNode(home, chainID string, basePort, i int, peers string) 
 	if err := loadToml(appFile, appCfg); err != nil {
 		return err
 	}
+	appCfg.MinGasPrices = app.DefaultMinGasPrices() // what consensus asks (min_gas_price)
 	appCfg.Telemetry.Enabled = true
 	appCfg.Telemetry.ServiceName = "nightshiftd" // app metrics are nightshiftd_…
 	appCfg.Telemetry.PrometheusRetentionTime = 60

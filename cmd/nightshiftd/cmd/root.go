@@ -69,6 +69,9 @@ func NewRootCmd() *cobra.Command {
 			if err := client.SetCmdClientContextHandler(clientCtx, cmd); err != nil {
 				return err
 			}
+			if err := computecli.PayChainGasPrice(cmd); err != nil {
+				return err
+			}
 			appTemplate, appConfig := initAppConfig()
 			return server.InterceptConfigsPreRunHandler(cmd, appTemplate, appConfig, initCometBFTConfig())
 		},
@@ -95,10 +98,11 @@ func initCometBFTConfig() *cmtcfg.Config {
 	return cfg
 }
 
-// initAppConfig: SDK defaults with a zero minimum gas price in ushift.
+// initAppConfig: SDK defaults with the node's minimum gas price at x/compute's
+// default min_gas_price, so the node's mempool asks what consensus asks.
 func initAppConfig() (string, interface{}) {
 	srvCfg := serverconfig.DefaultConfig()
-	srvCfg.MinGasPrices = "0" + app.BondDenom
+	srvCfg.MinGasPrices = app.DefaultMinGasPrices()
 	return serverconfig.DefaultConfigTemplate, *srvCfg
 }
 

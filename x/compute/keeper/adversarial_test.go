@@ -407,7 +407,7 @@ func TestWithheldProofs(t *testing.T) {
 // TestSelfDealingEarnsNoEmission: an approved requester that posts a job and
 // does it with its own device is paid its own escrow back, less the protocol
 // fee, and earns no emission; the same job done by an arm's-length device
-// earns the epoch's emission.
+// earns the epoch's emission (one requester's capped share of it).
 func TestSelfDealingEarnsNoEmission(t *testing.T) {
 	const emission = 1_000_000
 	f := newFixture(t, func(p *types.Params) {
@@ -449,7 +449,8 @@ func TestSelfDealingEarnsNoEmission(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(16*kinds.HashcashWork), res.Current.WorkUnits.Int64())
 	f.advanceTo(res.EndHeight + 1)
-	require.Equal(t, int64(emission), must(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(other)}).Amount.Int64())
+	// One requester's jobs draw at most max_requester_emission_bps of the epoch.
+	require.Equal(t, int64(emission)*types.DefaultMaxRequesterEmissionBps/types.BasisPoints, must(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(other)}).Amount.Int64())
 	_, err = exec(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(dealer)})
 	require.ErrorIs(t, err, types.ErrNoRewards)
 }

@@ -291,30 +291,31 @@ func (k *Keeper) revokeLiveTasks(ctx context.Context, operator sdk.AccAddress) (
 
 // forfeitRunningEpoch strikes a jailed device's work from the running epoch, so
 // the epoch's emission goes to the other devices, and returns the units struck.
-// (Shares of settled epochs it has not withdrawn stay unclaimed: a jailed
-// device may not withdraw.)
+// It visits the device's credits of the running epoch, one per requester, so
+// at most max_emission_requesters_per_epoch. (Shares of settled epochs it has
+// not withdrawn stay unclaimed: a jailed device may not withdraw.)
 func (k *Keeper) forfeitRunningEpoch(ctx context.Context, operator sdk.AccAddress) (math.Int, error) {
 	epoch, err := k.CurrentEpoch.Get(ctx)
 	if err != nil {
 		return math.Int{}, err
 	}
-	key := collections.Join([]byte(operator), epoch)
-	units, err := k.DeviceEpochUnits.Get(ctx, key)
-	if isNotFound(err) {
-		return math.ZeroInt(), nil
-	}
-	if err != nil {
+	var credits []rewardEntry
+	rng := collections.NewSuperPrefixedTripleRange[[]byte, uint64, []byte](operator, epoch)
+	if err := k.DeviceRequesterUnits.Walk(ctx, rng, func(key collections.Triple[[]byte, uint64, []byte], units math.Int) (bool, error) {
+		credits = append(credits, rewardEntry{key: key, units: units})
+		return false, nil
+	}); err != nil {
 		return math.Int{}, err
 	}
-	info, err := k.Epochs.Get(ctx, epoch)
-	if err != nil {
-		return math.Int{}, err
+	struck := math.ZeroInt()
+	for _, c := range credits {
+		removed, err := k.strikeRunningUnits(ctx, operator, c.key.K3(), epoch, c.units)
+		if err != nil {
+			return math.Int{}, err
+		}
+		struck = struck.Add(removed)
 	}
-	info.WorkUnits = info.WorkUnits.Sub(units)
-	if err := k.Epochs.Set(ctx, epoch, info); err != nil {
-		return math.Int{}, err
-	}
-	return units, k.DeviceEpochUnits.Remove(ctx, key)
+	return struck, nil
 }
 
 func (k *Keeper) getDevice(ctx context.Context, operator sdk.AccAddress) (types.Device, error) {

@@ -128,7 +128,11 @@ func (k *Keeper) disputeSlash(ctx context.Context, job types.Job, task types.Tas
 	bps uint32, beneficiary sdk.AccAddress, beneficiaryBps uint32, reason string,
 ) (disputeLoss, error) {
 	reward := job.TaskReward(task.ItemCount)
-	removed, clawback, err := k.takeBackEmission(ctx, task, operator)
+	requester, err := k.addr("requester", job.Requester)
+	if err != nil {
+		return disputeLoss{}, err
+	}
+	removed, clawback, err := k.takeBackEmission(ctx, task, operator, requester)
 	if err != nil {
 		return disputeLoss{}, err
 	}
@@ -143,10 +147,6 @@ func (k *Keeper) disputeSlash(ctx context.Context, job types.Job, task types.Tas
 	}
 	loss.Burned = rest.Sub(loss.BeneficiaryShare)
 
-	requester, err := k.addr("requester", job.Requester)
-	if err != nil {
-		return disputeLoss{}, err
-	}
 	if err := k.payOut(ctx, requester, loss.Refunded); err != nil {
 		return disputeLoss{}, err
 	}
@@ -181,9 +181,9 @@ type disputeLoss struct {
 
 // takeBackEmission undoes a task's emission credit: units still in the
 // running epoch are struck from it (returned as removed); for a settled epoch
-// it returns the credit's value, emission × units / epoch units, to be clawed
-// back from the bond.
-func (k *Keeper) takeBackEmission(ctx context.Context, task types.Task, operator sdk.AccAddress) (removed, clawback math.Int, err error) {
+// it returns the credit's value at the epoch's capped rate (emission_cap.go),
+// to be clawed back from the bond.
+func (k *Keeper) takeBackEmission(ctx context.Context, task types.Task, operator, requester sdk.AccAddress) (removed, clawback math.Int, err error) {
 	units := intOrZero(task.CreditedUnits)
 	if !units.IsPositive() {
 		return math.ZeroInt(), math.ZeroInt(), nil
@@ -196,29 +196,10 @@ func (k *Keeper) takeBackEmission(ctx context.Context, task types.Task, operator
 		return math.Int{}, math.Int{}, err
 	}
 	if info.Settled {
-		if !info.WorkUnits.IsPositive() {
-			return math.ZeroInt(), math.ZeroInt(), nil
-		}
-		return math.ZeroInt(), info.Emission.Mul(units).Quo(info.WorkUnits), nil
+		clawback, err = k.settledShare(ctx, info, requester, units)
+		return math.ZeroInt(), clawback, err
 	}
-	key := collections.Join([]byte(operator), task.CreditedEpoch)
-	have, err := k.DeviceEpochUnits.Get(ctx, key)
-	if isNotFound(err) {
-		return math.ZeroInt(), math.ZeroInt(), nil // forfeited already (jailed)
-	}
-	if err != nil {
-		return math.Int{}, math.Int{}, err
-	}
-	removed = math.MinInt(units, have)
-	info.WorkUnits = info.WorkUnits.Sub(removed)
-	if err := k.Epochs.Set(ctx, task.CreditedEpoch, info); err != nil {
-		return math.Int{}, math.Int{}, err
-	}
-	if have.Equal(removed) {
-		err = k.DeviceEpochUnits.Remove(ctx, key)
-	} else {
-		err = k.DeviceEpochUnits.Set(ctx, key, have.Sub(removed))
-	}
+	removed, err = k.strikeRunningUnits(ctx, operator, requester, task.CreditedEpoch, units)
 	return removed, math.ZeroInt(), err
 }
 

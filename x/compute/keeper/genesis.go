@@ -103,6 +103,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		}
 	}
 	for _, e := range gs.Epochs {
+		// Epochs exported before the per-requester cap lack its figures.
+		e.ScheduledEmission, e.RequesterCap = intOrZero(e.ScheduledEmission), intOrZero(e.RequesterCap)
+		e.RateNum, e.RateDen = intOrZero(e.RateNum), intOrZero(e.RateDen)
 		if err := k.Epochs.Set(ctx, e.Epoch, e); err != nil {
 			return err
 		}
@@ -122,6 +125,9 @@ func (k *Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error 
 		if err := k.DeviceEpochUnits.Set(ctx, collections.Join([]byte(addr), u.Epoch), u.WorkUnits); err != nil {
 			return err
 		}
+	}
+	if err := k.importEmissionUnits(ctx, gs); err != nil {
+		return err
 	}
 	for _, bh := range gs.BlockHashes {
 		if err := k.BlockHashes.Set(ctx, bh.Height, bh.Hash); err != nil {
@@ -194,6 +200,9 @@ func (k *Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error)
 		gs.DeviceEpochUnits = append(gs.DeviceEpochUnits, types.DeviceEpochUnits{Device: k.addrString(key.K1()), Epoch: key.K2(), WorkUnits: units})
 		return false, nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := k.exportEmissionUnits(ctx, gs); err != nil {
 		return nil, err
 	}
 	if err := k.BlockHashes.Walk(ctx, nil, func(h uint64, hash []byte) (bool, error) {

@@ -177,7 +177,8 @@ func (q queryServer) Rewards(ctx context.Context, req *types.QueryRewardsRequest
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	amount, epochs, _, err := q.k.pendingRewards(ctx, operator)
+	// Withdrawable is the capped value (emission_cap.go), what a withdrawal pays.
+	amount, _, epochs, _, err := q.k.pendingRewards(ctx, operator)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +193,7 @@ func (q queryServer) Rewards(ctx context.Context, req *types.QueryRewardsRequest
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryRewardsResponse{Withdrawable: amount, SettledEpochs: uint32(len(epochs)), CurrentEpochUnits: units}, nil
+	return &types.QueryRewardsResponse{Withdrawable: amount, SettledEpochs: epochs, CurrentEpochUnits: units}, nil
 }
 
 func (q queryServer) Epoch(ctx context.Context, _ *types.QueryEpochRequest) (*types.QueryEpochResponse, error) {

@@ -103,7 +103,7 @@ func (k *Keeper) CheckEscrowInvariant(ctx context.Context) error {
 // negative, nothing was minted past emission_cap (a cap governance lowered
 // below what was already minted fails here too), total_emitted is the sum of
 // the settled epochs' emission (settled epochs with work are never pruned),
-// and unclaimed rewards cover every device's pending share.
+// and unclaimed rewards cover every device's pending (capped) share.
 func (k *Keeper) CheckEmissionInvariant(ctx context.Context) error {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -146,20 +146,8 @@ func (k *Keeper) CheckEmissionInvariant(ctx context.Context) error {
 	if !settled.Equal(emitted) {
 		return fmt.Errorf("settled epochs minted %s, total emitted is %s", settled, emitted)
 	}
-	pending := math.ZeroInt()
-	if err := k.DeviceEpochUnits.Walk(ctx, nil, func(key collections.Pair[[]byte, uint64], units math.Int) (bool, error) {
-		e, err := k.Epochs.Get(ctx, key.K2())
-		if err != nil {
-			return true, fmt.Errorf("work of %s in epoch %d: %w", k.addrString(key.K1()), key.K2(), err)
-		}
-		if !units.IsPositive() || units.GT(e.WorkUnits) {
-			return true, fmt.Errorf("work of %s in epoch %d is %s units of the epoch's %s", k.addrString(key.K1()), key.K2(), units, e.WorkUnits)
-		}
-		if e.Settled {
-			pending = pending.Add(e.Emission.Mul(units).Quo(e.WorkUnits))
-		}
-		return false, nil
-	}); err != nil {
+	pending, err := k.checkRequesterUnits(ctx, current)
+	if err != nil {
 		return err
 	}
 	if pending.GT(unclaimed) {

@@ -99,10 +99,15 @@ type Keeper struct {
 	CurrentEpoch       collections.Item[uint64]
 	Epochs             collections.Map[uint64, types.EpochInfo]
 	DeviceEpochUnits   collections.Map[collections.Pair[[]byte, uint64], math.Int]
-	BlockHashes        collections.Map[uint64, []byte]
-	TotalEmitted       collections.Item[math.Int]
-	UnclaimedRewards   collections.Item[math.Int]
-	TotalBurned        collections.Item[math.Int]
+	// RequesterEpochUnits (epoch, requester) and DeviceRequesterUnits (device,
+	// epoch, requester) hold the units the per-requester emission cap divides
+	// (emission_cap.go); DeviceEpochUnits is the sum of a device's triples.
+	RequesterEpochUnits  collections.Map[collections.Pair[uint64, []byte], math.Int]
+	DeviceRequesterUnits collections.Map[collections.Triple[[]byte, uint64, []byte], math.Int]
+	BlockHashes          collections.Map[uint64, []byte]
+	TotalEmitted         collections.Item[math.Int]
+	UnclaimedRewards     collections.Item[math.Int]
+	TotalBurned          collections.Item[math.Int]
 	// VerifyBudgetHeight and VerifyBudgetUsed count the verification gas of
 	// the proofs of one block (verify_budget.go); a stored height other than
 	// the current one means nothing is used yet, so no reset is needed.
@@ -159,6 +164,10 @@ func NewKeeper(
 		CurrentEpoch:       collections.NewItem(sb, types.CurrentEpochKey, "current_epoch", collections.Uint64Value),
 		Epochs:             collections.NewMap(sb, types.EpochsKey, "epochs", collections.Uint64Key, codec.CollValue[types.EpochInfo](cdc)),
 		DeviceEpochUnits:   collections.NewMap(sb, types.DeviceEpochUnitsKey, "device_epoch_units", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), sdk.IntValue),
+		RequesterEpochUnits: collections.NewMap(sb, types.RequesterEpochUnitsKey, "requester_epoch_units",
+			collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey), sdk.IntValue),
+		DeviceRequesterUnits: collections.NewMap(sb, types.DeviceRequesterUnitsKey, "device_requester_units",
+			collections.TripleKeyCodec(collections.BytesKey, collections.Uint64Key, collections.BytesKey), sdk.IntValue),
 		BlockHashes:        collections.NewMap(sb, types.BlockHashesKey, "block_hashes", collections.Uint64Key, collections.BytesValue),
 		TotalEmitted:       collections.NewItem(sb, types.TotalEmittedKey, "total_emitted", sdk.IntValue),
 		UnclaimedRewards:   collections.NewItem(sb, types.UnclaimedRewardsKey, "unclaimed_rewards", sdk.IntValue),

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 
 	"cosmossdk.io/collections"
@@ -27,13 +28,26 @@ func (c leaseCover) Total() math.Int { return c.Payment.Add(c.Emission) }
 // read each.
 func (k *Keeper) liveCover(ctx context.Context, params types.Params, operator sdk.AccAddress, job types.Job, newItems uint64) (leaseCover, error) {
 	payment := job.TaskReward(newItems)
-	units := math.ZeroInt()
+	// Eligible units per requester, in the order first met (at most
+	// max_live_tasks_per_device + 1 entries).
+	var units []requesterUnits
 	add := func(j types.Job, items uint64) error {
 		eligible, err := k.earnsEmission(ctx, j, operator)
 		if err != nil || !eligible {
 			return err
 		}
-		units = units.Add(maxTaskUnits(params, items))
+		requester, err := k.addr("requester", j.Requester)
+		if err != nil {
+			return err
+		}
+		u := maxTaskUnits(params, items)
+		for i := range units {
+			if bytes.Equal(units[i].requester, requester) {
+				units[i].units = units[i].units.Add(u)
+				return nil
+			}
+		}
+		units = append(units, requesterUnits{requester: requester, units: u})
 		return nil
 	}
 	if err := add(job, newItems); err != nil {
@@ -69,22 +83,21 @@ func maxTaskUnits(params types.Params, items uint64) math.Int {
 	return math.NewIntFromUint64(params.MaxVerifyGasPerItem).Mul(math.NewIntFromUint64(items))
 }
 
-// maxLiveEmission is the expected emission of units more work credited to one
-// device in the running epoch: E × U / (W + U), with E what the epoch mints
-// (halvings and the cap applied) and W the work it has credited so far. The
-// device's share of the epoch is its units over the epoch's final work, which
-// is at least W + U, so this bounds the share of work verified in this epoch;
-// it is never more than E, the whole epoch (see the README for work credited
-// in a later epoch). Zero units (no eligible task) expect no emission.
-func (k *Keeper) maxLiveEmission(ctx context.Context, params types.Params, units math.Int) (math.Int, error) {
-	if !units.IsPositive() {
+// maxLiveEmission bounds the emission of more work credited to one device in
+// the running epoch, per requester under the per-requester cap
+// (emission_cap.go): Σ_r ⌈C × U_r / (W_r + U_r)⌉, never more than E, with E
+// what the epoch mints (halvings and the supply cap applied), C = E ×
+// max_requester_emission_bps what one requester's jobs draw at most, U_r the
+// new units for requester r and W_r the units r's jobs credited so far. A
+// device's share of r is its units over r's final units, at least W_r + U_r,
+// times e_r ≤ C; so this bounds what those tasks earn if they are credited in
+// the running epoch (see the README for later epochs). No eligible unit
+// expects no emission.
+func (k *Keeper) maxLiveEmission(ctx context.Context, params types.Params, units []requesterUnits) (math.Int, error) {
+	if len(units) == 0 {
 		return math.ZeroInt(), nil
 	}
 	n, err := k.CurrentEpoch.Get(ctx)
-	if err != nil {
-		return math.Int{}, err
-	}
-	info, err := k.Epochs.Get(ctx, n)
 	if err != nil {
 		return math.Int{}, err
 	}
@@ -96,12 +109,13 @@ func (k *Keeper) maxLiveEmission(ctx context.Context, params types.Params, units
 	if !epoch.IsPositive() {
 		return math.ZeroInt(), nil
 	}
-	// Rounded up so a positive share is never estimated as 0.
-	num := epoch.Mul(units)
-	den := info.WorkUnits.Add(units)
-	q := num.Quo(den)
-	if !num.Mod(den).IsZero() {
-		q = q.AddRaw(1)
+	total := math.ZeroInt()
+	for _, r := range units {
+		credited, err := getIntOrZero(ctx, k.RequesterEpochUnits, collections.Join(n, r.requester))
+		if err != nil {
+			return math.Int{}, err
+		}
+		total = total.Add(types.RequesterEmissionBound(epoch, params.MaxRequesterEmissionBps, credited, r.units))
 	}
-	return q, nil
+	return math.MinInt(total, epoch), nil
 }

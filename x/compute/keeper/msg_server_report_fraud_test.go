@@ -99,7 +99,7 @@ func TestMsgReportFraud(t *testing.T) {
 		// the old one), so the floor decides: reward + emission value.
 		w.setParams(func(p *types.Params) { p.SlashInvalidBps = 1 })
 		credited := w.task(w.job, task)
-		f.advance(6) // the epoch settles; a is its only worker and earns all of it
+		f.advance(6) // the epoch settles; a is its only worker and earns its one requester's capped share
 		info, err := f.k.Epochs.Get(f.ctx, credited.CreditedEpoch)
 		require.NoError(t, err)
 		require.True(t, info.Settled)

@@ -76,23 +76,27 @@ func TestMsgWithdrawRewards(t *testing.T) {
 	t.Run("pays each device its pro-rata share of the epoch's emission", func(t *testing.T) {
 		w := newMsgWorld(newFixture(t, epochs))
 		f := w.f
+		capped := int64(emission) * types.DefaultMaxRequesterEmissionBps / types.BasisPoints
 		w.rewardWork()
 		w.settleEpoch()
 		info, err := f.k.Epochs.Get(f.ctx, 0)
 		require.NoError(t, err)
 		require.True(t, info.Settled)
-		requireAmount(t, emission, info.Emission)
+		// One requester: its jobs draw max_requester_emission_bps of the epoch,
+		// and only that is minted.
+		requireAmount(t, capped, info.Emission)
+		requireAmount(t, emission, info.ScheduledEmission)
 		requireAmount(t, 9*kinds.HashcashWork, info.WorkUnits) // 9 hashcash items, one hash checked each
 		total, err := f.k.TotalEmitted.Get(f.ctx)
 		require.NoError(t, err)
-		requireAmount(t, emission, total)
+		requireAmount(t, capped, total)
 
 		for _, c := range []struct {
 			op    sdk.AccAddress
 			units int64
 			want  int64
-		}{{w.a, 6 * kinds.HashcashWork, 666_666}, {w.b, 3 * kinds.HashcashWork, 333_333}} {
-			require.Equal(t, c.want, emission*c.units/(9*kinds.HashcashWork), "amount = emission x units / total units")
+		}{{w.a, 6 * kinds.HashcashWork, 133_333}, {w.b, 3 * kinds.HashcashWork, 66_666}} {
+			require.Equal(t, c.want, capped*c.units/(9*kinds.HashcashWork), "amount = requester's emission x units / requester's units")
 			before := f.balance(c.op)
 			res, em := mustEvents(f, f.msgs.WithdrawRewards, &types.MsgWithdrawRewards{Operator: f.str(c.op)})
 			requireProto(t, &types.MsgWithdrawRewardsResponse{Amount: math.NewInt(c.want), Epochs: 1, More: false}, res)
@@ -102,6 +106,6 @@ func TestMsgWithdrawRewards(t *testing.T) {
 		}
 		unclaimed, err := f.k.UnclaimedRewards.Get(f.ctx)
 		require.NoError(t, err)
-		requireAmount(t, emission-666_666-333_333, unclaimed, "rounding dust stays in the module")
+		requireAmount(t, capped-133_333-66_666, unclaimed, "rounding dust stays in the module")
 	})
 }

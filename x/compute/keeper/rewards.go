@@ -11,30 +11,10 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// MaxEpochsPerWithdrawal bounds the work of one WithdrawRewards (and of the
-// Rewards query); a device with more settled epochs withdraws again.
-const MaxEpochsPerWithdrawal = 100
-
-// creditWork adds emission-earning work units to the running epoch.
-func (k *Keeper) creditWork(ctx context.Context, operator sdk.AccAddress, epoch uint64, units math.Int) error {
-	info, err := k.Epochs.Get(ctx, epoch)
-	if err != nil {
-		return err
-	}
-	info.WorkUnits = info.WorkUnits.Add(units)
-	if err := k.Epochs.Set(ctx, epoch, info); err != nil {
-		return err
-	}
-	key := collections.Join([]byte(operator), epoch)
-	have, err := k.DeviceEpochUnits.Get(ctx, key)
-	if isNotFound(err) {
-		have, err = math.ZeroInt(), nil
-	}
-	if err != nil {
-		return err
-	}
-	return k.DeviceEpochUnits.Set(ctx, key, have.Add(units))
-}
+// MaxEntriesPerWithdrawal bounds the work of one WithdrawRewards (and of the
+// Rewards query): the (epoch, requester) credits it visits, each O(1); a device
+// with more withdraws again.
+const MaxEntriesPerWithdrawal = 100
 
 // startEpoch opens epoch number n at height start.
 func (k *Keeper) startEpoch(ctx context.Context, n, start uint64) error {
@@ -43,13 +23,16 @@ func (k *Keeper) startEpoch(ctx context.Context, n, start uint64) error {
 	}
 	return k.Epochs.Set(ctx, n, types.EpochInfo{
 		Epoch: n, StartHeight: start, WorkUnits: math.ZeroInt(), Emission: math.ZeroInt(),
+		ScheduledEmission: math.ZeroInt(), RequesterCap: math.ZeroInt(), RateNum: math.ZeroInt(), RateDen: math.ZeroInt(),
 	})
 }
 
 // settleEpochIfDue ends the running epoch once it has lasted epoch_blocks: it
 // mints the epoch's emission (halved every halving_epochs, never past the cap,
-// nothing if no verified work) into the module account, where each device's
-// pro-rata share waits for WithdrawRewards. O(1): no device is visited.
+// nothing if no verified work, each requester's jobs capped: emission_cap.go)
+// into the module account, where each device's share waits for
+// WithdrawRewards. O(N log N) in the epoch's requesters (bounded by
+// max_emission_requesters_per_epoch); no device is visited.
 func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
@@ -71,13 +54,19 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	emission := math.ZeroInt()
+	scheduled := math.ZeroInt()
 	if info.WorkUnits.IsPositive() {
-		emission = math.MinInt(params.EpochEmission(n), params.EmissionCap.Sub(total))
-		if emission.IsNegative() { // the cap was lowered below what is already minted
-			emission = math.ZeroInt()
+		scheduled = math.MinInt(params.EpochEmission(n), params.EmissionCap.Sub(total))
+		if scheduled.IsNegative() { // the cap was lowered below what is already minted
+			scheduled = math.ZeroInt()
 		}
 	}
+	// The per-requester cap decides what is minted: at most scheduled, less
+	// when fewer than 1/max_requester_emission_bps requesters worked.
+	if err := k.capEpochEmission(ctx, params, &info, scheduled); err != nil {
+		return err
+	}
+	emission := info.Emission
 	if emission.IsPositive() {
 		if err := k.bank.MintCoins(ctx, types.ModuleName, k.coins(emission)); err != nil {
 			return err
@@ -95,7 +84,6 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 		}
 	}
 	metricEmission(ctx, emission)
-	info.Emission = emission
 	info.Settled = true
 	if info.WorkUnits.IsZero() {
 		// Nothing to withdraw from an idle epoch: do not keep it.
@@ -113,35 +101,53 @@ func (k *Keeper) settleEpochIfDue(ctx context.Context) error {
 	})
 }
 
-// pendingRewards walks up to MaxEpochsPerWithdrawal of a device's settled epochs
-// and returns its share of them, the keys visited and whether more remain.
-func (k *Keeper) pendingRewards(ctx context.Context, operator sdk.AccAddress) (math.Int, []uint64, bool, error) {
+// rewardEntry is one (device, epoch, requester) credit a withdrawal visits.
+type rewardEntry struct {
+	key   collections.Triple[[]byte, uint64, []byte]
+	units math.Int
+}
+
+// pendingRewards walks up to MaxEntriesPerWithdrawal of a device's credits in
+// settled epochs and returns their capped value, the entries visited, the
+// number of epochs they span and whether more remain.
+func (k *Keeper) pendingRewards(ctx context.Context, operator sdk.AccAddress) (math.Int, []rewardEntry, uint32, bool, error) {
 	current, err := k.CurrentEpoch.Get(ctx)
 	if err != nil {
-		return math.Int{}, nil, false, err
+		return math.Int{}, nil, 0, false, err
 	}
 	amount := math.ZeroInt()
-	var epochs []uint64
+	var entries []rewardEntry
+	var epochs uint32
+	var info types.EpochInfo
 	more := false
-	// Keys are in epoch order; the running epoch is not settled yet.
-	rng := collections.NewPrefixedPairRange[[]byte, uint64](operator).EndExclusive(current)
-	err = k.DeviceEpochUnits.Walk(ctx, rng, func(key collections.Pair[[]byte, uint64], units math.Int) (bool, error) {
-		if len(epochs) == MaxEpochsPerWithdrawal {
+	// Keys are in (epoch, requester) order; the running epoch is not settled.
+	rng := collections.NewPrefixedTripleRange[[]byte, uint64, []byte](operator)
+	err = k.DeviceRequesterUnits.Walk(ctx, rng, func(key collections.Triple[[]byte, uint64, []byte], units math.Int) (bool, error) {
+		if key.K2() >= current {
+			return true, nil
+		}
+		if len(entries) == MaxEntriesPerWithdrawal {
 			more = true
 			return true, nil
 		}
-		info, err := k.Epochs.Get(ctx, key.K2())
+		if len(entries) == 0 || info.Epoch != key.K2() {
+			if info, err = k.Epochs.Get(ctx, key.K2()); err != nil {
+				return true, err
+			}
+			epochs++
+		}
+		share, err := k.settledShare(ctx, info, key.K3(), units)
 		if err != nil {
 			return true, err
 		}
-		amount = amount.Add(info.Emission.Mul(units).Quo(info.WorkUnits))
-		epochs = append(epochs, key.K2())
+		amount = amount.Add(share)
+		entries = append(entries, rewardEntry{key: key, units: units})
 		return false, nil
 	})
 	if err != nil {
-		return math.Int{}, nil, false, err
+		return math.Int{}, nil, 0, false, err
 	}
-	return amount, epochs, more, nil
+	return amount, entries, epochs, more, nil
 }
 
 // WithdrawRewards pays a device's share of the emission of its settled epochs.
@@ -153,15 +159,25 @@ func (k *Keeper) WithdrawRewards(ctx context.Context, operator sdk.AccAddress) (
 	} else if err != nil && !isNotFound(err) {
 		return math.Int{}, 0, false, err
 	}
-	amount, epochs, more, err := k.pendingRewards(ctx, operator)
+	amount, entries, epochs, more, err := k.pendingRewards(ctx, operator)
 	if err != nil {
 		return math.Int{}, 0, false, err
 	}
-	if len(epochs) == 0 {
+	if len(entries) == 0 {
 		return math.Int{}, 0, false, errorsmod.Wrapf(types.ErrNoRewards, "%s has no work in a settled epoch", k.addrString(operator))
 	}
-	for _, e := range epochs {
-		if err := k.DeviceEpochUnits.Remove(ctx, collections.Join([]byte(operator), e)); err != nil {
+	for _, e := range entries {
+		if err := k.DeviceRequesterUnits.Remove(ctx, e.key); err != nil {
+			return math.Int{}, 0, false, err
+		}
+		// The (device, epoch) sum drops by what was paid out; it is gone once
+		// every requester of that epoch is.
+		dKey := collections.Join([]byte(operator), e.key.K2())
+		have, err := getIntOrZero(ctx, k.DeviceEpochUnits, dKey)
+		if err != nil {
+			return math.Int{}, 0, false, err
+		}
+		if err := setOrRemove(ctx, k.DeviceEpochUnits, dKey, have.Sub(e.units)); err != nil {
 			return math.Int{}, 0, false, err
 		}
 	}
@@ -177,7 +193,7 @@ func (k *Keeper) WithdrawRewards(ctx context.Context, operator sdk.AccAddress) (
 			return math.Int{}, 0, false, err
 		}
 	}
-	return amount, uint32(len(epochs)), more, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventRewardsWithdrawn{
-		Operator: k.addrString(operator), Amount: amount, Epochs: uint32(len(epochs)),
+	return amount, epochs, more, sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventRewardsWithdrawn{
+		Operator: k.addrString(operator), Amount: amount, Epochs: epochs,
 	})
 }

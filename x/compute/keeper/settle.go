@@ -54,6 +54,17 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	if err != nil {
 		return ProofResult{}, err
 	}
+	requester, err := k.addr("requester", job.Requester)
+	if err != nil {
+		return ProofResult{}, err
+	}
+	if eligible && units.IsPositive() {
+		// Past max_emission_requesters_per_epoch a new requester's work is
+		// paid from escrow but earns no emission this epoch.
+		if eligible, err = k.emissionAdmits(ctx, params, epoch, requester); err != nil {
+			return ProofResult{}, err
+		}
+	}
 	reward := job.TaskReward(task.ItemCount)
 	task.Status = types.TASK_STATUS_VERIFIED
 	task.VerifiedHeight = height(ctx)
@@ -103,8 +114,8 @@ func (k *Keeper) payVerifiedTask(ctx context.Context, job types.Job, task types.
 	if err := k.Devices.Set(ctx, operator, dev); err != nil {
 		return ProofResult{}, err
 	}
-	if eligible {
-		if err := k.creditWork(ctx, operator, epoch, units); err != nil {
+	if eligible && units.IsPositive() {
+		if err := k.creditWork(ctx, operator, requester, epoch, units); err != nil {
 			return ProofResult{}, err
 		}
 	}

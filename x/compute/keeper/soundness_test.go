@@ -33,8 +33,12 @@ func (f *fixture) registerBonded(name string, amount int64) sdk.AccAddress {
 // tiny; the same bond leases an unapproved requester's task (no emission),
 // and a bond whose slash covers payment + emission leases the approved one.
 func TestBondCoverCountsExpectedEmission(t *testing.T) {
-	f := newFixture(t)
+	// The per-requester cap off: one requester may draw the whole epoch
+	// (TestBondCoverUnderTheRequesterCap has the default cap).
+	uncapped := func(p *types.Params) { p.MaxRequesterEmissionBps = types.BasisPoints }
+	f := newFixture(t, uncapped)
 	p := types.DefaultParams()
+	uncapped(&p)
 	approved, plain := addrOf("approved"), addrOf("plain")
 	f.fund(approved, 100*shift)
 	f.fund(plain, 100*shift)
@@ -58,6 +62,37 @@ func TestBondCoverCountsExpectedEmission(t *testing.T) {
 	short := f.registerBonded("short", 2*(reward+p.InitialEpochEmission.Int64())-2)
 	_, err := exec(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(short), JobId: paid})
 	require.ErrorIs(t, err, types.ErrBondTooSmallForTask)
+}
+
+// TestBondCoverUnderTheRequesterCap: at the default 20 % cap one requester's
+// tasks can earn at most 200 SHIFT of an idle epoch, so the cover is payment +
+// 200 SHIFT; a bond whose slash is exactly that leases, 2 ushift less does not.
+// A second requester's task adds its own cap: the bound is per requester.
+func TestBondCoverUnderTheRequesterCap(t *testing.T) {
+	f := newFixture(t)
+	p := types.DefaultParams()
+	approved, other := addrOf("approved"), addrOf("other")
+	f.fund(approved, 100*shift)
+	f.fund(other, 100*shift)
+	must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(approved)})
+	must(f, f.msgs.ApproveRequester, &types.MsgApproveRequester{Authority: f.authority, Requester: f.str(other)})
+	job := f.postJob(approved, "hashcash", advSpec, 3*64, 64, 1000)
+	second := f.postJob(other, "hashcash", advSpec, 64, 64, 1000)
+	reward := int64(64 * 1000)
+	capped := types.BpsOf(p.InitialEpochEmission, p.MaxRequesterEmissionBps).Int64() // 200 SHIFT
+	short := f.registerBonded("short", 2*(reward+capped)-2)
+	_, err := exec(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(short), JobId: job})
+	require.ErrorIs(t, err, types.ErrBondTooSmallForTask)
+	require.ErrorContains(t, err, fmt.Sprintf("can earn up to %d", capped))
+	exact := f.registerBonded("exact", 2*(reward+capped))
+	must(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(exact), JobId: job})
+	// A second task of the same requester shares its cap: 64k more, no more emission.
+	_, err = exec(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(exact), JobId: job})
+	require.ErrorIs(t, err, types.ErrBondTooSmallForTask, "the second task's payment is not covered")
+	both := f.registerBonded("both", 2*(2*reward+2*capped))
+	must(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(both), JobId: job})
+	must(f, f.msgs.LeaseTask, &types.MsgLeaseTask{Operator: f.str(both), JobId: second})
+	f.checkAll()
 }
 
 // hypergeometricCatch is the chance that k distinct samples of n items hit at

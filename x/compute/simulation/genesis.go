@@ -69,7 +69,10 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		SlashLapsedBps:        uint32(between(r, 0, 500)),
 		LeaseCooldownBlocks:   between(r, 1, 20),
 		JobPostingFee:         math.NewIntFromUint64(between(r, 0, 1_000)),
-		MinGasPrice:           math.LegacyZeroDec(),
+		// Zero: simsx pays a random subset of the sender's balance for 10M gas,
+		// which a positive price would refuse at random (the ante check is
+		// tested in app/min_gas_price_test.go and the e2e tests).
+		MinGasPrice: math.LegacyZeroDec(),
 
 		// Short dispute windows, so bonds still unbond and jobs still prune in a run.
 		DisputeWindowBlocks:    between(r, 6, 20),
@@ -89,6 +92,10 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 	}
 	// Room for one to three proofs at their bound per block (params.Validate's floor is one).
 	p.MaxVerifyGasPerBlock = uint64(p.ProofSamples) * (p.MaxVerifyGasPerItem + types.VerifyHashReservePerItem) * between(r, 1, 3)
+	// Drawn last so the draws above stay as they were. A cap from 10 % to off,
+	// and few requesters per epoch, so runs meet both bounds.
+	p.MaxRequesterEmissionBps = uint32(between(r, 1_000, types.BasisPoints))
+	p.MaxEmissionRequestersPerEpoch = uint32(between(r, 1, 4))
 	return p
 }
 

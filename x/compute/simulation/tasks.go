@@ -110,11 +110,15 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 	// one together: their payments and the emission the eligible ones can earn.
 	_, count := job.TaskRange(index)
 	need := job.TaskReward(count)
-	units := math.ZeroInt()
+	var requesters []string // eligible units per requester, in the order first met
+	units := map[string]math.Int{}
 	addUnits := func(j types.Job, items uint64) {
 		approved, _ := k.ApprovedRequesters.Has(ctx, sdk.MustAccAddressFromBech32(j.Requester))
 		if approved && j.Requester != dev.Operator {
-			units = units.Add(math.NewIntFromUint64(params.MaxVerifyGasPerItem).Mul(math.NewIntFromUint64(items)))
+			if _, ok := units[j.Requester]; !ok {
+				requesters, units[j.Requester] = append(requesters, j.Requester), math.ZeroInt()
+			}
+			units[j.Requester] = units[j.Requester].Add(math.NewIntFromUint64(params.MaxVerifyGasPerItem).Mul(math.NewIntFromUint64(items)))
 		}
 	}
 	addUnits(job, count)
@@ -125,7 +129,7 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 		addUnits(held, task.ItemCount)
 		return false, nil
 	})
-	need = need.Add(emissionBound(ctx, k, params, units))
+	need = need.Add(emissionBound(ctx, k, params, requesters, units))
 	// Verified tasks still open to dispute count too.
 	if !dev.DisputableReward.IsNil() {
 		need = need.Add(dev.DisputableReward)
@@ -297,15 +301,15 @@ func malform(r *simsx.XRand, items []types.ChallengeItem, msg *types.MsgSubmitPr
 	}
 }
 
-// emissionBound models the lease check's emission cover: ⌈E × U / (W + U)⌉
-// with E the running epoch's emission (halvings and cap applied) and W its
-// credited work, or 0 without eligible units.
-func emissionBound(ctx context.Context, k *keeper.Keeper, params types.Params, units math.Int) math.Int {
-	if !units.IsPositive() {
+// emissionBound models the lease check's emission cover: Σ_r ⌈C × U_r /
+// (W_r + U_r)⌉ at most E, with E the running epoch's emission (halvings and
+// cap applied), C its per-requester cap and W_r requester r's credited units,
+// or 0 without eligible units.
+func emissionBound(ctx context.Context, k *keeper.Keeper, params types.Params, requesters []string, units map[string]math.Int) math.Int {
+	if len(requesters) == 0 {
 		return math.ZeroInt()
 	}
 	n, _ := k.CurrentEpoch.Get(ctx)
-	info, _ := k.Epochs.Get(ctx, n)
 	emitted, err := k.TotalEmitted.Get(ctx)
 	if err != nil {
 		emitted = math.ZeroInt()
@@ -314,9 +318,13 @@ func emissionBound(ctx context.Context, k *keeper.Keeper, params types.Params, u
 	if !e.IsPositive() {
 		return math.ZeroInt()
 	}
-	num, den := e.Mul(units), info.WorkUnits.Add(units)
-	if num.Mod(den).IsZero() {
-		return num.Quo(den)
+	total := math.ZeroInt()
+	for _, r := range requesters {
+		credited, err := k.RequesterEpochUnits.Get(ctx, collections.Join(n, []byte(sdk.MustAccAddressFromBech32(r))))
+		if err != nil {
+			credited = math.ZeroInt()
+		}
+		total = total.Add(types.RequesterEmissionBound(e, params.MaxRequesterEmissionBps, credited, units[r]))
 	}
-	return num.Quo(den).AddRaw(1)
+	return math.MinInt(total, e)
 }

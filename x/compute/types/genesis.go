@@ -101,11 +101,13 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 		seen[r] = true
 	}
 	epochs := make(map[uint64]bool, len(gs.Epochs))
+	epochInfos := make(map[uint64]EpochInfo, len(gs.Epochs))
 	for _, e := range gs.Epochs {
 		if epochs[e.Epoch] || e.Epoch > gs.CurrentEpoch || e.WorkUnits.IsNil() || e.Emission.IsNil() {
 			return errorsmod.Wrapf(ErrInvalidGenesis, "epoch %d is repeated, after the current epoch or incomplete", e.Epoch)
 		}
 		epochs[e.Epoch] = true
+		epochInfos[e.Epoch] = e
 	}
 	if len(gs.Epochs) > 0 && !epochs[gs.CurrentEpoch] {
 		return errorsmod.Wrapf(ErrInvalidGenesis, "current epoch %d has no record", gs.CurrentEpoch)
@@ -122,6 +124,9 @@ func (gs GenesisState) Validate(ac address.Codec) error {
 		if !v.IsNil() && v.IsNegative() {
 			return errorsmod.Wrap(ErrInvalidGenesis, "negative emission or burn totals")
 		}
+	}
+	if err := gs.validateEmissionUnits(ac, epochInfos); err != nil {
+		return err
 	}
 	if err := validatePrograms(ac, gs.Programs); err != nil {
 		return err

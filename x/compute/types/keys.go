@@ -52,3 +52,12 @@ var (
 	VerifyBudgetHeightKey = collections.NewPrefix(48)
 	VerifyBudgetUsedKey   = collections.NewPrefix(49)
 )
+
+// Collection prefixes of the per-requester emission cap (50–53).
+var (
+	// RequesterEpochUnitsKey holds (epoch, requester) → units its jobs credited.
+	RequesterEpochUnitsKey = collections.NewPrefix(50)
+	// DeviceRequesterUnitsKey holds (device, epoch, requester) → units, until
+	// withdrawn; DeviceEpochUnitsKey holds their sum per (device, epoch).
+	DeviceRequesterUnitsKey = collections.NewPrefix(51)
+)

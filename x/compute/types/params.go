@@ -26,6 +26,11 @@ const (
 	VerifyHashReservePerItem = 20_000
 )
 
+// DefaultMinGasPrice is min_gas_price's default, 0.001 ushift per gas: gas is
+// calibrated to ≈ 1–2 ns of validator CPU, so a second of verification costs
+// the sender at least 0.5 SHIFT.
+func DefaultMinGasPrice() math.LegacyDec { return math.LegacyNewDecWithPrec(1, 3) }
+
 // DefaultParams are the genesis params; see the module README for the reasoning.
 func DefaultParams() Params {
 	p := Params{
@@ -54,10 +59,15 @@ func DefaultParams() Params {
 		SlashLapsedBps:        100, // 1 % of the bond per lapsed lease
 		LeaseCooldownBlocks:   100,
 		JobPostingFee:         math.NewInt(1_000_000), // 1 SHIFT
-		MinGasPrice:           math.LegacyZeroDec(),
+		// 0.001 ushift per gas: a 200M-gas block costs 0.2 SHIFT; a task's
+		// lease, claim and proof ≈ 0.0015 SHIFT (README, Params).
+		MinGasPrice: DefaultMinGasPrice(),
 		// ≈ 160-240 ms of validator CPU per block; a proof at the bound (32 × 4M
 		// plus hashing) fits with room for small ones.
 		MaxVerifyGasPerBlock: 160_000_000,
+
+		MaxRequesterEmissionBps:       DefaultMaxRequesterEmissionBps,
+		MaxEmissionRequestersPerEpoch: DefaultMaxEmissionRequestersPerEpoch,
 
 		DisputeWindowBlocks:    1000,
 		DeliveryDeadlineBlocks: 100,
@@ -150,6 +160,9 @@ func (p Params) Validate() error {
 		}
 	}
 	if err := p.validatePrograms(); err != nil {
+		return err
+	}
+	if err := p.validateEmissionCap(); err != nil {
 		return err
 	}
 	return p.validateDisputes(maxWindow)
