@@ -47,11 +47,11 @@ func (AppModule) Name() string        { return types.ModuleName }
 func (AppModule) IsOnePerModuleType() {}
 func (AppModule) IsAppModule()        {}
 
-// ConsensusVersion is 3 since measured work, programs, releases and disputes
-// (issues 14, 15, 17: README, "Changes in ConsensusVersion 3"); 2 was the first
-// market hardening. Pre-launch, so no migration is registered; a chain on an
-// older version starts again from genesis.
-func (AppModule) ConsensusVersion() uint64 { return 3 }
+// ConsensusVersion is 4 since the per-requester emission cap, the gas floor,
+// bond cover counting emission and program fraud proofs (issues 14, 15: README, "Changes in ConsensusVersion 4"); 3 brought
+// measured work, programs, releases and disputes; 2 was the first hardening.
+func (AppModule) ConsensusVersion() uint64 { return 4 }
+
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
 }
