@@ -1,9 +1,7 @@
 package tests
 
 import (
-	"encoding/json"
 	"fmt"
-	"math/big"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -48,28 +46,7 @@ func TestDeliveryDemandEndToEnd(t *testing.T) {
 
 	// A short delivery deadline, so the missed demand settles within the test
 	// (the default is 100 blocks). The authority of the devnet is the validator.
-	var params struct {
-		Params map[string]json.RawMessage `json:"params"`
-	}
-	d.query(&params, "compute", "params")
-	params.Params["delivery_deadline_blocks"] = json.RawMessage(`"8"`)
-	// A query prints min_gas_price as a decimal, but the tx's JSON takes a
-	// LegacyDec as its integer of 10^-18 units (the SDK's encoding of the type).
-	var gasPrice string
-	if err := json.Unmarshal(params.Params["min_gas_price"], &gasPrice); err != nil {
-		t.Fatal(err)
-	}
-	dec, ok := new(big.Rat).SetString(gasPrice)
-	if !ok {
-		t.Fatalf("min_gas_price %q", gasPrice)
-	}
-	raw := new(big.Rat).Mul(dec, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)))
-	params.Params["min_gas_price"] = json.RawMessage(strconv.Quote(raw.FloatString(0)))
-	bz, err := json.Marshal(params.Params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.mustTx("compute", "update-params", string(bz), "--from", "validator")
+	d.updateComputeParams(map[string]string{"delivery_deadline_blocks": "8"})
 
 	// Two tasks of 16 hashcash items; the result endpoint names a port nobody
 	// listens on, so every upload fails.

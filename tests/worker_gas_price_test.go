@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"encoding/json"
 	"os/exec"
 	"strings"
 	"testing"
@@ -24,18 +23,8 @@ func TestWorkerPaysMinGasPrice(t *testing.T) {
 	requester, device1 := d.addr("requester"), d.addr("device1")
 	d.mustTx("compute", "approve-requester", requester, "--from", "validator")
 
-	var cur struct {
-		Params map[string]any `json:"params"`
-	}
-	d.query(&cur, "compute", "params")
-	// A LegacyDec travels in a tx as its integer ×10^18 (gogoproto's customtype
-	// encoding); autocli passes the string through.
-	cur.Params["min_gas_price"] = "500000000000000000"
-	bz, err := json.Marshal(cur.Params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.mustTx("compute", "update-params", string(bz), "--from", "validator")
+	// A LegacyDec travels in a tx as its integer ×10^18: 0.5 ushift per gas.
+	d.updateComputeParams(map[string]string{"min_gas_price": "500000000000000000"})
 	var now struct {
 		Params struct {
 			MinGasPrice string `json:"min_gas_price"`

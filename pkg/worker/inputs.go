@@ -105,11 +105,7 @@ func (w *Worker) proofInputs(ctx context.Context, t *TaskState, items []types.Ch
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]byte, len(nodes))
-	for i := range nodes {
-		out[i] = nodes[i][:]
-	}
-	return out, nil
+	return merkle.NodeBytes(nodes), nil
 }
 
 func inputBytes(ins []programinputs.Input) [][]byte {

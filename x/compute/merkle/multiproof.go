@@ -136,9 +136,15 @@ func (t *Tree) MultiProofBytes(indices []uint64) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return NodeBytes(nodes), nil
+}
+
+// NodeBytes gives each node of a multi-proof its own byte slice, the form of
+// MsgSubmitProof.nodes and input_nodes.
+func NodeBytes(nodes [][32]byte) [][]byte {
 	out := make([][]byte, len(nodes))
 	for i := range nodes {
 		out[i] = nodes[i][:]
 	}
-	return out, nil
+	return out
 }
