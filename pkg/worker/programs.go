@@ -151,6 +151,9 @@ func (j *wasmJob) WasmSpec() *kinds.WasmSpec { return j.spec }
 // MaxWorkPerItem is the chain's bound: fuel_limit × gas_per_fuel.
 func (j *wasmJob) MaxWorkPerItem() uint64 { return j.spec.FuelLimit * j.gasPerFuel }
 
+// ReplayKey is the spec's (kinds.WasmSpec.ReplayKey).
+func (j *wasmJob) ReplayKey() []byte { return j.spec.ReplayKey() }
+
 // expectedFuel is an item's expected fuel: the mean measured here, else the
 // fuel limit (an upper bound).
 func (j *wasmJob) expectedFuel() uint64 {

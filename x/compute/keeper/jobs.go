@@ -51,6 +51,9 @@ func (k *Keeper) PostJob(ctx context.Context, requester sdk.AccAddress, msg *typ
 	if err := k.checkJobSpec(ctx, params, msg.Kind, compact.Bytes(), msg.Items); err != nil {
 		return 0, err
 	}
+	if err := k.checkNotDuplicate(ctx, msg.Kind, compact.Bytes(), msg.Items); err != nil {
+		return 0, err
+	}
 
 	// The posting fee pays for the job record's state; it is never refunded
 	// and goes to the fee collector, so supply is unchanged.

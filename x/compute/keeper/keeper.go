@@ -27,19 +27,22 @@ type JobIndexes struct {
 	Requester *indexes.Multi[[]byte, uint64, types.Job]
 	// Status maps (job status, job id).
 	Status *indexes.Multi[int32, uint64, types.Job]
+	// Replay maps a live job's replay key to the job (replay.go).
+	Replay *ReplayIndex
 }
 
 // IndexesList implements collections.Indexes.
 func (i JobIndexes) IndexesList() []collections.Index[uint64, types.Job] {
-	return []collections.Index[uint64, types.Job]{i.Requester, i.Status}
+	return []collections.Index[uint64, types.Job]{i.Requester, i.Status, i.Replay}
 }
 
-func newJobIndexes(sb *collections.SchemaBuilder, ac address.Codec) JobIndexes {
+func newJobIndexes(sb *collections.SchemaBuilder, ac address.Codec, registry *kinds.Registry) JobIndexes {
 	return JobIndexes{
 		Requester: indexes.NewMulti(sb, types.JobsByRequesterKey, "jobs_by_requester", collections.BytesKey, collections.Uint64Key,
 			func(_ uint64, job types.Job) ([]byte, error) { return ac.StringToBytes(job.Requester) }),
 		Status: indexes.NewMulti(sb, types.JobsByStatusKey, "jobs_by_status", collections.Int32Key, collections.Uint64Key,
 			func(_ uint64, job types.Job) (int32, error) { return int32(job.Status), nil }),
+		Replay: newReplayIndex(sb, registry),
 	}
 }
 
@@ -150,7 +153,7 @@ func NewKeeper(
 		DisputeQueue:       collections.NewKeySet(sb, types.DisputeQueueKey, "dispute_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
 		DeliveryQueue:      collections.NewKeySet(sb, types.DeliveryQueueKey, "delivery_queue", collections.PairKeyCodec(collections.Uint64Key, taskKey)),
 		DemandsByDevice:    collections.NewKeySet(sb, types.DemandsByDeviceKey, "demands_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),
-		Jobs:               collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc), newJobIndexes(sb, ac)),
+		Jobs:               collections.NewIndexedMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc), newJobIndexes(sb, ac, registry)),
 		Devices:            collections.NewMap(sb, types.DevicesKey, "devices", collections.BytesKey, codec.CollValue[types.Device](cdc)),
 		Tasks:              collections.NewMap(sb, types.TasksKey, "tasks", taskKey, codec.CollValue[types.Task](cdc)),
 		TasksByDevice:      collections.NewKeySet(sb, types.TasksByDeviceKey, "tasks_by_device", collections.PairKeyCodec(collections.BytesKey, taskKey)),

@@ -91,6 +91,12 @@ type Spec interface {
 	// work done before the error was found, which the keeper still charges. Errors
 	// wrap ErrInvalidOutput or ErrItemOutOfRange.
 	VerifyOutput(item Item, output []byte) (work uint64, err error)
+	// ReplayKey is what fixes every item's output apart from the job id: two
+	// jobs of one kind with equal keys compute the same outputs, so outputs
+	// computed once could be replayed on both. It is nil when outputs depend on
+	// the job id (nothing computed for one job verifies on another). The keeper
+	// refuses a job whose key equals a live job's (see replay.go).
+	ReplayKey() []byte
 }
 
 // Registry holds the kinds a chain accepts, kept sorted by name so nothing

@@ -100,3 +100,11 @@ func register(code uint32, description string) *errorsmod.Error {
 func Errors() []*errorsmod.Error {
 	return slices.Clone(errorList)
 }
+
+// Job-bound outputs (codes 112–114).
+var (
+	// ErrDuplicateJob refuses a job whose outputs a live job already computes
+	// (same kind and replay key): outputs rendered once could be replayed on
+	// both. The wrapped message names the live job.
+	ErrDuplicateJob = register(112, "a live job computes the same outputs")
+)

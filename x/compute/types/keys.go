@@ -61,3 +61,11 @@ var (
 	// withdrawn; DeviceEpochUnitsKey holds their sum per (device, epoch).
 	DeviceRequesterUnitsKey = collections.NewPrefix(51)
 )
+
+// Collection prefixes of job-bound outputs (52–53).
+var (
+	// JobsByReplayKeyKey holds sha256(kind, replay key) → job id of every job
+	// that is open or has unsettled tasks and whose kind's outputs do not
+	// depend on the job id (keeper/replay.go).
+	JobsByReplayKeyKey = collections.NewPrefix(52)
+)
