@@ -20,6 +20,7 @@ func (k *Keeper) CheckInvariants(ctx context.Context) error {
 		k.CheckEmissionInvariant,
 		k.CheckReferenceInvariant,
 		k.CheckDisputeInvariant,
+		k.CheckReplayIndexInvariant,
 	} {
 		if err := check(ctx); err != nil {
 			return err

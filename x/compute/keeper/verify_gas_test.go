@@ -1,6 +1,7 @@
 package keeper_test
 
 import (
+	"strings"
 	"testing"
 
 	storetypes "github.com/cosmos/cosmos-sdk/store/v2/types"
@@ -116,7 +117,8 @@ func TestBlockVerifyBudget(t *testing.T) {
 		p.MaxVerifyGasPerBlock = 4*(one/4+types.VerifyHashReservePerItem) + 1
 	})
 	a := newProofSetup(f, "a", spec, 4)
-	b := newProofSetup(f, "b", spec, 4)
+	// Another view inside the set (a live job's duplicate would be refused).
+	b := newProofSetup(f, "b", strings.Replace(spec, `"center_im":"0"`, `"center_im":"0.01"`, 1), 4)
 	// Both challenges are ready now (b's was reached last); every pixel runs
 	// max_iter, so each proof measures its bound.
 	require.Equal(t, a.bound, a.measure)
