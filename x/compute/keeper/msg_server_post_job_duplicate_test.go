@@ -224,9 +224,9 @@ func TestGenesisRebuildsTheReplayIndex(t *testing.T) {
 // TestInvariantCatchesABrokenReplayIndex: a missing, stray or wrong entry.
 func TestInvariantCatchesABrokenReplayIndex(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(f *fixture, key []byte, job uint64)
-		want  string
+		want   string
 	}{
 		{"entry missing", func(f *fixture, key []byte, _ uint64) {
 			require.NoError(f.t, f.k.Jobs.Indexes.Replay.Holders.Remove(f.ctx, key))
