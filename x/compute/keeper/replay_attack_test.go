@@ -27,12 +27,12 @@ import (
 // validators re-execute no more per block than the budget.
 func TestReplayedHeavyProofsLoseMoney(t *testing.T) {
 	const (
-		spec    = `{"width":64,"height":16,"center_re":"-0.1","center_im":"0","scale":"0.1","max_iter":2000}`
+		spec = `{"width":64,"height":16,"center_re":"-0.1","center_im":"0","scale":"0.1","max_iter":2000}`
 		// respelled is spec in other words: the same view, so the same rows.
 		respelled = `{"max_iter":2000,"scale":"0.100","center_im":"-0.0","center_re":"-0.10","height":16,"width":64}`
-		rowWork = 100 + 64*(3+3*2000) // every pixel runs max_iter
-		jobs    = 3
-		price   = 10
+		rowWork   = 100 + 64*(3+3*2000) // every pixel runs max_iter
+		jobs      = 3
+		price     = 10
 	)
 	fee := types.DefaultParams().JobPostingFee
 	f := newFixture(t, func(p *types.Params) {

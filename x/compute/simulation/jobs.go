@@ -14,7 +14,8 @@ import (
 
 // MsgPostJobFactory posts small hashcash and mandelbrot jobs, and one in five
 // times a job with an invalid field, an unknown kind, a spec too costly to
-// verify or an escrow the requester cannot pay.
+// verify or an escrow the requester cannot pay; one in ten copies the kind and
+// spec of a job that holds its replay key (ErrDuplicateJob).
 func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	return newFactory(func(ctx context.Context, data *simsx.ChainDataSource, reporter simsx.SimulationReporter) ([]simsx.SimAccount, *types.MsgPostJob, simsx.SimDeliveryResultHandler) {
 		r := data.Rand()
@@ -46,6 +47,9 @@ func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			msg.Items = between(r.Rand, 1, min(params.MaxJobItems, 24))
 			msg.Spec = mandelbrotSpec(between(r.Rand, 2, 16), msg.Items, between(r.Rand, 4, 48))
 		}
+		if r.Intn(10) == 0 {
+			copyLiveJob(ctx, k, r, msg) // a duplicate, refused while the job lives
+		}
 		msg.ItemsPerTask = between(r.Rand, 1, min(params.MaxTaskItems, msg.Items))
 		if r.Intn(4) == 0 {
 			msg.ResultUrl = "https://results.example/" + r.StringN(6)
@@ -60,6 +64,16 @@ func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			want = types.ErrRequesterNotApproved
 		} else {
 			want = corruptJob(r, params, msg)
+		}
+		if want == nil {
+			dup, err := isDuplicate(ctx, k, msg)
+			if err != nil {
+				reporter.Skip(err.Error())
+				return nil, nil, nil
+			}
+			if dup {
+				want = types.ErrDuplicateJob
+			}
 		}
 		if want == nil && !reserve(k, &requester, msg.PricePerItem.MulRaw(int64(msg.Items)).Add(params.JobPostingFee)) {
 			want = types.ErrInsufficientFunds
@@ -77,6 +91,31 @@ func MsgPostJobFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 			return nil
 		})
 	})
+}
+
+// copyLiveJob makes msg ask for the outputs of a job that holds its replay key
+// (open, or with a live task), if there is one.
+func copyLiveJob(ctx context.Context, k *keeper.Keeper, r *simsx.XRand, msg *types.MsgPostJob) {
+	id, ok := pick(ctx, r, k.Jobs.Indexes.Replay.Holders, func(uint64) bool { return true })
+	if !ok {
+		return
+	}
+	job, err := k.Jobs.Get(ctx, id)
+	if err != nil {
+		return
+	}
+	msg.Kind, msg.Spec, msg.Items = job.Kind, job.Spec, job.Items
+}
+
+// isDuplicate says a live job computes msg's outputs (the keeper checks it
+// after the spec and before the funds, so msg is otherwise valid here).
+func isDuplicate(ctx context.Context, k *keeper.Keeper, msg *types.MsgPostJob) (bool, error) {
+	key, err := k.Jobs.Indexes.Replay.ReplayKey(msg.Kind, []byte(msg.Spec), msg.Items)
+	if err != nil || key == nil {
+		return false, err
+	}
+	_, found, err := k.Jobs.Indexes.Replay.Holder(ctx, key)
+	return found, err
 }
 
 // corruptJob breaks one field of a valid job one time in five and returns the
