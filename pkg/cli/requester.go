@@ -377,7 +377,7 @@ func postJobCmd(use, short, example string, build jobBuilder) *cobra.Command {
 			}
 			txRes, err := txclient.New(clientCtx, txf, types.Errors()...).Submit(cmd.Context(), msg)
 			if err != nil {
-				return err
+				return explainPostRefusal(err)
 			}
 			var jobID uint64
 			for _, r := range txRes.Responses {

@@ -161,7 +161,5 @@ func (k *Keeper) checkNotDuplicate(ctx context.Context, kind string, spec []byte
 	if err != nil || !found {
 		return err
 	}
-	return errorsmod.Wrapf(types.ErrDuplicateJob,
-		"job %d is identical (kind %s, same outputs) and is still open or has unsettled tasks; use its results, cancel it, or wait until it closes",
-		holder, kind)
+	return types.DuplicateJobError(holder, kind)
 }
