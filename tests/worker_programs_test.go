@@ -106,8 +106,11 @@ func TestWorkerRunsPrograms(t *testing.T) {
 		}
 	}
 
-	// Job 3 commits to the real dataset but its server has tile 5 changed.
+	// Job 3 commits to the real dataset but its server has tile 5 changed. It
+	// sharpens instead of finding edges: the same program, params and input
+	// root as job 2 would be a duplicate (ErrDuplicateJob) whatever the URL.
 	badSpec := *tilesSpec
+	badSpec.Params = tiles.Params{Filter: tiles.Sharpen}.Encode()
 	badSpec.InputsURL = badHTTP.URL + "/inputs"
 	d.mustTx("compute", "post-job", kinds.WasmKindName, string(badSpec.Encode()), strconv.Itoa(len(inputs)), strconv.Itoa(len(inputs)), "1000", "500",
 		"--from", "requester")

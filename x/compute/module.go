@@ -47,10 +47,12 @@ func (AppModule) Name() string        { return types.ModuleName }
 func (AppModule) IsOnePerModuleType() {}
 func (AppModule) IsAppModule()        {}
 
-// ConsensusVersion is 4 since the per-requester emission cap, the gas floor,
-// bond cover counting emission and program fraud proofs (issues 14, 15: README, "Changes in ConsensusVersion 4"); 3 brought
-// measured work, programs, releases and disputes; 2 was the first hardening.
-func (AppModule) ConsensusVersion() uint64 { return 4 }
+// ConsensusVersion is 5 since duplicate jobs are refused (issue 14 attack 1:
+// README, "Changes in ConsensusVersion 5"); 4 brought the per-requester
+// emission cap, the gas floor, bond cover counting emission and program fraud
+// proofs; 3 measured work, programs, releases and disputes; 2 was the first
+// hardening.
+func (AppModule) ConsensusVersion() uint64 { return 5 }
 
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
