@@ -3,13 +3,6 @@ package cmd
 import (
 	"strings"
 	"testing"
-
-	"github.com/cosmos/cosmos-sdk/crypto/hd"
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
-	sdk "github.com/cosmos/cosmos-sdk/types"
-
-	"github.com/nightshift-network/nightshift/app/params"
-	"github.com/nightshift-network/nightshift/pkg/workerclient"
 )
 
 // NIGHTSHIFT_WORKER_HOME and NIGHTSHIFT_WORKER_KEYRING_BACKEND stand for
@@ -17,17 +10,8 @@ import (
 // command line wins over its variable; a value the flag refuses is an error
 // that names the variable.
 func TestFlagsFromEnvironment(t *testing.T) {
-	params.SetSDKConfig()
 	home, other := t.TempDir(), t.TempDir()
-	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, workerclient.KeyCodec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, _, err := kr.NewMnemonic("rig", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := rec.GetAddress()
+	_, want := sdkKey(t, home, "rig")
 
 	t.Setenv(EnvName(EnvPrefix, "home"), home)
 	t.Setenv(EnvName(EnvPrefix, "keyring-backend"), "test")
