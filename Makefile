@@ -20,6 +20,12 @@ build-worker: ## build build/nightshift-worker, the worker alone (no node), for 
 # All four targets build without cgo, nightshiftd included (pure-Go secp256k1,
 # goleveldb and pebble), so none is skipped.
 RELEASE_DIR ?= $(BINDIR)/release
+# The released worker's build tags. grpcnotrace: the worker serves no gRPC, so
+# gRPC's /debug/requests tracing (golang.org/x/net/trace, html/template: 0.26 MB
+# on linux/arm64) is dead weight. Not in build-worker, whose dev builds would
+# compile a second copy of everything above gRPC. tests/release_test.go reads
+# this line.
+WORKER_TAGS ?= grpcnotrace
 RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/arm64 windows/amd64
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
@@ -30,8 +36,8 @@ release: ## cross-compile nightshiftd and nightshift-worker for RELEASE_TARGETS 
 	for target in $(RELEASE_TARGETS); do \
 		os=$${target%/*}; arch=$${target#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 		for bin in nightshift-worker nightshiftd; do \
-			echo "== $$bin $$os/$$arch"; \
-			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -buildvcs=false \
+			echo "== $$bin $$os/$$arch"; tags=; [ $$bin = nightshift-worker ] && tags='$(WORKER_TAGS)'; \
+			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -buildvcs=false -tags "$$tags" \
 				-ldflags '$(RELEASE_LDFLAGS) -X github.com/cosmos/cosmos-sdk/version.Name='$$bin' -X github.com/cosmos/cosmos-sdk/version.AppName='$$bin \
 				-o $(RELEASE_DIR)/$$bin-$$os-$$arch$$ext ./cmd/$$bin; \
 		done; \

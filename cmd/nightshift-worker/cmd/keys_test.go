@@ -26,21 +26,33 @@ func runWorker(t *testing.T, stdin string, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// sdkKey makes a key named name in the test-backend keyring under home with
+// the SDK's keyring, as `nightshiftd keys add` does, and returns that keyring
+// and the key's address.
+func sdkKey(t *testing.T, home, name string) (keyring.Keyring, sdk.AccAddress) {
+	t.Helper()
+	params.SetSDKConfig()
+	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, workerclient.KeyCodec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := kr.NewMnemonic(name, keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := rec.GetAddress()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kr, addr
+}
+
 // Keys are shared with nightshiftd: a key its keyring made (the SDK's keyring,
 // as `nightshiftd keys add` calls it) is shown by the worker, and a key the
 // worker adds is read by the SDK's keyring with the same address.
 func TestKeysSharedWithNightshiftd(t *testing.T) {
-	params.SetSDKConfig()
 	home := t.TempDir()
-	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, workerclient.KeyCodec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, _, err := sdkKr.NewMnemonic("rig", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := rec.GetAddress()
+	sdkKr, want := sdkKey(t, home, "rig")
 	out, err := runWorker(t, "", "keys", "show", "rig", "-a", "--keyring-backend", "test", "--home", home)
 	if err != nil || strings.TrimSpace(out) != want.String() {
 		t.Fatalf("keys show rig -a: %q, %v; want %s", out, err, want)

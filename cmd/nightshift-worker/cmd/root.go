@@ -7,7 +7,6 @@ package cmd
 import (
 	"context"
 
-	cmtcli "github.com/cometbft/cometbft/libs/cli"
 	"github.com/cosmos/cosmos-sdk/version"
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,7 @@ func NewRootCmd() *cobra.Command {
 	root.AddCommand(keysCmd(), version.NewVersionCommand())
 	badinput.AnswerBriefly(root)
 	// --home and the NIGHTSHIFT_WORKER_* environment variables, as nightshiftd has them.
-	cmtcli.PrepareBaseCmd(root, EnvPrefix, DefaultHome())
+	addHomeAndEnv(root, EnvPrefix, DefaultHome())
 	return root
 }
 
