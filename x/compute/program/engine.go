@@ -12,6 +12,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // Call is one item's execution request.
@@ -157,6 +158,20 @@ func (e *Engine) release(ctx context.Context, ent *cacheEntry) {
 	}
 }
 
+// instanceConfig is every item's module config: anonymous, with no start functions
+// (many instances of one module may run at once), and a fixed random source. The
+// modules import nothing, so nothing reads it; without it wazero seeds a math/rand
+// source per instance, 18 % of a 64x64 tile item's CPU (docs/benchmarks.md).
+var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(zeroReader{})
+
+// zeroReader reads zeros.
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
 // trapResult is the recorded output of a trapped item.
 func trapResult(code byte, fuel uint64) Result {
 	return Result{Output: []byte{0x01, code}, Fuel: fuel}
@@ -196,8 +211,11 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 		return trapResult(TrapFuelExhausted, limit), nil
 	}
 
-	// Anonymous, with no start functions: many instances of one module may run at once.
-	mod, err := e.rt.InstantiateModule(ctx, ent.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	instCtx := ctx
+	if !closeOnContextDone { // (memory_pool.go: an instance closed mid-run must not share its buffer)
+		instCtx = experimental.WithMemoryAllocator(ctx, pooledAllocator{})
+	}
+	mod, err := e.rt.InstantiateModule(instCtx, ent.compiled, instanceConfig)
 	if err != nil {
 		return Result{}, fmt.Errorf("program: instantiate: %w", err)
 	}
