@@ -2,7 +2,7 @@ package worker
 
 // Kind wasm on the worker: program code fetched by id from the chain and
 // checked against it, run by one program.Engine for the process (the very
-// runtime validators verify with), at the chain's gas_per_fuel.
+// runtime validators verify with), at the chain's gas_per_kilofuel (kinds.WasmItemWork).
 
 import (
 	"context"
