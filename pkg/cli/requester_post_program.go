@@ -117,7 +117,7 @@ func buildProgramJob(ctx context.Context, clientCtx client.Context, params types
 		spec:    plan.Encoded,
 		items:   s.Items(),
 		summary: summary,
-		maxWork: s.FuelLimit * params.GasPerFuel,
+		maxWork: kinds.WasmItemWork(s.FuelLimit, params.GasPerKilofuel),
 	}
 	order.posted = func(out io.Writer, jobID uint64) {
 		if s.HasInputRoot {

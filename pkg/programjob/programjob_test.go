@@ -127,7 +127,7 @@ func TestBuildCapsFuelAtTheChainsLimit(t *testing.T) {
 	require.NoError(t, err)
 
 	lim := defaultLimits()
-	lim.MaxVerifyGasPerItem = first.MaxFuel * 3 / 2 * lim.GasPerFuel
+	lim.MaxVerifyGasPerItem = kinds.WasmItemWork(first.MaxFuel*3/2, lim.GasPerKilofuel)
 	plan, err := Build(context.Background(), newEngine(t), req, lim)
 	require.NoError(t, err)
 	require.Equal(t, lim.FuelCap(), plan.Spec.FuelLimit, "the margin stops at the cap")
@@ -150,7 +150,7 @@ func TestBuildRefusesWhatTheChainRefuses(t *testing.T) {
 		want string
 	}{
 		{"fuel over max_fuel_per_item", Request{FuelLimit: 200_000_000}, nil, "max_fuel_per_item"},
-		{"fuel over the verification bound", Request{FuelLimit: 5_000_000}, nil, "max_verify_gas_per_item"},
+		{"fuel over the verification bound", Request{FuelLimit: 70_000_000}, nil, "max_verify_gas_per_item"}, // the cap is 62.3 M
 		{"memory over the cap", Request{MemoryPages: 257}, nil, "max_program_memory_pages"},
 		{"memory under the module's", Request{MemoryPages: 1}, nil, "initial memory"},
 		{"output cap over the param", Request{MaxOutputBytes: 16384}, nil, "max_item_output_bytes"},

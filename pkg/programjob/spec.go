@@ -17,7 +17,7 @@ const FuelMargin = 2
 type Limits struct {
 	MaxFuelPerItem      uint64
 	MaxVerifyGasPerItem uint64
-	GasPerFuel          uint64
+	GasPerKilofuel      uint64
 	MaxMemoryPages      uint32
 	MaxOutputBytes      uint32
 	MaxInputBytes       uint32
@@ -28,7 +28,7 @@ func LimitsOf(p types.Params) Limits {
 	return Limits{
 		MaxFuelPerItem:      p.MaxFuelPerItem,
 		MaxVerifyGasPerItem: p.MaxVerifyGasPerItem,
-		GasPerFuel:          p.GasPerFuel,
+		GasPerKilofuel:      p.GasPerKilofuel,
 		MaxMemoryPages:      p.MaxProgramMemoryPages,
 		MaxOutputBytes:      p.MaxItemOutputBytes,
 		MaxInputBytes:       p.MaxItemInputBytes,
@@ -36,12 +36,13 @@ func LimitsOf(p types.Params) Limits {
 }
 
 // FuelCap is the largest fuel_limit the chain accepts: max_fuel_per_item, and
-// fuel × gas_per_fuel within max_verify_gas_per_item.
+// an item's work (kinds.WasmItemWork: its instance plus fuel at gas_per_kilofuel)
+// within max_verify_gas_per_item.
 func (l Limits) FuelCap() uint64 {
-	if l.GasPerFuel == 0 {
+	if l.GasPerKilofuel == 0 {
 		return l.MaxFuelPerItem
 	}
-	return min(l.MaxFuelPerItem, l.MaxVerifyGasPerItem/l.GasPerFuel)
+	return min(l.MaxFuelPerItem, kinds.WasmFuelCap(l.MaxVerifyGasPerItem, l.GasPerKilofuel))
 }
 
 // Request is a wasm job as the requester describes it; zero limits take
@@ -224,9 +225,9 @@ func CheckSpec(s *kinds.WasmSpec, rec types.Program, lim Limits) error {
 	switch {
 	case s.FuelLimit > lim.MaxFuelPerItem:
 		return fmt.Errorf("fuel limit %d: the chain allows at most %d per item (max_fuel_per_item)", s.FuelLimit, lim.MaxFuelPerItem)
-	case lim.GasPerFuel != 0 && s.FuelLimit > lim.MaxVerifyGasPerItem/lim.GasPerFuel:
-		return fmt.Errorf("fuel limit %d: an item could cost %d gas to verify, the chain allows %d (max_verify_gas_per_item at gas_per_fuel %d)",
-			s.FuelLimit, s.FuelLimit*lim.GasPerFuel, lim.MaxVerifyGasPerItem, lim.GasPerFuel)
+	case lim.GasPerKilofuel != 0 && s.FuelLimit > kinds.WasmFuelCap(lim.MaxVerifyGasPerItem, lim.GasPerKilofuel):
+		return fmt.Errorf("fuel limit %d: an item could cost %d gas to verify, the chain allows %d (max_verify_gas_per_item at gas_per_kilofuel %d, at most %d fuel)",
+			s.FuelLimit, kinds.WasmItemWork(s.FuelLimit, lim.GasPerKilofuel), lim.MaxVerifyGasPerItem, lim.GasPerKilofuel, kinds.WasmFuelCap(lim.MaxVerifyGasPerItem, lim.GasPerKilofuel))
 	case s.MemoryPages > lim.MaxMemoryPages:
 		return fmt.Errorf("memory of %d pages: the chain allows at most %d (max_program_memory_pages)", s.MemoryPages, lim.MaxMemoryPages)
 	case s.MemoryPages < rec.MinMemoryPages:

@@ -2,7 +2,7 @@ package worker
 
 // Kind wasm on the worker: program code fetched by id from the chain and
 // checked against it, run by one program.Engine for the process (the very
-// runtime validators verify with), at the chain's gas_per_fuel.
+// runtime validators verify with), at the chain's gas_per_kilofuel (kinds.WasmItemWork).
 
 import (
 	"context"
@@ -39,8 +39,8 @@ type Programs struct {
 // wasmParams are the chain's params a worker needs for programs, read once
 // per process (a change applies at the next start).
 type wasmParams struct {
-	gasPerFuel    uint64
-	maxInputBytes uint32
+	gasPerKilofuel uint64
+	maxInputBytes  uint32
 }
 
 // fuelStat is the fuel the items of one program took here.
@@ -70,7 +70,7 @@ func (p *Programs) chainParams(ctx context.Context) (wasmParams, error) {
 	if err != nil {
 		return wasmParams{}, unavailable(err)
 	}
-	wp := wasmParams{gasPerFuel: max(res.Params.GasPerFuel, 1), maxInputBytes: res.Params.MaxItemInputBytes}
+	wp := wasmParams{gasPerKilofuel: max(res.Params.GasPerKilofuel, 1), maxInputBytes: res.Params.MaxItemInputBytes}
 	p.mu.Lock()
 	p.params = &wp
 	p.mu.Unlock()
@@ -112,7 +112,7 @@ func (p *Programs) stat(id [32]byte) *fuelStat {
 
 // rankSpec is a wasm job as ranking sees it: bounds and expected fuel, no code.
 func (p *Programs) rankSpec(ws *kinds.WasmSpec, params wasmParams) *wasmJob {
-	return &wasmJob{spec: ws, gasPerFuel: params.gasPerFuel, fuel: p.stat(ws.Program)}
+	return &wasmJob{spec: ws, gasPerKilofuel: params.gasPerKilofuel, fuel: p.stat(ws.Program)}
 }
 
 // bind is a wasm job ready to compute items [first, first+len(inputs)) (or
@@ -127,7 +127,7 @@ func (p *Programs) bind(ctx context.Context, ws *kinds.WasmSpec, first uint64, i
 		return nil, err
 	}
 	j := p.rankSpec(ws, params)
-	j.prog, j.first, j.inputs = ws.Bind(code, p.engine, params.gasPerFuel), first, inputs
+	j.prog, j.first, j.inputs = ws.Bind(code, p.engine, params.gasPerKilofuel), first, inputs
 	return j, nil
 }
 
@@ -136,9 +136,9 @@ func (p *Programs) bind(ctx context.Context, ws *kinds.WasmSpec, first uint64, i
 // inputs, which ComputeOutput hands each item (so the pool runs it like any
 // kind).
 type wasmJob struct {
-	spec       *kinds.WasmSpec
-	gasPerFuel uint64
-	fuel       *fuelStat
+	spec           *kinds.WasmSpec
+	gasPerKilofuel uint64
+	fuel           *fuelStat
 
 	prog   *kinds.WasmProgram // nil while ranking
 	first  uint64
@@ -148,8 +148,15 @@ type wasmJob struct {
 // WasmSpec is the job's parsed spec.
 func (j *wasmJob) WasmSpec() *kinds.WasmSpec { return j.spec }
 
-// MaxWorkPerItem is the chain's bound: fuel_limit × gas_per_fuel.
-func (j *wasmJob) MaxWorkPerItem() uint64 { return j.spec.FuelLimit * j.gasPerFuel }
+// MaxWorkPerItem is the chain's bound: an item at its fuel_limit.
+func (j *wasmJob) MaxWorkPerItem() uint64 {
+	return kinds.WasmItemWork(j.spec.FuelLimit, j.gasPerKilofuel)
+}
+
+// expectedWork is an item's expected work, from its expected fuel.
+func (j *wasmJob) expectedWork() uint64 {
+	return kinds.WasmItemWork(j.expectedFuel(), j.gasPerKilofuel)
+}
 
 // ReplayKey is the spec's (kinds.WasmSpec.ReplayKey).
 func (j *wasmJob) ReplayKey() []byte { return j.spec.ReplayKey() }
@@ -182,10 +189,10 @@ func (j *wasmJob) ComputeOutput(item kinds.Item) ([]byte, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	out, work, err := j.prog.ComputeOutput(item)
+	out, fuel, work, err := j.prog.ComputeWithFuel(item)
 	if err == nil {
 		j.fuel.items.Add(1)
-		j.fuel.fuel.Add(work / j.gasPerFuel)
+		j.fuel.fuel.Add(fuel)
 	}
 	return out, work, err
 }

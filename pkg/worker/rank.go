@@ -199,7 +199,7 @@ func offer(job *types.Job, spec kinds.Spec, in RankInput) Offer {
 	if j, ok := spec.(*wasmJob); ok {
 		// The emission a wasm item earns follows the fuel it takes, which is
 		// usually far below its limit: once measured here, expect that.
-		units = j.expectedFuel() * j.gasPerFuel
+		units = j.expectedWork()
 	}
 	o := Offer{JobID: job.Id, Kind: job.Kind, PricePerItem: job.PricePerItem.String(), WorkPerItem: units, job: job, spec: spec}
 	o.EmissionPerItem = in.Market.emissionPerItem(job, units, in.Operator)

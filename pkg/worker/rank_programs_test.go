@@ -31,7 +31,7 @@ func TestRankWasmLimitsAndSkipReasons(t *testing.T) {
 	require.Equal(t, SkipUnsupported, plain.Skips[0].Reason)
 
 	p := &Programs{fuel: map[[32]byte]*fuelStat{}}
-	params := wasmParams{gasPerFuel: 1}
+	params := wasmParams{gasPerKilofuel: 64}
 	in := RankInput{Kinds: kinds.DefaultRegistry(), Market: noEmission(),
 		Wasm:    func(ws *kinds.WasmSpec) kinds.Spec { return p.rankSpec(ws, params) },
 		Filters: []JobFilter{MaxFuelFilter(10_000_000), MaxMemoryFilter(64)}}
@@ -41,7 +41,7 @@ func TestRankWasmLimitsAndSkipReasons(t *testing.T) {
 		{JobID: 2, Reason: SkipFuelLimit, Detail: "an item may take 50000000 fuel, above --max-fuel 10000000"},
 		{JobID: 3, Reason: SkipMemoryLimit, Detail: "an item may use 256 pages (16 MiB) of memory, above --max-memory-pages 64"},
 	}, r.Skips)
-	require.Equal(t, uint64(2_000_000), r.Offers[0].WorkPerItem, "unmeasured: the fuel limit")
+	require.Equal(t, kinds.WasmItemWork(2_000_000, 64), r.Offers[0].WorkPerItem, "unmeasured: the fuel limit")
 
 	// Once items of the program ran here, ranking expects their mean fuel:
 	// at 100 Mfuel/s an item of 20 k fuel takes 200 µs, not the limit's 20 ms.
@@ -50,7 +50,7 @@ func TestRankWasmLimitsAndSkipReasons(t *testing.T) {
 	stat.fuel.Store(200_000)
 	in.ItemTime = paced(map[string]float64{kinds.WasmKindName: 100e6})
 	r = Rank(jobs, in)
-	require.Equal(t, uint64(20_000), r.Offers[0].WorkPerItem)
+	require.Equal(t, kinds.WasmItemWork(20_000, 64), r.Offers[0].WorkPerItem)
 	require.InDelta(t, 200e-6, r.Offers[0].SecondsPerItem, 1e-9)
 	require.InDelta(t, 100/200e-6*3600, r.Offers[0].PerHour, 1)
 }

@@ -115,7 +115,7 @@ func cheat(ctx context.Context, clientCtx client.Context, txc *txclient.Client, 
 	}
 	engine := program.NewEngine(program.EngineConfig{CacheEntries: 1})
 	defer func() { _ = engine.Close() }()
-	prog := spec.Bind(code.Code, engine, params.Params.GasPerFuel)
+	prog := spec.Bind(code.Code, engine, params.Params.GasPerKilofuel)
 
 	out, err := txc.Submit(ctx, &types.MsgLeaseTask{Operator: operator, JobId: jobID})
 	if err != nil {

@@ -71,7 +71,7 @@ func (w *msgWorld) computeWasm(op sdk.AccAddress, jobID uint64, lease *types.Msg
 	require.NoError(f.t, err)
 	engine := program.NewEngine(program.EngineConfig{CacheEntries: 2})
 	f.t.Cleanup(func() { _ = engine.Close() })
-	prog := spec.Bind(code.Code, engine, w.params().GasPerFuel)
+	prog := spec.Bind(code.Code, engine, w.params().GasPerKilofuel)
 	wk := &wasmWorker{worker: &worker{f: f, op: op, first: lease.FirstItem}, inputs: inputs}
 	for i := range lease.ItemCount {
 		idx := lease.FirstItem + i
@@ -154,7 +154,7 @@ func TestWasmJobIsPaidForMeasuredWork(t *testing.T) {
 			defer func() { _ = engine.Close() }()
 			spec, err := kinds.ParseWasmSpec([]byte(w.jobState(job).Spec), wasmItems)
 			require.NoError(t, err)
-			prog := spec.Bind(mixerCode(), engine, w.params().GasPerFuel)
+			prog := spec.Bind(mixerCode(), engine, w.params().GasPerKilofuel)
 			var work uint64
 			indices := w.f.challenge(job, lease.TaskIndex)
 			for _, idx := range indices {
@@ -229,7 +229,7 @@ func TestWasmProofNeedsGasForTheFuelLimit(t *testing.T) {
 	msg := w.wasmProof(w.a, job, lease, wk)
 	requireUnchanged(w.f, w.accounts(), func() {
 		cache, _ := w.f.ctx.CacheContext()
-		_, err := w.f.msgs.SubmitProof(cache.WithGasMeter(storetypes.NewGasMeter(4*wasmFuel/2)), msg)
+		_, err := w.f.msgs.SubmitProof(cache.WithGasMeter(storetypes.NewGasMeter(4*kinds.WasmItemWork(wasmFuel, w.params().GasPerKilofuel)/2)), msg)
 		require.ErrorIs(t, err, types.ErrInsufficientVerifyGas)
 	})
 	require.Equal(t, types.TASK_STATUS_CLAIMED, w.task(job, lease.TaskIndex).Status)
@@ -261,8 +261,9 @@ func TestMsgPostWasmJobRefuses(t *testing.T) {
 			func(p *types.Params) { p.MaxProgramMemoryPages = 16 }),
 		post("output over max_item_output_bytes", types.ErrOutputTooLarge, spec(func(s *kinds.WasmSpec) { s.MaxOutputBytes = 1025 }),
 			func(p *types.Params) { p.MaxItemOutputBytes = 1024 }),
-		post("fuel limit too costly to verify", types.ErrVerificationTooCostly, spec(func(s *kinds.WasmSpec) { s.FuelLimit = 300_001 }),
-			func(p *types.Params) { p.MaxVerifyGasPerItem, p.GasPerFuel = 300_000, 1 }),
+		// the instance's work plus one unit per fuel: 285,001 fuel is 300,001 units
+		post("fuel limit too costly to verify", types.ErrVerificationTooCostly, spec(func(s *kinds.WasmSpec) { s.FuelLimit = 300_001 - kinds.WasmInstanceWork }),
+			func(p *types.Params) { p.MaxVerifyGasPerItem, p.GasPerKilofuel = 300_000, 1000 }),
 		post("non-canonical spec", types.ErrInvalidSpec, func() string {
 			return `{"params":"02","program":"` + hex.EncodeToString(mixer[:]) + `","fuel_limit":1000,"memory_pages":1,"max_output_bytes":64,"input_root":"","inputs_url":""}`
 		}, nil),

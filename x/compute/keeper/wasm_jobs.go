@@ -34,5 +34,5 @@ func (k *Keeper) wasmJobSpec(ctx context.Context, params types.Params, spec []by
 			return nil, errorsmod.Wrapf(types.ErrOutputTooLarge, "max_output_bytes %d, the limit is %d", s.MaxOutputBytes, params.MaxItemOutputBytes)
 		}
 	}
-	return s.Bind(code, k.programs, params.GasPerFuel), nil
+	return s.Bind(code, k.programs, params.GasPerKilofuel), nil
 }

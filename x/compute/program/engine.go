@@ -3,13 +3,16 @@ package program
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // Call is one item's execution request.
@@ -60,6 +63,15 @@ type cacheEntry struct {
 	evicted  bool // out of the cache; closed when refs drops to 0
 }
 
+// closeOnContextDone is whether wazero checks the context on every loop back-edge
+// (an indirect call at each loop header, 5-9x on compiled C and Rust). Fuel bounds
+// every item, so termination never needs it: off on amd64, where a done context is
+// honoured between items (Run). On every other platform it stays on: without it the
+// linux/arm64 compiler (wazero v1.12.0, under qemu-user) computes a different output
+// and fuel for the proth example than the interpreter and amd64 (README, "Context
+// checks"), and with it every engine and architecture agree on the golden vectors.
+var closeOnContextDone = runtime.GOARCH != "amd64"
+
 // runtimeConfig enables exactly WebAssembly 1.0 (mutable globals included, which the
 // instrumented module exports) plus sign extension, whatever wazero's defaults become.
 // Without interpreter it is the compiler where wazero supports the platform (amd64,
@@ -70,7 +82,7 @@ func runtimeConfig(interpreter bool) wazero.RuntimeConfig {
 		cfg = wazero.NewRuntimeConfigInterpreter()
 	}
 	return cfg.WithCoreFeatures(api.CoreFeaturesV1 | api.CoreFeatureSignExtensionOps).
-		WithCloseOnContextDone(true)
+		WithCloseOnContextDone(closeOnContextDone)
 }
 
 // NewEngine starts a wazero runtime with the chosen engine. CacheEntries below 1 is 1.
@@ -146,6 +158,20 @@ func (e *Engine) release(ctx context.Context, ent *cacheEntry) {
 	}
 }
 
+// instanceConfig is every item's module config: anonymous, with no start functions
+// (many instances of one module may run at once), and a fixed random source. The
+// modules import nothing, so nothing reads it; without it wazero seeds a math/rand
+// source per instance, 18 % of a 64x64 tile item's CPU (docs/benchmarks.md).
+var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(zeroReader{})
+
+// zeroReader reads zeros.
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
 // trapResult is the recorded output of a trapped item.
 func trapResult(code byte, fuel uint64) Result {
 	return Result{Output: []byte{0x01, code}, Fuel: fuel}
@@ -155,7 +181,14 @@ func trapResult(code byte, fuel uint64) Result {
 // fresh instance. A trap, fuel exhaustion, call depth, memory limit or a bad output range
 // is a Result (a deterministic output), not an error; errors are for a module that
 // fails Validate or a host failure (including ctx being done).
+//
+// A context already done is an error before anything runs. One that ends during the
+// item stops it where closeOnContextDone is set; elsewhere the item runs to its
+// result, at most FuelLimit fuel (README, "Context checks": the worst-case wait).
 func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("program: run aborted: %w", err)
+	}
 	ent, err := e.acquire(ctx, code)
 	if err != nil {
 		return Result{}, err
@@ -178,8 +211,11 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 		return trapResult(TrapFuelExhausted, limit), nil
 	}
 
-	// Anonymous, with no start functions: many instances of one module may run at once.
-	mod, err := e.rt.InstantiateModule(ctx, ent.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	instCtx := ctx
+	if !closeOnContextDone { // (memory_pool.go: an instance closed mid-run must not share its buffer)
+		instCtx = experimental.WithMemoryAllocator(ctx, pooledAllocator{})
+	}
+	mod, err := e.rt.InstantiateModule(instCtx, ent.compiled, instanceConfig)
 	if err != nil {
 		return Result{}, fmt.Errorf("program: instantiate: %w", err)
 	}
@@ -247,8 +283,10 @@ func runItem(ctx context.Context, mod api.Module, call Call) ([]byte, byte, erro
 // and a native stack overflow (which the frame-slot budget must make impossible, and
 // which would not be deterministic) are host errors, never recorded outputs.
 func trapCode(ctx context.Context, mod api.Module, err error) (byte, error) {
-	if ctx.Err() != nil {
-		return 0, fmt.Errorf("program: run aborted: %w", ctx.Err())
+	// wazero's ExitError for a closed-on-context-done module matches the context's
+	// error. A fuel trap that ends an item after its deadline passed is still a trap.
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return 0, fmt.Errorf("program: run aborted: %w", err)
 	}
 	// wazero's sentinel for it is internal; its message is part of its API surface.
 	if strings.Contains(err.Error(), "stack overflow") {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -210,21 +211,29 @@ func TestRunRefusesInvalidModule(t *testing.T) {
 func TestRunCanceledContextIsAnError(t *testing.T) {
 	code := fixture(t, "traps")
 	c := defaultCall()
-	c.Params, c.FuelLimit = []byte{7}, 1<<62 // loops until the context stops it
+	c.Params = []byte{7} // loops until the fuel (or, with closeOnContextDone, the context) stops it
 	for _, name := range engineNames {
 		e := engines(t)[name]
 		mustRun(t, e, code, defaultCall()) // compiled and cached
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
+		c.FuelLimit = 1 << 62
 		if res, err := e.Run(ctx, code, c); err == nil {
 			t.Fatalf("%s: canceled run returned a result %x", name, res.Output)
 		}
-		// stopped mid-run: an abort is a host error, never a recorded output
-		ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+		// A deadline passing mid-item: where the context is checked inside the item
+		// the run is a host error; elsewhere the item runs out its fuel and its result
+		// is the deterministic one. Never a different recorded output.
+		// (tens of ms on either engine, well past the deadline)
+		c.FuelLimit = map[string]uint64{"compiler": 100_000_000, "interpreter": 5_000_000}[name]
+		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
 		res, err := e.Run(ctx, code, c)
 		cancel()
-		if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case closeOnContextDone && (err == nil || !errors.Is(err, context.DeadlineExceeded)):
 			t.Fatalf("%s: run past its deadline: %x, %v", name, res.Output, err)
+		case !closeOnContextDone && (err != nil || !reflect.DeepEqual(res, trapResult(TrapFuelExhausted, c.FuelLimit))):
+			t.Fatalf("%s: run past its deadline: %x fuel %d, %v", name, res.Output, res.Fuel, err)
 		}
 	}
 }

@@ -88,7 +88,7 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 		ProgramByteFee:        math.NewInt(1),
 		MaxItemInputBytes:     1 << 10,
 		MaxItemOutputBytes:    1 << 10,
-		GasPerFuel:            1,
+		GasPerKilofuel:        64,
 	}
 	// Room for one to three proofs at their bound per block (params.Validate's floor is one).
 	p.MaxVerifyGasPerBlock = uint64(p.ProofSamples) * (p.MaxVerifyGasPerItem + types.VerifyHashReservePerItem) * between(r, 1, 3)

@@ -28,11 +28,17 @@ func defaultProgramParams(p *Params) {
 	p.ProgramByteFee = math.NewInt(10)
 	p.MaxItemInputBytes = 64 << 10
 	p.MaxItemOutputBytes = MaxOutputSize - 1 // the recorded output adds the ABI's status byte
-	p.GasPerFuel = 1
+	// One unit of work is 1-2 ns of validator CPU in the built-in kinds; on the
+	// compiler a fuel is 0.1-0.2 ns (BenchmarkProofVerification, docs/benchmarks.md
+	// "Gas calibration").
+	p.GasPerKilofuel = 64
 }
 
 // validatePrograms checks the program params.
 func (p Params) validatePrograms() error {
+	if p.GasPerFuel != 0 { //nolint:staticcheck // the field it replaces must stay unset
+		return errorsmod.Wrapf(ErrInvalidParams, "gas_per_fuel is replaced by gas_per_kilofuel and must be 0, got %d", p.GasPerFuel) //nolint:staticcheck // as above
+	}
 	if reason := amountFault("program_byte_fee", p.ProgramByteFee, false); reason != "" {
 		return errorsmod.Wrap(ErrInvalidParams, reason)
 	}
@@ -47,8 +53,8 @@ func (p Params) validatePrograms() error {
 		// A recorded output is the program's output plus one status byte, and
 		// must fit the proof's output bound.
 		{"max_item_output_bytes", uint64(p.MaxItemOutputBytes), MaxOutputSize - 1},
-		// gas_per_fuel × fuel must not overflow for any allowed fuel limit.
-		{"gas_per_fuel", p.GasPerFuel, 1 << 20},
+		// fuel × gas_per_kilofuel must not overflow for any allowed fuel limit.
+		{"gas_per_kilofuel", p.GasPerKilofuel, 1 << 20},
 	} {
 		if f.v == 0 || f.v > f.limit {
 			return errorsmod.Wrapf(ErrInvalidParams, "%s must be 1..%d, got %d", f.name, f.limit, f.v)
