@@ -145,7 +145,7 @@ func TestMsgLeaseTasks(t *testing.T) {
 		{name: "no element settles: unknown jobs", send: lease(a, func(*msgWorld) []uint64 { return []uint64{98, 99} }), err: types.ErrJobNotFound},
 		{name: "no element settles: the first error is named", send: lease(a, func(*msgWorld) []uint64 { return []uint64{99} }), err: types.ErrJobNotFound},
 		{
-			name: "no element settles: bond too small for the task",
+			name:  "no element settles: bond too small for the task",
 			tweak: func(p *types.Params) { p.SlashInvalidBps = 1 }, // a 0.1 SHIFT slash, under the 4 SHIFT task
 			prepare: func(w *msgWorld) {
 				w.job = w.f.postJob(w.requester, "hashcash", worldSpec, 4, 4, 1_000_000) // one task of 4 SHIFT
@@ -153,7 +153,7 @@ func TestMsgLeaseTasks(t *testing.T) {
 			send: lease(a, func(w *msgWorld) []uint64 { return []uint64{w.job} }), err: types.ErrBondTooSmallForTask,
 		},
 		{
-			name: "no element settles: jailed device",
+			name:    "no element settles: jailed device",
 			prepare: func(w *msgWorld) { w.jail(w.a) },
 			send:    lease(a, func(w *msgWorld) []uint64 { return []uint64{w.job} }), err: types.ErrDeviceJailed,
 		},
