@@ -65,6 +65,13 @@ func withWorkLoops(app *App) {
 			computesim.MsgDemandDeliveryFactory(k), computesim.MsgDeliverOutputsFactory(k),
 			computesim.MsgReportFraudFactory(k), computesim.MsgDeliverOutputsFactory(k),
 		}},
+		// Workers that settle in batches: several leases, claims and proofs
+		// per transaction, and tasks leased and claimed at once (computed
+		// before the lease).
+		&workLoops{app: app, name: "batch_loop", max: 3, steps: []simsx.SimMsgFactoryX{
+			computesim.MsgLeaseTasksFactory(k), computesim.MsgSubmitClaimsFactory(k), computesim.MsgSubmitProofsFactory(k),
+			computesim.MsgLeaseAndClaimFactory(k), computesim.MsgSubmitProofsFactory(k),
+		}},
 		&workLoops{app: app, name: "operator_loop", max: 1, steps: []simsx.SimMsgFactoryX{
 			computesim.MsgRegisterDeviceFactory(k), computesim.MsgWithdrawRewardsFactory(k),
 			computesim.MsgCancelJobFactory(k), computesim.MsgUpdateDeviceFactory(k), computesim.MsgUnbondDeviceFactory(k),

@@ -27,6 +27,7 @@ type ComputeRun struct {
 	g        *Gen
 	picker   *JobPicker
 	live     int
+	batch    int // tasks per lease, claim and proof tx (1: the single messages)
 	perDev   int // tasks per device before it stops (0: until Stop)
 	throttle *Throttle
 	cpu      chan struct{} // bounds concurrent output computation to the cores
@@ -41,7 +42,7 @@ type ComputeRun struct {
 
 // NewComputeRun prepares a run over jobs; th gates new leases.
 func NewComputeRun(g *Gen, jobs []*Job, live, perDevice int, th *Throttle) *ComputeRun {
-	return &ComputeRun{g: g, picker: &JobPicker{jobs: jobs}, live: live, perDev: perDevice, throttle: th,
+	return &ComputeRun{g: g, picker: &JobPicker{jobs: jobs}, live: live, batch: 1, perDev: perDevice, throttle: th,
 		cpu: make(chan struct{}, runtime.NumCPU()), failures: map[string]int{}}
 }
 
@@ -112,6 +113,7 @@ type devEvent struct {
 	kind eventKind
 	t    *task
 	out  Outcome
+	ts   []*task // a batch's tasks (batchflow.go)
 }
 
 type device struct {
@@ -155,7 +157,11 @@ func (r *ComputeRun) device(ctx context.Context, d *device) {
 			d.opened++
 			d.wanting++
 		}
-		r.fill(ctx, d)
+		if r.batch > 1 {
+			r.fillBatch(ctx, d)
+		} else {
+			r.fill(ctx, d)
+		}
 		if d.active == 0 && d.opened == len(d.opens) && !r.mayLease(d) {
 			return
 		}
@@ -176,6 +182,14 @@ func (r *ComputeRun) device(ctx context.Context, d *device) {
 				r.prove(ctx, d, ev.t)
 			case evProved:
 				r.proved(ctx, d, ev)
+			case evLeasedBatch:
+				r.leasedBatch(ctx, d, ev)
+			case evClaimedBatch:
+				r.claimedBatch(ctx, d, ev)
+			case evChallengeBatch:
+				r.proveBatch(ctx, d, ev.ts)
+			case evProvedBatch:
+				r.provedBatch(d, ev)
 			}
 		}
 	}
@@ -195,7 +209,7 @@ func (r *ComputeRun) fill(ctx context.Context, d *device) {
 			return
 		}
 		t := &task{job: job}
-		err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{evLeased, t, o} },
+		err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{kind: evLeased, t: t, out: o} },
 			&computetypes.MsgLeaseTask{Operator: d.acc.Bech32, JobId: job.ID})
 		if err != nil {
 			r.throttle.Release()
@@ -224,7 +238,7 @@ func (r *ComputeRun) abandon(d *device, step string, o Outcome, err error) {
 // A broadcast that fails abandons the task.
 func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, t *task, msg sdk.Msg) {
 	r.throttle.Add()
-	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{ev, t, o} }, msg)
+	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{kind: ev, t: t, out: o} }, msg)
 	if err != nil {
 		r.throttle.Release()
 		r.abandon(d, kind.String()+" broadcast", Outcome{}, err)

@@ -20,6 +20,7 @@ type RunConfig struct {
 	Requester    int
 	Devices      int
 	Live         int
+	Batch        int // tasks per lease, claim and proof tx
 	Jobs         int
 	ItemsPerTask uint64
 	Difficulty   uint

@@ -111,6 +111,7 @@ func runCmd(args []string) error {
 	fs.IntVar(&c.Requester, "requester", 0, "requester account index")
 	fs.IntVar(&c.Devices, "devices", 256, "devices")
 	fs.IntVar(&c.Live, "live", 16, "live tasks per device")
+	fs.IntVar(&c.Batch, "batch", 1, "tasks per lease, claim and proof tx (MsgLeaseTasks, MsgSubmitClaims, MsgSubmitProofs); 1: one tx per step and task")
 	fs.IntVar(&c.Jobs, "jobs", 40, "jobs to post for the compute window")
 	fs.Uint64Var(&c.ItemsPerTask, "items-per-task", 1024, "items per task")
 	fs.UintVar(&c.Difficulty, "difficulty", 1, "hashcash difficulty_bits")

@@ -22,6 +22,8 @@ func (r *Results) Markdown() string {
 	p("| bank block interval (median / max) | %.2f s / %.2f s, %d txs per block (median) |\n", r.Bank.BlockIntervalMedian, r.Bank.BlockIntervalMax, r.Bank.TxsPerBlockMedian)
 	p("| compute TPS at saturation (lease + claim + proof) | %.1f tx/s over %d blocks, %.1f s chain time |\n", r.Compute.Window.TPS, r.Compute.Window.Blocks, r.Compute.Window.ChainSeconds)
 	p("| compute TPS / bank TPS | %.2f |\n", r.Compute.RatioToBank)
+	p("| tasks verified per second of chain time (%d per lease, claim and proof tx) / bank TPS | %.1f / %.1f = %.2f |\n", max(r.Compute.Batch, 1), r.Compute.TasksPerSecond, r.Bank.TPS, r.Compute.TasksRatioToBank)
+	p("| proof tx bytes per verified task | %.0f B |\n", r.Compute.ProofBytesPerTask)
 	p("| compute block interval (median / max) | %.2f s / %.2f s, %d txs per block (median) |\n", r.Compute.Window.BlockIntervalMedian, r.Compute.Window.BlockIntervalMax, r.Compute.Window.TxsPerBlockMedian)
 	p("| verified items per second of chain time (%d-item tasks) | %.0f (%d tasks verified in the window) |\n", r.Config.ItemsPerTask, r.Compute.ItemsPerSecond, r.Compute.TasksVerified)
 	p("| verified items per compute tx (%d-item tasks) | %.0f |\n", r.Config.ItemsPerTask, r.Compute.ItemsPerComputeTx)

@@ -117,6 +117,10 @@ type KindStats struct {
 type ComputeStats struct {
 	Window                WindowStats    `json:"window"`
 	RatioToBank           float64        `json:"tps_ratio_to_bank"`
+	TasksPerSecond        float64        `json:"tasks_verified_per_chain_second"`
+	TasksRatioToBank      float64        `json:"tasks_per_second_ratio_to_bank_tps"`
+	ProofBytesPerTask     float64        `json:"proof_tx_bytes_per_task"`
+	Batch                 int            `json:"batch"`
 	TasksVerified         int            `json:"tasks_verified_in_window"`
 	TasksVerifiedTotal    int            `json:"tasks_verified_total"`
 	ItemsPerSecond        float64        `json:"items_verified_per_chain_second"`
@@ -143,6 +147,10 @@ func (c *ComputeStats) fill(done []TaskRecord, w WindowStats, failures map[strin
 	}
 	if w.ChainSeconds > 0 {
 		c.ItemsPerSecond = float64(w.ItemsVerified) / w.ChainSeconds
+		c.TasksPerSecond = float64(c.TasksVerified) / w.ChainSeconds
+	}
+	if ks, ok := w.ByKind[KindProof.String()]; ok && c.TasksVerified > 0 {
+		c.ProofBytesPerTask = ks.BytesMean * float64(ks.OK+ks.Failed) / float64(c.TasksVerified)
 	}
 	if w.TxsOK > 0 {
 		c.ItemsPerComputeTx = float64(w.ItemsVerified) / float64(w.TxsOK)

@@ -146,6 +146,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	log.Printf("compute: %d devices x %d live tasks, warm-up %s, window %s", len(devices), cfg.Live, cfg.ComputeWarmup, cfg.ComputeWindow)
 	computeTh := NewThrottle(cfg.Outstanding)
 	run := NewComputeRun(g, jobs, cfg.Live, 0, computeTh)
+	run.batch = max(cfg.Batch, 1)
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan struct{})
@@ -203,12 +204,15 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		res.QueryNode = append(res.QueryNode, <-loadedQN)
 	}
 	res.Compute.fill(run.Completed(), res.Compute.Window, run.Failures())
+	res.Compute.Batch = run.batch
 	res.Compute.LoadgenComputeSeconds = float64(run.computeNs.Load()) / 1e9
 	res.Disk = diskStats(cfg.Home0, diskStart, diskEnd, run.Completed(), diskHeight0, diskHeight1)
 	if res.Bank.TPS > 0 {
 		res.Compute.RatioToBank = res.Compute.Window.TPS / res.Bank.TPS
+		res.Compute.TasksRatioToBank = res.Compute.TasksPerSecond / res.Bank.TPS
 	}
-	log.Printf("compute: %.1f tx/s (%.2f of bank), %.0f items/s, %d tasks verified", res.Compute.Window.TPS, res.Compute.RatioToBank, res.Compute.ItemsPerSecond, res.Compute.TasksVerified)
+	log.Printf("compute: %.1f tx/s (%.2f of bank), %.1f tasks/s (%.2f of bank tx/s), %.0f items/s, %d tasks verified, %.0f proof bytes per task",
+		res.Compute.Window.TPS, res.Compute.RatioToBank, res.Compute.TasksPerSecond, res.Compute.TasksRatioToBank, res.Compute.ItemsPerSecond, res.Compute.TasksVerified, res.Compute.ProofBytesPerTask)
 
 	// Large tasks: the aggregation.
 	if len(largeJobs) > 0 {

@@ -113,6 +113,17 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 		r.end(d)
 		return
 	}
+	e, err := t.proofElement()
+	if err != nil {
+		r.abandon(d, "proof nodes", Outcome{}, err)
+		return
+	}
+	r.send(ctx, d, KindProof, gasProof, evProved, t,
+		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: e.Items, Nodes: e.Nodes})
+}
+
+// proofElement answers the task's challenge from its outputs, as the worker does.
+func (t *task) proofElement() (computetypes.ProofElement, error) {
 	items := make([]computetypes.ChallengeItem, len(t.indices))
 	offsets := make([]uint64, len(t.indices))
 	for i, idx := range t.indices {
@@ -121,12 +132,7 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 		offsets[i] = idx - t.first
 	}
 	nodes, err := t.tree.MultiProofBytes(offsets)
-	if err != nil {
-		r.abandon(d, "proof nodes", Outcome{}, err)
-		return
-	}
-	r.send(ctx, d, KindProof, gasProof, evProved, t,
-		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: items, Nodes: nodes})
+	return computetypes.ProofElement{JobId: t.job.ID, TaskIndex: t.index, Items: items, Nodes: nodes}, err
 }
 
 func (r *ComputeRun) proved(ctx context.Context, d *device, ev devEvent) {
@@ -144,9 +150,14 @@ func (r *ComputeRun) proved(ctx context.Context, d *device, ev devEvent) {
 		r.abandon(d, "proof rejected", ev.out, fmt.Errorf("accepted=%v reason=%q err=%v", res.Accepted, res.Reason, err))
 		return
 	}
-	r.g.Tracker.AddItems(ev.out.Height, int64(t.count))
+	r.verified(d, t, ev.out.Height)
+}
+
+// verified records a task whose proof was accepted at height h and frees its slot.
+func (r *ComputeRun) verified(d *device, t *task, h int64) {
+	r.g.Tracker.AddItems(h, int64(t.count))
 	r.mu.Lock()
-	r.done = append(r.done, TaskRecord{Items: t.count, LeaseH: t.leaseH, ClaimH: t.claimH, ProofH: ev.out.Height})
+	r.done = append(r.done, TaskRecord{Items: t.count, LeaseH: t.leaseH, ClaimH: t.claimH, ProofH: h})
 	r.mu.Unlock()
 	r.end(d)
 }

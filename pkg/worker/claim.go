@@ -88,10 +88,9 @@ func (w *Worker) claim(ctx context.Context, t *TaskState) error {
 	if err != nil {
 		return fmt.Errorf("%w: root: %v", ErrCorrupt, err)
 	}
-	out, err := w.cfg.Client.Submit(ctx, &types.MsgSubmitClaim{Operator: w.operator, JobId: t.JobID, TaskIndex: t.TaskIndex, Root: root})
+	res, err := w.submitClaim(ctx, types.ClaimElement{JobId: t.JobID, TaskIndex: t.TaskIndex, Root: root})
 	switch {
 	case err == nil:
-		res := out.Responses[0].(*types.MsgSubmitClaimResponse)
 		return w.claimed(t, res.ChallengeHeight, res.ProofDeadline)
 	case errors.Is(err, types.ErrAlreadyClaimed):
 		return errRetryNow // the chain has our claim (a resend raced an inclusion): re-read it

@@ -68,14 +68,13 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 	if err != nil {
 		return err
 	}
-	out, err := w.cfg.Client.Submit(ctx, &types.MsgSubmitProof{Operator: w.operator, JobId: t.JobID, TaskIndex: t.TaskIndex, Items: items, Nodes: nodes, InputNodes: inputNodes})
+	res, err := w.submitProof(ctx, types.ProofElement{JobId: t.JobID, TaskIndex: t.TaskIndex, Items: items, Nodes: nodes, InputNodes: inputNodes})
 	if err != nil {
 		if errors.Is(err, types.ErrChallengeNotReady) {
 			return errRetryNow
 		}
 		return err
 	}
-	res := out.Responses[0].(*types.MsgSubmitProofResponse)
 	if !res.Accepted {
 		t.Paid = "0"
 		w.finish(t, StageFailed, fmt.Sprintf("proof rejected (%s); %sushift slashed", res.Reason, res.Slashed))

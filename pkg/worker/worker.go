@@ -37,12 +37,15 @@ type Config struct {
 	Moniker     string
 	Bond        math.Int // bond to register with; zero means params.min_device_bond
 	MaxInFlight int      // tasks leased at once
-	Poll        time.Duration
-	Report      func(Event)
-	HTTP        *http.Client
-	Sweep       *Sweep     // nil: earnings stay in the device's account
-	Speed       *Speed     // measured by bench; nil: leases are not sized to it, jobs ranked by price per unit
-	Clock       ChainClock // nil: leases are neither sized nor released
+	// BatchSize bounds the tasks claimed or proven in one transaction
+	// (batch.go); 1 sends one message per task, as before batching.
+	BatchSize int
+	Poll      time.Duration
+	Report    func(Event)
+	HTTP      *http.Client
+	Sweep     *Sweep     // nil: earnings stay in the device's account
+	Speed     *Speed     // measured by bench; nil: leases are not sized to it, jobs ranked by price per unit
+	Clock     ChainClock // nil: leases are neither sized nor released
 	// Filters refuse jobs this device should not take (--min-price, limits).
 	Filters []JobFilter
 	// Watch, when set, says when the market may have changed (a job was
@@ -102,7 +105,8 @@ type Worker struct {
 
 	sweepMu sync.Mutex // one sweep at a time: each reads the balance the last left
 
-	rel releaseState
+	rel   releaseState
+	batch batches
 }
 
 // New returns a worker.
@@ -122,7 +126,12 @@ func New(cfg Config) *Worker {
 	if cfg.Report == nil {
 		cfg.Report = func(Event) {}
 	}
-	return &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	w := &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
+	w.batch = w.newBatches()
+	return w
 }
 
 // Stats returns a copy of the running totals.

@@ -41,6 +41,7 @@ const (
 	flagIdleThreshold = "idle-threshold"
 	flagSchedule      = "schedule"
 	flagMaxTasks      = "max-tasks"
+	flagBatchSize     = "batch-size"
 	flagMoniker       = "moniker"
 	flagStateDir      = "state-dir"
 	flagDuration      = "duration"
@@ -112,6 +113,10 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				threads = runtime.NumCPU()
 			}
 			maxTasks, _ := f.GetInt(flagMaxTasks)
+			batchSize, _ := f.GetInt(flagBatchSize)
+			if batchSize < 1 {
+				return fmt.Errorf("--%s must be at least 1", flagBatchSize)
+			}
 			moniker, _ := f.GetString(flagMoniker)
 			if moniker == "" {
 				moniker, _ = os.Hostname()
@@ -175,6 +180,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				Moniker:     moniker,
 				Bond:        bond,
 				MaxInFlight: maxTasks,
+				BatchSize:   batchSize,
 				Report:      ui.event,
 				Sweep:       sweep,
 				Speed:       speed,
@@ -215,6 +221,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 	addPolicyFlags(cmd)
 	addMarketFlags(cmd)
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
+	cmd.Flags().Int(flagBatchSize, worker.DefaultBatchSize, "tasks claimed or proven in one transaction at most (claims and proofs ready together share a tx; 1: one tx per task)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
 	cmd.Flags().String(flagSweepTo, "", "after payments and withdrawals, send the account's spendable SHIFT above --sweep-above to this night1... address (the bond never moves)")

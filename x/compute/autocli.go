@@ -61,6 +61,10 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "ReleaseTask", Use: "release-task [job-id] [task-index]", Short: "Hand a leased, unclaimed task back at once (charged pro rata to the lease blocks held, less than a lapse; barred from it for lease_cooldown_blocks)", PositionalArgs: pos("job_id", "task_index")},
 				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority)", PositionalArgs: pos("params")},
 				{RpcMethod: "StoreProgram", Use: "store-program [code]", Short: "Store a WebAssembly program (code in hex or base64; `nightshiftd requester store-program FILE` reads a .wasm file)", PositionalArgs: pos("code")},
+				{RpcMethod: "LeaseTasks", Use: "lease-tasks [job-id...]", Short: "Lease one task of each listed job in one tx (a job listed twice: two tasks); good leases settle, bad ones are reported", PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "job_ids", Varargs: true}}},
+				{RpcMethod: "SubmitClaims", Use: "submit-claims", Short: "Claim several leased tasks in one tx (--claims JSON: [{job_id, task_index, root}]); good claims settle, bad ones are reported"},
+				{RpcMethod: "SubmitProofs", Use: "submit-proofs", Short: "Answer several challenges in one tx (--proofs JSON, each as submit-proof's; the worker does this for you)"},
+				{RpcMethod: "LeaseAndClaim", Use: "lease-and-claim", Short: "Lease and claim tasks computed before leasing (--claims JSON: [{job_id, task_index, root}]; the lease must give the named task)"},
 			},
 		},
 	}

@@ -49,4 +49,8 @@ func (am AppModule) WeightedOperationsX(weights simsx.WeightSource, reg simsx.Re
 	reg.Add(weights.Get("msg_report_fraud", 30), simulation.MsgReportFraudFactory(am.keeper))
 	reg.Add(weights.Get("msg_release_task", 20), simulation.MsgReleaseTaskFactory(am.keeper))
 	reg.Add(weights.Get("msg_store_program", 6), simulation.MsgStoreProgramFactory(am.keeper))
+	reg.Add(weights.Get("msg_lease_tasks", 40), simulation.MsgLeaseTasksFactory(am.keeper))
+	reg.Add(weights.Get("msg_submit_claims", 40), simulation.MsgSubmitClaimsFactory(am.keeper))
+	reg.Add(weights.Get("msg_submit_proofs", 40), simulation.MsgSubmitProofsFactory(am.keeper))
+	reg.Add(weights.Get("msg_lease_and_claim", 30), simulation.MsgLeaseAndClaimFactory(am.keeper))
 }

@@ -304,6 +304,10 @@ var msgCallers = []msgCaller{
 	caller("ReportFraud", types.MsgServer.ReportFraud),
 	caller("ReleaseTask", types.MsgServer.ReleaseTask),
 	caller("StoreProgram", types.MsgServer.StoreProgram),
+	caller("LeaseTasks", types.MsgServer.LeaseTasks),
+	caller("SubmitClaims", types.MsgServer.SubmitClaims),
+	caller("SubmitProofs", types.MsgServer.SubmitProofs),
+	caller("LeaseAndClaim", types.MsgServer.LeaseAndClaim),
 }
 
 // msgServerWorld is the msg tests' world with more going on: the requester is
@@ -369,6 +373,12 @@ func FuzzMsgServer(f *testing.F) {
 		"RevokeRequester": {&types.MsgRevokeRequester{Authority: w.f.authority, Requester: str(w.requester)}},
 		"UpdateParams":    {&types.MsgUpdateParams{Authority: w.f.authority, Params: p}},
 		"ReleaseTask":     {&types.MsgReleaseTask{Operator: str(w.b), JobId: w.job, TaskIndex: 2}},
+		"LeaseTasks":      {&types.MsgLeaseTasks{Operator: str(w.a), JobIds: []uint64{w.job, w.job, 99}}},
+		"SubmitClaims":    {&types.MsgSubmitClaims{Operator: str(w.b), Claims: []types.ClaimElement{{JobId: w.job, TaskIndex: 2, Root: make([]byte, 32)}, {JobId: w.job, TaskIndex: 2, Root: make([]byte, 32)}}}},
+		"SubmitProofs": {&types.MsgSubmitProofs{Operator: str(w.a), Proofs: []types.ProofElement{
+			{JobId: w.job, TaskIndex: w.lease.TaskIndex, Items: w.answer().items, Nodes: w.answer().nodes}, {JobId: w.job, TaskIndex: 2},
+		}}},
+		"LeaseAndClaim": {&types.MsgLeaseAndClaim{Operator: str(w.a), Claims: []types.ClaimElement{{JobId: w.job, TaskIndex: 3, Root: make([]byte, 32)}}}},
 	}
 	for i, c := range msgCallers {
 		for _, m := range seeds[c.method] {

@@ -78,7 +78,11 @@ func (s msgServer) LeaseTask(ctx context.Context, msg *types.MsgLeaseTask) (*typ
 	if err != nil {
 		return nil, err
 	}
-	return &types.MsgLeaseTaskResponse{TaskIndex: task.Index, FirstItem: task.FirstItem, ItemCount: task.ItemCount, LeaseExpiry: task.LeaseExpiry}, nil
+	return leaseResponse(task), nil
+}
+
+func leaseResponse(task types.Task) *types.MsgLeaseTaskResponse {
+	return &types.MsgLeaseTaskResponse{TaskIndex: task.Index, FirstItem: task.FirstItem, ItemCount: task.ItemCount, LeaseExpiry: task.LeaseExpiry}
 }
 
 func (s msgServer) SubmitClaim(ctx context.Context, msg *types.MsgSubmitClaim) (*types.MsgSubmitClaimResponse, error) {
@@ -90,7 +94,11 @@ func (s msgServer) SubmitClaim(ctx context.Context, msg *types.MsgSubmitClaim) (
 	if err != nil {
 		return nil, err
 	}
-	return &types.MsgSubmitClaimResponse{ChallengeHeight: task.ChallengeHeight, ProofDeadline: task.ProofDeadline}, nil
+	return claimResponse(task), nil
+}
+
+func claimResponse(task types.Task) *types.MsgSubmitClaimResponse {
+	return &types.MsgSubmitClaimResponse{ChallengeHeight: task.ChallengeHeight, ProofDeadline: task.ProofDeadline}
 }
 
 func (s msgServer) SubmitProof(ctx context.Context, msg *types.MsgSubmitProof) (*types.MsgSubmitProofResponse, error) {
@@ -98,13 +106,19 @@ func (s msgServer) SubmitProof(ctx context.Context, msg *types.MsgSubmitProof) (
 	if err != nil {
 		return nil, err
 	}
-	if len(msg.Items) > types.MaxProofSamples {
-		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d items, at most %d", len(msg.Items), types.MaxProofSamples)
+	return s.submitProof(ctx, operator, msg.JobId, msg.TaskIndex, msg.Items, msg.Nodes, msg.InputNodes)
+}
+
+// submitProof is Msg/SubmitProof after the signer's address, also run for
+// each element of Msg/SubmitProofs.
+func (s msgServer) submitProof(ctx context.Context, operator sdk.AccAddress, jobID, index uint64, items []types.ChallengeItem, nodes, inputNodes [][]byte) (*types.MsgSubmitProofResponse, error) {
+	if len(items) > types.MaxProofSamples {
+		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d items, at most %d", len(items), types.MaxProofSamples)
 	}
-	if limit := types.MaxProofSamples * merkle.MaxProofLength; len(msg.Nodes) > limit {
-		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d Merkle nodes, at most %d", len(msg.Nodes), limit)
+	if limit := types.MaxProofSamples * merkle.MaxProofLength; len(nodes) > limit {
+		return nil, errorsmod.Wrapf(types.ErrInvalidChallengeAnswer, "%d Merkle nodes, at most %d", len(nodes), limit)
 	}
-	res, err := s.k.SubmitProof(ctx, operator, msg.JobId, msg.TaskIndex, msg.Items, msg.Nodes, msg.InputNodes)
+	res, err := s.k.SubmitProof(ctx, operator, jobID, index, items, nodes, inputNodes)
 	if err != nil {
 		return nil, err
 	}

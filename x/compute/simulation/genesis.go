@@ -96,6 +96,8 @@ func RandomParams(r *rand.Rand, emitted math.Int) types.Params {
 	// and few requesters per epoch, so runs meet both bounds.
 	p.MaxRequesterEmissionBps = uint32(between(r, 1_000, types.BasisPoints))
 	p.MaxEmissionRequestersPerEpoch = uint32(between(r, 1, 4))
+	// Small, so batches at and over the limit both occur.
+	p.MaxBatchSize = uint32(between(r, 2, 6))
 	return p
 }
 

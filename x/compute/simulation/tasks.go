@@ -45,7 +45,8 @@ func MsgLeaseTaskFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 		if r.Intn(50) == 0 {
 			msg.JobId = job.Id + 1_000_000
 		}
-		want, index, err := leaseOutcome(ctx, k, params, h, op.Address, msg.JobId)
+		want, lease, err := leaseOutcome(ctx, k, params, h, op.Address, msg.JobId, nil)
+		index := lease.index
 		if err != nil {
 			reporter.Skip(err.Error())
 			return nil, nil, nil
@@ -60,32 +61,55 @@ func MsgLeaseTaskFactory(k *keeper.Keeper) simsx.SimMsgFactoryX {
 	})
 }
 
+// modelLease is a lease the model predicts: earlier elements of a batch
+// (MsgLeaseTasks, MsgLeaseAndClaim) change what the next one gets.
+type modelLease struct {
+	job      types.Job
+	index    uint64
+	count    uint64
+	reopened bool
+}
+
 // leaseOutcome is the model of LeaseTask: the error the keeper must return,
-// checked in the keeper's order, or nil and the index of the task leased.
-func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h uint64, op sdk.AccAddress, jobID uint64) (error, uint64, error) {
+// checked in the keeper's order, or nil and the task leased, after the
+// leases of pending (earlier elements of the same batch) settled.
+func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h uint64, op sdk.AccAddress, jobID uint64, pending []modelLease) (error, modelLease, error) {
 	dev, found := getDevice(ctx, k, op)
 	switch {
 	case !found:
-		return types.ErrDeviceNotFound, 0, nil
+		return types.ErrDeviceNotFound, modelLease{}, nil
 	case dev.Status == types.DEVICE_STATUS_JAILED:
-		return types.ErrDeviceJailed, 0, nil
+		return types.ErrDeviceJailed, modelLease{}, nil
 	case dev.Status != types.DEVICE_STATUS_ACTIVE:
-		return types.ErrDeviceNotActive, 0, nil
+		return types.ErrDeviceNotActive, modelLease{}, nil
 	case dev.Bond.LT(params.MinDeviceBond):
-		return types.ErrBondTooLow, 0, nil
-	case dev.LiveTasks >= params.MaxLiveTasksPerDevice:
-		return types.ErrTooManyLiveTasks, 0, nil
+		return types.ErrBondTooLow, modelLease{}, nil
+	case dev.LiveTasks+uint32(len(pending)) >= params.MaxLiveTasksPerDevice:
+		return types.ErrTooManyLiveTasks, modelLease{}, nil
 	}
 	job, err := k.Jobs.Get(ctx, jobID)
 	if err != nil {
-		return types.ErrJobNotFound, 0, nil
+		return types.ErrJobNotFound, modelLease{}, nil
 	}
 	if job.Status != types.JOB_STATUS_OPEN || h >= job.DeadlineHeight {
-		return types.ErrJobNotOpen, 0, nil
+		return types.ErrJobNotOpen, modelLease{}, nil
+	}
+	taken := func(index uint64, reopened bool) bool {
+		return slices.ContainsFunc(pending, func(p modelLease) bool {
+			return p.job.Id == job.Id && p.index == index && p.reopened == reopened
+		})
+	}
+	for _, p := range pending {
+		if p.job.Id == job.Id && !p.reopened {
+			job.NextTask++
+		}
 	}
 	// The lowest reopened task the device is not barred from (of the first 64), else the next new one.
 	index, reopened, barred, scanned := job.NextTask, false, false, 0
 	err = k.ReopenedTasks.Walk(ctx, collections.NewPrefixedPairRange[uint64, uint64](job.Id), func(key keeper.TaskKey) (bool, error) {
+		if taken(key.K2(), true) {
+			return false, nil // an earlier element leased it: no longer reopened
+		}
 		scanned++
 		task, _ := getTask(ctx, k, key.K1(), key.K2())
 		if slices.ContainsFunc(task.Bars, func(b types.TaskBar) bool {
@@ -98,13 +122,13 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 		return true, nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, modelLease{}, err
 	}
 	if !reopened && job.NextTask >= job.NumTasks {
 		if barred {
-			return types.ErrTaskBarred, 0, nil
+			return types.ErrTaskBarred, modelLease{}, nil
 		}
-		return types.ErrNoOpenTask, 0, nil
+		return types.ErrNoOpenTask, modelLease{}, nil
 	}
 	// The bond's invalid-proof slash covers the device's live tasks and this
 	// one together: their payments and the emission the eligible ones can earn.
@@ -129,15 +153,19 @@ func leaseOutcome(ctx context.Context, k *keeper.Keeper, params types.Params, h 
 		addUnits(held, task.ItemCount)
 		return false, nil
 	})
+	for _, p := range pending {
+		need = need.Add(p.job.TaskReward(p.count))
+		addUnits(p.job, p.count)
+	}
 	need = need.Add(emissionBound(ctx, k, params, requesters, units))
 	// Verified tasks still open to dispute count too.
 	if !dev.DisputableReward.IsNil() {
 		need = need.Add(dev.DisputableReward)
 	}
 	if types.BpsOf(dev.Bond, params.SlashInvalidBps).LT(need) {
-		return types.ErrBondTooSmallForTask, 0, nil
+		return types.ErrBondTooSmallForTask, modelLease{}, nil
 	}
-	return nil, index, nil
+	return nil, modelLease{job: job, index: index, count: count, reopened: reopened}, nil
 }
 
 // MsgSubmitClaimFactory claims leased tasks with the root of the holder's

@@ -27,6 +27,10 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 		&MsgReportFraud{},
 		&MsgReleaseTask{},
 		&MsgStoreProgram{},
+		&MsgLeaseTasks{},
+		&MsgSubmitClaims{},
+		&MsgSubmitProofs{},
+		&MsgLeaseAndClaim{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
@@ -50,5 +54,9 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	cdc.RegisterConcrete(&MsgUpdateParams{}, "nightshift/compute/MsgUpdateParams", nil)
 	cdc.RegisterConcrete(&MsgReleaseTask{}, "nightshift/compute/MsgReleaseTask", nil)
 	cdc.RegisterConcrete(&MsgStoreProgram{}, "nightshift/compute/MsgStoreProgram", nil)
+	cdc.RegisterConcrete(&MsgLeaseTasks{}, "nightshift/compute/MsgLeaseTasks", nil)
+	cdc.RegisterConcrete(&MsgSubmitClaims{}, "nightshift/compute/MsgSubmitClaims", nil)
+	cdc.RegisterConcrete(&MsgSubmitProofs{}, "nightshift/compute/MsgSubmitProofs", nil)
+	cdc.RegisterConcrete(&MsgLeaseAndClaim{}, "nightshift/compute/MsgLeaseAndClaim", nil)
 	cdc.RegisterConcrete(&Params{}, "nightshift/x/compute/Params", nil)
 }

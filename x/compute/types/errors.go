@@ -85,6 +85,14 @@ var (
 	ErrBlockVerifyBudget     = register(101, "block's verification budget is spent; send the proof again in a later block")
 )
 
+// Batched settlement (issue 16); codes 110, 111 and 115-119 (111 unused: a
+// batch that settles nothing fails with its first element's own error).
+var (
+	ErrBatchSize             = register(110, "batch is empty or has more elements than max_batch_size")
+	ErrDuplicateBatchElement = register(115, "batch names the same task twice")
+	ErrLeaseMismatch         = register(116, "the job's next lease is not the task the element claims")
+)
+
 // errorList holds the registered errors in code order; register appends to it
 // so the list cannot drift from the registrations.
 var errorList []*errorsmod.Error

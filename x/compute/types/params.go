@@ -74,6 +74,8 @@ func DefaultParams() Params {
 		MaxDemandItems:         16,
 		DemandFeePerItem:       math.NewInt(10_000), // 0.01 SHIFT
 		FraudReporterBps:       2000,
+
+		MaxBatchSize: DefaultMaxBatchSize,
 	}
 	defaultProgramParams(&p)
 	return p
@@ -163,6 +165,9 @@ func (p Params) Validate() error {
 		return err
 	}
 	if err := p.validateEmissionCap(); err != nil {
+		return err
+	}
+	if err := p.validateBatch(); err != nil {
 		return err
 	}
 	return p.validateDisputes(maxWindow)

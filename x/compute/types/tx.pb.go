@@ -1911,6 +1911,915 @@ func (m *MsgReportFraudResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgReportFraudResponse proto.InternalMessageInfo
 
+// BatchError is why one element of a batch did not settle: the registered
+// error's codespace, code and message. The element changed nothing.
+type BatchError struct {
+	Codespace string `protobuf:"bytes,1,opt,name=codespace,proto3" json:"codespace,omitempty"`
+	Code      uint32 `protobuf:"varint,2,opt,name=code,proto3" json:"code,omitempty"`
+	Log       string `protobuf:"bytes,3,opt,name=log,proto3" json:"log,omitempty"`
+}
+
+func (m *BatchError) Reset()         { *m = BatchError{} }
+func (m *BatchError) String() string { return proto.CompactTextString(m) }
+func (*BatchError) ProtoMessage()    {}
+func (*BatchError) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{34}
+}
+func (m *BatchError) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *BatchError) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_BatchError.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *BatchError) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_BatchError.Merge(m, src)
+}
+func (m *BatchError) XXX_Size() int {
+	return m.Size()
+}
+func (m *BatchError) XXX_DiscardUnknown() {
+	xxx_messageInfo_BatchError.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_BatchError proto.InternalMessageInfo
+
+func (m *BatchError) GetCodespace() string {
+	if m != nil {
+		return m.Codespace
+	}
+	return ""
+}
+
+func (m *BatchError) GetCode() uint32 {
+	if m != nil {
+		return m.Code
+	}
+	return 0
+}
+
+func (m *BatchError) GetLog() string {
+	if m != nil {
+		return m.Log
+	}
+	return ""
+}
+
+// MsgLeaseTasks is the message of Msg/LeaseTasks: it leases, for the signer's
+// device, the next open task of each listed job, in order.
+type MsgLeaseTasks struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	// job_ids: one lease each; a job listed twice leases two of its tasks.
+	JobIds []uint64 `protobuf:"varint,2,rep,packed,name=job_ids,json=jobIds,proto3" json:"job_ids,omitempty"`
+}
+
+func (m *MsgLeaseTasks) Reset()         { *m = MsgLeaseTasks{} }
+func (m *MsgLeaseTasks) String() string { return proto.CompactTextString(m) }
+func (*MsgLeaseTasks) ProtoMessage()    {}
+func (*MsgLeaseTasks) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{35}
+}
+func (m *MsgLeaseTasks) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgLeaseTasks) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgLeaseTasks.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgLeaseTasks) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgLeaseTasks.Merge(m, src)
+}
+func (m *MsgLeaseTasks) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgLeaseTasks) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgLeaseTasks.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgLeaseTasks proto.InternalMessageInfo
+
+func (m *MsgLeaseTasks) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgLeaseTasks) GetJobIds() []uint64 {
+	if m != nil {
+		return m.JobIds
+	}
+	return nil
+}
+
+// LeaseTasksResult is one element's outcome: lease when it settled, else error.
+type LeaseTasksResult struct {
+	JobId uint64                `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	Lease *MsgLeaseTaskResponse `protobuf:"bytes,2,opt,name=lease,proto3" json:"lease,omitempty"`
+	Error *BatchError           `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *LeaseTasksResult) Reset()         { *m = LeaseTasksResult{} }
+func (m *LeaseTasksResult) String() string { return proto.CompactTextString(m) }
+func (*LeaseTasksResult) ProtoMessage()    {}
+func (*LeaseTasksResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{36}
+}
+func (m *LeaseTasksResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *LeaseTasksResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_LeaseTasksResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *LeaseTasksResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_LeaseTasksResult.Merge(m, src)
+}
+func (m *LeaseTasksResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *LeaseTasksResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_LeaseTasksResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_LeaseTasksResult proto.InternalMessageInfo
+
+func (m *LeaseTasksResult) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *LeaseTasksResult) GetLease() *MsgLeaseTaskResponse {
+	if m != nil {
+		return m.Lease
+	}
+	return nil
+}
+
+func (m *LeaseTasksResult) GetError() *BatchError {
+	if m != nil {
+		return m.Error
+	}
+	return nil
+}
+
+// MsgLeaseTasksResponse is the response of Msg/LeaseTasks.
+type MsgLeaseTasksResponse struct {
+	// results has one entry per job id, in order.
+	Results []LeaseTasksResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results"`
+	Settled uint32             `protobuf:"varint,2,opt,name=settled,proto3" json:"settled,omitempty"`
+}
+
+func (m *MsgLeaseTasksResponse) Reset()         { *m = MsgLeaseTasksResponse{} }
+func (m *MsgLeaseTasksResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgLeaseTasksResponse) ProtoMessage()    {}
+func (*MsgLeaseTasksResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{37}
+}
+func (m *MsgLeaseTasksResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgLeaseTasksResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgLeaseTasksResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgLeaseTasksResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgLeaseTasksResponse.Merge(m, src)
+}
+func (m *MsgLeaseTasksResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgLeaseTasksResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgLeaseTasksResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgLeaseTasksResponse proto.InternalMessageInfo
+
+func (m *MsgLeaseTasksResponse) GetResults() []LeaseTasksResult {
+	if m != nil {
+		return m.Results
+	}
+	return nil
+}
+
+func (m *MsgLeaseTasksResponse) GetSettled() uint32 {
+	if m != nil {
+		return m.Settled
+	}
+	return 0
+}
+
+// ClaimElement is one task's claim in a batch.
+type ClaimElement struct {
+	JobId     uint64 `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64 `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	// root is the 32-byte Merkle root over the task's outputs.
+	Root []byte `protobuf:"bytes,3,opt,name=root,proto3" json:"root,omitempty"`
+}
+
+func (m *ClaimElement) Reset()         { *m = ClaimElement{} }
+func (m *ClaimElement) String() string { return proto.CompactTextString(m) }
+func (*ClaimElement) ProtoMessage()    {}
+func (*ClaimElement) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{38}
+}
+func (m *ClaimElement) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ClaimElement) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ClaimElement.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ClaimElement) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ClaimElement.Merge(m, src)
+}
+func (m *ClaimElement) XXX_Size() int {
+	return m.Size()
+}
+func (m *ClaimElement) XXX_DiscardUnknown() {
+	xxx_messageInfo_ClaimElement.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ClaimElement proto.InternalMessageInfo
+
+func (m *ClaimElement) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *ClaimElement) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *ClaimElement) GetRoot() []byte {
+	if m != nil {
+		return m.Root
+	}
+	return nil
+}
+
+// MsgSubmitClaims is the message of Msg/SubmitClaims.
+type MsgSubmitClaims struct {
+	Operator string         `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Claims   []ClaimElement `protobuf:"bytes,2,rep,name=claims,proto3" json:"claims"`
+}
+
+func (m *MsgSubmitClaims) Reset()         { *m = MsgSubmitClaims{} }
+func (m *MsgSubmitClaims) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitClaims) ProtoMessage()    {}
+func (*MsgSubmitClaims) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{39}
+}
+func (m *MsgSubmitClaims) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitClaims) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitClaims.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitClaims) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitClaims.Merge(m, src)
+}
+func (m *MsgSubmitClaims) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitClaims) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitClaims.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitClaims proto.InternalMessageInfo
+
+func (m *MsgSubmitClaims) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgSubmitClaims) GetClaims() []ClaimElement {
+	if m != nil {
+		return m.Claims
+	}
+	return nil
+}
+
+// SubmitClaimsResult is one element's outcome: claim when it settled, else error.
+type SubmitClaimsResult struct {
+	JobId     uint64                  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                  `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Claim     *MsgSubmitClaimResponse `protobuf:"bytes,3,opt,name=claim,proto3" json:"claim,omitempty"`
+	Error     *BatchError             `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *SubmitClaimsResult) Reset()         { *m = SubmitClaimsResult{} }
+func (m *SubmitClaimsResult) String() string { return proto.CompactTextString(m) }
+func (*SubmitClaimsResult) ProtoMessage()    {}
+func (*SubmitClaimsResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{40}
+}
+func (m *SubmitClaimsResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SubmitClaimsResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SubmitClaimsResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SubmitClaimsResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SubmitClaimsResult.Merge(m, src)
+}
+func (m *SubmitClaimsResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *SubmitClaimsResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_SubmitClaimsResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SubmitClaimsResult proto.InternalMessageInfo
+
+func (m *SubmitClaimsResult) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *SubmitClaimsResult) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *SubmitClaimsResult) GetClaim() *MsgSubmitClaimResponse {
+	if m != nil {
+		return m.Claim
+	}
+	return nil
+}
+
+func (m *SubmitClaimsResult) GetError() *BatchError {
+	if m != nil {
+		return m.Error
+	}
+	return nil
+}
+
+// MsgSubmitClaimsResponse is the response of Msg/SubmitClaims.
+type MsgSubmitClaimsResponse struct {
+	Results []SubmitClaimsResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results"`
+	Settled uint32               `protobuf:"varint,2,opt,name=settled,proto3" json:"settled,omitempty"`
+}
+
+func (m *MsgSubmitClaimsResponse) Reset()         { *m = MsgSubmitClaimsResponse{} }
+func (m *MsgSubmitClaimsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitClaimsResponse) ProtoMessage()    {}
+func (*MsgSubmitClaimsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{41}
+}
+func (m *MsgSubmitClaimsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitClaimsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitClaimsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitClaimsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitClaimsResponse.Merge(m, src)
+}
+func (m *MsgSubmitClaimsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitClaimsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitClaimsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitClaimsResponse proto.InternalMessageInfo
+
+func (m *MsgSubmitClaimsResponse) GetResults() []SubmitClaimsResult {
+	if m != nil {
+		return m.Results
+	}
+	return nil
+}
+
+func (m *MsgSubmitClaimsResponse) GetSettled() uint32 {
+	if m != nil {
+		return m.Settled
+	}
+	return 0
+}
+
+// ProofElement is one task's answer to its challenge in a batch, laid out as
+// in MsgSubmitProof.
+type ProofElement struct {
+	JobId      uint64          `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex  uint64          `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Items      []ChallengeItem `protobuf:"bytes,3,rep,name=items,proto3" json:"items"`
+	Nodes      [][]byte        `protobuf:"bytes,4,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	InputNodes [][]byte        `protobuf:"bytes,5,rep,name=input_nodes,json=inputNodes,proto3" json:"input_nodes,omitempty"`
+}
+
+func (m *ProofElement) Reset()         { *m = ProofElement{} }
+func (m *ProofElement) String() string { return proto.CompactTextString(m) }
+func (*ProofElement) ProtoMessage()    {}
+func (*ProofElement) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{42}
+}
+func (m *ProofElement) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ProofElement) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ProofElement.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ProofElement) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ProofElement.Merge(m, src)
+}
+func (m *ProofElement) XXX_Size() int {
+	return m.Size()
+}
+func (m *ProofElement) XXX_DiscardUnknown() {
+	xxx_messageInfo_ProofElement.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ProofElement proto.InternalMessageInfo
+
+func (m *ProofElement) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *ProofElement) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *ProofElement) GetItems() []ChallengeItem {
+	if m != nil {
+		return m.Items
+	}
+	return nil
+}
+
+func (m *ProofElement) GetNodes() [][]byte {
+	if m != nil {
+		return m.Nodes
+	}
+	return nil
+}
+
+func (m *ProofElement) GetInputNodes() [][]byte {
+	if m != nil {
+		return m.InputNodes
+	}
+	return nil
+}
+
+// MsgSubmitProofs is the message of Msg/SubmitProofs.
+type MsgSubmitProofs struct {
+	Operator string         `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Proofs   []ProofElement `protobuf:"bytes,2,rep,name=proofs,proto3" json:"proofs"`
+}
+
+func (m *MsgSubmitProofs) Reset()         { *m = MsgSubmitProofs{} }
+func (m *MsgSubmitProofs) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitProofs) ProtoMessage()    {}
+func (*MsgSubmitProofs) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{43}
+}
+func (m *MsgSubmitProofs) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitProofs) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitProofs.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitProofs) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitProofs.Merge(m, src)
+}
+func (m *MsgSubmitProofs) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitProofs) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitProofs.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitProofs proto.InternalMessageInfo
+
+func (m *MsgSubmitProofs) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgSubmitProofs) GetProofs() []ProofElement {
+	if m != nil {
+		return m.Proofs
+	}
+	return nil
+}
+
+// SubmitProofsResult is one element's outcome: proof (accepted or rejected
+// with a slash, as MsgSubmitProofResponse) when it settled, else error.
+type SubmitProofsResult struct {
+	JobId     uint64                  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                  `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Proof     *MsgSubmitProofResponse `protobuf:"bytes,3,opt,name=proof,proto3" json:"proof,omitempty"`
+	Error     *BatchError             `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *SubmitProofsResult) Reset()         { *m = SubmitProofsResult{} }
+func (m *SubmitProofsResult) String() string { return proto.CompactTextString(m) }
+func (*SubmitProofsResult) ProtoMessage()    {}
+func (*SubmitProofsResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{44}
+}
+func (m *SubmitProofsResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *SubmitProofsResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_SubmitProofsResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *SubmitProofsResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_SubmitProofsResult.Merge(m, src)
+}
+func (m *SubmitProofsResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *SubmitProofsResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_SubmitProofsResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_SubmitProofsResult proto.InternalMessageInfo
+
+func (m *SubmitProofsResult) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *SubmitProofsResult) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *SubmitProofsResult) GetProof() *MsgSubmitProofResponse {
+	if m != nil {
+		return m.Proof
+	}
+	return nil
+}
+
+func (m *SubmitProofsResult) GetError() *BatchError {
+	if m != nil {
+		return m.Error
+	}
+	return nil
+}
+
+// MsgSubmitProofsResponse is the response of Msg/SubmitProofs.
+type MsgSubmitProofsResponse struct {
+	Results []SubmitProofsResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results"`
+	Settled uint32               `protobuf:"varint,2,opt,name=settled,proto3" json:"settled,omitempty"`
+}
+
+func (m *MsgSubmitProofsResponse) Reset()         { *m = MsgSubmitProofsResponse{} }
+func (m *MsgSubmitProofsResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitProofsResponse) ProtoMessage()    {}
+func (*MsgSubmitProofsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{45}
+}
+func (m *MsgSubmitProofsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitProofsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitProofsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitProofsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitProofsResponse.Merge(m, src)
+}
+func (m *MsgSubmitProofsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitProofsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitProofsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitProofsResponse proto.InternalMessageInfo
+
+func (m *MsgSubmitProofsResponse) GetResults() []SubmitProofsResult {
+	if m != nil {
+		return m.Results
+	}
+	return nil
+}
+
+func (m *MsgSubmitProofsResponse) GetSettled() uint32 {
+	if m != nil {
+		return m.Settled
+	}
+	return 0
+}
+
+// MsgLeaseAndClaim is the message of Msg/LeaseAndClaim: each element names the
+// task its job's next lease gives the device, computed before the lease, and
+// its root.
+type MsgLeaseAndClaim struct {
+	Operator string         `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	Claims   []ClaimElement `protobuf:"bytes,2,rep,name=claims,proto3" json:"claims"`
+}
+
+func (m *MsgLeaseAndClaim) Reset()         { *m = MsgLeaseAndClaim{} }
+func (m *MsgLeaseAndClaim) String() string { return proto.CompactTextString(m) }
+func (*MsgLeaseAndClaim) ProtoMessage()    {}
+func (*MsgLeaseAndClaim) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{46}
+}
+func (m *MsgLeaseAndClaim) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgLeaseAndClaim) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgLeaseAndClaim.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgLeaseAndClaim) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgLeaseAndClaim.Merge(m, src)
+}
+func (m *MsgLeaseAndClaim) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgLeaseAndClaim) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgLeaseAndClaim.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgLeaseAndClaim proto.InternalMessageInfo
+
+func (m *MsgLeaseAndClaim) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgLeaseAndClaim) GetClaims() []ClaimElement {
+	if m != nil {
+		return m.Claims
+	}
+	return nil
+}
+
+// LeaseAndClaimResult is one element's outcome: lease and claim when it
+// settled, else error.
+type LeaseAndClaimResult struct {
+	JobId     uint64                  `protobuf:"varint,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	TaskIndex uint64                  `protobuf:"varint,2,opt,name=task_index,json=taskIndex,proto3" json:"task_index,omitempty"`
+	Lease     *MsgLeaseTaskResponse   `protobuf:"bytes,3,opt,name=lease,proto3" json:"lease,omitempty"`
+	Claim     *MsgSubmitClaimResponse `protobuf:"bytes,4,opt,name=claim,proto3" json:"claim,omitempty"`
+	Error     *BatchError             `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *LeaseAndClaimResult) Reset()         { *m = LeaseAndClaimResult{} }
+func (m *LeaseAndClaimResult) String() string { return proto.CompactTextString(m) }
+func (*LeaseAndClaimResult) ProtoMessage()    {}
+func (*LeaseAndClaimResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{47}
+}
+func (m *LeaseAndClaimResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *LeaseAndClaimResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_LeaseAndClaimResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *LeaseAndClaimResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_LeaseAndClaimResult.Merge(m, src)
+}
+func (m *LeaseAndClaimResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *LeaseAndClaimResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_LeaseAndClaimResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_LeaseAndClaimResult proto.InternalMessageInfo
+
+func (m *LeaseAndClaimResult) GetJobId() uint64 {
+	if m != nil {
+		return m.JobId
+	}
+	return 0
+}
+
+func (m *LeaseAndClaimResult) GetTaskIndex() uint64 {
+	if m != nil {
+		return m.TaskIndex
+	}
+	return 0
+}
+
+func (m *LeaseAndClaimResult) GetLease() *MsgLeaseTaskResponse {
+	if m != nil {
+		return m.Lease
+	}
+	return nil
+}
+
+func (m *LeaseAndClaimResult) GetClaim() *MsgSubmitClaimResponse {
+	if m != nil {
+		return m.Claim
+	}
+	return nil
+}
+
+func (m *LeaseAndClaimResult) GetError() *BatchError {
+	if m != nil {
+		return m.Error
+	}
+	return nil
+}
+
+// MsgLeaseAndClaimResponse is the response of Msg/LeaseAndClaim.
+type MsgLeaseAndClaimResponse struct {
+	Results []LeaseAndClaimResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results"`
+	Settled uint32                `protobuf:"varint,2,opt,name=settled,proto3" json:"settled,omitempty"`
+}
+
+func (m *MsgLeaseAndClaimResponse) Reset()         { *m = MsgLeaseAndClaimResponse{} }
+func (m *MsgLeaseAndClaimResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgLeaseAndClaimResponse) ProtoMessage()    {}
+func (*MsgLeaseAndClaimResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_aaea49ba5bf2c5db, []int{48}
+}
+func (m *MsgLeaseAndClaimResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgLeaseAndClaimResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgLeaseAndClaimResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgLeaseAndClaimResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgLeaseAndClaimResponse.Merge(m, src)
+}
+func (m *MsgLeaseAndClaimResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgLeaseAndClaimResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgLeaseAndClaimResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgLeaseAndClaimResponse proto.InternalMessageInfo
+
+func (m *MsgLeaseAndClaimResponse) GetResults() []LeaseAndClaimResult {
+	if m != nil {
+		return m.Results
+	}
+	return nil
+}
+
+func (m *MsgLeaseAndClaimResponse) GetSettled() uint32 {
+	if m != nil {
+		return m.Settled
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*MsgRegisterDevice)(nil), "nightshift.compute.v1.MsgRegisterDevice")
 	proto.RegisterType((*MsgRegisterDeviceResponse)(nil), "nightshift.compute.v1.MsgRegisterDeviceResponse")
@@ -1946,128 +2855,173 @@ func init() {
 	proto.RegisterType((*MsgDeliverOutputsResponse)(nil), "nightshift.compute.v1.MsgDeliverOutputsResponse")
 	proto.RegisterType((*MsgReportFraud)(nil), "nightshift.compute.v1.MsgReportFraud")
 	proto.RegisterType((*MsgReportFraudResponse)(nil), "nightshift.compute.v1.MsgReportFraudResponse")
+	proto.RegisterType((*BatchError)(nil), "nightshift.compute.v1.BatchError")
+	proto.RegisterType((*MsgLeaseTasks)(nil), "nightshift.compute.v1.MsgLeaseTasks")
+	proto.RegisterType((*LeaseTasksResult)(nil), "nightshift.compute.v1.LeaseTasksResult")
+	proto.RegisterType((*MsgLeaseTasksResponse)(nil), "nightshift.compute.v1.MsgLeaseTasksResponse")
+	proto.RegisterType((*ClaimElement)(nil), "nightshift.compute.v1.ClaimElement")
+	proto.RegisterType((*MsgSubmitClaims)(nil), "nightshift.compute.v1.MsgSubmitClaims")
+	proto.RegisterType((*SubmitClaimsResult)(nil), "nightshift.compute.v1.SubmitClaimsResult")
+	proto.RegisterType((*MsgSubmitClaimsResponse)(nil), "nightshift.compute.v1.MsgSubmitClaimsResponse")
+	proto.RegisterType((*ProofElement)(nil), "nightshift.compute.v1.ProofElement")
+	proto.RegisterType((*MsgSubmitProofs)(nil), "nightshift.compute.v1.MsgSubmitProofs")
+	proto.RegisterType((*SubmitProofsResult)(nil), "nightshift.compute.v1.SubmitProofsResult")
+	proto.RegisterType((*MsgSubmitProofsResponse)(nil), "nightshift.compute.v1.MsgSubmitProofsResponse")
+	proto.RegisterType((*MsgLeaseAndClaim)(nil), "nightshift.compute.v1.MsgLeaseAndClaim")
+	proto.RegisterType((*LeaseAndClaimResult)(nil), "nightshift.compute.v1.LeaseAndClaimResult")
+	proto.RegisterType((*MsgLeaseAndClaimResponse)(nil), "nightshift.compute.v1.MsgLeaseAndClaimResponse")
 }
 
 func init() { proto.RegisterFile("nightshift/compute/v1/tx.proto", fileDescriptor_aaea49ba5bf2c5db) }
 
 var fileDescriptor_aaea49ba5bf2c5db = []byte{
-	// 1847 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xdc, 0x59, 0xdd, 0x6f, 0x1b, 0x4b,
-	0x15, 0xcf, 0x3a, 0x89, 0x63, 0x4f, 0x5c, 0xe7, 0xde, 0x25, 0xbd, 0xd7, 0xf5, 0x25, 0xce, 0xed,
-	0xde, 0xe6, 0x92, 0xa6, 0x8a, 0x9d, 0xe4, 0x5e, 0xca, 0x25, 0x4f, 0x34, 0x49, 0x51, 0x53, 0x1a,
-	0x88, 0xb6, 0x94, 0x0a, 0x24, 0xb4, 0x5a, 0x7b, 0x27, 0xeb, 0xad, 0x77, 0x77, 0x96, 0x99, 0x71,
-	0x9a, 0x08, 0x21, 0xa1, 0xf2, 0x06, 0x02, 0x01, 0x42, 0xfc, 0x0d, 0x88, 0x17, 0x8a, 0xd4, 0x67,
-	0x84, 0x90, 0x90, 0xfa, 0x58, 0xf5, 0x09, 0xf1, 0x50, 0x41, 0x8b, 0xd4, 0x3f, 0x01, 0x89, 0x27,
-	0x34, 0x1f, 0x1e, 0xef, 0xfa, 0x63, 0xed, 0x38, 0x2d, 0x48, 0xf7, 0xc5, 0xda, 0x39, 0x73, 0xe6,
-	0x7c, 0xce, 0x9c, 0xf9, 0x9d, 0x31, 0xa8, 0x84, 0x9e, 0xdb, 0xa4, 0xa4, 0xe9, 0x1d, 0xd1, 0x5a,
-	0x03, 0x05, 0x51, 0x9b, 0xc2, 0xda, 0xf1, 0x66, 0x8d, 0x9e, 0x54, 0x23, 0x8c, 0x28, 0xd2, 0x2f,
-	0x76, 0xe7, 0xab, 0x72, 0xbe, 0x7a, 0xbc, 0x59, 0x5e, 0x74, 0x91, 0x8b, 0x38, 0x47, 0x8d, 0x7d,
-	0x09, 0xe6, 0xf2, 0xbb, 0x76, 0xe0, 0x85, 0xa8, 0xc6, 0x7f, 0x25, 0xe9, 0xfd, 0x06, 0x22, 0x01,
-	0x22, 0xb5, 0x80, 0xb8, 0x4c, 0x6e, 0x40, 0x5c, 0x39, 0x71, 0x49, 0x4c, 0x58, 0x42, 0x88, 0x18,
-	0xc8, 0xa9, 0x8f, 0x06, 0xdb, 0xd4, 0x51, 0xcf, 0x99, 0x8c, 0x7f, 0x6a, 0xe0, 0xdd, 0x03, 0xe2,
-	0x9a, 0xd0, 0xf5, 0x08, 0x85, 0x78, 0x0f, 0x1e, 0x7b, 0x0d, 0xa8, 0x7f, 0x0a, 0x72, 0x28, 0x82,
-	0xd8, 0xa6, 0x08, 0x97, 0xb4, 0x0f, 0xb5, 0xd5, 0xfc, 0x4e, 0xe9, 0xf9, 0x93, 0xf5, 0x45, 0x29,
-	0xfe, 0x86, 0xe3, 0x60, 0x48, 0xc8, 0x5d, 0x8a, 0xbd, 0xd0, 0x35, 0x15, 0xa7, 0x5e, 0x02, 0x73,
-	0x01, 0x0a, 0xbd, 0x16, 0xc4, 0xa5, 0x0c, 0x5b, 0x64, 0x76, 0x86, 0xfa, 0x1e, 0x98, 0xa9, 0xa3,
-	0xd0, 0x29, 0x4d, 0x73, 0x59, 0x1b, 0x4f, 0x5f, 0x2c, 0x4f, 0xfd, 0xfd, 0xc5, 0xf2, 0x45, 0x21,
-	0x8f, 0x38, 0xad, 0xaa, 0x87, 0x6a, 0x81, 0x4d, 0x9b, 0xd5, 0xfd, 0x90, 0x3e, 0x7f, 0xb2, 0x0e,
-	0xa4, 0xa2, 0xfd, 0x90, 0xfe, 0xee, 0xf5, 0xe3, 0x35, 0xcd, 0xe4, 0xab, 0xb7, 0xaf, 0x3f, 0x7a,
-	0xfd, 0x78, 0x4d, 0xa9, 0xfb, 0xe9, 0xeb, 0xc7, 0x6b, 0x57, 0x06, 0xb8, 0xd8, 0xe7, 0x8d, 0xf1,
-	0x01, 0xb8, 0xd4, 0x47, 0x34, 0x21, 0x89, 0x50, 0x48, 0xa0, 0xf1, 0x2f, 0x0d, 0x2c, 0x1c, 0x10,
-	0xf7, 0x5e, 0xe4, 0xd8, 0x14, 0xbe, 0x25, 0xf7, 0xbf, 0x01, 0x72, 0xb6, 0xe3, 0x58, 0xe7, 0x0a,
-	0xc1, 0x9c, 0xed, 0x38, 0x3b, 0x2c, 0x0a, 0x9f, 0xf6, 0x45, 0xc1, 0x18, 0x1c, 0x85, 0xb8, 0x4b,
-	0xc6, 0x25, 0xf0, 0x7e, 0x0f, 0x49, 0x45, 0xe0, 0x47, 0x22, 0x00, 0x21, 0x33, 0xef, 0x3c, 0x01,
-	0x38, 0x83, 0x65, 0x31, 0x5d, 0xc6, 0x9e, 0xb0, 0x2c, 0x46, 0xea, 0x58, 0xa6, 0x5f, 0x05, 0xef,
-	0xb4, 0x39, 0xdd, 0x0b, 0x5d, 0xab, 0x09, 0x99, 0x2c, 0x6e, 0xce, 0x8c, 0xb9, 0xa0, 0xe8, 0xb7,
-	0x38, 0xd9, 0xf8, 0x4f, 0x06, 0x80, 0x03, 0xe2, 0x1e, 0x22, 0x42, 0x6f, 0xa3, 0xba, 0x7e, 0x1d,
-	0xe4, 0x31, 0xfc, 0x41, 0x1b, 0xb2, 0x84, 0x8f, 0xf4, 0xa0, 0xcb, 0xaa, 0xeb, 0x60, 0xa6, 0xe5,
-	0x85, 0x8e, 0x4c, 0x20, 0xff, 0x66, 0x34, 0x12, 0xc1, 0x86, 0xc8, 0x9c, 0xc9, 0xbf, 0xf5, 0x45,
-	0x30, 0xeb, 0x51, 0x18, 0x90, 0xd2, 0x0c, 0x37, 0x47, 0x0c, 0xf4, 0x2b, 0xa0, 0xc8, 0x3f, 0xac,
-	0x08, 0x62, 0x8b, 0xda, 0xa4, 0x55, 0x9a, 0xe5, 0xd3, 0x05, 0x4e, 0x3d, 0x84, 0xf8, 0xdb, 0x36,
-	0x69, 0xe9, 0xdf, 0x01, 0xc5, 0x08, 0x7b, 0x0d, 0xc8, 0xb9, 0xd8, 0x4c, 0x29, 0x3b, 0xe1, 0x9e,
-	0x28, 0x70, 0x39, 0x87, 0x10, 0xef, 0x53, 0x18, 0xe8, 0x5f, 0x02, 0x0b, 0x0e, 0xb4, 0x1d, 0xdf,
-	0x0b, 0xa1, 0x55, 0xf7, 0x51, 0xa3, 0x45, 0x4a, 0x73, 0x5c, 0x7d, 0xb1, 0x43, 0xde, 0xe1, 0x54,
-	0x7d, 0x09, 0x00, 0x0c, 0x49, 0xdb, 0xa7, 0x56, 0x1b, 0xfb, 0xa5, 0x1c, 0x77, 0x2b, 0x2f, 0x28,
-	0xf7, 0xb0, 0xbf, 0xbd, 0xc1, 0xd2, 0xd8, 0x8d, 0x09, 0xcb, 0xe3, 0xd2, 0xe0, 0x3c, 0xca, 0x68,
-	0x1b, 0xd7, 0x80, 0xde, 0x1d, 0xa9, 0xec, 0x5d, 0x04, 0xd9, 0x07, 0xa8, 0x6e, 0x79, 0x8e, 0xcc,
-	0xd9, 0xec, 0x03, 0x54, 0xdf, 0x77, 0x8c, 0x5f, 0x69, 0xa0, 0x70, 0x40, 0xdc, 0x5d, 0x3b, 0x6c,
-	0x40, 0xff, 0x3c, 0xb9, 0xea, 0xca, 0xcf, 0xc4, 0xe4, 0x6f, 0x6f, 0xf5, 0x9b, 0xbf, 0x3c, 0xd8,
-	0x7c, 0x65, 0x82, 0xe1, 0x80, 0xc5, 0xf8, 0x58, 0xb9, 0x70, 0x07, 0xe4, 0x30, 0x3c, 0x6a, 0x87,
-	0x0e, 0x74, 0xa4, 0x65, 0x67, 0x4f, 0x92, 0x92, 0x60, 0xfc, 0x42, 0x78, 0x7e, 0x07, 0xda, 0x04,
-	0xf2, 0x9d, 0x30, 0x59, 0x9d, 0x19, 0xe2, 0xf7, 0x66, 0xdf, 0xe9, 0x1b, 0xe2, 0xb6, 0xd2, 0x6f,
-	0xfc, 0x56, 0xe3, 0x7e, 0x2b, 0x82, 0xf2, 0x7b, 0x09, 0x00, 0xb6, 0x7d, 0x2d, 0x2f, 0x74, 0xe0,
-	0x89, 0x4c, 0x5f, 0x9e, 0x51, 0xf6, 0x19, 0x81, 0x4d, 0x1f, 0x79, 0x98, 0x50, 0xb1, 0x7b, 0x85,
-	0x15, 0x79, 0x4e, 0xe1, 0x1b, 0x71, 0x09, 0x00, 0x36, 0x61, 0x35, 0x50, 0x3b, 0xa4, 0xfc, 0xd8,
-	0xcc, 0x98, 0x79, 0x46, 0xd9, 0x65, 0x04, 0xfd, 0x32, 0x28, 0xf8, 0x4c, 0xa3, 0x05, 0x4f, 0x22,
-	0x0f, 0x9f, 0xca, 0x23, 0x34, 0xcf, 0x69, 0x37, 0x39, 0xc9, 0xf8, 0xab, 0x06, 0x8a, 0x07, 0xc4,
-	0xbd, 0xdb, 0xae, 0x07, 0x1e, 0xdd, 0xf5, 0x6d, 0x2f, 0x78, 0xa3, 0xb1, 0xea, 0xf1, 0x6f, 0xba,
-	0xd7, 0x3f, 0x1d, 0xcc, 0x60, 0x84, 0x28, 0xb7, 0xac, 0x60, 0xf2, 0xef, 0xed, 0x4f, 0xfa, 0xc2,
-	0x7b, 0x79, 0x70, 0x78, 0x63, 0x46, 0x1b, 0x0f, 0xc0, 0x7b, 0x49, 0x4a, 0xbc, 0xb4, 0x35, 0x9a,
-	0xb6, 0xef, 0xc3, 0xd0, 0x85, 0x3d, 0xa5, 0x4d, 0xd1, 0x45, 0x69, 0xd3, 0x57, 0x58, 0xbd, 0x40,
-	0xe8, 0xc8, 0xea, 0x1c, 0x63, 0xe9, 0xcb, 0x05, 0x4e, 0xdd, 0x93, 0x44, 0xe3, 0x0f, 0x99, 0x58,
-	0xcc, 0x0e, 0xd9, 0xd4, 0xff, 0x34, 0x66, 0x37, 0xbb, 0x15, 0x71, 0x7a, 0x75, 0x7e, 0xeb, 0x4a,
-	0x75, 0x20, 0xe2, 0xa9, 0xee, 0x76, 0x9c, 0x63, 0x3b, 0x65, 0x27, 0xcf, 0x4e, 0x93, 0x38, 0x26,
-	0xb2, 0x84, 0x2e, 0x82, 0xd9, 0x10, 0x39, 0x90, 0x94, 0x66, 0x3f, 0x9c, 0x5e, 0x2d, 0x98, 0x62,
-	0xa0, 0x2f, 0x83, 0x79, 0x2f, 0x8c, 0xda, 0xd4, 0x12, 0x73, 0x15, 0x3e, 0x07, 0x38, 0xe9, 0x9b,
-	0x8c, 0x72, 0xd6, 0xec, 0xf0, 0xf0, 0x18, 0x2f, 0xb4, 0x58, 0x7a, 0x38, 0x49, 0xa5, 0xa7, 0x0c,
-	0x72, 0x76, 0xa3, 0x01, 0x23, 0x2a, 0x0f, 0x7e, 0xce, 0x54, 0x63, 0x06, 0x66, 0x22, 0x5b, 0x46,
-	0x67, 0x22, 0x30, 0xc3, 0x56, 0xeb, 0xb7, 0xc1, 0x1c, 0xf1, 0x6d, 0xd2, 0x84, 0xe7, 0x80, 0x04,
-	0x52, 0x80, 0xfe, 0x1e, 0xc8, 0x62, 0x68, 0x13, 0x14, 0xf2, 0x1d, 0x9b, 0x37, 0xe5, 0xc8, 0xf8,
-	0x89, 0xc6, 0x0b, 0xf3, 0x7d, 0x8f, 0x36, 0x1d, 0x6c, 0x3f, 0x34, 0xe1, 0x43, 0x1b, 0x3b, 0x64,
-	0xc2, 0xdb, 0xfd, 0x2b, 0x7d, 0x21, 0x5e, 0x19, 0x1c, 0xe2, 0x1e, 0x75, 0xc6, 0xaf, 0x35, 0x50,
-	0xee, 0x27, 0xab, 0x50, 0xdf, 0x02, 0x59, 0x3b, 0xe0, 0x95, 0x62, 0xd2, 0x0a, 0x2b, 0xd7, 0xb3,
-	0x30, 0xc0, 0x08, 0x35, 0x9a, 0x84, 0xa7, 0xe6, 0x82, 0x29, 0x47, 0xec, 0x38, 0x07, 0x08, 0x43,
-	0x1e, 0xe7, 0x9c, 0xc9, 0xbf, 0x8d, 0x3f, 0x6b, 0xe0, 0x0b, 0x07, 0xc4, 0xbd, 0x11, 0x45, 0x18,
-	0x1d, 0x43, 0x53, 0x5d, 0x2a, 0xd7, 0x41, 0xde, 0x6e, 0xd3, 0x26, 0xc2, 0x1e, 0x3d, 0x1d, 0x7d,
-	0x19, 0x29, 0xd6, 0xe4, 0x25, 0x96, 0x19, 0xfb, 0x12, 0xdb, 0xfe, 0x2a, 0xbf, 0xad, 0x94, 0x1c,
-	0x16, 0xd6, 0x8f, 0x07, 0x87, 0xb5, 0xd7, 0x54, 0x63, 0x09, 0x7c, 0x30, 0x80, 0xac, 0x60, 0xdd,
-	0x9f, 0x44, 0xf2, 0x4d, 0x78, 0x8c, 0x5a, 0xff, 0x47, 0x07, 0x3f, 0xeb, 0x77, 0x70, 0x65, 0x18,
-	0x6a, 0x4f, 0x58, 0x6a, 0x7c, 0x91, 0x6f, 0x9b, 0x1e, 0xaa, 0x72, 0xef, 0x2f, 0x71, 0xdc, 0x7e,
-	0x68, 0x63, 0x3b, 0x20, 0x13, 0xfb, 0xf6, 0x35, 0x90, 0x8d, 0xb8, 0x04, 0xee, 0xd8, 0xfc, 0xd6,
-	0xd2, 0x90, 0xe2, 0x25, 0xd4, 0xc4, 0xab, 0x96, 0x5c, 0xb7, 0xfd, 0xe5, 0x7e, 0x2f, 0x53, 0x51,
-	0xb9, 0x90, 0x94, 0x40, 0xe5, 0x82, 0xa4, 0xfc, 0xfb, 0xa3, 0xb8, 0x02, 0x4d, 0xe8, 0xbf, 0x15,
-	0xb8, 0x30, 0xa2, 0x9c, 0x8f, 0x5f, 0x50, 0x63, 0x06, 0x1a, 0x8f, 0x44, 0x41, 0x8d, 0x91, 0xd4,
-	0x29, 0xbf, 0x09, 0xe6, 0x1a, 0x4d, 0x1b, 0xbb, 0x0a, 0x48, 0x5d, 0x3b, 0xc3, 0x31, 0x37, 0x3b,
-	0x6b, 0x19, 0x76, 0xa8, 0xdb, 0x18, 0x43, 0xc7, 0x6a, 0x87, 0xd4, 0xf3, 0xa5, 0x4b, 0xf3, 0x82,
-	0x76, 0x8f, 0x91, 0x8c, 0x9f, 0x89, 0x8d, 0x71, 0x97, 0x22, 0x0c, 0x0f, 0x31, 0x72, 0xb1, 0x1d,
-	0xe8, 0x1b, 0x20, 0x4b, 0x60, 0xe8, 0x8c, 0x81, 0x2f, 0x25, 0x1f, 0xab, 0x19, 0x0d, 0xe4, 0x88,
-	0xab, 0xb6, 0x60, 0xf2, 0x6f, 0x81, 0x2c, 0x25, 0x43, 0x4a, 0x86, 0xe3, 0x9a, 0x8d, 0x80, 0x67,
-	0x38, 0x4e, 0x52, 0x21, 0x29, 0x82, 0x8c, 0xc4, 0xc6, 0x05, 0x33, 0xe3, 0x39, 0xfa, 0x0e, 0x98,
-	0x3e, 0x82, 0x70, 0xe2, 0x6b, 0x85, 0x2d, 0x36, 0x9e, 0x89, 0x76, 0x7e, 0x0f, 0x06, 0x36, 0xeb,
-	0xa6, 0x7c, 0xef, 0x18, 0xe2, 0xd3, 0x37, 0x8c, 0xb0, 0x47, 0x21, 0x81, 0xc5, 0x38, 0x12, 0xe8,
-	0xf4, 0x46, 0xe2, 0xfa, 0x48, 0xc2, 0xf2, 0x21, 0xdd, 0x7b, 0xd2, 0x78, 0xe3, 0x87, 0xbc, 0x7b,
-	0x4f, 0x12, 0xe3, 0xf7, 0xb4, 0x42, 0x45, 0x02, 0x3e, 0xa9, 0xf1, 0x1b, 0x89, 0xe7, 0x6f, 0x32,
-	0x32, 0x9e, 0x5c, 0xef, 0xb7, 0xda, 0x34, 0x6a, 0x53, 0xf2, 0xb9, 0xc1, 0x55, 0xe3, 0xbf, 0xa8,
-	0x24, 0x03, 0x60, 0x58, 0x32, 0x27, 0x71, 0xa2, 0xca, 0x89, 0x8c, 0xbb, 0x76, 0x9e, 0xb8, 0xff,
-	0x3e, 0x23, 0xab, 0x5f, 0x84, 0x30, 0xfd, 0x3a, 0xb6, 0xdb, 0x0e, 0x0b, 0x3a, 0xe6, 0xc3, 0x31,
-	0xf6, 0xb0, 0xe2, 0x9c, 0xbc, 0x01, 0xe0, 0xad, 0x8d, 0x68, 0x4d, 0xf8, 0x37, 0x43, 0x17, 0x88,
-	0x7b, 0xca, 0x9b, 0xfa, 0x82, 0x29, 0x47, 0x2c, 0xb2, 0x1c, 0x88, 0x97, 0xb2, 0x22, 0xb2, 0x7c,
-	0xc0, 0x0f, 0x01, 0x83, 0xa7, 0xbc, 0x05, 0x2f, 0x98, 0x62, 0xd0, 0xc5, 0xb1, 0x62, 0x45, 0x2e,
-	0x86, 0x63, 0x39, 0xfe, 0x94, 0x65, 0xb7, 0x63, 0x7d, 0x6a, 0xd9, 0x55, 0x91, 0x31, 0x7e, 0x9e,
-	0x91, 0x65, 0x57, 0x91, 0x54, 0x2e, 0x62, 0x28, 0x53, 0x3b, 0x2f, 0xca, 0xfc, 0x2e, 0x58, 0xe8,
-	0x18, 0x66, 0x61, 0x0e, 0xe2, 0x26, 0x3e, 0x5b, 0xc5, 0x8e, 0x20, 0x01, 0x06, 0x13, 0x7d, 0xf6,
-	0xf4, 0x79, 0xfb, 0xec, 0xad, 0x7f, 0x5f, 0x00, 0xd3, 0x07, 0xc4, 0xd5, 0x7d, 0x50, 0xec, 0x79,
-	0xd7, 0x5c, 0x1d, 0x72, 0x7a, 0xfa, 0x9e, 0x07, 0xcb, 0x1b, 0xe3, 0x72, 0xaa, 0x50, 0x1f, 0x81,
-	0x42, 0xe2, 0x11, 0xf1, 0xe3, 0xe1, 0x12, 0xe2, 0x7c, 0xe5, 0xea, 0x78, 0x7c, 0x09, 0x3d, 0xf1,
-	0xb7, 0xba, 0x34, 0x3d, 0x31, 0xbe, 0x54, 0x3d, 0x83, 0x1e, 0xdf, 0xee, 0x83, 0xb9, 0xce, 0x6b,
-	0xda, 0xe5, 0xe1, 0x4b, 0x25, 0x4b, 0xf9, 0xea, 0x48, 0x16, 0x25, 0xf8, 0xfb, 0x20, 0xdf, 0x7d,
-	0xfc, 0xf9, 0x68, 0xf8, 0x3a, 0xc5, 0x54, 0xbe, 0x36, 0x06, 0x53, 0x5c, 0x7c, 0xf7, 0x85, 0x25,
-	0x45, 0xbc, 0x62, 0x4a, 0x13, 0xdf, 0xff, 0x34, 0xd2, 0x00, 0xf3, 0xf1, 0x67, 0x89, 0x95, 0xe1,
-	0x6b, 0x63, 0x6c, 0xe5, 0xf5, 0xb1, 0xd8, 0xfa, 0x95, 0x88, 0x3e, 0x7e, 0xa4, 0x12, 0xce, 0x36,
-	0x5a, 0x49, 0xb2, 0xc7, 0x45, 0x60, 0xa1, 0xb7, 0x33, 0x4c, 0xc9, 0x62, 0x0f, 0x6b, 0x79, 0x73,
-	0x6c, 0x56, 0xa5, 0x10, 0x83, 0x77, 0xfa, 0xfa, 0xad, 0xb5, 0xe1, 0x62, 0x7a, 0x79, 0xcb, 0x5b,
-	0xe3, 0xf3, 0xc6, 0x9d, 0xec, 0xed, 0x80, 0xae, 0xa6, 0x1d, 0xed, 0x04, 0x6b, 0x9a, 0x93, 0x43,
-	0xfa, 0x92, 0x6e, 0x19, 0x90, 0x3d, 0xc9, 0xc8, 0x32, 0x20, 0xf8, 0x46, 0x97, 0x81, 0x64, 0x7f,
-	0xc0, 0xb6, 0x48, 0xbc, 0x37, 0x58, 0x49, 0xb3, 0x54, 0xb1, 0xa5, 0x6d, 0x91, 0x41, 0xa8, 0xfd,
-	0x08, 0x14, 0x12, 0x38, 0x3a, 0xc5, 0x99, 0x38, 0x5f, 0x9a, 0x33, 0x03, 0xa1, 0xb0, 0x0f, 0x8a,
-	0x3d, 0x90, 0x35, 0xa5, 0x52, 0x27, 0x39, 0xd3, 0x2a, 0xf5, 0x10, 0xd0, 0xc8, 0xb5, 0x25, 0x00,
-	0x5d, 0xaa, 0xb6, 0x38, 0x67, 0xba, 0xb6, 0x81, 0x70, 0x88, 0x27, 0xaa, 0x0b, 0x63, 0x52, 0x13,
-	0xa5, 0xd8, 0xd2, 0x13, 0xd5, 0x77, 0xcf, 0x97, 0x67, 0x7f, 0xcc, 0xee, 0xc0, 0x1d, 0xf3, 0xe9,
-	0xcb, 0x8a, 0xf6, 0xec, 0x65, 0x45, 0xfb, 0xc7, 0xcb, 0x8a, 0xf6, 0xcb, 0x57, 0x95, 0xa9, 0x67,
-	0xaf, 0x2a, 0x53, 0x7f, 0x7b, 0x55, 0x99, 0xfa, 0xde, 0x67, 0xae, 0x47, 0x9b, 0xed, 0x3a, 0x13,
-	0x55, 0xeb, 0x4a, 0x5e, 0x0f, 0x21, 0x7d, 0x88, 0x70, 0x2b, 0x46, 0xaa, 0x9d, 0x28, 0x98, 0x41,
-	0x4f, 0x23, 0x48, 0xea, 0x59, 0xfe, 0x47, 0xe1, 0x27, 0xff, 0x0d, 0x00, 0x00, 0xff, 0xff, 0xff,
-	0x8a, 0x0b, 0x2e, 0xe3, 0x1c, 0x00, 0x00,
+	// 2329 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xdc, 0x5a, 0xcd, 0x6f, 0x1b, 0xc7,
+	0x15, 0xf7, 0x92, 0xa2, 0x24, 0x3e, 0xd1, 0xb2, 0xbd, 0x91, 0x63, 0x9a, 0x89, 0x64, 0x7b, 0x6d,
+	0xf9, 0xb3, 0x16, 0x6d, 0x25, 0x71, 0x52, 0x9d, 0x6a, 0xd9, 0x4a, 0xa3, 0x34, 0x6a, 0x85, 0x75,
+	0xdd, 0xb4, 0x05, 0x0a, 0x76, 0xc5, 0x1d, 0x2d, 0xd7, 0x22, 0x77, 0xb6, 0x33, 0x4b, 0xd9, 0x6e,
+	0xd1, 0x22, 0x48, 0x6f, 0xfd, 0x42, 0x5b, 0x04, 0xfd, 0x0f, 0x0a, 0x14, 0xbd, 0xd4, 0x05, 0x72,
+	0x2e, 0x8a, 0x00, 0x41, 0x7d, 0x34, 0x72, 0x2a, 0x7a, 0x30, 0x5a, 0xbb, 0x80, 0xff, 0x87, 0x9e,
+	0x8a, 0xf9, 0xe0, 0x70, 0x96, 0xe4, 0x2e, 0x97, 0xa4, 0xd2, 0x02, 0xb9, 0x08, 0x9c, 0x37, 0x6f,
+	0xde, 0xbc, 0x8f, 0xdf, 0xbc, 0x79, 0xf3, 0x56, 0xb0, 0x14, 0xf8, 0x5e, 0x23, 0xa2, 0x0d, 0x7f,
+	0x37, 0xaa, 0xd6, 0x71, 0x2b, 0x6c, 0x47, 0xa8, 0xba, 0x7f, 0xbd, 0x1a, 0x3d, 0x58, 0x09, 0x09,
+	0x8e, 0xb0, 0x79, 0xbc, 0x3b, 0xbf, 0x22, 0xe7, 0x57, 0xf6, 0xaf, 0x57, 0x16, 0x3c, 0xec, 0x61,
+	0xce, 0x51, 0x65, 0xbf, 0x04, 0x73, 0xe5, 0x98, 0xd3, 0xf2, 0x03, 0x5c, 0xe5, 0x7f, 0x25, 0xe9,
+	0x44, 0x1d, 0xd3, 0x16, 0xa6, 0xd5, 0x16, 0xf5, 0x98, 0xdc, 0x16, 0xf5, 0xe4, 0xc4, 0x49, 0x31,
+	0x51, 0x13, 0x42, 0xc4, 0x40, 0x4e, 0x9d, 0x1d, 0xac, 0x53, 0x67, 0x7b, 0xce, 0x64, 0xfd, 0xcb,
+	0x80, 0x63, 0x5b, 0xd4, 0xb3, 0x91, 0xe7, 0xd3, 0x08, 0x91, 0xdb, 0x68, 0xdf, 0xaf, 0x23, 0xf3,
+	0x75, 0x98, 0xc5, 0x21, 0x22, 0x4e, 0x84, 0x49, 0xd9, 0x38, 0x6d, 0x5c, 0x2c, 0xae, 0x97, 0x3f,
+	0xfb, 0xf8, 0xea, 0x82, 0x14, 0x7f, 0xd3, 0x75, 0x09, 0xa2, 0xf4, 0x4e, 0x44, 0xfc, 0xc0, 0xb3,
+	0x15, 0xa7, 0x59, 0x86, 0x99, 0x16, 0x0e, 0xfc, 0x3d, 0x44, 0xca, 0x39, 0xb6, 0xc8, 0xee, 0x0c,
+	0xcd, 0xdb, 0x30, 0xb5, 0x83, 0x03, 0xb7, 0x9c, 0xe7, 0xb2, 0xae, 0x3d, 0x7e, 0x7a, 0xea, 0xd0,
+	0x3f, 0x9e, 0x9e, 0x3a, 0x2e, 0xe4, 0x51, 0x77, 0x6f, 0xc5, 0xc7, 0xd5, 0x96, 0x13, 0x35, 0x56,
+	0x36, 0x83, 0xe8, 0xb3, 0x8f, 0xaf, 0x82, 0xdc, 0x68, 0x33, 0x88, 0xfe, 0xf0, 0xe2, 0xd1, 0x65,
+	0xc3, 0xe6, 0xab, 0xd7, 0x6e, 0x7c, 0xf8, 0xe2, 0xd1, 0x65, 0xb5, 0xdd, 0xcf, 0x5e, 0x3c, 0xba,
+	0x7c, 0x6e, 0x80, 0x89, 0x7d, 0xd6, 0x58, 0xaf, 0xc0, 0xc9, 0x3e, 0xa2, 0x8d, 0x68, 0x88, 0x03,
+	0x8a, 0xac, 0x7f, 0x1b, 0x70, 0x64, 0x8b, 0x7a, 0x77, 0x43, 0xd7, 0x89, 0xd0, 0xe7, 0x64, 0xfe,
+	0xd7, 0x60, 0xd6, 0x71, 0xdd, 0xda, 0x44, 0x2e, 0x98, 0x71, 0x5c, 0x77, 0x9d, 0x79, 0xe1, 0xf5,
+	0x3e, 0x2f, 0x58, 0x83, 0xbd, 0xa0, 0x9b, 0x64, 0x9d, 0x84, 0x13, 0x3d, 0x24, 0xe5, 0x81, 0x1f,
+	0x0b, 0x07, 0x04, 0x4c, 0xbd, 0x49, 0x1c, 0x30, 0x82, 0x66, 0xda, 0x5e, 0xd6, 0x6d, 0xa1, 0x99,
+	0x46, 0xea, 0x68, 0x66, 0x5e, 0x82, 0xa3, 0x6d, 0x4e, 0xf7, 0x03, 0xaf, 0xd6, 0x40, 0x4c, 0x16,
+	0x57, 0x67, 0xca, 0x3e, 0xa2, 0xe8, 0xef, 0x70, 0xb2, 0xf5, 0x9f, 0x1c, 0xc0, 0x16, 0xf5, 0xb6,
+	0x31, 0x8d, 0xde, 0xc5, 0x3b, 0xe6, 0x0d, 0x28, 0x12, 0xf4, 0x83, 0x36, 0x62, 0x01, 0x1f, 0x6a,
+	0x41, 0x97, 0xd5, 0x34, 0x61, 0x6a, 0xcf, 0x0f, 0x5c, 0x19, 0x40, 0xfe, 0x9b, 0xd1, 0x68, 0x88,
+	0xea, 0x22, 0x72, 0x36, 0xff, 0x6d, 0x2e, 0x40, 0xc1, 0x8f, 0x50, 0x8b, 0x96, 0xa7, 0xb8, 0x3a,
+	0x62, 0x60, 0x9e, 0x83, 0x79, 0xfe, 0xa3, 0x16, 0x22, 0x52, 0x8b, 0x1c, 0xba, 0x57, 0x2e, 0xf0,
+	0xe9, 0x12, 0xa7, 0x6e, 0x23, 0xf2, 0x4d, 0x87, 0xee, 0x99, 0xdf, 0x82, 0xf9, 0x90, 0xf8, 0x75,
+	0xc4, 0xb9, 0xd8, 0x4c, 0x79, 0x7a, 0x4c, 0x4c, 0x94, 0xb8, 0x9c, 0x6d, 0x44, 0x36, 0x23, 0xd4,
+	0x32, 0x2f, 0xc0, 0x11, 0x17, 0x39, 0x6e, 0xd3, 0x0f, 0x50, 0x6d, 0xa7, 0x89, 0xeb, 0x7b, 0xb4,
+	0x3c, 0xc3, 0xb7, 0x9f, 0xef, 0x90, 0xd7, 0x39, 0xd5, 0x5c, 0x04, 0x20, 0x88, 0xb6, 0x9b, 0x51,
+	0xad, 0x4d, 0x9a, 0xe5, 0x59, 0x6e, 0x56, 0x51, 0x50, 0xee, 0x92, 0xe6, 0xda, 0x35, 0x16, 0xc6,
+	0xae, 0x4f, 0x58, 0x1c, 0x17, 0x07, 0xc7, 0x51, 0x7a, 0xdb, 0xba, 0x02, 0x66, 0x77, 0xa4, 0xa2,
+	0x77, 0x1c, 0xa6, 0xef, 0xe1, 0x9d, 0x9a, 0xef, 0xca, 0x98, 0x15, 0xee, 0xe1, 0x9d, 0x4d, 0xd7,
+	0xfa, 0x8d, 0x01, 0xa5, 0x2d, 0xea, 0xdd, 0x72, 0x82, 0x3a, 0x6a, 0x4e, 0x12, 0xab, 0xae, 0xfc,
+	0x9c, 0x26, 0x7f, 0x6d, 0xb5, 0x5f, 0xfd, 0x53, 0x83, 0xd5, 0x57, 0x2a, 0x58, 0x2e, 0x2c, 0xe8,
+	0x63, 0x65, 0xc2, 0x7b, 0x30, 0x4b, 0xd0, 0x6e, 0x3b, 0x70, 0x91, 0x2b, 0x35, 0x1b, 0x3d, 0x48,
+	0x4a, 0x82, 0xf5, 0x2b, 0x61, 0xf9, 0x7b, 0xc8, 0xa1, 0x88, 0x23, 0x61, 0xbc, 0x3c, 0x93, 0x60,
+	0xf7, 0xf5, 0xbe, 0xd3, 0x97, 0x60, 0xb6, 0xda, 0xdf, 0xfa, 0x9d, 0xc1, 0xed, 0x56, 0x04, 0x65,
+	0xf7, 0x22, 0x00, 0x83, 0x6f, 0xcd, 0x0f, 0x5c, 0xf4, 0x40, 0x86, 0xaf, 0xc8, 0x28, 0x9b, 0x8c,
+	0xc0, 0xa6, 0x77, 0x7d, 0x42, 0x23, 0x81, 0x5e, 0xa1, 0x45, 0x91, 0x53, 0x38, 0x10, 0x17, 0x01,
+	0xd8, 0x44, 0xad, 0x8e, 0xdb, 0x41, 0xc4, 0x8f, 0xcd, 0x94, 0x5d, 0x64, 0x94, 0x5b, 0x8c, 0x60,
+	0x9e, 0x81, 0x52, 0x93, 0xed, 0x58, 0x43, 0x0f, 0x42, 0x9f, 0x3c, 0x94, 0x47, 0x68, 0x8e, 0xd3,
+	0x36, 0x38, 0xc9, 0xfa, 0xd4, 0x80, 0xf9, 0x2d, 0xea, 0xdd, 0x69, 0xef, 0xb4, 0xfc, 0xe8, 0x56,
+	0xd3, 0xf1, 0x5b, 0x07, 0xea, 0xab, 0x1e, 0xfb, 0xf2, 0xbd, 0xf6, 0x99, 0x30, 0x45, 0x30, 0x8e,
+	0xb8, 0x66, 0x25, 0x9b, 0xff, 0x5e, 0x7b, 0xad, 0xcf, 0xbd, 0x67, 0x06, 0xbb, 0x57, 0x53, 0xda,
+	0xba, 0x07, 0x2f, 0xc7, 0x29, 0x7a, 0x6a, 0xab, 0x37, 0x9c, 0x66, 0x13, 0x05, 0x1e, 0xea, 0x49,
+	0x6d, 0x8a, 0x2e, 0x52, 0x9b, 0xb9, 0xcc, 0xf2, 0x05, 0xc6, 0xbb, 0xb5, 0xce, 0x31, 0x96, 0xb6,
+	0x1c, 0xe6, 0xd4, 0xdb, 0x92, 0x68, 0xfd, 0x29, 0xa7, 0xf9, 0x6c, 0x9b, 0x4d, 0xfd, 0x4f, 0x7d,
+	0xb6, 0xd1, 0xcd, 0x88, 0xf9, 0x8b, 0x73, 0xab, 0xe7, 0x56, 0x06, 0x56, 0x3c, 0x2b, 0xb7, 0x3a,
+	0xc6, 0x31, 0xa4, 0xac, 0x17, 0xd9, 0x69, 0x12, 0xc7, 0x44, 0xa6, 0xd0, 0x05, 0x28, 0x04, 0xd8,
+	0x45, 0xb4, 0x5c, 0x38, 0x9d, 0xbf, 0x58, 0xb2, 0xc5, 0xc0, 0x3c, 0x05, 0x73, 0x7e, 0x10, 0xb6,
+	0xa3, 0x9a, 0x98, 0x5b, 0xe2, 0x73, 0xc0, 0x49, 0x5f, 0x67, 0x94, 0x51, 0xa3, 0xc3, 0xdd, 0x63,
+	0x3d, 0x35, 0xb4, 0xf0, 0x70, 0x92, 0x0a, 0x4f, 0x05, 0x66, 0x9d, 0x7a, 0x1d, 0x85, 0x91, 0x3c,
+	0xf8, 0xb3, 0xb6, 0x1a, 0xb3, 0x62, 0x26, 0x74, 0xa4, 0x77, 0xc6, 0x2a, 0x66, 0xd8, 0x6a, 0xf3,
+	0x5d, 0x98, 0xa1, 0x4d, 0x87, 0x36, 0xd0, 0x04, 0x25, 0x81, 0x14, 0x60, 0xbe, 0x0c, 0xd3, 0x04,
+	0x39, 0x14, 0x07, 0x1c, 0xb1, 0x45, 0x5b, 0x8e, 0xac, 0x9f, 0x1a, 0x3c, 0x31, 0xbf, 0xef, 0x47,
+	0x0d, 0x97, 0x38, 0xf7, 0x6d, 0x74, 0xdf, 0x21, 0x2e, 0x1d, 0xf3, 0x76, 0x7f, 0xb3, 0xcf, 0xc5,
+	0xcb, 0x83, 0x5d, 0xdc, 0xb3, 0x9d, 0xf5, 0x5b, 0x03, 0x2a, 0xfd, 0x64, 0xe5, 0xea, 0x77, 0x60,
+	0xda, 0x69, 0xf1, 0x4c, 0x31, 0x6e, 0x86, 0x95, 0xeb, 0x99, 0x1b, 0x50, 0x88, 0xeb, 0x0d, 0xca,
+	0x43, 0x73, 0xd8, 0x96, 0x23, 0x76, 0x9c, 0x5b, 0x98, 0x20, 0xee, 0xe7, 0x59, 0x9b, 0xff, 0xb6,
+	0xfe, 0x6a, 0xc0, 0x4b, 0x5b, 0xd4, 0xbb, 0x19, 0x86, 0x04, 0xef, 0x23, 0x5b, 0x5d, 0x2a, 0x37,
+	0xa0, 0xe8, 0xb4, 0xa3, 0x06, 0x26, 0x7e, 0xf4, 0x70, 0xf8, 0x65, 0xa4, 0x58, 0xe3, 0x97, 0x58,
+	0x2e, 0xf3, 0x25, 0xb6, 0xf6, 0x65, 0x7e, 0x5b, 0x29, 0x39, 0xcc, 0xad, 0xe7, 0x07, 0xbb, 0xb5,
+	0x57, 0x55, 0x6b, 0x11, 0x5e, 0x19, 0x40, 0x56, 0x65, 0xdd, 0x5f, 0x44, 0xf0, 0x6d, 0xb4, 0x8f,
+	0xf7, 0xfe, 0x8f, 0x06, 0xbe, 0xd5, 0x6f, 0xe0, 0x72, 0x52, 0xd5, 0x1e, 0xd3, 0xd4, 0x7a, 0x95,
+	0xc3, 0xa6, 0x87, 0xaa, 0xcc, 0xfb, 0x44, 0xaf, 0xdb, 0xb7, 0x1d, 0xe2, 0xb4, 0xe8, 0xd8, 0xb6,
+	0x7d, 0x05, 0xa6, 0x43, 0x2e, 0x81, 0x1b, 0x36, 0xb7, 0xba, 0x98, 0x90, 0xbc, 0xc4, 0x36, 0x7a,
+	0xd6, 0x92, 0xeb, 0xd6, 0xde, 0xe8, 0xb7, 0x32, 0xb5, 0x2a, 0x17, 0x92, 0x62, 0x55, 0xb9, 0x20,
+	0x29, 0xfb, 0xfe, 0x2c, 0xae, 0x40, 0x1b, 0x35, 0x3f, 0x97, 0x72, 0x61, 0x48, 0x3a, 0xcf, 0x9e,
+	0x50, 0x35, 0x05, 0xad, 0x0f, 0x45, 0x42, 0xd5, 0x48, 0xea, 0x94, 0x6f, 0xc0, 0x4c, 0xbd, 0xe1,
+	0x10, 0x4f, 0x15, 0x52, 0x57, 0x46, 0x38, 0xe6, 0x76, 0x67, 0x2d, 0xab, 0x1d, 0x76, 0x1c, 0x42,
+	0x90, 0x5b, 0x6b, 0x07, 0x91, 0xdf, 0x94, 0x26, 0xcd, 0x09, 0xda, 0x5d, 0x46, 0xb2, 0x7e, 0x2e,
+	0x80, 0x71, 0x27, 0xc2, 0x04, 0x6d, 0x13, 0xec, 0x11, 0xa7, 0x65, 0x5e, 0x83, 0x69, 0x8a, 0x02,
+	0x37, 0x43, 0x7d, 0x29, 0xf9, 0x58, 0xce, 0xa8, 0x63, 0x57, 0x5c, 0xb5, 0x25, 0x9b, 0xff, 0x16,
+	0x95, 0xa5, 0x64, 0x48, 0x89, 0xb0, 0xbe, 0xb3, 0xd5, 0xe2, 0x11, 0xd6, 0x49, 0xca, 0x25, 0xf3,
+	0x90, 0x93, 0xb5, 0x71, 0xc9, 0xce, 0xf9, 0xae, 0xb9, 0x0e, 0xf9, 0x5d, 0x84, 0xc6, 0xbe, 0x56,
+	0xd8, 0x62, 0xeb, 0x89, 0x78, 0xce, 0xdf, 0x46, 0x2d, 0x87, 0xbd, 0xa6, 0x9a, 0xfe, 0x3e, 0x22,
+	0x0f, 0x0f, 0xb8, 0xc2, 0x1e, 0x56, 0x09, 0x2c, 0xe8, 0x95, 0x40, 0xe7, 0x6d, 0x24, 0xae, 0x8f,
+	0x78, 0x59, 0x9e, 0xf0, 0x7a, 0x8f, 0x2b, 0x6f, 0xfd, 0x88, 0xbf, 0xde, 0xe3, 0x44, 0xfd, 0x9e,
+	0x56, 0x55, 0x91, 0x28, 0x9f, 0xd4, 0xf8, 0x40, 0xfc, 0xf9, 0x51, 0x4e, 0xfa, 0x93, 0xef, 0xfb,
+	0x8d, 0x76, 0x14, 0xb6, 0x23, 0xfa, 0x85, 0xa9, 0xab, 0xb2, 0x77, 0x54, 0xe2, 0x0e, 0xb0, 0x6a,
+	0x32, 0x26, 0x3a, 0x51, 0xc5, 0x44, 0xfa, 0xdd, 0x98, 0xc4, 0xef, 0x7f, 0xcc, 0xc9, 0xec, 0x17,
+	0x62, 0x12, 0xbd, 0x4d, 0x9c, 0xb6, 0xcb, 0x9c, 0x4e, 0xf8, 0x30, 0x03, 0x86, 0x15, 0xe7, 0xf8,
+	0x0f, 0x00, 0xfe, 0xb4, 0x11, 0x4f, 0x13, 0xfe, 0x9b, 0x55, 0x17, 0x98, 0x5b, 0xca, 0x1f, 0xf5,
+	0x25, 0x5b, 0x8e, 0x98, 0x67, 0x79, 0x21, 0x5e, 0x9e, 0x16, 0x9e, 0xe5, 0x03, 0x7e, 0x08, 0x58,
+	0x79, 0xca, 0x9f, 0xe0, 0x25, 0x5b, 0x0c, 0xba, 0x75, 0xac, 0x58, 0x31, 0xab, 0xd5, 0xb1, 0xbc,
+	0xfe, 0x94, 0x69, 0xb7, 0xa3, 0x7d, 0x6a, 0xda, 0x55, 0x9e, 0xb1, 0x7e, 0x99, 0x93, 0x69, 0x57,
+	0x91, 0x54, 0x2c, 0xb4, 0x2a, 0xd3, 0x98, 0xb4, 0xca, 0xfc, 0x0e, 0x1c, 0xe9, 0x28, 0x56, 0x23,
+	0xbc, 0x88, 0x1b, 0xfb, 0x6c, 0xcd, 0x77, 0x04, 0x89, 0x62, 0x30, 0xf6, 0xce, 0xce, 0x4f, 0xfc,
+	0xce, 0xde, 0x06, 0x58, 0x77, 0xa2, 0x7a, 0x63, 0x83, 0x10, 0x4c, 0xcc, 0x57, 0xa1, 0xc8, 0xb2,
+	0x37, 0x0d, 0x9d, 0xba, 0x04, 0xa5, 0xdd, 0x25, 0xc4, 0xf2, 0xfc, 0x61, 0x91, 0xe7, 0xcd, 0xa3,
+	0x90, 0x6f, 0x62, 0x4f, 0xf6, 0x7b, 0xd8, 0x4f, 0x56, 0xc2, 0x1e, 0xd6, 0x1f, 0xca, 0xe3, 0xa6,
+	0x80, 0x13, 0x30, 0x23, 0xd0, 0xc8, 0x2a, 0x0d, 0x96, 0x1c, 0xa7, 0x39, 0x1c, 0xa9, 0xb8, 0x5a,
+	0x62, 0x07, 0xf1, 0xf4, 0x90, 0xc7, 0x3b, 0xb5, 0x7e, 0x6f, 0xc0, 0xd1, 0xee, 0xd0, 0xe6, 0xfd,
+	0x9b, 0x84, 0xa6, 0x8b, 0x79, 0x13, 0x0a, 0xfc, 0x4e, 0x96, 0x05, 0xce, 0x95, 0x84, 0x2c, 0x32,
+	0xa8, 0x19, 0x60, 0x8b, 0x95, 0xe6, 0x9b, 0x50, 0x40, 0xcc, 0xa1, 0xdc, 0x2f, 0x73, 0xab, 0x67,
+	0x12, 0x44, 0x74, 0x3d, 0x6f, 0x0b, 0x7e, 0xeb, 0x87, 0x70, 0x3c, 0xa6, 0xb8, 0x02, 0xe7, 0x57,
+	0x61, 0x46, 0x74, 0x9d, 0x68, 0xd9, 0xe0, 0xc9, 0xed, 0x42, 0x82, 0xcc, 0x5e, 0x2b, 0xd7, 0xa7,
+	0x18, 0x3a, 0xec, 0xce, 0x6a, 0xb3, 0x0c, 0x33, 0x14, 0x45, 0x51, 0x13, 0xb9, 0x32, 0x8e, 0x9d,
+	0xa1, 0xf5, 0x6d, 0x28, 0xf1, 0x77, 0xf7, 0x46, 0x13, 0xb5, 0x50, 0x90, 0xe8, 0x9e, 0x78, 0x3a,
+	0xc8, 0x25, 0xf5, 0x03, 0xf2, 0xdd, 0x7e, 0x80, 0xf5, 0xa9, 0x2c, 0x33, 0xba, 0x6f, 0xfb, 0x71,
+	0x41, 0xf1, 0x36, 0x4c, 0xd7, 0xf9, 0x7a, 0x8e, 0x89, 0xb9, 0xd5, 0xb3, 0x49, 0x29, 0x5e, 0x33,
+	0x24, 0x56, 0x83, 0x8a, 0xd5, 0xd9, 0xdb, 0xaf, 0xba, 0xce, 0xd6, 0x63, 0x03, 0x4c, 0x9d, 0x90,
+	0x8e, 0xa3, 0x21, 0x8e, 0xba, 0x05, 0x05, 0xae, 0x8c, 0xc4, 0xc8, 0xd5, 0x64, 0x98, 0x0d, 0xe8,
+	0x89, 0xd8, 0x62, 0x6d, 0x17, 0x68, 0x53, 0x23, 0x02, 0xed, 0x27, 0xa2, 0xd6, 0x8a, 0x1b, 0x23,
+	0xa0, 0xb6, 0xd9, 0x0b, 0xb5, 0x4b, 0x09, 0x52, 0xfb, 0x5d, 0x91, 0x1d, 0x6c, 0x9f, 0x18, 0x50,
+	0xe2, 0x69, 0x7c, 0x32, 0xb4, 0xa9, 0x1b, 0x3f, 0x7f, 0x30, 0x37, 0xfe, 0x54, 0x4a, 0x27, 0xa5,
+	0xd0, 0xdb, 0x49, 0x89, 0xe3, 0x9a, 0x5b, 0x33, 0x01, 0xae, 0xf9, 0x35, 0x37, 0x0c, 0xd7, 0xba,
+	0xcb, 0xe2, 0x6f, 0x2b, 0xbe, 0x7a, 0x54, 0x5c, 0x0b, 0x9d, 0x35, 0x5c, 0x0b, 0xc2, 0xa4, 0xb8,
+	0x16, 0x37, 0x76, 0x46, 0x5c, 0xc7, 0x9a, 0x49, 0x9d, 0x92, 0xe0, 0x40, 0x70, 0xad, 0x8c, 0x19,
+	0x0b, 0xd7, 0xba, 0x2b, 0xb2, 0xe3, 0xfa, 0x6f, 0x06, 0x1c, 0xed, 0x64, 0xf0, 0x9b, 0x81, 0x3b,
+	0x49, 0x3f, 0xf6, 0xa0, 0x72, 0xdd, 0x1b, 0x7d, 0x98, 0x38, 0x9b, 0x72, 0x5f, 0x76, 0x94, 0xb6,
+	0x7e, 0x91, 0x83, 0x97, 0x62, 0x94, 0x89, 0x50, 0xa1, 0x2e, 0xd5, 0xfc, 0xd8, 0x97, 0xaa, 0x4a,
+	0x98, 0x53, 0x07, 0x91, 0x30, 0x0b, 0x23, 0x02, 0xeb, 0x03, 0x03, 0xca, 0xbd, 0x3e, 0xd2, 0x4b,
+	0xc7, 0x38, 0xb4, 0x2e, 0xa7, 0xdd, 0xce, 0x71, 0x87, 0x66, 0xc6, 0xd6, 0xea, 0x47, 0xc7, 0x20,
+	0xbf, 0x45, 0x3d, 0xb3, 0x09, 0xf3, 0x3d, 0xdf, 0xa0, 0x2f, 0x26, 0xfb, 0x22, 0xce, 0x59, 0xb9,
+	0x96, 0x95, 0x53, 0xd9, 0xb6, 0x0b, 0xa5, 0xd8, 0x07, 0xdf, 0xf3, 0xc9, 0x12, 0x74, 0xbe, 0xca,
+	0x4a, 0x36, 0xbe, 0xd8, 0x3e, 0xfa, 0x77, 0xd5, 0xb4, 0x7d, 0x34, 0xbe, 0xd4, 0x7d, 0x06, 0x7d,
+	0x28, 0x7d, 0x1f, 0x66, 0x3a, 0x5f, 0x3e, 0xcf, 0x24, 0x2f, 0x95, 0x2c, 0x95, 0x4b, 0x43, 0x59,
+	0x94, 0xe0, 0xef, 0x41, 0xb1, 0xfb, 0xa1, 0xee, 0x6c, 0xf2, 0x3a, 0xc5, 0x54, 0xb9, 0x92, 0x81,
+	0x49, 0x17, 0xdf, 0xfd, 0x1a, 0x76, 0x36, 0xc3, 0xf9, 0xa9, 0x8c, 0x72, 0xc8, 0xcc, 0x3a, 0xcc,
+	0xe9, 0x9f, 0x90, 0x96, 0x33, 0x9d, 0xae, 0xca, 0x68, 0x87, 0xb0, 0xbb, 0x89, 0xf8, 0xe6, 0xb2,
+	0x9c, 0xe9, 0x6e, 0xa8, 0x8c, 0x76, 0x85, 0x98, 0x18, 0x8e, 0xf4, 0x76, 0xf1, 0x53, 0xa2, 0xd8,
+	0xc3, 0x5a, 0xb9, 0x9e, 0x99, 0x55, 0x6d, 0x48, 0xe0, 0x68, 0x5f, 0x6f, 0xfc, 0x72, 0xb2, 0x98,
+	0x5e, 0xde, 0xca, 0x6a, 0x76, 0x5e, 0xdd, 0xc8, 0xde, 0x6e, 0xf5, 0xa5, 0xb4, 0xa3, 0x1d, 0x63,
+	0x4d, 0x33, 0x32, 0xa1, 0x87, 0xdc, 0x4d, 0x03, 0xb2, 0x7f, 0x3c, 0x34, 0x0d, 0x08, 0xbe, 0xe1,
+	0x69, 0x20, 0xde, 0xcb, 0x65, 0x10, 0xd1, 0xfb, 0xb8, 0xcb, 0x69, 0x9a, 0x2a, 0xb6, 0x34, 0x88,
+	0x0c, 0xea, 0xb0, 0xee, 0x42, 0x29, 0xd6, 0xf3, 0x4c, 0x31, 0x46, 0xe7, 0x4b, 0x33, 0x66, 0x60,
+	0xdb, 0xb2, 0x09, 0xf3, 0x3d, 0xed, 0xc5, 0x94, 0x4c, 0x1d, 0xe7, 0x4c, 0xcb, 0xd4, 0x09, 0x0d,
+	0x3e, 0xbe, 0x5b, 0xac, 0xf9, 0x96, 0xba, 0x9b, 0xce, 0x99, 0xbe, 0xdb, 0xc0, 0xd6, 0x15, 0x0f,
+	0x54, 0xb7, 0xe5, 0x94, 0x1a, 0x28, 0xc5, 0x96, 0x1e, 0xa8, 0xfe, 0x9e, 0xcc, 0xf7, 0x01, 0xb4,
+	0x46, 0xc2, 0xb9, 0x0c, 0x09, 0x8d, 0x56, 0xbe, 0x94, 0x85, 0x2b, 0x06, 0x05, 0xfd, 0x5d, 0x7a,
+	0x3e, 0x53, 0x46, 0x4b, 0xc5, 0xf5, 0xc0, 0x57, 0x95, 0xda, 0x47, 0xbe, 0x13, 0xce, 0x67, 0x4a,
+	0x6a, 0x19, 0xf6, 0xe9, 0xa9, 0x72, 0x7d, 0x38, 0x1c, 0x2f, 0x3e, 0x2f, 0x0c, 0x71, 0x47, 0x87,
+	0xb1, 0x52, 0xcd, 0xc8, 0xd8, 0xd9, 0xaa, 0x52, 0xf8, 0x80, 0xd5, 0x99, 0xeb, 0xf6, 0xe3, 0x67,
+	0x4b, 0xc6, 0x93, 0x67, 0x4b, 0xc6, 0x3f, 0x9f, 0x2d, 0x19, 0xbf, 0x7e, 0xbe, 0x74, 0xe8, 0xc9,
+	0xf3, 0xa5, 0x43, 0x7f, 0x7f, 0xbe, 0x74, 0xe8, 0xbb, 0x6f, 0x79, 0x7e, 0xd4, 0x68, 0xef, 0x30,
+	0x61, 0xd5, 0xae, 0xec, 0xab, 0x01, 0x8a, 0xee, 0x63, 0xb2, 0xa7, 0x91, 0xaa, 0x0f, 0x54, 0x1d,
+	0x1a, 0x3d, 0x0c, 0x11, 0xdd, 0x99, 0xe6, 0xff, 0x71, 0xf7, 0xda, 0x7f, 0x03, 0x00, 0x00, 0xff,
+	0xff, 0xad, 0xf8, 0xbb, 0x71, 0x2c, 0x28, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -2121,6 +3075,17 @@ type MsgClient interface {
 	// ReportFraud proves, within the dispute window, that one item of a verified
 	// task is wrong: the device is slashed and jailed, the requester refunded.
 	ReportFraud(ctx context.Context, in *MsgReportFraud, opts ...grpc.CallOption) (*MsgReportFraudResponse, error)
+	// LeaseTasks leases one task per listed job id (a job listed k times: k tasks).
+	LeaseTasks(ctx context.Context, in *MsgLeaseTasks, opts ...grpc.CallOption) (*MsgLeaseTasksResponse, error)
+	// SubmitClaims claims several leased tasks, a root per task.
+	SubmitClaims(ctx context.Context, in *MsgSubmitClaims, opts ...grpc.CallOption) (*MsgSubmitClaimsResponse, error)
+	// SubmitProofs answers several challenges, each task with its own proof,
+	// challenge, payment or slash.
+	SubmitProofs(ctx context.Context, in *MsgSubmitProofs, opts ...grpc.CallOption) (*MsgSubmitProofsResponse, error)
+	// LeaseAndClaim leases and claims tasks computed speculatively: each element
+	// leases the job's next open task, which must be the one it names, and
+	// claims it at once; the challenge is still fixed by a later block.
+	LeaseAndClaim(ctx context.Context, in *MsgLeaseAndClaim, opts ...grpc.CallOption) (*MsgLeaseAndClaimResponse, error)
 }
 
 type msgClient struct {
@@ -2284,6 +3249,42 @@ func (c *msgClient) ReportFraud(ctx context.Context, in *MsgReportFraud, opts ..
 	return out, nil
 }
 
+func (c *msgClient) LeaseTasks(ctx context.Context, in *MsgLeaseTasks, opts ...grpc.CallOption) (*MsgLeaseTasksResponse, error) {
+	out := new(MsgLeaseTasksResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/LeaseTasks", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SubmitClaims(ctx context.Context, in *MsgSubmitClaims, opts ...grpc.CallOption) (*MsgSubmitClaimsResponse, error) {
+	out := new(MsgSubmitClaimsResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/SubmitClaims", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SubmitProofs(ctx context.Context, in *MsgSubmitProofs, opts ...grpc.CallOption) (*MsgSubmitProofsResponse, error) {
+	out := new(MsgSubmitProofsResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/SubmitProofs", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) LeaseAndClaim(ctx context.Context, in *MsgLeaseAndClaim, opts ...grpc.CallOption) (*MsgLeaseAndClaimResponse, error) {
+	out := new(MsgLeaseAndClaimResponse)
+	err := c.cc.Invoke(ctx, "/nightshift.compute.v1.Msg/LeaseAndClaim", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// RegisterDevice bonds coins and registers the signer's device.
@@ -2325,6 +3326,17 @@ type MsgServer interface {
 	// ReportFraud proves, within the dispute window, that one item of a verified
 	// task is wrong: the device is slashed and jailed, the requester refunded.
 	ReportFraud(context.Context, *MsgReportFraud) (*MsgReportFraudResponse, error)
+	// LeaseTasks leases one task per listed job id (a job listed k times: k tasks).
+	LeaseTasks(context.Context, *MsgLeaseTasks) (*MsgLeaseTasksResponse, error)
+	// SubmitClaims claims several leased tasks, a root per task.
+	SubmitClaims(context.Context, *MsgSubmitClaims) (*MsgSubmitClaimsResponse, error)
+	// SubmitProofs answers several challenges, each task with its own proof,
+	// challenge, payment or slash.
+	SubmitProofs(context.Context, *MsgSubmitProofs) (*MsgSubmitProofsResponse, error)
+	// LeaseAndClaim leases and claims tasks computed speculatively: each element
+	// leases the job's next open task, which must be the one it names, and
+	// claims it at once; the challenge is still fixed by a later block.
+	LeaseAndClaim(context.Context, *MsgLeaseAndClaim) (*MsgLeaseAndClaimResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -2381,6 +3393,18 @@ func (*UnimplementedMsgServer) DeliverOutputs(ctx context.Context, req *MsgDeliv
 }
 func (*UnimplementedMsgServer) ReportFraud(ctx context.Context, req *MsgReportFraud) (*MsgReportFraudResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReportFraud not implemented")
+}
+func (*UnimplementedMsgServer) LeaseTasks(ctx context.Context, req *MsgLeaseTasks) (*MsgLeaseTasksResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LeaseTasks not implemented")
+}
+func (*UnimplementedMsgServer) SubmitClaims(ctx context.Context, req *MsgSubmitClaims) (*MsgSubmitClaimsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitClaims not implemented")
+}
+func (*UnimplementedMsgServer) SubmitProofs(ctx context.Context, req *MsgSubmitProofs) (*MsgSubmitProofsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitProofs not implemented")
+}
+func (*UnimplementedMsgServer) LeaseAndClaim(ctx context.Context, req *MsgLeaseAndClaim) (*MsgLeaseAndClaimResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LeaseAndClaim not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -2693,6 +3717,78 @@ func _Msg_ReportFraud_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_LeaseTasks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgLeaseTasks)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).LeaseTasks(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/LeaseTasks",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).LeaseTasks(ctx, req.(*MsgLeaseTasks))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SubmitClaims_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSubmitClaims)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SubmitClaims(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/SubmitClaims",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SubmitClaims(ctx, req.(*MsgSubmitClaims))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SubmitProofs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSubmitProofs)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SubmitProofs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/SubmitProofs",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SubmitProofs(ctx, req.(*MsgSubmitProofs))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_LeaseAndClaim_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgLeaseAndClaim)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).LeaseAndClaim(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/nightshift.compute.v1.Msg/LeaseAndClaim",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).LeaseAndClaim(ctx, req.(*MsgLeaseAndClaim))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "nightshift.compute.v1.Msg",
@@ -2765,6 +3861,22 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReportFraud",
 			Handler:    _Msg_ReportFraud_Handler,
+		},
+		{
+			MethodName: "LeaseTasks",
+			Handler:    _Msg_LeaseTasks_Handler,
+		},
+		{
+			MethodName: "SubmitClaims",
+			Handler:    _Msg_SubmitClaims_Handler,
+		},
+		{
+			MethodName: "SubmitProofs",
+			Handler:    _Msg_SubmitProofs_Handler,
+		},
+		{
+			MethodName: "LeaseAndClaim",
+			Handler:    _Msg_LeaseAndClaim_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -4171,6 +5283,736 @@ func (m *MsgReportFraudResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) 
 	return len(dAtA) - i, nil
 }
 
+func (m *BatchError) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *BatchError) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *BatchError) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Log) > 0 {
+		i -= len(m.Log)
+		copy(dAtA[i:], m.Log)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Log)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Code != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Code))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Codespace) > 0 {
+		i -= len(m.Codespace)
+		copy(dAtA[i:], m.Codespace)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Codespace)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgLeaseTasks) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgLeaseTasks) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgLeaseTasks) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.JobIds) > 0 {
+		dAtA5 := make([]byte, len(m.JobIds)*10)
+		var j4 int
+		for _, num := range m.JobIds {
+			for num >= 1<<7 {
+				dAtA5[j4] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j4++
+			}
+			dAtA5[j4] = uint8(num)
+			j4++
+		}
+		i -= j4
+		copy(dAtA[i:], dAtA5[:j4])
+		i = encodeVarintTx(dAtA, i, uint64(j4))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *LeaseTasksResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *LeaseTasksResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *LeaseTasksResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Error != nil {
+		{
+			size, err := m.Error.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Lease != nil {
+		{
+			size, err := m.Lease.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgLeaseTasksResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgLeaseTasksResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgLeaseTasksResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Settled != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Settled))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Results) > 0 {
+		for iNdEx := len(m.Results) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Results[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ClaimElement) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ClaimElement) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ClaimElement) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Root) > 0 {
+		i -= len(m.Root)
+		copy(dAtA[i:], m.Root)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Root)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitClaims) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitClaims) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitClaims) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Claims) > 0 {
+		for iNdEx := len(m.Claims) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Claims[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SubmitClaimsResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SubmitClaimsResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SubmitClaimsResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Error != nil {
+		{
+			size, err := m.Error.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Claim != nil {
+		{
+			size, err := m.Claim.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitClaimsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitClaimsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitClaimsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Settled != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Settled))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Results) > 0 {
+		for iNdEx := len(m.Results) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Results[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ProofElement) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ProofElement) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ProofElement) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.InputNodes) > 0 {
+		for iNdEx := len(m.InputNodes) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.InputNodes[iNdEx])
+			copy(dAtA[i:], m.InputNodes[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.InputNodes[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Nodes) > 0 {
+		for iNdEx := len(m.Nodes) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Nodes[iNdEx])
+			copy(dAtA[i:], m.Nodes[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Nodes[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Items) > 0 {
+		for iNdEx := len(m.Items) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Items[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitProofs) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitProofs) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitProofs) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Proofs) > 0 {
+		for iNdEx := len(m.Proofs) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Proofs[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *SubmitProofsResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *SubmitProofsResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *SubmitProofsResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Error != nil {
+		{
+			size, err := m.Error.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Proof != nil {
+		{
+			size, err := m.Proof.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitProofsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitProofsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitProofsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Settled != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Settled))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Results) > 0 {
+		for iNdEx := len(m.Results) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Results[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgLeaseAndClaim) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgLeaseAndClaim) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgLeaseAndClaim) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Claims) > 0 {
+		for iNdEx := len(m.Claims) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Claims[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *LeaseAndClaimResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *LeaseAndClaimResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *LeaseAndClaimResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Error != nil {
+		{
+			size, err := m.Error.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.Claim != nil {
+		{
+			size, err := m.Claim.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Lease != nil {
+		{
+			size, err := m.Lease.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.TaskIndex != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.TaskIndex))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.JobId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.JobId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgLeaseAndClaimResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgLeaseAndClaimResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgLeaseAndClaimResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Settled != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Settled))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Results) > 0 {
+		for iNdEx := len(m.Results) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Results[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -4777,6 +6619,320 @@ func (m *MsgReportFraudResponse) Size() (n int) {
 	n += 1 + l + sovTx(uint64(l))
 	l = m.Refunded.Size()
 	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *BatchError) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Codespace)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Code != 0 {
+		n += 1 + sovTx(uint64(m.Code))
+	}
+	l = len(m.Log)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgLeaseTasks) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.JobIds) > 0 {
+		l = 0
+		for _, e := range m.JobIds {
+			l += sovTx(uint64(e))
+		}
+		n += 1 + sovTx(uint64(l)) + l
+	}
+	return n
+}
+
+func (m *LeaseTasksResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.Lease != nil {
+		l = m.Lease.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Error != nil {
+		l = m.Error.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgLeaseTasksResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Results) > 0 {
+		for _, e := range m.Results {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.Settled != 0 {
+		n += 1 + sovTx(uint64(m.Settled))
+	}
+	return n
+}
+
+func (m *ClaimElement) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	l = len(m.Root)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgSubmitClaims) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Claims) > 0 {
+		for _, e := range m.Claims {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *SubmitClaimsResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if m.Claim != nil {
+		l = m.Claim.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Error != nil {
+		l = m.Error.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgSubmitClaimsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Results) > 0 {
+		for _, e := range m.Results {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.Settled != 0 {
+		n += 1 + sovTx(uint64(m.Settled))
+	}
+	return n
+}
+
+func (m *ProofElement) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if len(m.Items) > 0 {
+		for _, e := range m.Items {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if len(m.Nodes) > 0 {
+		for _, b := range m.Nodes {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if len(m.InputNodes) > 0 {
+		for _, b := range m.InputNodes {
+			l = len(b)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgSubmitProofs) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Proofs) > 0 {
+		for _, e := range m.Proofs {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *SubmitProofsResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if m.Proof != nil {
+		l = m.Proof.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Error != nil {
+		l = m.Error.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgSubmitProofsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Results) > 0 {
+		for _, e := range m.Results {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.Settled != 0 {
+		n += 1 + sovTx(uint64(m.Settled))
+	}
+	return n
+}
+
+func (m *MsgLeaseAndClaim) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Claims) > 0 {
+		for _, e := range m.Claims {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *LeaseAndClaimResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.JobId != 0 {
+		n += 1 + sovTx(uint64(m.JobId))
+	}
+	if m.TaskIndex != 0 {
+		n += 1 + sovTx(uint64(m.TaskIndex))
+	}
+	if m.Lease != nil {
+		l = m.Lease.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Claim != nil {
+		l = m.Claim.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Error != nil {
+		l = m.Error.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgLeaseAndClaimResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Results) > 0 {
+		for _, e := range m.Results {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	if m.Settled != 0 {
+		n += 1 + sovTx(uint64(m.Settled))
+	}
 	return n
 }
 
@@ -8839,6 +10995,2022 @@ func (m *MsgReportFraudResponse) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *BatchError) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: BatchError: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: BatchError: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Codespace", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Codespace = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Code", wireType)
+			}
+			m.Code = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Code |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Log", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Log = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgLeaseTasks) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgLeaseTasks: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgLeaseTasks: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType == 0 {
+				var v uint64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= uint64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.JobIds = append(m.JobIds, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowTx
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthTx
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthTx
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.JobIds) == 0 {
+					m.JobIds = make([]uint64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowTx
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= uint64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.JobIds = append(m.JobIds, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobIds", wireType)
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *LeaseTasksResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: LeaseTasksResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: LeaseTasksResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Lease", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Lease == nil {
+				m.Lease = &MsgLeaseTaskResponse{}
+			}
+			if err := m.Lease.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Error == nil {
+				m.Error = &BatchError{}
+			}
+			if err := m.Error.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgLeaseTasksResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgLeaseTasksResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgLeaseTasksResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Results", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Results = append(m.Results, LeaseTasksResult{})
+			if err := m.Results[len(m.Results)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Settled", wireType)
+			}
+			m.Settled = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Settled |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ClaimElement) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ClaimElement: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ClaimElement: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Root", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Root = append(m.Root[:0], dAtA[iNdEx:postIndex]...)
+			if m.Root == nil {
+				m.Root = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitClaims) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitClaims: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitClaims: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Claims", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Claims = append(m.Claims, ClaimElement{})
+			if err := m.Claims[len(m.Claims)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SubmitClaimsResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SubmitClaimsResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SubmitClaimsResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Claim", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Claim == nil {
+				m.Claim = &MsgSubmitClaimResponse{}
+			}
+			if err := m.Claim.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Error == nil {
+				m.Error = &BatchError{}
+			}
+			if err := m.Error.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitClaimsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitClaimsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitClaimsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Results", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Results = append(m.Results, SubmitClaimsResult{})
+			if err := m.Results[len(m.Results)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Settled", wireType)
+			}
+			m.Settled = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Settled |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ProofElement) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ProofElement: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ProofElement: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Items", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Items = append(m.Items, ChallengeItem{})
+			if err := m.Items[len(m.Items)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nodes", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nodes = append(m.Nodes, make([]byte, postIndex-iNdEx))
+			copy(m.Nodes[len(m.Nodes)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InputNodes", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.InputNodes = append(m.InputNodes, make([]byte, postIndex-iNdEx))
+			copy(m.InputNodes[len(m.InputNodes)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitProofs) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitProofs: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitProofs: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proofs", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Proofs = append(m.Proofs, ProofElement{})
+			if err := m.Proofs[len(m.Proofs)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *SubmitProofsResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: SubmitProofsResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: SubmitProofsResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Proof", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Proof == nil {
+				m.Proof = &MsgSubmitProofResponse{}
+			}
+			if err := m.Proof.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Error == nil {
+				m.Error = &BatchError{}
+			}
+			if err := m.Error.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitProofsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitProofsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitProofsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Results", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Results = append(m.Results, SubmitProofsResult{})
+			if err := m.Results[len(m.Results)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Settled", wireType)
+			}
+			m.Settled = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Settled |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgLeaseAndClaim) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgLeaseAndClaim: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgLeaseAndClaim: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Claims", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Claims = append(m.Claims, ClaimElement{})
+			if err := m.Claims[len(m.Claims)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *LeaseAndClaimResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: LeaseAndClaimResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: LeaseAndClaimResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field JobId", wireType)
+			}
+			m.JobId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.JobId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TaskIndex", wireType)
+			}
+			m.TaskIndex = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TaskIndex |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Lease", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Lease == nil {
+				m.Lease = &MsgLeaseTaskResponse{}
+			}
+			if err := m.Lease.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Claim", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Claim == nil {
+				m.Claim = &MsgSubmitClaimResponse{}
+			}
+			if err := m.Claim.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Error == nil {
+				m.Error = &BatchError{}
+			}
+			if err := m.Error.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgLeaseAndClaimResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgLeaseAndClaimResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgLeaseAndClaimResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Results", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Results = append(m.Results, LeaseAndClaimResult{})
+			if err := m.Results[len(m.Results)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Settled", wireType)
+			}
+			m.Settled = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Settled |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
