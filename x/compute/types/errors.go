@@ -1,6 +1,7 @@
 package types
 
 import (
+	"cmp"
 	"slices"
 
 	errorsmod "cosmossdk.io/errors"
@@ -93,8 +94,9 @@ var (
 	ErrLeaseMismatch         = register(116, "the job's next lease is not the task the element claims")
 )
 
-// errorList holds the registered errors in code order; register appends to it
-// so the list cannot drift from the registrations.
+// errorList holds the registered errors; register appends to it so the list
+// cannot drift from the registrations. Errors sorts it by code, so blocks of
+// codes may be declared in any order (files and merges do not keep one).
 var errorList []*errorsmod.Error
 
 func register(code uint32, description string) *errorsmod.Error {
@@ -106,7 +108,9 @@ func register(code uint32, description string) *errorsmod.Error {
 // Errors lists every registered compute error, for clients that must recognise
 // them from text (simulation failures carry no code).
 func Errors() []*errorsmod.Error {
-	return slices.Clone(errorList)
+	list := slices.Clone(errorList)
+	slices.SortFunc(list, func(a, b *errorsmod.Error) int { return cmp.Compare(a.ABCICode(), b.ABCICode()) })
+	return list
 }
 
 // Job-bound outputs (codes 112–114).
