@@ -159,9 +159,11 @@ func (e *Engine) release(ctx context.Context, ent *cacheEntry) {
 }
 
 // instanceConfig is every item's module config: anonymous, with no start functions
-// (many instances of one module may run at once), and a fixed random source. The
-// modules import nothing, so nothing reads it; without it wazero seeds a math/rand
-// source per instance, 18 % of a 64x64 tile item's CPU (docs/benchmarks.md).
+// (many instances of one module may run at once), and a fixed random source.
+// Determinism: the source yields zeros on every node, so even a reader would get the
+// same bytes everywhere, and Validate admits no import that could read it (the ABI
+// has no random call). Left unset, wazero would seed a math/rand source per
+// instance: unused, but 18 % of a 64x64 tile item's CPU (docs/benchmarks.md).
 var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(zeroReader{})
 
 // zeroReader reads zeros.
