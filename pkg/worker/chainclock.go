@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 )
 
 // ChainClock tells the worker where the chain is and how fast it moves, so it
@@ -16,10 +16,10 @@ type ChainClock interface {
 	Now(ctx context.Context) (height uint64, block time.Duration, err error)
 }
 
-// CometRPC is what CometClock asks of the node; CometBFT's HTTP client has it.
+// CometRPC is what CometClock asks of the node; *cometrpc.Client has it.
 type CometRPC interface {
-	Status(ctx context.Context) (*coretypes.ResultStatus, error)
-	BlockchainInfo(ctx context.Context, minHeight, maxHeight int64) (*coretypes.ResultBlockchainInfo, error)
+	Status(ctx context.Context) (*cometrpc.Status, error)
+	BlockchainInfo(ctx context.Context, minHeight, maxHeight int64) (*cometrpc.Blockchain, error)
 }
 
 // CometClock is a ChainClock over the node's CometBFT RPC. It asks the node
@@ -53,7 +53,7 @@ func (c *CometClock) Now(ctx context.Context) (uint64, time.Duration, error) {
 	if err != nil {
 		return 0, 0, unavailable(err)
 	}
-	h := st.SyncInfo.LatestBlockHeight
+	h := int64(st.SyncInfo.LatestBlockHeight)
 	if h < 1 {
 		return 0, 0, fmt.Errorf("the node has no blocks yet")
 	}

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/nightshift-network/nightshift/pkg/collector"
+	"github.com/nightshift-network/nightshift/pkg/resultupload"
 )
 
 // upload sends the outputs to the job's result endpoint, a few attempts at most;
@@ -19,8 +19,8 @@ func (w *Worker) upload(ctx context.Context, t *TaskState, attempts int) {
 		return
 	}
 	for i := range attempts {
-		err = collector.Send(ctx, w.cfg.HTTP, t.ResultURL, t.JobID, t.TaskIndex, collector.Upload{Device: w.operator, Outputs: outputs})
-		if err == nil || errors.Is(err, collector.ErrRejected) {
+		err = resultupload.Send(ctx, w.cfg.HTTP, t.ResultURL, t.JobID, t.TaskIndex, resultupload.Upload{Device: w.operator, Outputs: outputs})
+		if err == nil || errors.Is(err, resultupload.ErrRejected) {
 			break
 		}
 		select {
@@ -36,7 +36,7 @@ func (w *Worker) upload(ctx context.Context, t *TaskState, attempts int) {
 			w.report(Event{Kind: "error", Message: serr.Error()})
 		}
 		w.report(Event{Kind: "uploaded", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: t.ResultURL})
-	case errors.Is(err, collector.ErrRejected):
+	case errors.Is(err, resultupload.ErrRejected):
 		t.Uploaded = true // the requester refused it; do not retry
 		_ = w.cfg.Store.Save(t)
 		w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: "result endpoint rejected the outputs: " + err.Error()})

@@ -10,11 +10,11 @@ import (
 	"os"
 
 	"cosmossdk.io/client/v2/helpers"
-	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	"github.com/spf13/cobra"
 
+	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 	"github.com/nightshift-network/nightshift/pkg/workerclient"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
@@ -24,7 +24,7 @@ type chainContext struct {
 	Home, ChainID, NodeURI, Output string
 	FromName, FromAddress          string // the key's name and address ("" without --from)
 	Keyring                        keyring.Keyring
-	Node                           *rpchttp.HTTP
+	Node                           *cometrpc.Client
 	Client                         *workerclient.Client // nil unless signing
 }
 
@@ -83,7 +83,7 @@ func readChainContext(cmd *cobra.Command, sign bool) (chainContext, error) {
 		Home: home, ChainID: pick(flags.FlagChainID, conf.ChainID), NodeURI: pick(flags.FlagNode, conf.Node),
 		Output: pick(flags.FlagOutput, conf.Output), FromName: pick(flags.FlagFrom, ""),
 	}
-	if ctx.Node, err = rpchttp.New(ctx.NodeURI, "/websocket"); err != nil {
+	if ctx.Node, err = cometrpc.New(ctx.NodeURI); err != nil {
 		return ctx, fmt.Errorf("--node %s: %w", ctx.NodeURI, err)
 	}
 	if ctx.Keyring, err = openKeyring(cmd, home, conf, pick); err != nil {

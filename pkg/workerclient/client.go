@@ -222,12 +222,12 @@ func adjustGas(used uint64, adjustment float64) uint64 {
 func (c *Client) wait(ctx context.Context, hash []byte) (*Result, error) {
 	deadline := time.Now().Add(c.Timeout)
 	for {
-		res, err := c.node.Tx(ctx, hash, false)
+		res, err := c.node.Tx(ctx, hash)
 		if err == nil {
 			if res.TxResult.Code != 0 {
 				return nil, errorsmod.ABCIError(res.TxResult.Codespace, res.TxResult.Code, res.TxResult.Log)
 			}
-			return result(res.Hash.String(), res.Height, res.TxResult.GasUsed, res.TxResult.Data, res.TxResult.Events)
+			return result(res.Hash.String(), int64(res.Height), int64(res.TxResult.GasUsed), res.TxResult.Data, res.TxResult.Events)
 		}
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("%w: transaction %X not included after %s: %v", ErrUnavailable, hash, c.Timeout, err)

@@ -5,10 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/cometbft/cometbft/libs/bytes"
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
-	coretypes "github.com/cometbft/cometbft/rpc/core/types"
-	cmttypes "github.com/cometbft/cometbft/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc"
@@ -16,13 +12,15 @@ import (
 	"google.golang.org/grpc/status"
 	protov2 "google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 )
 
-// Node is the part of CometBFT's RPC the worker uses; *rpchttp.HTTP has it.
+// Node is the part of CometBFT's RPC the worker uses; *cometrpc.Client has it.
 type Node interface {
-	ABCIQueryWithOptions(ctx context.Context, path string, data bytes.HexBytes, opts rpcclient.ABCIQueryOptions) (*coretypes.ResultABCIQuery, error)
-	BroadcastTxSync(ctx context.Context, tx cmttypes.Tx) (*coretypes.ResultBroadcastTx, error)
-	Tx(ctx context.Context, hash []byte, prove bool) (*coretypes.ResultTx, error)
+	ABCIQuery(ctx context.Context, path string, data []byte) (*cometrpc.QueryResponse, error)
+	BroadcastTxSync(ctx context.Context, tx []byte) (*cometrpc.BroadcastResult, error)
+	Tx(ctx context.Context, hash []byte) (*cometrpc.TxResult, error)
 }
 
 // Conn runs gRPC queries as ABCI queries over CometBFT's RPC, as the SDK's
@@ -39,14 +37,14 @@ func (c Conn) Invoke(ctx context.Context, method string, args, reply any, _ ...g
 	if err != nil {
 		return err
 	}
-	res, err := c.Node.ABCIQueryWithOptions(ctx, method, req, rpcclient.ABCIQueryOptions{})
+	res, err := c.Node.ABCIQuery(ctx, method, req)
 	if err != nil {
 		return err // a transport failure, as the SDK's client returns it
 	}
-	if !res.Response.IsOK() {
-		return queryError(res.Response.Code, res.Response.Log)
+	if !res.IsOK() {
+		return queryError(res.Code, res.Log)
 	}
-	return unmarshal(res.Response.Value, reply)
+	return unmarshal(res.Value, reply)
 }
 
 // NewStream implements grpc.ClientConnInterface; ABCI queries do not stream.

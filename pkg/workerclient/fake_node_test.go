@@ -10,9 +10,6 @@ import (
 	errorsmod "cosmossdk.io/errors"
 	"cosmossdk.io/math"
 	abci "github.com/cometbft/cometbft/abci/types"
-	"github.com/cometbft/cometbft/libs/bytes"
-	rpcclient "github.com/cometbft/cometbft/rpc/client"
-	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -27,6 +24,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/nightshift-network/nightshift/pkg/clientcodec"
+	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -48,24 +46,29 @@ type fakeNode struct {
 	checkTxFail []uint32
 	accountQs   int
 	broadcasts  int
-	included    map[string]*coretypes.ResultTx
+	included    map[string]*cometrpc.TxResult
 	lastFee     sdk.Coins
 	lastGas     uint64
 	transport   error
 }
 
-func (n *fakeNode) ABCIQueryWithOptions(_ context.Context, path string, data bytes.HexBytes, _ rpcclient.ABCIQueryOptions) (*coretypes.ResultABCIQuery, error) {
+// answer is an abci.ResponseQuery as the node's RPC returns it.
+func answer(r abci.ResponseQuery) *cometrpc.QueryResponse {
+	return &cometrpc.QueryResponse{Code: r.Code, Log: r.Log, Value: r.Value, Height: cometrpc.Int64(r.Height), Codespace: r.Codespace}
+}
+
+func (n *fakeNode) ABCIQuery(_ context.Context, path string, data []byte) (*cometrpc.QueryResponse, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.transport != nil {
 		return nil, n.transport
 	}
-	ok := func(m interface{ Marshal() ([]byte, error) }) (*coretypes.ResultABCIQuery, error) {
+	ok := func(m interface{ Marshal() ([]byte, error) }) (*cometrpc.QueryResponse, error) {
 		bz, err := m.Marshal()
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		return &coretypes.ResultABCIQuery{Response: abci.ResponseQuery{Value: bz}}, nil
+		return answer(abci.ResponseQuery{Value: bz}), nil
 	}
 	switch path {
 	case accountPath:
@@ -75,7 +78,7 @@ func (n *fakeNode) ABCIQueryWithOptions(_ context.Context, path string, data byt
 			n.t.Fatal(err)
 		}
 		if req.Address != n.addr {
-			return &coretypes.ResultABCIQuery{Response: *baseAppNotFound("account " + req.Address + " not found")}, nil
+			return answer(*baseAppNotFound("account " + req.Address + " not found")), nil
 		}
 		addr, _ := sdk.AccAddressFromBech32(n.addr)
 		acc := authtypes.NewBaseAccount(addr, nil, n.accNum, n.seq)
@@ -90,7 +93,7 @@ func (n *fakeNode) ABCIQueryWithOptions(_ context.Context, path string, data byt
 		return ok(&types.QueryParamsResponse{Params: p})
 	case simulatePath:
 		if n.simErr != nil {
-			return &coretypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: 6, Codespace: "sdk", Log: n.simErr.Error()}}, nil
+			return answer(abci.ResponseQuery{Code: 6, Codespace: "sdk", Log: n.simErr.Error()}), nil
 		}
 		var req txtypes.SimulateRequest
 		if err := req.Unmarshal(data); err != nil {
@@ -101,19 +104,19 @@ func (n *fakeNode) ABCIQueryWithOptions(_ context.Context, path string, data byt
 		}
 		return ok(&txtypes.SimulateResponse{GasInfo: &sdk.GasInfo{GasUsed: n.simGas}, Result: &sdk.Result{}})
 	}
-	return &coretypes.ResultABCIQuery{Response: abci.ResponseQuery{Code: 6, Codespace: "sdk", Log: "unknown query path " + path}}, nil
+	return answer(abci.ResponseQuery{Code: 6, Codespace: "sdk", Log: "unknown query path " + path}), nil
 }
 
 // BroadcastTxSync runs what the ante handler checks for this transaction:
 // decoding, the sequence, the signature (with the SDK's verifier) and the fee.
-func (n *fakeNode) BroadcastTxSync(ctx context.Context, tx cmttypes.Tx) (*coretypes.ResultBroadcastTx, error) {
+func (n *fakeNode) BroadcastTxSync(ctx context.Context, tx []byte) (*cometrpc.BroadcastResult, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.broadcasts++
 	if len(n.checkTxFail) > 0 {
 		code := n.checkTxFail[0]
 		n.checkTxFail = n.checkTxFail[1:]
-		return &coretypes.ResultBroadcastTx{Code: code, Codespace: "sdk", Log: "account sequence mismatch, expected 7, got 6: incorrect account sequence"}, nil
+		return &cometrpc.BroadcastResult{Code: code, Codespace: "sdk", Log: "account sequence mismatch, expected 7, got 6: incorrect account sequence"}, nil
 	}
 	decoded, err := n.enc.TxConfig.TxDecoder()(tx)
 	if err != nil {
@@ -126,7 +129,7 @@ func (n *fakeNode) BroadcastTxSync(ctx context.Context, tx cmttypes.Tx) (*corety
 	}
 	sig := sigs[0]
 	if sig.Sequence != n.seq {
-		return &coretypes.ResultBroadcastTx{Code: sdkerrors.ErrWrongSequence.ABCICode(), Codespace: "sdk", Log: "incorrect account sequence"}, nil
+		return &cometrpc.BroadcastResult{Code: sdkerrors.ErrWrongSequence.ABCICode(), Codespace: "sdk", Log: "incorrect account sequence"}, nil
 	}
 	if mode := sig.Data.(*signing.SingleSignatureData).SignMode; mode != signing.SignMode_SIGN_MODE_DIRECT {
 		n.t.Errorf("sign mode %v", mode)
@@ -136,28 +139,28 @@ func (n *fakeNode) BroadcastTxSync(ctx context.Context, tx cmttypes.Tx) (*corety
 		PubKey: &anypb.Any{TypeUrl: anyPk.TypeUrl, Value: anyPk.Value}}
 	txData := decoded.(authsigning.V2AdaptableTx).GetSigningTxData()
 	if err := authsigning.VerifySignature(ctx, sig.PubKey, signer, sig.Data, n.enc.TxConfig.SignModeHandler(), txData); err != nil {
-		return &coretypes.ResultBroadcastTx{Code: sdkerrors.ErrUnauthorized.ABCICode(), Codespace: "sdk", Log: err.Error()}, nil
+		return &cometrpc.BroadcastResult{Code: sdkerrors.ErrUnauthorized.ABCICode(), Codespace: "sdk", Log: err.Error()}, nil
 	}
 	feeTx := decoded.(sdk.FeeTx)
 	n.lastFee, n.lastGas = feeTx.GetFee(), feeTx.GetGas()
 	need := n.price.MulInt(math.NewIntFromUint64(feeTx.GetGas())).Ceil().TruncateInt()
 	if feeTx.GetFee().AmountOf("ushift").LT(need) {
-		return &coretypes.ResultBroadcastTx{Code: sdkerrors.ErrInsufficientFee.ABCICode(), Codespace: "sdk", Log: "insufficient fee"}, nil
+		return &cometrpc.BroadcastResult{Code: sdkerrors.ErrInsufficientFee.ABCICode(), Codespace: "sdk", Log: "insufficient fee"}, nil
 	}
 	n.seq++
 	resp, _ := codectypes.NewAnyWithValue(&types.MsgWithdrawRewardsResponse{Amount: math.NewInt(42)})
 	data, _ := (&sdk.TxMsgData{MsgResponses: []*codectypes.Any{resp}}).Marshal()
-	hash := tx.Hash()
+	hash := cmttypes.Tx(tx).Hash()
 	if n.included == nil {
-		n.included = map[string]*coretypes.ResultTx{}
+		n.included = map[string]*cometrpc.TxResult{}
 	}
-	n.included[string(hash)] = &coretypes.ResultTx{Hash: hash, Height: 9, TxResult: abci.ExecTxResult{
-		Data: data, GasUsed: 1234, Events: []abci.Event{{Type: "withdraw", Attributes: []abci.EventAttribute{{Key: "amount", Value: "42ushift"}}}},
+	n.included[string(hash)] = &cometrpc.TxResult{Hash: hash, Height: 9, TxResult: cometrpc.ExecResult{
+		Data: data, GasUsed: 1234, Events: []cometrpc.Event{{Type: "withdraw", Attributes: []cometrpc.EventAttribute{{Key: "amount", Value: "42ushift"}}}},
 	}}
-	return &coretypes.ResultBroadcastTx{Hash: hash}, nil
+	return &cometrpc.BroadcastResult{Hash: hash}, nil
 }
 
-func (n *fakeNode) Tx(_ context.Context, hash []byte, _ bool) (*coretypes.ResultTx, error) {
+func (n *fakeNode) Tx(_ context.Context, hash []byte) (*cometrpc.TxResult, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if res, ok := n.included[string(hash)]; ok {
@@ -169,8 +172,8 @@ func (n *fakeNode) Tx(_ context.Context, hash []byte, _ bool) (*coretypes.Result
 // notFoundNode answers every query as BaseApp answers a gRPC NotFound.
 type notFoundNode struct{ *fakeNode }
 
-func (n *notFoundNode) ABCIQueryWithOptions(context.Context, string, bytes.HexBytes, rpcclient.ABCIQueryOptions) (*coretypes.ResultABCIQuery, error) {
-	return &coretypes.ResultABCIQuery{Response: *baseAppNotFound("no device registered")}, nil
+func (n *notFoundNode) ABCIQuery(context.Context, string, []byte) (*cometrpc.QueryResponse, error) {
+	return answer(*baseAppNotFound("no device registered")), nil
 }
 
 // baseAppNotFound is BaseApp's answer to a gRPC query that returned

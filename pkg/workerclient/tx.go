@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
@@ -14,6 +13,8 @@ import (
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 )
 
 // simulatePath is the SDK's tx service Simulate, answered as an ABCI query.
@@ -93,7 +94,7 @@ func (c *Client) sign(body []byte, acc account, gas uint64, fee sdk.Coins) ([]by
 
 // result reads an included transaction: its message responses (TxMsgData)
 // and its events.
-func result(hash string, height, gasUsed int64, data []byte, events []abci.Event) (*Result, error) {
+func result(hash string, height, gasUsed int64, data []byte, events []cometrpc.Event) (*Result, error) {
 	out := &Result{TxHash: strings.ToUpper(hash), Height: height, GasUsed: gasUsed}
 	for _, ev := range events {
 		for _, a := range ev.Attributes {

@@ -20,6 +20,8 @@ var forbiddenDeps = regexp.MustCompile(strings.Join([]string{
 	`nightshift/pkg/(txclient|dashboard|cli)$`,
 	// CometBFT's libs/cli brought viper and its decoders (0.79 MB on linux/arm64); env.go does its job.
 	`cometbft/libs/cli$`, `spf13/viper$`,
+	// pkg/cometrpc replaced CometBFT's RPC client (its jsonrpc client and HTTP/websocket layers).
+	`cometbft/rpc/client(/.*)?$`, `cometbft/rpc/jsonrpc/client$`,
 }, "|"))
 
 // TestWorkerLinksNoNode keeps the worker binary small: it may import app/params
@@ -42,7 +44,7 @@ func TestWorkerLinksNoNode(t *testing.T) {
 		"github.com/nightshift-network/nightshift/app", "github.com/cosmos/cosmos-sdk/client",
 		"github.com/cosmos/cosmos-sdk/client/keys", "github.com/cosmos/cosmos-sdk/x/auth/types",
 		"github.com/cosmos/cosmos-sdk/server/config", "github.com/nightshift-network/nightshift/pkg/txclient",
-		"github.com/spf13/viper",
+		"github.com/spf13/viper", "github.com/cometbft/cometbft/rpc/client/http",
 	} {
 		if !forbiddenDeps.MatchString(p) {
 			t.Errorf("the pattern does not match %s", p)
