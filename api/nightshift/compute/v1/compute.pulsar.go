@@ -1108,7 +1108,6 @@ func (x *fastReflection_Params) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.Params", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3198,7 +3197,6 @@ func (x *fastReflection_Job) WhichOneof(d protoreflect.OneofDescriptor) protoref
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.Job", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4486,7 +4484,6 @@ func (x *fastReflection_Device) WhichOneof(d protoreflect.OneofDescriptor) proto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.Device", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5803,7 +5800,6 @@ func (x *fastReflection_Task) WhichOneof(d protoreflect.OneofDescriptor) protore
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.Task", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6926,7 +6922,6 @@ func (x *fastReflection_DeliveryDemand) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.DeliveryDemand", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7524,7 +7519,6 @@ func (x *fastReflection_TaskBar) WhichOneof(d protoreflect.OneofDescriptor) prot
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.TaskBar", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8160,7 +8154,6 @@ func (x *fastReflection_EpochInfo) WhichOneof(d protoreflect.OneofDescriptor) pr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EpochInfo", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8951,7 +8944,6 @@ func (x *fastReflection_RequesterEpochUnits) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.RequesterEpochUnits", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9504,7 +9496,6 @@ func (x *fastReflection_DeviceRequesterUnits) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.DeviceRequesterUnits", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10079,7 +10070,6 @@ func (x *fastReflection_DeviceEpochUnits) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.DeviceEpochUnits", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10611,7 +10601,6 @@ func (x *fastReflection_ChallengeItem) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.ChallengeItem", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11317,7 +11306,6 @@ func (x *fastReflection_Program) WhichOneof(d protoreflect.OneofDescriptor) prot
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.Program", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -267,7 +267,6 @@ func (x *fastReflection_EventDeviceRegistered) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeviceRegistered", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -836,7 +835,6 @@ func (x *fastReflection_EventDeviceUpdated) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeviceUpdated", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1427,7 +1425,6 @@ func (x *fastReflection_EventDeviceUnbonding) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeviceUnbonding", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1938,7 +1935,6 @@ func (x *fastReflection_EventDeviceUnbonded) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeviceUnbonded", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2485,7 +2481,6 @@ func (x *fastReflection_EventDeviceJailed) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeviceJailed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3071,7 +3066,6 @@ func (x *fastReflection_EventTaskRevoked) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventTaskRevoked", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3650,7 +3644,6 @@ func (x *fastReflection_EventBondSlashed) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventBondSlashed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4421,7 +4414,6 @@ func (x *fastReflection_EventJobPosted) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventJobPosted", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5163,7 +5155,6 @@ func (x *fastReflection_EventJobClosed) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventJobClosed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5695,7 +5686,6 @@ func (x *fastReflection_EventEscrowRefunded) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventEscrowRefunded", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6290,7 +6280,6 @@ func (x *fastReflection_EventTaskLeased) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventTaskLeased", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6929,7 +6918,6 @@ func (x *fastReflection_EventLeaseExpired) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventLeaseExpired", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7578,7 +7566,6 @@ func (x *fastReflection_EventClaimSubmitted) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventClaimSubmitted", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8317,7 +8304,6 @@ func (x *fastReflection_EventProofAccepted) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventProofAccepted", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9107,7 +9093,6 @@ func (x *fastReflection_EventProofRejected) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventProofRejected", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9693,7 +9678,6 @@ func (x *fastReflection_EventProofMissed) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventProofMissed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10230,7 +10214,6 @@ func (x *fastReflection_EventEpochSettled) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventEpochSettled", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10805,7 +10788,6 @@ func (x *fastReflection_EventRewardsWithdrawn) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventRewardsWithdrawn", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11295,7 +11277,6 @@ func (x *fastReflection_EventRequesterApproved) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventRequesterApproved", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11715,7 +11696,6 @@ func (x *fastReflection_EventRequesterRevoked) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventRequesterRevoked", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12135,7 +12115,6 @@ func (x *fastReflection_EventParamsUpdated) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventParamsUpdated", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12597,7 +12576,6 @@ func (x *fastReflection_EventJobTasksPruned) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventJobTasksPruned", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13166,7 +13144,6 @@ func (x *fastReflection_EventTaskReleased) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventTaskReleased", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13800,7 +13777,6 @@ func (x *fastReflection_EventProgramStored) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventProgramStored", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -14515,7 +14491,6 @@ func (x *fastReflection_EventDeliveryDemanded) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeliveryDemanded", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -15371,7 +15346,6 @@ func (x *fastReflection_EventOutputsDelivered) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventOutputsDelivered", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -16113,7 +16087,6 @@ func (x *fastReflection_EventDeliveryMissed) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDeliveryMissed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -16969,7 +16942,6 @@ func (x *fastReflection_EventFraudProven) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventFraudProven", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -17813,7 +17785,6 @@ func (x *fastReflection_EventDisputeClosed) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventDisputeClosed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -18434,7 +18405,6 @@ func (x *fastReflection_EventBatchElementFailed) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventBatchElementFailed", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -19175,7 +19145,6 @@ func (x *fastReflection_EventBatchSettled) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.EventBatchSettled", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -1232,7 +1232,6 @@ func (x *fastReflection_GenesisState) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.GenesisState", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2484,7 +2483,6 @@ func (x *fastReflection_GenesisProgram) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.GenesisProgram", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2981,7 +2979,6 @@ func (x *fastReflection_TaskRef) WhichOneof(d protoreflect.OneofDescriptor) prot
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.TaskRef", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3433,7 +3430,6 @@ func (x *fastReflection_BlockHash) WhichOneof(d protoreflect.OneofDescriptor) pr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.BlockHash", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -207,7 +207,6 @@ func (x *fastReflection_QueryParamsRequest) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryParamsRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -588,7 +587,6 @@ func (x *fastReflection_QueryParamsResponse) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryParamsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1019,7 +1017,6 @@ func (x *fastReflection_QueryJobRequest) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryJobRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1427,7 +1424,6 @@ func (x *fastReflection_QueryJobResponse) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryJobResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1904,7 +1900,6 @@ func (x *fastReflection_QueryJobsRequest) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryJobsRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2491,7 +2486,6 @@ func (x *fastReflection_QueryJobsResponse) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryJobsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2978,7 +2972,6 @@ func (x *fastReflection_QueryDeviceRequest) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDeviceRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3402,7 +3395,6 @@ func (x *fastReflection_QueryDeviceResponse) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDeviceResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3837,7 +3829,6 @@ func (x *fastReflection_QueryDevicesRequest) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDevicesRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4354,7 +4345,6 @@ func (x *fastReflection_QueryDevicesResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDevicesResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4866,7 +4856,6 @@ func (x *fastReflection_QueryDeviceTasksRequest) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDeviceTasksRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5426,7 +5415,6 @@ func (x *fastReflection_QueryDeviceTasksResponse) WhichOneof(d protoreflect.Oneo
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDeviceTasksResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5938,7 +5926,6 @@ func (x *fastReflection_QueryDeliveryDemandsRequest) WhichOneof(d protoreflect.O
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDeliveryDemandsRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6498,7 +6485,6 @@ func (x *fastReflection_QueryDeliveryDemandsResponse) WhichOneof(d protoreflect.
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryDeliveryDemandsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7010,7 +6996,6 @@ func (x *fastReflection_QueryJobTasksRequest) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryJobTasksRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7554,7 +7539,6 @@ func (x *fastReflection_QueryJobTasksResponse) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryJobTasksResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8062,7 +8046,6 @@ func (x *fastReflection_QueryTaskRequest) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryTaskRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8595,7 +8578,6 @@ func (x *fastReflection_QueryTaskResponse) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryTaskResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9162,7 +9144,6 @@ func (x *fastReflection_QueryRewardsRequest) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryRewardsRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9624,7 +9605,6 @@ func (x *fastReflection_QueryRewardsResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryRewardsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10093,7 +10073,6 @@ func (x *fastReflection_QueryEpochRequest) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryEpochRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10600,7 +10579,6 @@ func (x *fastReflection_QueryEpochResponse) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryEpochResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11277,7 +11255,6 @@ func (x *fastReflection_QueryRequestersRequest) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryRequestersRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11789,7 +11766,6 @@ func (x *fastReflection_QueryRequestersResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryRequestersResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12267,7 +12243,6 @@ func (x *fastReflection_QueryProgramRequest) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryProgramRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12691,7 +12666,6 @@ func (x *fastReflection_QueryProgramResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryProgramResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13126,7 +13100,6 @@ func (x *fastReflection_QueryProgramsRequest) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryProgramsRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13643,7 +13616,6 @@ func (x *fastReflection_QueryProgramsResponse) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryProgramsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -14130,7 +14102,6 @@ func (x *fastReflection_QueryProgramCodeRequest) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryProgramCodeRequest", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -14550,7 +14521,6 @@ func (x *fastReflection_QueryProgramCodeResponse) WhichOneof(d protoreflect.Oneo
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.QueryProgramCodeResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.

@@ -269,7 +269,6 @@ func (x *fastReflection_MsgRegisterDevice) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgRegisterDevice", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -754,7 +753,6 @@ func (x *fastReflection_MsgRegisterDeviceResponse) WhichOneof(d protoreflect.One
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgRegisterDeviceResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1173,7 +1171,6 @@ func (x *fastReflection_MsgUpdateDevice) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgUpdateDevice", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -1658,7 +1655,6 @@ func (x *fastReflection_MsgUpdateDeviceResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgUpdateDeviceResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2035,7 +2031,6 @@ func (x *fastReflection_MsgUnbondDevice) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgUnbondDevice", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -2455,7 +2450,6 @@ func (x *fastReflection_MsgUnbondDeviceResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgUnbondDeviceResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3006,7 +3000,6 @@ func (x *fastReflection_MsgPostJob) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgPostJob", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -3679,7 +3672,6 @@ func (x *fastReflection_MsgPostJobResponse) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgPostJobResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4104,7 +4096,6 @@ func (x *fastReflection_MsgCancelJob) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgCancelJob", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4551,7 +4542,6 @@ func (x *fastReflection_MsgCancelJobResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgCancelJobResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -4992,7 +4982,6 @@ func (x *fastReflection_MsgLeaseTask) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgLeaseTask", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -5502,7 +5491,6 @@ func (x *fastReflection_MsgLeaseTaskResponse) WhichOneof(d protoreflect.OneofDes
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgLeaseTaskResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6050,7 +6038,6 @@ func (x *fastReflection_MsgSubmitClaim) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitClaim", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -6590,7 +6577,6 @@ func (x *fastReflection_MsgSubmitClaimResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitClaimResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7299,7 +7285,6 @@ func (x *fastReflection_MsgSubmitProof) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitProof", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -7988,7 +7973,6 @@ func (x *fastReflection_MsgSubmitProofResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitProofResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8527,7 +8511,6 @@ func (x *fastReflection_MsgWithdrawRewards) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgWithdrawRewards", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -8989,7 +8972,6 @@ func (x *fastReflection_MsgWithdrawRewardsResponse) WhichOneof(d protoreflect.On
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgWithdrawRewardsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9490,7 +9472,6 @@ func (x *fastReflection_MsgApproveRequester) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgApproveRequester", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -9932,7 +9913,6 @@ func (x *fastReflection_MsgApproveRequesterResponse) WhichOneof(d protoreflect.O
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgApproveRequesterResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10330,7 +10310,6 @@ func (x *fastReflection_MsgRevokeRequester) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgRevokeRequester", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -10772,7 +10751,6 @@ func (x *fastReflection_MsgRevokeRequesterResponse) WhichOneof(d protoreflect.On
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgRevokeRequesterResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11174,7 +11152,6 @@ func (x *fastReflection_MsgUpdateParams) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgUpdateParams", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -11627,7 +11604,6 @@ func (x *fastReflection_MsgUpdateParamsResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgUpdateParamsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12046,7 +12022,6 @@ func (x *fastReflection_MsgReleaseTask) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgReleaseTask", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -12541,7 +12516,6 @@ func (x *fastReflection_MsgReleaseTaskResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgReleaseTaskResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13009,7 +12983,6 @@ func (x *fastReflection_MsgStoreProgram) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgStoreProgram", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -13495,7 +13468,6 @@ func (x *fastReflection_MsgStoreProgramResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgStoreProgramResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -14079,7 +14051,6 @@ func (x *fastReflection_MsgDemandDelivery) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgDemandDelivery", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -14677,7 +14648,6 @@ func (x *fastReflection_MsgDemandDeliveryResponse) WhichOneof(d protoreflect.One
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgDemandDeliveryResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -15325,7 +15295,6 @@ func (x *fastReflection_MsgDeliverOutputs) WhichOneof(d protoreflect.OneofDescri
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgDeliverOutputs", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -15902,7 +15871,6 @@ func (x *fastReflection_MsgDeliverOutputsResponse) WhichOneof(d protoreflect.One
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgDeliverOutputsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -16581,7 +16549,6 @@ func (x *fastReflection_MsgReportFraud) WhichOneof(d protoreflect.OneofDescripto
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgReportFraud", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -17308,7 +17275,6 @@ func (x *fastReflection_MsgReportFraudResponse) WhichOneof(d protoreflect.OneofD
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgReportFraudResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -17856,7 +17822,6 @@ func (x *fastReflection_BatchError) WhichOneof(d protoreflect.OneofDescriptor) p
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.BatchError", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -18423,7 +18388,6 @@ func (x *fastReflection_MsgLeaseTasks) WhichOneof(d protoreflect.OneofDescriptor
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgLeaseTasks", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -18996,7 +18960,6 @@ func (x *fastReflection_LeaseTasksResult) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.LeaseTasksResult", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -19590,7 +19553,6 @@ func (x *fastReflection_MsgLeaseTasksResponse) WhichOneof(d protoreflect.OneofDe
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgLeaseTasksResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -20092,7 +20054,6 @@ func (x *fastReflection_ClaimElement) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.ClaimElement", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -20650,7 +20611,6 @@ func (x *fastReflection_MsgSubmitClaims) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitClaims", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -21197,7 +21157,6 @@ func (x *fastReflection_SubmitClaimsResult) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.SubmitClaimsResult", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -21818,7 +21777,6 @@ func (x *fastReflection_MsgSubmitClaimsResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitClaimsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -22535,7 +22493,6 @@ func (x *fastReflection_ProofElement) WhichOneof(d protoreflect.OneofDescriptor)
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.ProofElement", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -23198,7 +23155,6 @@ func (x *fastReflection_MsgSubmitProofs) WhichOneof(d protoreflect.OneofDescript
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitProofs", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -23745,7 +23701,6 @@ func (x *fastReflection_SubmitProofsResult) WhichOneof(d protoreflect.OneofDescr
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.SubmitProofsResult", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -24366,7 +24321,6 @@ func (x *fastReflection_MsgSubmitProofsResponse) WhichOneof(d protoreflect.Oneof
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgSubmitProofsResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -24908,7 +24862,6 @@ func (x *fastReflection_MsgLeaseAndClaim) WhichOneof(d protoreflect.OneofDescrip
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgLeaseAndClaim", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -25480,7 +25433,6 @@ func (x *fastReflection_LeaseAndClaimResult) WhichOneof(d protoreflect.OneofDesc
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.LeaseAndClaimResult", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
@@ -26155,7 +26107,6 @@ func (x *fastReflection_MsgLeaseAndClaimResponse) WhichOneof(d protoreflect.Oneo
 	default:
 		panic(fmt.Errorf("%s is not a oneof field in nightshift.compute.v1.MsgLeaseAndClaimResponse", d.FullName()))
 	}
-	panic("unreachable")
 }
 
 // GetUnknown retrieves the entire list of unknown fields.
