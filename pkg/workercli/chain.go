@@ -10,12 +10,11 @@ import (
 	"os"
 
 	"cosmossdk.io/client/v2/helpers"
-	"github.com/cosmos/cosmos-sdk/client/flags"
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	"github.com/spf13/cobra"
 
 	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 	"github.com/nightshift-network/nightshift/pkg/workerclient"
+	"github.com/nightshift-network/nightshift/pkg/workerkeys"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -23,7 +22,7 @@ import (
 type chainContext struct {
 	Home, ChainID, NodeURI, Output string
 	FromName, FromAddress          string // the key's name and address ("" without --from)
-	Keyring                        keyring.Keyring
+	Keyring                        *workerkeys.Keyring
 	Node                           *cometrpc.Client
 	Client                         *workerclient.Client // nil unless signing
 }
@@ -34,19 +33,19 @@ func (c chainContext) Query() types.QueryClient {
 }
 
 // JSON reports whether --output json was asked for.
-func (c chainContext) JSON() bool { return c.Output == flags.OutputFormatJSON }
+func (c chainContext) JSON() bool { return c.Output == OutputFormatJSON }
 
 // addChainFlags adds the flags the worker's client honours (the SDK's names
 // and defaults), with human output by default.
 func addChainFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.String(flags.FlagFrom, "", "name or address of the key that owns this device")
-	f.String(flags.FlagChainID, "", "the chain ID (default: chain-id in HOME/config/client.toml)")
-	f.String(flags.FlagNode, "", "CometBFT RPC of a node, e.g. tcp://localhost:26657 (default: node in client.toml)")
+	f.String(FlagFrom, "", "name or address of the key that owns this device")
+	f.String(FlagChainID, "", "the chain ID (default: chain-id in HOME/config/client.toml)")
+	f.String(FlagNode, "", "CometBFT RPC of a node, e.g. tcp://localhost:26657 (default: node in client.toml)")
 	AddKeyringFlags(cmd)
-	f.String(flags.FlagGasPrices, "", "gas price in ushift, e.g. 0.25ushift (default: the chain's min_gas_price)")
-	f.Float64(flags.FlagGasAdjustment, 1.5, "simulated gas is multiplied by this (at least 1.3)")
-	f.StringP(flags.FlagOutput, "o", flags.OutputFormatText, "output: text or json")
+	f.String(FlagGasPrices, "", "gas price in ushift, e.g. 0.25ushift (default: the chain's min_gas_price)")
+	f.Float64(FlagGasAdjustment, 1.5, "simulated gas is multiplied by this (at least 1.3)")
+	f.StringP(FlagOutput, "o", OutputFormatText, "output: text or json")
 }
 
 // DefaultHome is nightshiftd's default home (~/.nightshift, or --home and
@@ -62,7 +61,7 @@ func DefaultHome() string {
 
 // homeOf is --home, or nightshiftd's default home.
 func homeOf(cmd *cobra.Command) string {
-	if h, err := cmd.Flags().GetString(flags.FlagHome); err == nil && h != "" {
+	if h, err := cmd.Flags().GetString(FlagHome); err == nil && h != "" {
 		return h
 	}
 	return DefaultHome()
@@ -80,8 +79,8 @@ func readChainContext(cmd *cobra.Command, sign bool) (chainContext, error) {
 	f := cmd.Flags()
 	pick := flagOr(cmd)
 	ctx := chainContext{
-		Home: home, ChainID: pick(flags.FlagChainID, conf.ChainID), NodeURI: pick(flags.FlagNode, conf.Node),
-		Output: pick(flags.FlagOutput, conf.Output), FromName: pick(flags.FlagFrom, ""),
+		Home: home, ChainID: pick(FlagChainID, conf.ChainID), NodeURI: pick(FlagNode, conf.Node),
+		Output: pick(FlagOutput, conf.Output), FromName: pick(FlagFrom, ""),
 	}
 	if ctx.Node, err = cometrpc.New(ctx.NodeURI); err != nil {
 		return ctx, fmt.Errorf("--node %s: %w", ctx.NodeURI, err)
@@ -98,10 +97,10 @@ func readChainContext(cmd *cobra.Command, sign bool) (chainContext, error) {
 		}
 		return ctx, nil
 	}
-	gasAdj, _ := f.GetFloat64(flags.FlagGasAdjustment)
+	gasAdj, _ := f.GetFloat64(FlagGasAdjustment)
 	ctx.Client, err = workerclient.New(workerclient.Options{
 		Node: ctx.Node, Keyring: ctx.Keyring, From: ctx.FromName, ChainID: ctx.ChainID,
-		GasAdjustment: gasAdj, GasPrices: pick(flags.FlagGasPrices, ""), Known: types.Errors(),
+		GasAdjustment: gasAdj, GasPrices: pick(FlagGasPrices, ""), Known: types.Errors(),
 	})
 	if err != nil {
 		return ctx, err
@@ -126,23 +125,23 @@ func flagOr(cmd *cobra.Command) func(name, fromFile string) string {
 	}
 }
 
-func openKeyring(cmd *cobra.Command, home string, conf workerclient.ClientConfig, pick func(name, fromFile string) string) (keyring.Keyring, error) {
-	dir := pick(flags.FlagKeyringDir, "")
+func openKeyring(cmd *cobra.Command, home string, conf workerclient.ClientConfig, pick func(name, fromFile string) string) (*workerkeys.Keyring, error) {
+	dir := pick(FlagKeyringDir, "")
 	if dir == "" {
 		dir = home
 	}
-	return workerclient.OpenKeyring(pick(flags.FlagKeyringBackend, conf.KeyringBackend), dir, keyInput(cmd))
+	return workerclient.OpenKeyring(pick(FlagKeyringBackend, conf.KeyringBackend), dir, keyInput(cmd))
 }
 
 // AddKeyringFlags adds --keyring-backend and --keyring-dir (for `keys`).
 func AddKeyringFlags(cmd *cobra.Command) {
-	cmd.Flags().String(flags.FlagKeyringBackend, "", "keyring backend: os, file, test, ... (default: keyring-backend in client.toml, else os)")
-	cmd.Flags().String(flags.FlagKeyringDir, "", "the keyring's directory (default: HOME)")
+	cmd.Flags().String(FlagKeyringBackend, "", "keyring backend: os, file, test, ... (default: keyring-backend in client.toml, else os)")
+	cmd.Flags().String(FlagKeyringDir, "", "the keyring's directory (default: HOME)")
 }
 
 // OpenKeyring opens the keyring the flags and client.toml name, as
 // `nightshiftd keys` opens it.
-func OpenKeyring(cmd *cobra.Command) (keyring.Keyring, error) {
+func OpenKeyring(cmd *cobra.Command) (*workerkeys.Keyring, error) {
 	home := homeOf(cmd)
 	conf, err := workerclient.ReadClientConfig(home)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/spf13/cobra"
 
 	"github.com/nightshift-network/nightshift/pkg/coin"
@@ -73,7 +72,7 @@ func workerFilters(cmd *cobra.Command) ([]worker.JobFilter, []string, error) {
 		if safety, _ := f.GetDuration(flagSafetyPoll); safety < time.Second {
 			return nil, nil, fmt.Errorf("--%s %s: want at least 1s", flagSafetyPoll, safety)
 		}
-		if node, _ := f.GetString(flags.FlagNode); node != "" {
+		if node, _ := f.GetString(FlagNode); node != "" {
 			if _, err := worker.NewSubscription(node, worker.MarketQueries); err != nil {
 				return nil, nil, fmt.Errorf("--node: %w (or --subscribe=false to poll)", err)
 			}

@@ -1,5 +1,6 @@
 // Package workerclient is the worker's own chain client: it signs
-// transactions with SIGN_MODE_DIRECT using a key of the SDK's keyring,
+// transactions with SIGN_MODE_DIRECT using a key of the SDK's keyring (read
+// by pkg/workerkeys),
 // simulates them for gas, pays gas × the chain's min_gas_price, broadcasts
 // them over CometBFT's RPC and waits for inclusion; queries go over the same
 // RPC as ABCI queries. It does what the SDK's client.Context and client/tx do
@@ -15,13 +16,13 @@ import (
 	"time"
 
 	errorsmod "cosmossdk.io/errors"
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
-	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/nightshift-network/nightshift/pkg/workerkeys"
 )
 
 // ErrUnavailable marks failures to reach the node (retry later).
@@ -30,7 +31,7 @@ var ErrUnavailable = errors.New("node unavailable")
 // Options configure a Client.
 type Options struct {
 	Node    Node
-	Keyring keyring.Keyring
+	Keyring *workerkeys.Keyring
 	From    string // key name or bech32 address in Keyring
 	ChainID string
 	// GasAdjustment multiplies the simulated gas; below 1.3 it is 1.5, as
@@ -47,10 +48,9 @@ type Options struct {
 type Client struct {
 	node    Node
 	conn    Conn
-	kr      keyring.Keyring
+	key     *workerkeys.Key
 	keyName string
 	address string
-	pubKey  cryptotypes.PubKey
 	chainID string
 	gasAdj  float64
 	price   *gasPrice // nil: the chain's min_gas_price, read at each submission
@@ -65,20 +65,20 @@ type Client struct {
 
 // New returns a client for the key opts.From.
 func New(opts Options) (*Client, error) {
-	rec, err := findKey(opts.Keyring, opts.From)
+	key, err := findKey(opts.Keyring, opts.From)
 	if err != nil {
 		return nil, err
 	}
-	pub, err := rec.GetPubKey()
+	addr, err := key.Address()
 	if err != nil {
-		return nil, fmt.Errorf("key %s: %w", rec.Name, err)
+		return nil, err
 	}
-	if rec.GetLocal() == nil {
-		return nil, fmt.Errorf("key %s holds no private key here (a ledger, offline or multisig key): the worker signs unattended with a local key", rec.Name)
+	if !key.CanSign() {
+		return nil, fmt.Errorf("key %s holds no private key here (a ledger, offline or multisig key): the worker signs unattended with a local key", key.Name)
 	}
 	c := &Client{
-		node: opts.Node, conn: Conn{Node: opts.Node}, kr: opts.Keyring, keyName: rec.Name,
-		address: sdk.AccAddress(pub.Address()).String(), pubKey: pub, chainID: opts.ChainID,
+		node: opts.Node, conn: Conn{Node: opts.Node}, key: key, keyName: key.Name,
+		address: sdk.AccAddress(addr).String(), chainID: opts.ChainID,
 		gasAdj: opts.GasAdjustment, known: opts.Known,
 		PollInterval: 500 * time.Millisecond, Timeout: 60 * time.Second,
 	}
@@ -96,17 +96,17 @@ func New(opts Options) (*Client, error) {
 }
 
 // findKey looks from up as a key name, then as an address.
-func findKey(kr keyring.Keyring, from string) (*keyring.Record, error) {
+func findKey(kr *workerkeys.Keyring, from string) (*workerkeys.Key, error) {
 	if from == "" {
 		return nil, errors.New("no key: pass --from")
 	}
-	rec, err := kr.Key(from)
+	key, err := kr.Key(from)
 	if err == nil {
-		return rec, nil
+		return key, nil
 	}
 	if addr, aerr := sdk.AccAddressFromBech32(from); aerr == nil {
-		if rec, aerr := kr.KeyByAddress(addr); aerr == nil {
-			return rec, nil
+		if key, aerr := kr.KeyByAddress(addr); aerr == nil {
+			return key, nil
 		}
 	}
 	return nil, fmt.Errorf("key %q: %w", from, err)
@@ -114,16 +114,16 @@ func findKey(kr keyring.Keyring, from string) (*keyring.Record, error) {
 
 // KeyAddress is the bech32 account address of the key from (a name or an
 // address) in kr, whatever kind of key it is.
-func KeyAddress(kr keyring.Keyring, from string) (string, error) {
-	rec, err := findKey(kr, from)
+func KeyAddress(kr *workerkeys.Keyring, from string) (string, error) {
+	key, err := findKey(kr, from)
 	if err != nil {
 		return "", err
 	}
-	pub, err := rec.GetPubKey()
+	addr, err := key.Address()
 	if err != nil {
-		return "", fmt.Errorf("key %s: %w", rec.Name, err)
+		return "", err
 	}
-	return sdk.AccAddress(pub.Address()).String(), nil
+	return sdk.AccAddress(addr).String(), nil
 }
 
 // Address is the signer's bech32 address.

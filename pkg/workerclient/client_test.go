@@ -156,9 +156,15 @@ func TestFileKeyringKeys(t *testing.T) {
 	require.NoError(t, err)
 	kr, err := OpenKeyring(keyring.BackendFile, dir, strings.NewReader("secret-pass\n"))
 	require.NoError(t, err)
-	sig, pub, err := kr.Sign("k", []byte("doc"), 0)
+	key, err := kr.Key("k")
 	require.NoError(t, err)
-	require.True(t, pub.VerifySignature([]byte("doc"), sig))
+	sig, err := key.Sign([]byte("doc"))
+	require.NoError(t, err)
+	rec, err := sdkKr.Key("k")
+	require.NoError(t, err)
+	pub, err := rec.GetPubKey()
+	require.NoError(t, err)
+	require.True(t, pub.VerifySignature([]byte("doc"), sig), "the SDK's key verifies the worker's signature")
 }
 
 func TestReadClientConfig(t *testing.T) {

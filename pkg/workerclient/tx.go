@@ -35,10 +35,7 @@ func encodeBody(msgs []gogoproto.Message) ([]byte, error) {
 
 // authInfo is the signer (DIRECT mode, its public key, its sequence) and the fee.
 func (c *Client) authInfo(seq, gas uint64, fee sdk.Coins) ([]byte, error) {
-	pk, err := codectypes.NewAnyWithValue(c.pubKey)
-	if err != nil {
-		return nil, err
-	}
+	pk := &codectypes.Any{TypeUrl: c.key.PubKeyType, Value: c.key.PubKeyValue}
 	info := txtypes.AuthInfo{
 		SignerInfos: []*txtypes.SignerInfo{{
 			PublicKey: pk,
@@ -84,7 +81,7 @@ func (c *Client) sign(body []byte, acc account, gas uint64, fee sdk.Coins) ([]by
 	if err != nil {
 		return nil, err
 	}
-	sig, _, err := c.kr.Sign(c.keyName, signBytes, signing.SignMode_SIGN_MODE_DIRECT)
+	sig, err := c.key.Sign(signBytes)
 	if err != nil {
 		return nil, fmt.Errorf("sign with key %s: %w", c.keyName, err)
 	}

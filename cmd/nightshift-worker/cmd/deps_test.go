@@ -22,6 +22,8 @@ var forbiddenDeps = regexp.MustCompile(strings.Join([]string{
 	`cometbft/libs/cli$`, `spf13/viper$`,
 	// pkg/cometrpc replaced CometBFT's RPC client (its jsonrpc client and HTTP/websocket layers).
 	`cometbft/rpc/client(/.*)?$`, `cometbft/rpc/jsonrpc/client$`,
+	// pkg/workerkeys replaced the SDK's keyring; client/flags imported it (workercli/flags.go has the names).
+	`cosmos-sdk/crypto/keyring$`, `cosmos-sdk/client/flags$`,
 }, "|"))
 
 // TestWorkerLinksNoNode keeps the worker binary small: it may import app/params
@@ -45,13 +47,14 @@ func TestWorkerLinksNoNode(t *testing.T) {
 		"github.com/cosmos/cosmos-sdk/client/keys", "github.com/cosmos/cosmos-sdk/x/auth/types",
 		"github.com/cosmos/cosmos-sdk/server/config", "github.com/nightshift-network/nightshift/pkg/txclient",
 		"github.com/spf13/viper", "github.com/cometbft/cometbft/rpc/client/http",
+		"github.com/cosmos/cosmos-sdk/crypto/keyring", "github.com/cosmos/cosmos-sdk/client/flags",
 	} {
 		if !forbiddenDeps.MatchString(p) {
 			t.Errorf("the pattern does not match %s", p)
 		}
 	}
 	// What the worker does need stays allowed.
-	for _, p := range []string{"github.com/cosmos/cosmos-sdk/client/flags", "github.com/cosmos/cosmos-sdk/client/input", "github.com/nightshift-network/nightshift/pkg/workerclient"} {
+	for _, p := range []string{"github.com/cosmos/cosmos-sdk/client/input", "github.com/nightshift-network/nightshift/pkg/workerkeys", "github.com/nightshift-network/nightshift/pkg/workerclient"} {
 		if forbiddenDeps.MatchString(p) {
 			t.Errorf("the pattern matches %s, which the worker uses", p)
 		}

@@ -5,9 +5,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/nightshift-network/nightshift/pkg/workercli"
 )
 
 // addHomeAndEnv gives root a --home flag and lets an environment variable
@@ -16,7 +17,7 @@ import (
 // CometBFT's libs/cli, whose viper (with its TOML, YAML and dotenv decoders)
 // only copied flags into viper, which the worker never reads.
 func addHomeAndEnv(root *cobra.Command, prefix, defaultHome string) {
-	root.PersistentFlags().String(flags.FlagHome, defaultHome, "directory for config and data")
+	root.PersistentFlags().String(workercli.FlagHome, defaultHome, "directory for config and data")
 	next := root.PersistentPreRunE
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if err := flagsFromEnv(cmd.Flags(), prefix); err != nil {

@@ -2,25 +2,23 @@ package cmd
 
 // The worker's `keys`: add, list, show and delete keys in the SDK keyring,
 // stored exactly as `nightshiftd keys` stores them (same backends, directory,
-// service name and records), without linking the SDK's client/keys.
+// service name and records), through pkg/workerkeys: without linking the
+// SDK's client/keys or crypto/keyring.
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/cosmos/cosmos-sdk/client/flags"
-	"github.com/cosmos/cosmos-sdk/codec"
-	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
-	"github.com/cosmos/cosmos-sdk/crypto/hd"
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/go-bip39"
 	"github.com/spf13/cobra"
 
 	"github.com/nightshift-network/nightshift/pkg/workercli"
+	"github.com/nightshift-network/nightshift/pkg/workerkeys"
 )
 
 const flagRecover = "recover"
@@ -35,7 +33,7 @@ func keysCmd() *cobra.Command {
 	cmd.AddCommand(keysAddCmd(), keysListCmd(), keysShowCmd(), keysDeleteCmd())
 	for _, c := range cmd.Commands() {
 		workercli.AddKeyringFlags(c)
-		c.Flags().StringP(flags.FlagOutput, "o", flags.OutputFormatText, "output: text or json")
+		c.Flags().StringP(workercli.FlagOutput, "o", workercli.OutputFormatText, "output: text or json")
 	}
 	return cmd
 }
@@ -74,7 +72,8 @@ func keysAddCmd() *cobra.Command {
 					return err
 				}
 			}
-			rec, err := kr.NewAccount(name, mnemonic, keyring.DefaultBIP39Passphrase, sdk.GetConfig().GetFullBIP44Path(), hd.Secp256k1)
+			// No BIP-39 passphrase, as `nightshiftd keys add` (keyring.DefaultBIP39Passphrase).
+			rec, err := kr.NewAccount(name, mnemonic, "", sdk.GetConfig().GetFullBIP44Path())
 			if err != nil {
 				return err
 			}
@@ -204,25 +203,30 @@ type keyOutput struct {
 	Mnemonic string `json:"mnemonic,omitempty"`
 }
 
-func keyOutputOf(r *keyring.Record) (keyOutput, error) {
-	pk, err := r.GetPubKey()
+// keyOutputOf is the SDK's keys output of r: the public key as the SDK's
+// JSON of its Any (codec.ProtoMarshalJSON: the type URL, the key in base64).
+func keyOutputOf(r *workerkeys.Key) (keyOutput, error) {
+	pub, err := r.PubKeyBytes()
 	if err != nil {
 		return keyOutput{}, err
 	}
-	apk, err := codectypes.NewAnyWithValue(pk)
+	addr, err := r.Address()
 	if err != nil {
 		return keyOutput{}, err
 	}
-	bz, err := codec.ProtoMarshalJSON(apk, nil)
+	pk, err := json.Marshal(struct {
+		Type string `json:"@type"`
+		Key  string `json:"key"`
+	}{r.PubKeyType, base64.StdEncoding.EncodeToString(pub)})
 	if err != nil {
 		return keyOutput{}, err
 	}
-	return keyOutput{Name: r.Name, Type: r.GetType().String(), Address: sdk.AccAddress(pk.Address()).String(), PubKey: string(bz)}, nil
+	return keyOutput{Name: r.Name, Type: r.Type, Address: sdk.AccAddress(addr).String(), PubKey: string(pk)}, nil
 }
 
 func asJSON(cmd *cobra.Command) bool {
-	o, _ := cmd.Flags().GetString(flags.FlagOutput)
-	return o == flags.OutputFormatJSON
+	o, _ := cmd.Flags().GetString(workercli.FlagOutput)
+	return o == workercli.OutputFormatJSON
 }
 
 func printJSON(cmd *cobra.Command, v any) error {
