@@ -22,10 +22,11 @@ steps = [  # label, imports, statements: cumulative
      ['fmt.Println(program.NewEngine(program.EngineConfig{}).Run(context.Background(), []byte(os.Args[0]), program.Call{}))']),
     ("+ `x/compute/kinds`, `merkle`", [f'"{N}/x/compute/kinds"', f'"{N}/x/compute/merkle"'],
      ['fmt.Println(kinds.DefaultRegistry())', 'fmt.Println(merkle.InputRoot(nil))']),
-    ("+ CometBFT RPC client (status, ABCI query, broadcast, subscribe)", ['rpchttp "github.com/cometbft/cometbft/rpc/client/http"'],
-     ['h, _ := rpchttp.New(os.Args[1], "/websocket")', 'fmt.Println(h.Status(context.Background()))',
+    ("+ `pkg/cometrpc`, gorilla/websocket (status, ABCI query, broadcast, tx, subscribe)",
+     [f'"{N}/pkg/cometrpc"', '"github.com/gorilla/websocket"'],
+     ['h, _ := cometrpc.New(os.Args[1])', 'fmt.Println(h.Status(context.Background()))',
       'fmt.Println(h.ABCIQuery(context.Background(), "/x", nil))', 'fmt.Println(h.BroadcastTxSync(context.Background(), nil))',
-      'fmt.Println(h.Subscribe(context.Background(), "a", "b"))']),
+      'fmt.Println(h.Tx(context.Background(), nil))', 'fmt.Println(websocket.DefaultDialer.Dial(os.Args[1], nil))']),
     ("+ gogoproto, `math`, jose2go (the file keyring's JWE), secp256k1, bech32",
      ['"github.com/cosmos/gogoproto/proto"', '"cosmossdk.io/math"', 'jose "github.com/dvsekhvalnov/jose2go"',
       '"github.com/decred/dcrd/dcrec/secp256k1/v4"', '"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"', '"github.com/cosmos/cosmos-sdk/types/bech32"'],
@@ -41,9 +42,9 @@ steps = [  # label, imports, statements: cumulative
       'var raw tx.TxRaw', 'fmt.Println(cdc.Unmarshal([]byte(os.Args[4]), &raw))']),
     ("+ `x/compute/types`", [f'ct "{N}/x/compute/types"'],
      ['ct.RegisterInterfaces(reg)', 'var jobs ct.QueryJobsResponse', 'fmt.Println(cdc.Unmarshal(raw.BodyBytes, &jobs))']),
-    ("+ the SDK keyring (`keyring.New`, `Key`, `Sign`)", ['"github.com/cosmos/cosmos-sdk/crypto/keyring"'],
-     ['kr, err := keyring.New("n", "test", os.Args[5], os.Stdin, cdc)', 'fmt.Println(err)', 'fmt.Println(kr.Key("a"))',
-      'fmt.Println(kr.Sign("a", []byte("x"), 0))']),
+    ("+ `pkg/workerkeys` (`Open`, `Key`, `Sign`, `NewAccount`)", [f'"{N}/pkg/workerkeys"'],
+     ['kr, err := workerkeys.Open("n", os.Args[6], os.Args[5], os.Stdin)', 'fmt.Println(err)', 'k, err := kr.Key("a")', 'fmt.Println(err)',
+      'fmt.Println(k.Sign([]byte("x")))', 'fmt.Println(kr.NewAccount("b", os.Args[7], "", os.Args[8]))']),
 ]
 def write(name, imports, body):
     os.makedirs(os.path.join(sys.argv[1], name))
