@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosmos/cosmos-sdk/codec"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	"github.com/cosmos/cosmos-sdk/crypto/keyring"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -56,6 +58,23 @@ func TestKeysSharedWithNightshiftd(t *testing.T) {
 	out, err := runWorker(t, "", "keys", "show", "rig", "-a", "--keyring-backend", "test", "--home", home)
 	if err != nil || strings.TrimSpace(out) != want.String() {
 		t.Fatalf("keys show rig -a: %q, %v; want %s", out, err, want)
+	}
+
+	// The JSON is the SDK's keys output, the public key as codec.ProtoMarshalJSON writes its Any.
+	out, err = runWorker(t, "", "keys", "show", "rig", "--keyring-backend", "test", "--home", home, "--output", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shown struct{ Name, Type, Address, PubKey string }
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatalf("keys show output %q: %v", out, err)
+	}
+	rec, _ := sdkKr.Key("rig")
+	pk, _ := rec.GetPubKey()
+	anyPk, _ := codectypes.NewAnyWithValue(pk)
+	wantPk, _ := codec.ProtoMarshalJSON(anyPk, nil)
+	if shown.Name != "rig" || shown.Type != "local" || shown.Address != want.String() || shown.PubKey != string(wantPk) {
+		t.Fatalf("keys show: %+v; want the pubkey %s", shown, wantPk)
 	}
 
 	out, err = runWorker(t, "", "keys", "add", "phone", "--keyring-backend", "test", "--home", home, "--output", "json")
