@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"cosmossdk.io/math"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -86,11 +87,18 @@ func (g *Gen) StoreExample(ctx context.Context, sender *Account, name string) (c
 	if !out.OK() {
 		return ex, computetypes.Program{}, false, fmt.Errorf("store program %s: code %d lost=%v: %s", name, out.Code, out.Lost, out.Log)
 	}
-	res, err = q.Program(ctx, &computetypes.QueryProgramRequest{Id: id})
-	if err != nil {
-		return ex, computetypes.Program{}, false, fmt.Errorf("query program %s after storing it: %w", id, err)
+	// The node answers queries from its last committed state, which may not
+	// yet be the block the store went into: wait for the next.
+	for range 20 {
+		if err := g.Tracker.WaitHeight(ctx, out.Height+1); err != nil {
+			return ex, computetypes.Program{}, false, err
+		}
+		if res, err = q.Program(ctx, &computetypes.QueryProgramRequest{Id: id}); err == nil {
+			return ex, res.Program, true, nil
+		}
+		sleep(ctx, 500*time.Millisecond)
 	}
-	return ex, res.Program, true, nil
+	return ex, computetypes.Program{}, false, fmt.Errorf("query program %s after storing it at height %d: %w", id, out.Height, err)
 }
 
 // WasmPlan is a checked wasm job, bound to its program for computing items.
