@@ -90,7 +90,7 @@ func (r *Results) Markdown() string {
 	p("- Compute: hashcash, difficulty_bits %d, %d items per task (large round: %d tasks of %d items), %.0f s warm-up then a %.0f s window; outputs and Merkle trees computed by the load generator with the worker's code.\n",
 		r.Config.Difficulty, r.Config.ItemsPerTask, r.Config.LargeTasks, r.Config.LargeItems, r.Config.ComputeWarmupS, r.Config.ComputeWindowS)
 	if ws := r.WasmSetup; ws != nil {
-		p("- Wasm: the %s example (program %s, stored by this run: %v), params %s, %d items per task, fuel limit %d per item (a local run measured up to %d), proof gas limit %d; %.0f s warm-up then a %.0f s window, after the hashcash window, same devices; outputs computed by the load generator with programjob.Build's spec bound by kinds (the worker's and validators' code); load generator computing %.1f s of CPU.\n",
+		p("- Wasm: the %s example (program %s, stored by this run: %v), params %s (job 0; job j prices the strike 100 + j: the chain refuses identical live jobs), %d items per task, fuel limit %d per item (a local run measured up to %d), proof gas limit %d; %.0f s warm-up then a %.0f s window, after the hashcash window, same devices; outputs computed by the load generator with programjob.Build's spec bound by kinds (the worker's and validators' code); load generator computing %.1f s of CPU.\n",
 			ws.Program, ws.ProgramID[:16], ws.Stored, ws.Params, r.Config.WasmItemsPerTask, ws.FuelLimit, ws.MaxFuel, ws.ProofGas, r.Config.WasmWarmupS, r.Config.WasmWindowS, r.Wasm.LoadgenComputeSeconds)
 		if len(r.Wasm.Failures) > 0 {
 			p("- Wasm failures: %v.\n", r.Wasm.Failures)

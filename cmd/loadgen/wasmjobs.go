@@ -41,9 +41,10 @@ type WasmWorkload struct {
 // European call with paths items of steps steps each (about 89 fuel per step
 // per path, plus 8,192 for the instance's memory): small items, so the chain
 // and not the load generator's 2 cores bound the rate, as difficulty 1 does
-// for hashcash.
-func MonteCarloWorkload(steps, paths uint32) (WasmWorkload, error) {
-	p, err := montecarlo.Option{Spot: 100, Strike: 105, Rate: 0.05, Volatility: 0.2, Maturity: 1,
+// for hashcash. Job j prices the strike 100 + j: the chain keeps one live job
+// per computation (identical wasm specs are refused), so each job differs.
+func MonteCarloWorkload(steps, paths uint32, job int) (WasmWorkload, error) {
+	p, err := montecarlo.Option{Spot: 100, Strike: 100 + float64(job), Rate: 0.05, Volatility: 0.2, Maturity: 1,
 		Steps: steps, PathsPerItem: paths, Style: montecarlo.European}.Params()
 	if err != nil {
 		return WasmWorkload{}, err
@@ -130,11 +131,12 @@ func PlanWasm(ctx context.Context, engine *program.Engine, ex catalog.Program, r
 		ProofGas: gasProof + uint64(params.ProofSamples)*bound.MaxWorkPerItem()}, nil
 }
 
-// PostWasmJobs posts n jobs of plan, items items cut into tasks of
+// PostWasmJobs posts a job of each plan, items items cut into tasks of
 // itemsPerTask, in one tx of the requester.
-func (g *Gen) PostWasmJobs(ctx context.Context, requester *Account, n int, plan WasmPlan, items, itemsPerTask uint64) ([]*Job, error) {
+func (g *Gen) PostWasmJobs(ctx context.Context, requester *Account, plans []WasmPlan, items, itemsPerTask uint64) ([]*Job, error) {
+	n := len(plans)
 	msgs := make([]sdk.Msg, n)
-	for i := range msgs {
+	for i, plan := range plans {
 		msgs[i] = &computetypes.MsgPostJob{Requester: requester.Bech32, Kind: kinds.WasmKindName, Spec: string(plan.Encoded), Items: items,
 			ItemsPerTask: itemsPerTask, PricePerItem: math.NewInt(1), DeadlineBlocks: 100_000}
 	}
@@ -149,6 +151,9 @@ func (g *Gen) PostWasmJobs(ctx context.Context, requester *Account, n int, plan 
 	if err != nil {
 		return nil, err
 	}
+	if len(resps) != n {
+		return nil, fmt.Errorf("%d responses to %d wasm jobs", len(resps), n)
+	}
 	jobs := make([]*Job, len(resps))
 	for i, r := range resps {
 		var res computetypes.MsgPostJobResponse
@@ -156,7 +161,7 @@ func (g *Gen) PostWasmJobs(ctx context.Context, requester *Account, n int, plan 
 			return nil, err
 		}
 		jobs[i] = &Job{ID: res.JobId, Items: items, ItemsPerTask: itemsPerTask, NumTasks: (items + itemsPerTask - 1) / itemsPerTask,
-			Spec: plan.Bound, ProofGas: plan.ProofGas}
+			Spec: plans[i].Bound, ProofGas: plans[i].ProofGas}
 	}
 	return jobs, nil
 }

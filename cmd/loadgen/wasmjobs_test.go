@@ -22,7 +22,7 @@ func TestWasmWorkloadTaskVerifies(t *testing.T) {
 	ctx := context.Background()
 	engine := program.NewEngine(program.EngineConfig{CacheEntries: 2})
 	defer engine.Close()
-	w, err := MonteCarloWorkload(64, 16)
+	w, err := MonteCarloWorkload(64, 16, 0)
 	require.NoError(t, err)
 	ex := catalog.Programs[w.Program]
 	params := computetypes.DefaultParams()

@@ -12,7 +12,7 @@ import (
 // setupWasm stores the workload's program (once per chain) and posts its
 // jobs, each as large as max_job_items allows in whole tasks.
 func (g *Gen) setupWasm(ctx context.Context, cfg RunConfig, requester *Account, params computetypes.Params) ([]*Job, *WasmSetup, error) {
-	w, err := MonteCarloWorkload(uint32(cfg.WasmSteps), uint32(cfg.WasmPaths))
+	w, err := MonteCarloWorkload(uint32(cfg.WasmSteps), uint32(cfg.WasmPaths), 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -24,13 +24,20 @@ func (g *Gen) setupWasm(ctx context.Context, cfg RunConfig, requester *Account, 
 	// One engine for the run: compiled once, shared by every device's tasks
 	// (a worker keeps one per process, pkg/worker.Programs).
 	g.engine = program.NewEngine(program.EngineConfig{CacheEntries: 2})
-	plan, err := PlanWasm(ctx, g.engine, ex, rec, w, items, params)
-	if err != nil {
-		return nil, nil, err
+	plans := make([]WasmPlan, cfg.WasmJobs)
+	for j := range plans {
+		wj, err := MonteCarloWorkload(uint32(cfg.WasmSteps), uint32(cfg.WasmPaths), j)
+		if err != nil {
+			return nil, nil, err
+		}
+		if plans[j], err = PlanWasm(ctx, g.engine, ex, rec, wj, items, params); err != nil {
+			return nil, nil, err
+		}
 	}
+	plan := plans[0]
 	log.Printf("setup: wasm program %s (stored now: %v), %d jobs of %d-item tasks, fuel limit %d per item (measured up to %d), proof gas %d",
 		w.Program, stored, cfg.WasmJobs, cfg.WasmItemsPerTask, plan.Spec.FuelLimit, plan.MaxFuel, plan.ProofGas)
-	jobs, err := g.PostWasmJobs(ctx, requester, cfg.WasmJobs, plan, items, cfg.WasmItemsPerTask)
+	jobs, err := g.PostWasmJobs(ctx, requester, plans, items, cfg.WasmItemsPerTask)
 	if err != nil {
 		return nil, nil, err
 	}
