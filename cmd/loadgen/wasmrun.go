@@ -49,7 +49,10 @@ func (g *Gen) setupWasm(ctx context.Context, cfg RunConfig, requester *Account, 
 // compute window runs (same devices, live tasks and throttle), and returns
 // its figures once the tasks in flight have settled.
 func (g *Gen) runWasm(ctx context.Context, cfg RunConfig, jobs []*Job, devices []*Account) ComputeStats {
-	log.Printf("wasm: %d devices x %d live tasks, warm-up %s, window %s", len(devices), cfg.Live, cfg.WasmWarmup, cfg.WasmWindow)
+	// The hashcash run's last txs (its drain may have timed out) would land in
+	// this window and count as wasm's: let them settle first.
+	g.drain(ctx, cfg.Drain)
+	log.Printf("wasm: %d devices x %d live tasks, warm-up %s, window %s (%d earlier txs still pending)", len(devices), cfg.Live, cfg.WasmWarmup, cfg.WasmWindow, g.Tracker.Pending())
 	run := NewComputeRun(g, jobs, cfg.Live, 0, NewThrottle(cfg.Outstanding))
 	run.batch = max(cfg.Batch, 1)
 	runCtx, stopRun := context.WithCancel(ctx)
