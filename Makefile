@@ -128,7 +128,7 @@ bench-gas: ## gas calibration: ns per gas unit and per work unit of every kind's
 proto-gen: ## regenerate *.pb.go, *.pb.gw.go and api/nightshift/compute/v1/*.pulsar.go from proto/ (offline)
 	./scripts/protocgen.sh
 
-bench: build ## Go micro-benchmarks, then the chain under load on 1 validator and the 4-node localnet and 1 validator with a query node (~13 min on 2 cores; not part of test); writes docs/bench-results/
+bench: build ## Go micro-benchmarks, then the chain under load on 1 validator and the 4-node localnet and 1 validator with a query node (~16 min on 2 cores, the wasm window included; not part of test); writes docs/bench-results/
 	@start=$$(date +%s) && mkdir -p docs/bench-results && \
 	echo "== scripts/bench/kernels.sh 3 1s" && \
 	{ printf '# Go micro-benchmarks\n\n`scripts/bench/kernels.sh 3 1s` from `make bench`, %s; %s cores, %s, %s.\n\n' \

@@ -117,7 +117,7 @@ func (r *ComputeRun) leasedBatch(ctx context.Context, d *device, ev devEvent) {
 		msg.Claims = append(msg.Claims, computetypes.ClaimElement{JobId: t.job.ID, TaskIndex: t.index, Root: root[:]})
 	}
 	if len(claimed) > 0 {
-		r.sendBatch(ctx, d, KindClaim, gasClaim, evClaimedBatch, claimed, msg)
+		r.sendBatch(ctx, d, KindClaim, gasClaim*uint64(len(claimed)), evClaimedBatch, claimed, msg)
 	}
 }
 
@@ -171,7 +171,11 @@ func (r *ComputeRun) proveBatch(ctx context.Context, d *device, ts []*task) {
 		msg.Proofs = append(msg.Proofs, e)
 	}
 	if len(proving) > 0 {
-		r.sendBatch(ctx, d, KindProof, gasProof, evProvedBatch, proving, msg)
+		var gas uint64
+		for _, t := range proving {
+			gas += t.job.proofGas()
+		}
+		r.sendBatch(ctx, d, KindProof, gas, evProvedBatch, proving, msg)
 	}
 }
 
@@ -196,12 +200,12 @@ func (r *ComputeRun) provedBatch(d *device, ev devEvent) {
 	}
 }
 
-// sendBatch sends a batch claim or proof for ts, with gas per element: counted
+// sendBatch sends a batch claim or proof for ts with gas for all elements: counted
 // by the throttle, never held back by it. A broadcast that fails abandons
 // every task.
-func (r *ComputeRun) sendBatch(ctx context.Context, d *device, kind TxKind, gasPer uint64, ev eventKind, ts []*task, msg sdk.Msg) {
+func (r *ComputeRun) sendBatch(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, ts []*task, msg sdk.Msg) {
 	r.throttle.Add()
-	err := r.g.SendMsgs(ctx, d.acc, kind, gasPer*uint64(len(ts)), func(o Outcome) {
+	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) {
 		r.throttle.Release()
 		d.events <- devEvent{kind: ev, ts: ts, out: o}
 	}, msg)

@@ -94,7 +94,7 @@ type task struct {
 	job                 *Job
 	index, first, count uint64
 	leaseH, claimH      int64
-	outputs             []byte // count outputs of HashcashOutputSize bytes
+	outputs             [][]byte // count outputs, item first… (sizes differ for wasm)
 	tree                *merkle.Tree
 	challengeHeight     uint64
 	indices             []uint64

@@ -27,6 +27,14 @@ type RunConfig struct {
 	LargeTasks   int
 	LargeItems   uint64
 
+	// The wasm workload (wasmrun.go): the montecarlo example, WasmWindow 0 skips it.
+	WasmJobs         int
+	WasmItemsPerTask uint64
+	WasmSteps        uint
+	WasmPaths        uint
+	WasmWarmup       time.Duration
+	WasmWindow       time.Duration
+
 	BankPerSender int
 	Outstanding   int // txs kept accepted but not yet in a block
 	BankWarmup    time.Duration
@@ -63,9 +71,10 @@ func configOf(c RunConfig) Config {
 		ItemsPerTask: c.ItemsPerTask, Difficulty: c.Difficulty, LargeTasks: c.LargeTasks, LargeItems: c.LargeItems,
 		Outstanding: c.Outstanding, BankWarmupS: c.BankWarmup.Seconds(), BankWindowS: c.BankWindow.Seconds(),
 		ComputeWarmupS: c.ComputeWarmup.Seconds(), ComputeWindowS: c.ComputeWindow.Seconds(),
+		WasmItemsPerTask: c.WasmItemsPerTask, WasmWarmupS: c.WasmWarmup.Seconds(), WasmWindowS: c.WasmWindow.Seconds(),
 		QueryClients: c.QueryClients, QueryRate: c.QueryRate, QuerySeconds: c.QueryDur.Seconds(), FeePerTx: c.Fee,
 		GasLimits: map[string]int{"bank_send": gasBank, "register_device": gasRegister, "post_job": gasPostJob,
-			"lease": gasLease, "claim": gasClaim, "proof": gasProof},
+			"lease": gasLease, "claim": gasClaim, "proof": gasProof, "store_program": gasStoreProgram},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nightshift-network/nightshift/x/compute/program"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,8 @@ type Gen struct {
 	SeqResync    atomic.Int64 // sequence corrections after a wrong-sequence CheckTx
 	SignedOnFly  atomic.Int64 // bank txs signed during the window (pre-signed ones ran out)
 	lastCheckErr atomic.Value // string
+
+	engine *program.Engine // runs the wasm workload's items (nil without one)
 }
 
 // NodeFor is the node an account always sends to: one node per account, so

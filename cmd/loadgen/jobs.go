@@ -14,14 +14,24 @@ import (
 	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// Job is a posted hashcash job the devices lease from.
+// Job is a posted job (hashcash or wasm) the devices lease from.
 type Job struct {
 	ID           uint64
 	Items        uint64
 	ItemsPerTask uint64
 	NumTasks     uint64
 	Spec         kinds.Spec
-	leases       atomic.Int64 // leases sent for it
+	// ProofGas is the gas limit of one task's proof; 0 is gasProof (hashcash).
+	// A wasm proof re-runs every sampled item, so it needs the samples' work.
+	ProofGas uint64
+	leases   atomic.Int64 // leases sent for it
+}
+
+func (j *Job) proofGas() uint64 {
+	if j.ProofGas == 0 {
+		return gasProof
+	}
+	return j.ProofGas
 }
 
 // JobPicker hands out jobs in order until each has had a lease sent per task.

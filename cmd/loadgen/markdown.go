@@ -28,6 +28,13 @@ func (r *Results) Markdown() string {
 	p("| verified items per second of chain time (%d-item tasks) | %.0f (%d tasks verified in the window) |\n", r.Config.ItemsPerTask, r.Compute.ItemsPerSecond, r.Compute.TasksVerified)
 	p("| verified items per compute tx (%d-item tasks) | %.0f |\n", r.Config.ItemsPerTask, r.Compute.ItemsPerComputeTx)
 	p("| verified items per compute tx (%d-item tasks) | %.0f (%d tasks, %.0f items/s of chain time) |\n", r.Config.LargeItems, r.Large.ItemsPerComputeTx, r.Large.TasksVerified, r.Large.ItemsPerSecond)
+	if ws := r.WasmSetup; ws != nil {
+		p("| wasm compute TPS (lease + claim + proof; %s, %d-item tasks) | %.1f tx/s over %d blocks, %.1f s chain time |\n", ws.Program, r.Config.WasmItemsPerTask, r.Wasm.Window.TPS, r.Wasm.Window.Blocks, r.Wasm.Window.ChainSeconds)
+		p("| wasm compute TPS / bank TPS | %.2f |\n", r.Wasm.RatioToBank)
+		p("| wasm verified items per second of chain time | %.0f (%d tasks verified in the window, %.1f tasks/s) |\n", r.Wasm.ItemsPerSecond, r.Wasm.TasksVerified, r.Wasm.TasksPerSecond)
+		p("| wasm proof tx bytes per verified task | %.0f B |\n", r.Wasm.ProofBytesPerTask)
+		p("| wasm compute block interval (median / max) | %.2f s / %.2f s, %d txs per block (median) |\n", r.Wasm.Window.BlockIntervalMedian, r.Wasm.Window.BlockIntervalMax, r.Wasm.Window.TxsPerBlockMedian)
+	}
 	p("| claim → payment latency p50 / p99 | %d / %d blocks |\n", r.Compute.ClaimToPaymentP50, r.Compute.ClaimToPaymentP99)
 	p("| lease → payment latency p50 / p99 | %d / %d blocks |\n", r.Compute.LeaseToPaymentP50, r.Compute.LeaseToPaymentP99)
 	p("| gRPC balance query, idle: q/s, p50 / p99 | %.0f q/s (offered %.0f), %.2f / %.2f ms |\n", q0.AchievedQPS, q0.OfferedQPS, q0.P50Ms, q0.P99Ms)
@@ -48,7 +55,7 @@ func (r *Results) Markdown() string {
 	for _, w := range []struct {
 		name string
 		ws   WindowStats
-	}{{"bank", r.Bank}, {"compute", r.Compute.Window}} {
+	}{{"bank", r.Bank}, {"compute", r.Compute.Window}, {"wasm", r.Wasm.Window}} {
 		for _, k := range sortedKeys(w.ws.ByKind) {
 			s := w.ws.ByKind[k]
 			p("| %s | %s | %d | %d | %.0f | %.0f |\n", w.name, k, s.OK, s.Failed, s.GasUsedMean, s.BytesMean)
@@ -82,6 +89,13 @@ func (r *Results) Markdown() string {
 		r.Config.BankWarmupS, r.Config.BankWindowS, r.Bank.SignedOnFly)
 	p("- Compute: hashcash, difficulty_bits %d, %d items per task (large round: %d tasks of %d items), %.0f s warm-up then a %.0f s window; outputs and Merkle trees computed by the load generator with the worker's code.\n",
 		r.Config.Difficulty, r.Config.ItemsPerTask, r.Config.LargeTasks, r.Config.LargeItems, r.Config.ComputeWarmupS, r.Config.ComputeWindowS)
+	if ws := r.WasmSetup; ws != nil {
+		p("- Wasm: the %s example (program %s, stored by this run: %v), params %s (job 0; job j prices the strike 100 + j: the chain refuses identical live jobs), %d items per task, fuel limit %d per item (a local run measured up to %d), proof gas limit %d; %.0f s warm-up then a %.0f s window, after the hashcash window, same devices; outputs computed by the load generator with programjob.Build's spec bound by kinds (the worker's and validators' code); load generator computing %.1f s of CPU.\n",
+			ws.Program, ws.ProgramID[:16], ws.Stored, ws.Params, r.Config.WasmItemsPerTask, ws.FuelLimit, ws.MaxFuel, ws.ProofGas, r.Config.WasmWarmupS, r.Config.WasmWindowS, r.Wasm.LoadgenComputeSeconds)
+		if len(r.Wasm.Failures) > 0 {
+			p("- Wasm failures: %v.\n", r.Wasm.Failures)
+		}
+	}
 	p("- Queries: %d clients, %.0f q/s offered, %.0f s each, gRPC `cosmos.bank.v1beta1.Query/Balance` on node0", r.Config.QueryClients, r.Config.QueryRate, r.Config.QuerySeconds)
 	if len(r.QueryNode) > 0 {
 		p(" and then on a query node: a full node that follows the chain but is not a validator and has no mempool (`mempool.type = \"nop\"`), as exchanges run one (its CPU is under other processes)")

@@ -22,9 +22,13 @@ type Results struct {
 	SetupSeconds   float64             `json:"setup_seconds"`
 	TotalSeconds   float64             `json:"total_seconds"`
 
-	Bank          WindowStats  `json:"bank"`
-	Compute       ComputeStats `json:"compute"`
-	Large         LargeStats   `json:"large_tasks"`
+	Bank    WindowStats  `json:"bank"`
+	Compute ComputeStats `json:"compute"`
+	Large   LargeStats   `json:"large_tasks"`
+	// Wasm is the wasm workload's window (zero when it did not run) and
+	// WasmSetup its program and job.
+	Wasm          ComputeStats `json:"wasm"`
+	WasmSetup     *WasmSetup   `json:"wasm_setup,omitempty"`
 	Queries       []QueryStats `json:"queries"`
 	QueryP99Ratio float64      `json:"query_p99_loaded_over_idle"`
 	// QueryNode are the same phases on a non-validating full node that serves
@@ -58,25 +62,28 @@ type Machine struct {
 
 // Config is the load generator's and the nodes' configuration.
 type Config struct {
-	Accounts       int               `json:"accounts"`
-	BankSenders    int               `json:"bank_senders"`
-	Devices        int               `json:"devices"`
-	LiveTasks      int               `json:"live_tasks_per_device"`
-	ItemsPerTask   uint64            `json:"items_per_task"`
-	Difficulty     uint              `json:"hashcash_difficulty_bits"`
-	LargeTasks     int               `json:"large_tasks"`
-	LargeItems     uint64            `json:"large_task_items"`
-	Outstanding    int               `json:"outstanding_txs"`
-	BankWarmupS    float64           `json:"bank_warmup_s"`
-	BankWindowS    float64           `json:"bank_window_s"`
-	ComputeWarmupS float64           `json:"compute_warmup_s"`
-	ComputeWindowS float64           `json:"compute_window_s"`
-	QueryClients   int               `json:"query_clients"`
-	QueryRate      float64           `json:"query_offered_qps"`
-	QuerySeconds   float64           `json:"query_seconds"`
-	FeePerTx       int64             `json:"fee_ushift_per_tx"`
-	GasLimits      map[string]int    `json:"gas_limits"`
-	NodeConfig     map[string]string `json:"node_config"`
+	Accounts         int               `json:"accounts"`
+	BankSenders      int               `json:"bank_senders"`
+	Devices          int               `json:"devices"`
+	LiveTasks        int               `json:"live_tasks_per_device"`
+	ItemsPerTask     uint64            `json:"items_per_task"`
+	Difficulty       uint              `json:"hashcash_difficulty_bits"`
+	LargeTasks       int               `json:"large_tasks"`
+	LargeItems       uint64            `json:"large_task_items"`
+	Outstanding      int               `json:"outstanding_txs"`
+	BankWarmupS      float64           `json:"bank_warmup_s"`
+	BankWindowS      float64           `json:"bank_window_s"`
+	ComputeWarmupS   float64           `json:"compute_warmup_s"`
+	ComputeWindowS   float64           `json:"compute_window_s"`
+	WasmItemsPerTask uint64            `json:"wasm_items_per_task,omitempty"`
+	WasmWarmupS      float64           `json:"wasm_warmup_s,omitempty"`
+	WasmWindowS      float64           `json:"wasm_window_s,omitempty"`
+	QueryClients     int               `json:"query_clients"`
+	QueryRate        float64           `json:"query_offered_qps"`
+	QuerySeconds     float64           `json:"query_seconds"`
+	FeePerTx         int64             `json:"fee_ushift_per_tx"`
+	GasLimits        map[string]int    `json:"gas_limits"`
+	NodeConfig       map[string]string `json:"node_config"`
 }
 
 // WindowStats are the committed blocks of one measurement window.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+
+	"cosmossdk.io/math"
 	"fmt"
 	"log"
 	"strings"
@@ -36,6 +38,11 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return fmt.Errorf("node0 compute params: %w", err)
 	}
 	g.Signer.GasPrice = priced.Params.MinGasPrice // every node refuses a fee below gas × this
+	defer func() {
+		if g.engine != nil {
+			_ = g.engine.Close()
+		}
+	}()
 	g.Tracker = NewTracker(g.Nodes[0])
 	trackCtx, stopTracker := context.WithCancel(ctx)
 	defer stopTracker()
@@ -75,7 +82,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 	res.ComputeParams = params.Params
 	log.Printf("setup: registering %d devices, posting %d jobs of %d-item tasks and large jobs", len(devices), cfg.Jobs, cfg.ItemsPerTask)
-	if err := g.RegisterDevices(ctx, devices, params.Params.MinDeviceBond.MulRaw(2)); err != nil {
+	if err := g.RegisterDevices(ctx, devices, benchBond(params.Params)); err != nil {
 		return err
 	}
 	jobItems := params.Params.MaxJobItems / cfg.ItemsPerTask * cfg.ItemsPerTask
@@ -92,6 +99,12 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		n := (uint64(cfg.LargeTasks) + perJob - 1) / perJob
 		if largeJobs, err = g.PostJobs(ctx, requester, int(n), perJob*cfg.LargeItems, cfg.LargeItems, cfg.Difficulty); err != nil {
 			return err
+		}
+	}
+	var wasmJobs []*Job
+	if cfg.WasmWindow > 0 {
+		if wasmJobs, res.WasmSetup, err = g.setupWasm(ctx, cfg, requester, params.Params); err != nil {
+			return fmt.Errorf("wasm workload: %w", err)
 		}
 	}
 	log.Printf("setup: pre-signing %d sends from %d accounts", cfg.BankPerSender*len(senders), len(senders))
@@ -214,6 +227,16 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	log.Printf("compute: %.1f tx/s (%.2f of bank), %.1f tasks/s (%.2f of bank tx/s), %.0f items/s, %d tasks verified, %.0f proof bytes per task",
 		res.Compute.Window.TPS, res.Compute.RatioToBank, res.Compute.TasksPerSecond, res.Compute.TasksRatioToBank, res.Compute.ItemsPerSecond, res.Compute.TasksVerified, res.Compute.ProofBytesPerTask)
 
+	// Wasm: the same devices and flow on a stored program's jobs.
+	if len(wasmJobs) > 0 {
+		res.Wasm = g.runWasm(ctx, cfg, wasmJobs, devices)
+		if res.Bank.TPS > 0 {
+			res.Wasm.RatioToBank = res.Wasm.Window.TPS / res.Bank.TPS
+		}
+		log.Printf("wasm: %.1f tx/s, %.1f tasks/s, %.0f items/s, %d tasks verified, %.0f proof bytes per task",
+			res.Wasm.Window.TPS, res.Wasm.TasksPerSecond, res.Wasm.ItemsPerSecond, res.Wasm.TasksVerified, res.Wasm.ProofBytesPerTask)
+	}
+
 	// Large tasks: the aggregation.
 	if len(largeJobs) > 0 {
 		log.Printf("large: %d tasks of %d items, one per device", cfg.LargeTasks, cfg.LargeItems)
@@ -259,4 +282,15 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return res.appendProfileText(cfg)
 	}
 	return nil
+}
+
+// benchBond is each device's bond: twice the minimum, plus enough that an
+// invalid proof's slash covers a whole epoch's emission twice over. The bench
+// requester is approved, so every lease must be backed by the emission its
+// live tasks can still earn (keeper/lease_cover.go), up to the requester's
+// share of an epoch; at twice the minimum every lease was refused
+// (ErrBondTooSmallForTask).
+func benchBond(p computetypes.Params) math.Int {
+	cover := p.InitialEpochEmission.MulRaw(2 * 10_000).QuoRaw(int64(max(p.SlashInvalidBps, 1)))
+	return p.MinDeviceBond.MulRaw(2).Add(cover)
 }

@@ -63,6 +63,20 @@ func Summary(files []string) (string, error) {
 	row(fmt.Sprintf("verified items per compute tx (%d-item tasks)", rs[0].Config.LargeItems), "≥ 10⁴", func(r *Results) string {
 		return fmt.Sprintf("%.0f (%.0f items/s)", r.Large.ItemsPerComputeTx, r.Large.ItemsPerSecond)
 	})
+	wasm := func(f func(r *Results) string) func(r *Results) string {
+		return func(r *Results) string {
+			if r.WasmSetup == nil {
+				return "-"
+			}
+			return f(r)
+		}
+	}
+	row("wasm compute TPS (lease + claim + proof; montecarlo example)", "", wasm(func(r *Results) string {
+		return fmt.Sprintf("%.0f tx/s (%.2f of bank)", r.Wasm.Window.TPS, r.Wasm.RatioToBank)
+	}))
+	row("wasm verified items / s of chain time", "", wasm(func(r *Results) string {
+		return fmt.Sprintf("%.0f (%d-item tasks, %.1f tasks/s)", r.Wasm.ItemsPerSecond, r.Config.WasmItemsPerTask, r.Wasm.TasksPerSecond)
+	}))
 	row("claim → payment, p50 / p99", "", func(r *Results) string {
 		return fmt.Sprintf("%d / %d blocks", r.Compute.ClaimToPaymentP50, r.Compute.ClaimToPaymentP99)
 	})

@@ -57,20 +57,15 @@ func (r *ComputeRun) compute(t *task) error {
 		runtime.UnlockOSThread()
 		<-r.cpu
 	}()
-	outputs := make([][]byte, t.count)
-	t.outputs = make([]byte, 0, t.count*kinds.HashcashOutputSize)
+	t.outputs = make([][]byte, t.count)
 	for i := range t.count {
 		out, _, err := t.job.Spec.ComputeOutput(kinds.Item{JobID: t.job.ID, Index: t.first + i})
 		if err != nil {
 			return err
 		}
-		if len(out) != kinds.HashcashOutputSize {
-			return fmt.Errorf("output of %d bytes, want %d", len(out), kinds.HashcashOutputSize)
-		}
-		t.outputs = append(t.outputs, out...)
-		outputs[i] = t.outputs[i*kinds.HashcashOutputSize : (i+1)*kinds.HashcashOutputSize]
+		t.outputs[i] = out
 	}
-	tree, err := merkle.TaskTree(t.job.ID, t.first, outputs)
+	tree, err := merkle.TaskTree(t.job.ID, t.first, t.outputs)
 	t.tree = tree
 	return err
 }
@@ -118,7 +113,7 @@ func (r *ComputeRun) prove(ctx context.Context, d *device, t *task) {
 		r.abandon(d, "proof nodes", Outcome{}, err)
 		return
 	}
-	r.send(ctx, d, KindProof, gasProof, evProved, t,
+	r.send(ctx, d, KindProof, t.job.proofGas(), evProved, t,
 		&computetypes.MsgSubmitProof{Operator: d.acc.Bech32, JobId: t.job.ID, TaskIndex: t.index, Items: e.Items, Nodes: e.Nodes})
 }
 
@@ -127,8 +122,7 @@ func (t *task) proofElement() (computetypes.ProofElement, error) {
 	items := make([]computetypes.ChallengeItem, len(t.indices))
 	offsets := make([]uint64, len(t.indices))
 	for i, idx := range t.indices {
-		off := (idx - t.first) * kinds.HashcashOutputSize
-		items[i] = computetypes.ChallengeItem{Index: idx, Output: t.outputs[off : off+kinds.HashcashOutputSize]}
+		items[i] = computetypes.ChallengeItem{Index: idx, Output: t.outputs[idx-t.first]}
 		offsets[i] = idx - t.first
 	}
 	nodes, err := t.tree.MultiProofBytes(offsets)

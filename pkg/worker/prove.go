@@ -73,6 +73,18 @@ func (w *Worker) prove(ctx context.Context, t *TaskState) error {
 		if errors.Is(err, types.ErrChallengeNotReady) {
 			return errRetryNow
 		}
+		if proofRetryable(err) {
+			// The proof is fine; the block was not. Abandoning it would be a
+			// missed proof (slashed), so send it again while the window is
+			// open: the loop above stops once the claim is gone.
+			w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: "proof deferred to a later block: " + err.Error()})
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(w.cfg.Poll):
+			}
+			return errRetryNow
+		}
 		return err
 	}
 	if !res.Accepted {
@@ -129,4 +141,15 @@ func (w *Worker) chainTask(ctx context.Context, t *TaskState) (types.Task, error
 		return types.Task{}, unavailable(err)
 	}
 	return res.Task, nil
+}
+
+// proofRetryable reports a refusal of a proof that says nothing about the
+// proof: the block's verification budget (max_verify_gas_per_block) was spent
+// by other proofs, or the transaction's gas did not leave the items' bound
+// (a batch simulated while one element was refused for the budget, then
+// delivered with every element). With items near max_verify_gas_per_item a
+// proof's bound is most of a block's budget, so two devices proving in one
+// block is common; both errors say to send the proof again later.
+func proofRetryable(err error) bool {
+	return errors.Is(err, types.ErrBlockVerifyBudget) || errors.Is(err, types.ErrInsufficientVerifyGas)
 }

@@ -3,8 +3,9 @@
 # high ports (1q: plus a query node, a full node with no mempool where exchanges
 # would query), funded bench accounts patched into every node's genesis before
 # start, then cmd/loadgen drives it (idle queries, bank-send
-# baseline, compute workload with queries and a CPU profile of node0, a round
-# of large tasks) and writes docs/bench-results/chain-<topology>.{json,md},
+# baseline, compute workload with queries and a CPU profile of node0, the wasm
+# workload (the montecarlo example stored once, its jobs leased, claimed and
+# proved like hashcash's; not on 1q), a round of large tasks) and writes docs/bench-results/chain-<topology>.{json,md},
 # profile-compute.txt and chain-summary.md (the topologies side by side).
 # Every node started here is stopped on exit, whatever happens.
 #
@@ -14,7 +15,7 @@
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
 #                      the query node comes after the validators)
 #        BENCH_OUT     results directory (default docs/bench-results)
-#        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s")
+#        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s --wasm-window 20s")
 #        BENCH_PRUNING app.toml pruning of the nodes (default: the localnet's, "default")
 #        BENCH_KEEP=1  keep the temp dir (node homes and logs)
 #        BENCH_NODE_ENV  environment of the node processes (e.g. "GOMAXPROCS=8")
@@ -72,7 +73,7 @@ for topo in $TOPOLOGIES; do
     # node replays every block on the same 2 cores and takes CPU from the
     # validator, so its throughput figures are not the topology's.
     1q) base=$((PORT + 1000)) name=chain-1-validator-query-node label="1 validator + query node"
-      flags="--outstanding 3000 --compute-warmup 25s --bank-window 10s --compute-window 45s --large-tasks 0" ;;
+      flags="--outstanding 3000 --compute-warmup 25s --bank-window 10s --compute-window 45s --large-tasks 0 --wasm-window 0" ;;
     *) echo "unknown topology $topo (1, 4 or 1q)" >&2; exit 2 ;;
   esac
   dir=$TMP/net$topo
