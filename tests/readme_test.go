@@ -97,7 +97,9 @@ func TestReadmeDevnet(t *testing.T) {
 			export = l
 		}
 	}
-	if try == "" || export != "export PATH="+filepath.Dir(binary(t))+":$PATH" {
+	// d.bin, not binary(t): without NIGHTSHIFTD_BIN each binary(t) call builds
+	// into a new temp dir, and the devnet names the directory of its own binary.
+	if try == "" || export != "export PATH="+filepath.Dir(d.bin)+":$PATH" {
 		t.Fatalf("devnet screen lacks the PATH hint (%q) or the Try line (%q):\n%s", export, try, strings.Join(screen(), "\n"))
 	}
 	if out := shell(export + "\n" + try); !strings.Contains(out, "denom: ushift") {
