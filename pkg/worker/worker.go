@@ -219,13 +219,18 @@ func (w *Worker) Run(ctx context.Context) error {
 			goto await
 		}
 		w.answerDemands(ctx)
+		// Leases go in batches of up to --batch-size: one transaction for
+		// the tasks a look at the market finds room for.
 		for inFlight < w.cfg.MaxInFlight {
-			var t *TaskState
-			err := w.retry(ctx, "lease a task", func(ctx context.Context) error {
+			var tasks []*TaskState
+			err := w.retry(ctx, "lease tasks", func(ctx context.Context) error {
 				var err error
-				t, err = w.lease(ctx)
+				tasks, err = w.lease(ctx, w.cfg.MaxInFlight-inFlight)
 				return err
 			})
+			for _, t := range tasks {
+				start(t)
+			}
 			if err != nil {
 				if IsFatal(err) || ctx.Err() != nil {
 					return err
@@ -233,7 +238,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.report(Event{Kind: "error", Message: "lease: " + err.Error()})
 				break
 			}
-			if t == nil {
+			if len(tasks) == 0 {
 				if !idle && inFlight == 0 {
 					w.report(Event{Kind: "idle", Message: "no open task; waiting for jobs"})
 					idle = true
@@ -241,7 +246,6 @@ func (w *Worker) Run(ctx context.Context) error {
 				break
 			}
 			idle = false
-			start(t)
 		}
 	await:
 		// Without a subscription the market is polled; with one, the worker
