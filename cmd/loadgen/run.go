@@ -75,7 +75,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 	res.ComputeParams = params.Params
 	log.Printf("setup: registering %d devices, posting %d jobs of %d-item tasks and large jobs", len(devices), cfg.Jobs, cfg.ItemsPerTask)
-	if err := g.RegisterDevices(ctx, devices, params.Params.MinDeviceBond.MulRaw(2)); err != nil {
+	if err := g.RegisterDevices(ctx, devices, benchBond(params.Params)); err != nil {
 		return err
 	}
 	jobItems := params.Params.MaxJobItems / cfg.ItemsPerTask * cfg.ItemsPerTask

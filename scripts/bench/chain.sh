@@ -8,8 +8,9 @@
 # profile-compute.txt and chain-summary.md (the topologies side by side).
 # Every node started here is stopped on exit, whatever happens.
 #
-# Usage: scripts/bench/chain.sh [1] [4] [1q]   1: one validator, 4: the 4-node localnet, 1q: one validator
-#        and a query node, for the query figures (default: 1 4 1q)
+# Usage: scripts/bench/chain.sh [1] [1b] [4] [1q]   1: one validator, 1b: the same with the compute workload
+#        in batches of 16 tasks per tx, 4: the 4-node localnet, 1q: one validator and a query node, for the
+#        query figures (default: 1 1b 4 1q)
 # Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
 #                      the query node comes after the validators)
@@ -26,7 +27,7 @@ cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
 OUT=${BENCH_OUT:-docs/bench-results}
 PORT=${BENCH_PORT:-46600}
-TOPOLOGIES=${*:-1 4 1q}
+TOPOLOGIES=${*:-1 1b 4 1q}
 SEED=bench ACCOUNTS=1300
 [ -x "$BIN" ] || { echo "no nightshiftd at $BIN (make build)" >&2; exit 1; }
 
@@ -68,6 +69,12 @@ for topo in $TOPOLOGIES; do
     # turn a bigger backlog into a few huge blocks and empty ones between).
     1) base=$PORT name=chain-1-validator label="1 validator" flags="--outstanding 3000 --compute-warmup 25s" ;;
     4) base=$((PORT + 500)) name=chain-4-validators label="4-node localnet" flags="--outstanding 1000 --compute-warmup 35s" ;;
+    # 1b: 1 validator, the compute workload in batches of 16 tasks per lease,
+    # claim and proof tx (MsgLeaseTasks, MsgSubmitClaims, MsgSubmitProofs):
+    # tasks settled per second against the same network's bank TPS, and proof
+    # bytes per task, beside 1's unbatched figures (issue 16).
+    1b) n=1 base=$((PORT + 1500)) name=chain-1-validator-batch16 label="1 validator, batches of 16"
+      flags="--outstanding 3000 --compute-warmup 25s --large-tasks 0 --batch 16" ;;
     # 1q: 1 validator plus a query node for the query figures only: the query
     # node replays every block on the same 2 cores and takes CPU from the
     # validator, so its throughput figures are not the topology's.
