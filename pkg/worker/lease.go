@@ -33,6 +33,11 @@ func (w *Worker) lease(ctx context.Context, n int) ([]*TaskState, error) {
 		var leases []*types.MsgLeaseTaskResponse
 		var errs []error
 		leases, errs, err = w.submitLeases(ctx, plan)
+		if errors.Is(err, types.ErrBatchSize) && len(plan) > 1 {
+			// A chain whose max_batch_size is below --batch-size: one at a time.
+			plan, err = plan[:1], nil
+			continue
+		}
 		if err != nil {
 			// Refused whole: the error is the first element's (no element
 			// settled). Drop that job and ask for the rest.

@@ -75,11 +75,11 @@ func TestPlanLeasesOnlyWhatALeaseFinishes(t *testing.T) {
 // with refusals per job, and fails a batch whole when no element settles.
 type fakeLeaseChain struct {
 	types.QueryClient
-	jobs    []types.Job
-	refuse  map[uint64]error // job id: its elements' refusal
-	sent    []gogoproto.Message
-	next    map[uint64]uint64
-	failAll error // the whole transaction fails so
+	jobs     []types.Job
+	refuse   map[uint64]error // job id: its elements' refusal
+	sent     []gogoproto.Message
+	next     map[uint64]uint64
+	maxBatch int // max_batch_size; 0: any
 }
 
 func (c *fakeLeaseChain) Address() string { return "nightshift1device" }
@@ -107,9 +107,6 @@ func (c *fakeLeaseChain) lease(jobID uint64) *types.MsgLeaseTaskResponse {
 
 func (c *fakeLeaseChain) Submit(_ context.Context, msgs ...gogoproto.Message) (*workerclient.Result, error) {
 	c.sent = append(c.sent, msgs[0])
-	if c.failAll != nil {
-		return nil, c.failAll
-	}
 	switch m := msgs[0].(type) {
 	case *types.MsgLeaseTask:
 		if err := c.refuse[m.JobId]; err != nil {
@@ -117,6 +114,9 @@ func (c *fakeLeaseChain) Submit(_ context.Context, msgs ...gogoproto.Message) (*
 		}
 		return &workerclient.Result{Responses: []gogoproto.Message{c.lease(m.JobId)}}, nil
 	case *types.MsgLeaseTasks:
+		if c.maxBatch > 0 && len(m.JobIds) > c.maxBatch {
+			return nil, errorsmod.Wrapf(types.ErrBatchSize, "%d elements, want 1 to %d", len(m.JobIds), c.maxBatch)
+		}
 		res := &types.MsgLeaseTasksResponse{}
 		var first error
 		for _, id := range m.JobIds {
@@ -242,4 +242,16 @@ func TestLeaseBatchSizeOne(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, tasks, 1)
 	require.IsType(t, &types.MsgLeaseTask{}, chain.sent[0])
+}
+
+// TestLeaseBatchOverTheChainsMaxBatchSize: a chain whose max_batch_size is
+// below --batch-size refuses the batch whole; the worker leases one task.
+func TestLeaseBatchOverTheChainsMaxBatchSize(t *testing.T) {
+	chain := &fakeLeaseChain{jobs: []types.Job{leaseJob(1, 5, 20)}, maxBatch: 1}
+	w := newLeaseWorker(t, chain, 8)
+	tasks, err := w.lease(context.Background(), 3)
+	require.NoError(t, err)
+	require.Len(t, tasks, 1)
+	require.Len(t, chain.sent, 2, "the batch of three, refused; then one")
+	require.Equal(t, []uint64{1}, chain.sent[1].(*types.MsgLeaseTasks).JobIds)
 }

@@ -37,8 +37,9 @@ type Config struct {
 	Moniker     string
 	Bond        math.Int // bond to register with; zero means params.min_device_bond
 	MaxInFlight int      // tasks leased at once
-	// BatchSize bounds the tasks claimed or proven in one transaction
-	// (batch.go); 1 sends one message per task, as before batching.
+	// BatchSize bounds the tasks leased, claimed or proven in one
+	// transaction (lease.go, batch.go); 1 sends one message per task, as
+	// before batching.
 	BatchSize int
 	Poll      time.Duration
 	Report    func(Event)
@@ -223,9 +224,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		// the tasks a look at the market finds room for.
 		for inFlight < w.cfg.MaxInFlight {
 			var tasks []*TaskState
+			room := w.cfg.MaxInFlight - inFlight
 			err := w.retry(ctx, "lease tasks", func(ctx context.Context) error {
 				var err error
-				tasks, err = w.lease(ctx, w.cfg.MaxInFlight-inFlight)
+				tasks, err = w.lease(ctx, room)
 				return err
 			})
 			for _, t := range tasks {
@@ -246,6 +248,12 @@ func (w *Worker) Run(ctx context.Context) error {
 				break
 			}
 			idle = false
+			if len(tasks) < min(room, w.cfg.BatchSize) {
+				// Fewer than asked for: no more work that fits now (the tasks
+				// just leased are not yet in the backlog a new look would
+				// size against); look again at the next wake.
+				break
+			}
 		}
 	await:
 		// Without a subscription the market is polled; with one, the worker
