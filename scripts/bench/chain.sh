@@ -22,6 +22,8 @@
 #        BENCH_TX_INDEX  config.toml tx_index.indexer of the validators (default: null, as docs/operators.md
 #                        recommends; "kv" indexes on the validators too; the query node always indexes)
 #        BENCH_APP_DB    app.toml app-db-backend of the nodes (default: CometBFT's db_backend, goleveldb)
+#        BENCH_MEMPOOL_RECHECK  config.toml mempool.recheck of the nodes (default: CometBFT's, true; "false":
+#                        CheckTx on admission only, no re-check of every pending tx after each block)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
@@ -110,6 +112,7 @@ for topo in $TOPOLOGIES; do
   txindex=${BENCH_TX_INDEX-null}
   [ -z "$txindex" ] || for v in "${vals[@]}"; do sed -i "s/^indexer = .*/indexer = \"$txindex\"/" "$v/config/config.toml"; done
   [ -z "${BENCH_APP_DB:-}" ] || sed -i "s/^app-db-backend = .*/app-db-backend = \"$BENCH_APP_DB\"/" "$dir"/node*/config/app.toml
+  [ -z "${BENCH_MEMPOOL_RECHECK:-}" ] || sed -i "s/^recheck = .*/recheck = $BENCH_MEMPOOL_RECHECK/" "$dir"/node*/config/config.toml
   pprof=$((base + 61))
   sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
   qo=$((base + 100 * n))
