@@ -128,12 +128,12 @@ bench-gas: ## gas calibration: ns per gas unit and per work unit of every kind's
 proto-gen: ## regenerate *.pb.go, *.pb.gw.go and api/nightshift/compute/v1/*.pulsar.go from proto/ (offline)
 	./scripts/protocgen.sh
 
-bench: build ## Go micro-benchmarks, then the chain under load on 1 validator and the 4-node localnet and 1 validator with a query node (~16 min on 2 cores, the wasm window included; not part of test); writes docs/bench-results/
+bench: build ## Go micro-benchmarks, then the chain under load on 1 validator (unbatched with a wasm window, then in batches of 16 tasks per tx), the 4-node localnet with a wasm window and 1 validator with a query node (~19 min on 2 cores; not part of test); writes docs/bench-results/
 	@start=$$(date +%s) && mkdir -p docs/bench-results && \
 	echo "== scripts/bench/kernels.sh 3 1s" && \
 	{ printf '# Go micro-benchmarks\n\n`scripts/bench/kernels.sh 3 1s` from `make bench`, %s; %s cores, %s, %s.\n\n' \
 		"$$(date -u +%FT%TZ)" "$$(nproc)" "$$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$$(go env GOVERSION)" && \
 	  ./scripts/bench/kernels.sh 3 1s; } > docs/bench-results/kernels.md && cat docs/bench-results/kernels.md && \
 	$(MAKE) --no-print-directory bench-gas && \
-	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 4 1q && \
+	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 1b 4 1q && \
 	echo "make bench: done in $$(( $$(date +%s) - start )) s"

@@ -24,7 +24,15 @@ const (
 )
 
 // fillBatch leases tasks for free slots in batches of at most r.batch.
+//
+// A device with tasks in flight waits until a whole batch of slots is free:
+// tasks end one by one (slots open on a ramp, challenges fall in different
+// blocks), and leasing each freed slot at once would make every batch, and
+// the claim and proof batches after it, a batch of one.
 func (r *ComputeRun) fillBatch(ctx context.Context, d *device) {
+	if d.active > 0 && d.wanting < min(r.batch, r.live) {
+		return
+	}
 	for d.wanting > 0 && r.mayLease(d) && r.throttle.TryAcquire() {
 		n := min(d.wanting, r.batch)
 		if r.perDev > 0 {

@@ -114,6 +114,23 @@ func (g *Gen) msgResponse(o Outcome, into proto.Message) error {
 	return proto.Unmarshal(resps[0], into)
 }
 
+// benchBond is a bench device's bond: twice min_device_bond, or more when the
+// lease check (x/compute README, Soundness) needs it. Jobs of the approved
+// bench requester earn emission, so the bond's invalid-proof slash must cover
+// the most one requester's jobs can draw from an epoch (C = epoch emission ×
+// max_requester_emission_bps) besides the tasks' pay; 10 SHIFT more covers the
+// pay of the live and disputable tasks at the bench's 1 ushift per item.
+func benchBond(p computetypes.Params) math.Int {
+	bond := p.MinDeviceBond.MulRaw(2)
+	if p.SlashInvalidBps == 0 {
+		return bond
+	}
+	perRequester := p.InitialEpochEmission.MulRaw(int64(p.MaxRequesterEmissionBps)).QuoRaw(computetypes.BasisPoints)
+	cover := perRequester.Add(math.NewInt(10_000_000))
+	need := cover.MulRaw(computetypes.BasisPoints).QuoRaw(int64(p.SlashInvalidBps)).AddRaw(1)
+	return math.MaxInt(bond, need)
+}
+
 // RegisterDevices registers every device with bond, in parallel.
 func (g *Gen) RegisterDevices(ctx context.Context, devices []*Account, bond math.Int) error {
 	var wg sync.WaitGroup

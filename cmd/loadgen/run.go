@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"cosmossdk.io/math"
 	"fmt"
 	"log"
 	"strings"
@@ -282,15 +281,4 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return res.appendProfileText(cfg)
 	}
 	return nil
-}
-
-// benchBond is each device's bond: twice the minimum, plus enough that an
-// invalid proof's slash covers a whole epoch's emission twice over. The bench
-// requester is approved, so every lease must be backed by the emission its
-// live tasks can still earn (keeper/lease_cover.go), up to the requester's
-// share of an epoch; at twice the minimum every lease was refused
-// (ErrBondTooSmallForTask).
-func benchBond(p computetypes.Params) math.Int {
-	cover := p.InitialEpochEmission.MulRaw(2 * 10_000).QuoRaw(int64(max(p.SlashInvalidBps, 1)))
-	return p.MinDeviceBond.MulRaw(2).Add(cover)
 }

@@ -54,6 +54,13 @@ func Summary(files []string) (string, error) {
 		return fmt.Sprintf("%.2f s", r.Compute.Window.BlockIntervalMedian)
 	})
 	row("compute TPS / bank TPS", "≥ 0.80", func(r *Results) string { return fmt.Sprintf("%.2f", r.Compute.RatioToBank) })
+	// Issue 16: tasks, not transactions, are what a batch multiplies.
+	row("tasks verified / s of chain time ÷ bank TPS (tasks per lease, claim and proof tx)", "≥ 1.0", func(r *Results) string {
+		return fmt.Sprintf("%.0f / %.0f = %.2f (%d)", r.Compute.TasksPerSecond, r.Bank.TPS, r.Compute.TasksRatioToBank, max(r.Compute.Batch, 1))
+	})
+	row("proof tx bytes per verified task", "half of unbatched", func(r *Results) string {
+		return fmt.Sprintf("%.0f B", r.Compute.ProofBytesPerTask)
+	})
 	row(fmt.Sprintf("verified items / s of chain time (%d-item tasks)", rs[0].Config.ItemsPerTask), "", func(r *Results) string {
 		return fmt.Sprintf("%.0f", r.Compute.ItemsPerSecond)
 	})

@@ -15,6 +15,7 @@ func TestRegistryHoldsWhatTheWorkerSends(t *testing.T) {
 		"/nightshift.compute.v1.MsgRegisterDevice", "/nightshift.compute.v1.MsgSubmitClaim",
 		"/nightshift.compute.v1.MsgSubmitProof", "/nightshift.compute.v1.MsgSubmitProofResponse",
 		"/nightshift.compute.v1.MsgWithdrawRewardsResponse",
+		"/nightshift.compute.v1.MsgLeaseTasks", "/nightshift.compute.v1.MsgLeaseTasksResponse",
 		"/nightshift.compute.v1.MsgSubmitClaims", "/nightshift.compute.v1.MsgSubmitClaimsResponse",
 		"/nightshift.compute.v1.MsgSubmitProofs", "/nightshift.compute.v1.MsgSubmitProofsResponse",
 		"/cosmos.bank.v1beta1.MsgSend", "/cosmos.bank.v1beta1.MsgSendResponse",

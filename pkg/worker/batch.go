@@ -15,8 +15,9 @@ import (
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
-// DefaultBatchSize is the worker's default --batch-size: tasks claimed or
-// proven in one transaction at most (the chain's max_batch_size bounds it too).
+// DefaultBatchSize is the worker's default --batch-size: tasks leased, claimed
+// or proven in one transaction at most (the chain's max_batch_size bounds it
+// too: a lease batch it refuses as too large is sent one task at a time).
 const DefaultBatchSize = 8
 
 // batchWindow is how long the first element of a batch waits for others:

@@ -132,16 +132,24 @@ func (w *Worker) mayLease(ctx context.Context) bool {
 // a lease: after the tasks in flight, at the measured speed, and after the
 // pause if computing is paused. It says why not.
 func (w *Worker) fitsLease(ctx context.Context, job types.Job, spec kinds.Spec) (bool, string) {
+	ok, why, _ := w.fitsLeaseAfter(ctx, job, spec, 0)
+	return ok, why
+}
+
+// fitsLeaseAfter is fitsLease for a task leased behind planned more compute
+// time than the leases in flight (the tasks before it in the same lease
+// batch); it also returns the task's own expected time (0 when unknown).
+func (w *Worker) fitsLeaseAfter(ctx context.Context, job types.Job, spec kinds.Spec, planned time.Duration) (bool, string, time.Duration) {
 	lease, ok := w.leaseTime(ctx)
 	if !ok {
-		return true, ""
+		return true, "", 0
 	}
 	per, known := w.itemTime(spec, job.Kind)
 	if !known {
-		return true, "" // no bench for this kind: the lease is watched as it runs
+		return true, "", 0 // no bench for this kind: the lease is watched as it runs
 	}
 	task := time.Duration(float64(job.ItemsPerTask) * float64(per) * estimateSlack)
-	need := w.backlog() + task
+	need := w.backlog() + planned + task
 	var pause time.Duration
 	if w.cfg.Pool.policy != nil {
 		if paused, _, left := w.cfg.Pool.policy.pauseLeft(); paused {
@@ -149,10 +157,10 @@ func (w *Worker) fitsLease(ctx context.Context, job types.Job, spec kinds.Spec) 
 		}
 	}
 	if need+pause <= lease {
-		return true, ""
+		return true, "", task
 	}
 	return false, fmt.Sprintf("job %d: a task of %d items needs about %s at this device's measured speed (%s of work in flight, %s of pause), more than a lease lasts (%s); run `bench` again if the machine got faster",
-		job.Id, job.ItemsPerTask, task.Round(time.Second), (need - task).Round(time.Second), pause.Round(time.Second), lease.Round(time.Second))
+		job.Id, job.ItemsPerTask, task.Round(time.Second), (need - task).Round(time.Second), pause.Round(time.Second), lease.Round(time.Second)), task
 }
 
 // computeOrRelease computes a leased task, and while computing is paused

@@ -37,8 +37,9 @@ type Config struct {
 	Moniker     string
 	Bond        math.Int // bond to register with; zero means params.min_device_bond
 	MaxInFlight int      // tasks leased at once
-	// BatchSize bounds the tasks claimed or proven in one transaction
-	// (batch.go); 1 sends one message per task, as before batching.
+	// BatchSize bounds the tasks leased, claimed or proven in one
+	// transaction (lease.go, batch.go); 1 sends one message per task, as
+	// before batching.
 	BatchSize int
 	Poll      time.Duration
 	Report    func(Event)
@@ -219,13 +220,19 @@ func (w *Worker) Run(ctx context.Context) error {
 			goto await
 		}
 		w.answerDemands(ctx)
+		// Leases go in batches of up to --batch-size: one transaction for
+		// the tasks a look at the market finds room for.
 		for inFlight < w.cfg.MaxInFlight {
-			var t *TaskState
-			err := w.retry(ctx, "lease a task", func(ctx context.Context) error {
+			var tasks []*TaskState
+			room := w.cfg.MaxInFlight - inFlight
+			err := w.retry(ctx, "lease tasks", func(ctx context.Context) error {
 				var err error
-				t, err = w.lease(ctx)
+				tasks, err = w.lease(ctx, room)
 				return err
 			})
+			for _, t := range tasks {
+				start(t)
+			}
 			if err != nil {
 				if IsFatal(err) || ctx.Err() != nil {
 					return err
@@ -233,7 +240,7 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.report(Event{Kind: "error", Message: "lease: " + err.Error()})
 				break
 			}
-			if t == nil {
+			if len(tasks) == 0 {
 				if !idle && inFlight == 0 {
 					w.report(Event{Kind: "idle", Message: "no open task; waiting for jobs"})
 					idle = true
@@ -241,7 +248,12 @@ func (w *Worker) Run(ctx context.Context) error {
 				break
 			}
 			idle = false
-			start(t)
+			if len(tasks) < min(room, w.cfg.BatchSize) {
+				// Fewer than asked for: no more work that fits now (the tasks
+				// just leased are not yet in the backlog a new look would
+				// size against); look again at the next wake.
+				break
+			}
 		}
 	await:
 		// Without a subscription the market is polled; with one, the worker

@@ -221,7 +221,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 	addPolicyFlags(cmd)
 	addMarketFlags(cmd)
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
-	cmd.Flags().Int(flagBatchSize, worker.DefaultBatchSize, "tasks claimed or proven in one transaction at most (claims and proofs ready together share a tx; 1: one tx per task)")
+	cmd.Flags().Int(flagBatchSize, worker.DefaultBatchSize, "tasks leased, claimed or proven in one transaction at most (leases taken together, and claims and proofs ready together, share a tx; 1: one tx per task and step)")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
 	cmd.Flags().String(flagSweepTo, "", "after payments and withdrawals, send the account's spendable SHIFT above --sweep-above to this night1... address (the bond never moves)")

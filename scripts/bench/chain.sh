@@ -9,8 +9,9 @@
 # profile-compute.txt and chain-summary.md (the topologies side by side).
 # Every node started here is stopped on exit, whatever happens.
 #
-# Usage: scripts/bench/chain.sh [1] [4] [1q]   1: one validator, 4: the 4-node localnet, 1q: one validator
-#        and a query node, for the query figures (default: 1 4 1q)
+# Usage: scripts/bench/chain.sh [1] [1b] [4] [1q]   1: one validator, 1b: the same with the compute workload
+#        in batches of 16 tasks per tx, 4: the 4-node localnet, 1q: one validator and a query node, for the
+#        query figures (default: 1 1b 4 1q)
 # Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
 #                      the query node comes after the validators)
@@ -22,12 +23,14 @@
 #        BENCH_TX_INDEX  config.toml tx_index.indexer of the validators (default: null, as docs/operators.md
 #                        recommends; "kv" indexes on the validators too; the query node always indexes)
 #        BENCH_APP_DB    app.toml app-db-backend of the nodes (default: CometBFT's db_backend, goleveldb)
+#        BENCH_MEMPOOL_RECHECK  config.toml mempool.recheck of the nodes (default: CometBFT's, true; "false":
+#                        CheckTx on admission only, no re-check of every pending tx after each block)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
 OUT=${BENCH_OUT:-docs/bench-results}
 PORT=${BENCH_PORT:-46600}
-TOPOLOGIES=${*:-1 4 1q}
+TOPOLOGIES=${*:-1 1b 4 1q}
 SEED=bench ACCOUNTS=1300
 [ -x "$BIN" ] || { echo "no nightshiftd at $BIN (make build)" >&2; exit 1; }
 
@@ -69,12 +72,21 @@ for topo in $TOPOLOGIES; do
     # turn a bigger backlog into a few huge blocks and empty ones between).
     1) base=$PORT name=chain-1-validator label="1 validator" flags="--outstanding 3000 --compute-warmup 25s" ;;
     4) base=$((PORT + 500)) name=chain-4-validators label="4-node localnet" flags="--outstanding 1000 --compute-warmup 35s" ;;
+    # 1b: 1 validator, the compute workload in batches of 16 tasks per lease,
+    # claim and proof tx (MsgLeaseTasks, MsgSubmitClaims, MsgSubmitProofs):
+    # tasks settled per second against the same network's bank TPS, and proof
+    # bytes per task, beside 1's unbatched figures (issue 16). 512 devices: a
+    # device holds at most max_live_tasks_per_device (16) tasks, so 256 devices
+    # hold 4,096, which at ~10 blocks from lease to payment caps tasks/s below
+    # what batches let the chain settle.
+    1b) n=1 base=$((PORT + 1500)) name=chain-1-validator-batch16 label="1 validator, batches of 16"
+      flags="--outstanding 3000 --compute-warmup 25s --large-tasks 0 --batch 16 --devices 512 --wasm-window 0" ;;
     # 1q: 1 validator plus a query node for the query figures only: the query
     # node replays every block on the same 2 cores and takes CPU from the
     # validator, so its throughput figures are not the topology's.
     1q) base=$((PORT + 1000)) name=chain-1-validator-query-node label="1 validator + query node"
       flags="--outstanding 3000 --compute-warmup 25s --bank-window 10s --compute-window 45s --large-tasks 0 --wasm-window 0" ;;
-    *) echo "unknown topology $topo (1, 4 or 1q)" >&2; exit 2 ;;
+    *) echo "unknown topology $topo (1, 1b, 4 or 1q)" >&2; exit 2 ;;
   esac
   dir=$TMP/net$topo
   echo "== $label: network in $dir, base port $base"
@@ -101,6 +113,7 @@ for topo in $TOPOLOGIES; do
   txindex=${BENCH_TX_INDEX-null}
   [ -z "$txindex" ] || for v in "${vals[@]}"; do sed -i "s/^indexer = .*/indexer = \"$txindex\"/" "$v/config/config.toml"; done
   [ -z "${BENCH_APP_DB:-}" ] || sed -i "s/^app-db-backend = .*/app-db-backend = \"$BENCH_APP_DB\"/" "$dir"/node*/config/app.toml
+  [ -z "${BENCH_MEMPOOL_RECHECK:-}" ] || sed -i "s/^recheck = .*/recheck = $BENCH_MEMPOOL_RECHECK/" "$dir"/node*/config/config.toml
   pprof=$((base + 61))
   sed -i "s/^pprof_laddr = .*/pprof_laddr = \"127.0.0.1:$pprof\"/" "$dir/node0/config/config.toml"
   qo=$((base + 100 * n))
