@@ -112,7 +112,8 @@ func (r *Results) Markdown() string {
 		p(" and then on a query node: a full node that follows the chain but is not a validator and has no mempool (`mempool.type = \"nop\"`), as exchanges run one (its CPU is under other processes)")
 	}
 	p("; each phase is its own client process.\n")
-	p("- Fixed fee %dushift per tx (at least gas limit × min_gas_price); gas limits %v.\n", r.Config.FeePerTx, r.Config.GasLimits)
+	p("- Fixed fee %dushift per tx (at least gas limit × min_gas_price); gas limits %v per message or element: bank sends always, compute txs until %d of a kind and size are in blocks, then %.1f × the most gas such a tx used (as the worker's simulate × %.1f).\n",
+		r.Config.FeePerTx, r.Config.GasLimits, minObservations, gasAdjustment, gasAdjustment)
 	p("- Node config: %v.\n", r.Config.NodeConfig)
 	p("- Genesis changes for the bench:\n")
 	for _, c := range r.GenesisChanges {
