@@ -16,8 +16,8 @@ import (
 // (app.BlockMaxGas) by the txs' gas *limits*, not their gas used. With fixed
 // worst-case limits (300k per lease or claim element, 1.5M per proof element)
 // a batch of 16 asked for 5–24M gas and used 1–2M, so the batched compute
-// blocks held ~32 txs at 200M wanted and 25M used: the chain idled behind a
-// limit the load generator had made up (issue 16).
+// blocks held ~32 txs at 200M wanted and 25M used: full at 13 % of the gas
+// they could execute, a limit the load generator had made up (issue 16).
 
 // gasAdjustment is the worker's multiplier of the simulated gas (below 1.3
 // pkg/workerclient uses 1.5, its default).
