@@ -53,8 +53,9 @@ func (r *ComputeRun) fillBatch(ctx context.Context, d *device) {
 			r.noJobs.Store(true)
 			return
 		}
-		err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease*uint64(len(ts)), func(o Outcome) {
+		err := r.g.SendMsgs(ctx, d.acc, KindLease, r.gas.Limit(KindLease, len(ts), gasLease*uint64(len(ts))), func(o Outcome) {
 			r.throttle.Release()
+			r.gas.Observe(KindLease, len(ts), o)
 			d.events <- devEvent{kind: evLeasedBatch, ts: ts, out: o}
 		}, msg)
 		if err != nil {
@@ -208,13 +209,15 @@ func (r *ComputeRun) provedBatch(d *device, ev devEvent) {
 	}
 }
 
-// sendBatch sends a batch claim or proof for ts with gas for all elements: counted
-// by the throttle, never held back by it. A broadcast that fails abandons
-// every task.
-func (r *ComputeRun) sendBatch(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, ts []*task, msg sdk.Msg) {
+// sendBatch sends a batch claim or proof for ts: counted by the throttle,
+// never held back by it. Its gas limit is the learned one for len(ts)
+// elements, fallback (gas for all elements) until there is one. A broadcast
+// that fails abandons every task.
+func (r *ComputeRun) sendBatch(ctx context.Context, d *device, kind TxKind, fallback uint64, ev eventKind, ts []*task, msg sdk.Msg) {
 	r.throttle.Add()
-	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) {
+	err := r.g.SendMsgs(ctx, d.acc, kind, r.gas.Limit(kind, len(ts), fallback), func(o Outcome) {
 		r.throttle.Release()
+		r.gas.Observe(kind, len(ts), o)
 		d.events <- devEvent{kind: ev, ts: ts, out: o}
 	}, msg)
 	if err != nil {

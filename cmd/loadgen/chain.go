@@ -101,7 +101,10 @@ type BlockStat struct {
 	Failed  [numKinds]int
 	GasUsed [numKinds]int64
 	TxBytes [numKinds]int
-	Items   int64 // items of tasks whose proof was accepted in this block
+	// GasWanted and GasUsedAll are all txs' gas limits and gas used: CometBFT
+	// fills a block up to the block gas limit by gas wanted.
+	GasWanted, GasUsedAll int64
+	Items                 int64 // items of tasks whose proof was accepted in this block
 }
 
 type pendingTx struct {
@@ -271,6 +274,8 @@ func (t *Tracker) process(blockTime time.Time, h int64, txs cmttypes.Txs, result
 			stat.Failed[kind]++
 		}
 		stat.GasUsed[kind] += r.GasUsed
+		stat.GasWanted += r.GasWanted
+		stat.GasUsedAll += r.GasUsed
 		stat.TxBytes[kind] += len(tx)
 		if ok {
 			deliveries = append(deliveries, delivery{p.done, Outcome{Height: h, Code: r.Code, Codespace: r.Codespace, Log: r.Log, Data: r.Data, GasUsed: r.GasUsed}})

@@ -30,6 +30,7 @@ type ComputeRun struct {
 	batch    int // tasks per lease, claim and proof tx (1: the single messages)
 	perDev   int // tasks per device before it stops (0: until Stop)
 	throttle *Throttle
+	gas      *GasLimits    // learned gas limits (gaslimit.go)
 	cpu      chan struct{} // bounds concurrent output computation to the cores
 	stopped  atomic.Bool
 	noJobs   atomic.Bool
@@ -43,7 +44,7 @@ type ComputeRun struct {
 // NewComputeRun prepares a run over jobs; th gates new leases.
 func NewComputeRun(g *Gen, jobs []*Job, live, perDevice int, th *Throttle) *ComputeRun {
 	return &ComputeRun{g: g, picker: &JobPicker{jobs: jobs}, live: live, batch: 1, perDev: perDevice, throttle: th,
-		cpu: make(chan struct{}, runtime.NumCPU()), failures: map[string]int{}}
+		gas: NewGasLimits(), cpu: make(chan struct{}, runtime.NumCPU()), failures: map[string]int{}}
 }
 
 // Stop stops new leases; tasks in flight finish.
@@ -209,7 +210,11 @@ func (r *ComputeRun) fill(ctx context.Context, d *device) {
 			return
 		}
 		t := &task{job: job}
-		err := r.g.SendMsgs(ctx, d.acc, KindLease, gasLease, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{kind: evLeased, t: t, out: o} },
+		err := r.g.SendMsgs(ctx, d.acc, KindLease, r.gas.Limit(KindLease, 1, gasLease), func(o Outcome) {
+			r.throttle.Release()
+			r.gas.Observe(KindLease, 1, o)
+			d.events <- devEvent{kind: evLeased, t: t, out: o}
+		},
 			&computetypes.MsgLeaseTask{Operator: d.acc.Bech32, JobId: job.ID})
 		if err != nil {
 			r.throttle.Release()
@@ -235,10 +240,15 @@ func (r *ComputeRun) abandon(d *device, step string, o Outcome, err error) {
 }
 
 // send sends a claim or proof: counted by the throttle, never held back by it.
-// A broadcast that fails abandons the task.
-func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, gas uint64, ev eventKind, t *task, msg sdk.Msg) {
+// Its gas limit is the learned one, fallback until there is one. A broadcast
+// that fails abandons the task.
+func (r *ComputeRun) send(ctx context.Context, d *device, kind TxKind, fallback uint64, ev eventKind, t *task, msg sdk.Msg) {
 	r.throttle.Add()
-	err := r.g.SendMsgs(ctx, d.acc, kind, gas, func(o Outcome) { r.throttle.Release(); d.events <- devEvent{kind: ev, t: t, out: o} }, msg)
+	err := r.g.SendMsgs(ctx, d.acc, kind, r.gas.Limit(kind, 1, fallback), func(o Outcome) {
+		r.throttle.Release()
+		r.gas.Observe(kind, 1, o)
+		d.events <- devEvent{kind: ev, t: t, out: o}
+	}, msg)
 	if err != nil {
 		r.throttle.Release()
 		r.abandon(d, kind.String()+" broadcast", Outcome{}, err)

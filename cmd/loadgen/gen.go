@@ -13,7 +13,8 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 )
 
-// Fixed gas limits per message (the fee is fixed too); the results report the
+// Fixed gas limits per message (the fee is fixed too): the bank sends', and
+// the compute txs' until their gas used is known (gaslimit.go); the results report the
 // gas actually used.
 const (
 	gasBank     = 150_000

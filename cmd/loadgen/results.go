@@ -88,18 +88,22 @@ type Config struct {
 
 // WindowStats are the committed blocks of one measurement window.
 type WindowStats struct {
-	FromHeight          int64                `json:"from_height"`
-	ToHeight            int64                `json:"to_height"`
-	Blocks              int                  `json:"blocks"`
-	ChainSeconds        float64              `json:"chain_seconds"`
-	TxsOK               int                  `json:"txs_ok"`
-	TxsFailed           int                  `json:"txs_failed"`
-	TPS                 float64              `json:"tps"`
-	BlockIntervalMedian float64              `json:"block_interval_median_s"`
-	BlockIntervalMax    float64              `json:"block_interval_max_s"`
-	TxsPerBlockMedian   int                  `json:"txs_per_block_median"`
-	ItemsVerified       int64                `json:"items_verified,omitempty"`
-	ByKind              map[string]KindStats `json:"by_kind"`
+	FromHeight          int64   `json:"from_height"`
+	ToHeight            int64   `json:"to_height"`
+	Blocks              int     `json:"blocks"`
+	ChainSeconds        float64 `json:"chain_seconds"`
+	TxsOK               int     `json:"txs_ok"`
+	TxsFailed           int     `json:"txs_failed"`
+	TPS                 float64 `json:"tps"`
+	BlockIntervalMedian float64 `json:"block_interval_median_s"`
+	BlockIntervalMax    float64 `json:"block_interval_max_s"`
+	TxsPerBlockMedian   int     `json:"txs_per_block_median"`
+	// Block fill: the median block's gas wanted and gas used (all txs), of
+	// the block gas limit (app.BlockMaxGas) that bounds gas wanted.
+	GasWantedPerBlockMedian int64                `json:"gas_wanted_per_block_median"`
+	GasUsedPerBlockMedian   int64                `json:"gas_used_per_block_median"`
+	ItemsVerified           int64                `json:"items_verified,omitempty"`
+	ByKind                  map[string]KindStats `json:"by_kind"`
 	// Series is every block of the window: height, seconds since the window's
 	// first block, txs, successful txs of the workload.
 	Series      [][4]float64 `json:"blocks_series"`

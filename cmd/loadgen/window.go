@@ -40,6 +40,7 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 	}
 	var intervals []float64
 	var perBlock []int
+	var wanted, used []int64
 	prev := first.Time
 	agg := map[TxKind]*KindStats{}
 	for _, b := range blocks {
@@ -50,6 +51,7 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 			n += b.OK[k]
 		}
 		perBlock = append(perBlock, b.Txs)
+		wanted, used = append(wanted, b.GasWanted), append(used, b.GasUsedAll)
 		ws.TxsOK += n
 		ws.Series = append(ws.Series, [4]float64{float64(b.Height), b.Time.Sub(first.Time).Seconds(), float64(b.Txs), float64(n)})
 		for k := range numKinds {
@@ -87,5 +89,8 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 	ws.BlockIntervalMedian = percentile(intervals, 0.5)
 	ws.BlockIntervalMax = intervals[len(intervals)-1]
 	ws.TxsPerBlockMedian = percentile(perBlock, 0.5)
+	slices.Sort(wanted)
+	slices.Sort(used)
+	ws.GasWantedPerBlockMedian, ws.GasUsedPerBlockMedian = percentile(wanted, 0.5), percentile(used, 0.5)
 	return ws
 }

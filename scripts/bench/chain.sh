@@ -13,6 +13,7 @@
 #        in batches of 16 tasks per tx, 4: the 4-node localnet, 1q: one validator and a query node, for the
 #        query figures (default: 1 1b 4 1q)
 # Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
+#        ACCOUNTS      bench accounts (default 1300: bank senders, the devices and the requester)
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
 #                      the query node comes after the validators)
 #        BENCH_OUT     results directory (default docs/bench-results)
@@ -31,7 +32,7 @@ BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
 OUT=${BENCH_OUT:-docs/bench-results}
 PORT=${BENCH_PORT:-46600}
 TOPOLOGIES=${*:-1 1b 4 1q}
-SEED=bench ACCOUNTS=1300
+SEED=bench ACCOUNTS=${ACCOUNTS:-1300}
 [ -x "$BIN" ] || { echo "no nightshiftd at $BIN (make build)" >&2; exit 1; }
 
 TMP=$(mktemp -d -t nightshift-bench-XXXXXX)
