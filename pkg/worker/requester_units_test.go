@@ -1,0 +1,62 @@
+package worker
+
+import (
+	"context"
+	"testing"
+
+	"cosmossdk.io/collections"
+	"cosmossdk.io/collections/colltest"
+	"cosmossdk.io/math"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nightshift-network/nightshift/pkg/cometrpc"
+	"github.com/nightshift-network/nightshift/x/compute/types"
+)
+
+// storeNode answers store queries from a KV store, as the node's
+// /store/compute/key does.
+type storeNode struct {
+	ctx  context.Context
+	kvs  *colltest.StoreService
+	path string
+}
+
+func (n *storeNode) ABCIQuery(_ context.Context, path string, data []byte) (*cometrpc.QueryResponse, error) {
+	n.path = path
+	bz, err := n.kvs.OpenKVStore(n.ctx).Get(data)
+	if err != nil {
+		return nil, err
+	}
+	return &cometrpc.QueryResponse{Value: bz}, nil
+}
+
+// TestChainRequesterUnits: the worker reads what a map built like the
+// keeper's requester_epoch_units stores, for that epoch and requester only.
+func TestChainRequesterUnits(t *testing.T) {
+	kvs, ctx := colltest.MockStore()
+	sb := collections.NewSchemaBuilder(kvs)
+	units := collections.NewMap(sb, types.RequesterEpochUnitsKey, "requester_epoch_units", types.RequesterEpochUnitsKeyCodec, sdk.IntValue)
+	_, err := sb.Build()
+	require.NoError(t, err)
+	addr := []byte("requester-address-20")
+	other := []byte("another-requester-20")
+	require.NoError(t, units.Set(ctx, collections.Join(uint64(7), addr), math.NewInt(123_456)))
+	require.NoError(t, units.Set(ctx, collections.Join(uint64(6), addr), math.NewInt(9)))
+	require.NoError(t, units.Set(ctx, collections.Join(uint64(7), other), math.NewInt(5)))
+	bech, err := bech32.ConvertAndEncode("nightshift", addr)
+	require.NoError(t, err)
+
+	node := &storeNode{ctx: ctx, kvs: kvs}
+	read := ChainRequesterUnits(node)
+	got, err := read(context.Background(), 7, bech)
+	require.NoError(t, err)
+	require.Equal(t, "123456", got.String())
+	require.Equal(t, "/store/compute/key", node.path)
+	got, err = read(context.Background(), 8, bech)
+	require.NoError(t, err)
+	require.True(t, got.IsZero(), "nothing credited in epoch 8")
+	_, err = read(context.Background(), 7, "not-an-address")
+	require.ErrorContains(t, err, `requester "not-an-address"`)
+}
