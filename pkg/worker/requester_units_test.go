@@ -10,6 +10,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 
 	"github.com/nightshift-network/nightshift/pkg/cometrpc"
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -59,4 +60,49 @@ func TestChainRequesterUnits(t *testing.T) {
 	require.True(t, got.IsZero(), "nothing credited in epoch 8")
 	_, err = read(context.Background(), 7, "not-an-address")
 	require.ErrorContains(t, err, `requester "not-an-address"`)
+}
+
+// capChain is a chain whose epoch 7 has emission and two approved requesters.
+type capChain struct {
+	types.QueryClient
+}
+
+func (capChain) Epoch(context.Context, *types.QueryEpochRequest, ...grpc.CallOption) (*types.QueryEpochResponse, error) {
+	return &types.QueryEpochResponse{NextEmission: math.NewInt(1e9), Current: types.EpochInfo{Epoch: 7, WorkUnits: math.NewInt(1e6)}}, nil
+}
+
+func (capChain) Params(context.Context, *types.QueryParamsRequest, ...grpc.CallOption) (*types.QueryParamsResponse, error) {
+	return &types.QueryParamsResponse{Params: types.DefaultParams()}, nil
+}
+
+func (capChain) Requesters(context.Context, *types.QueryRequestersRequest, ...grpc.CallOption) (*types.QueryRequestersResponse, error) {
+	return &types.QueryRequestersResponse{Requesters: []string{requester, "night1full"}}, nil
+}
+
+// TestMarketReadsRequesterUnits: the worker's market carries the cap and
+// the running epoch's units of each approved requester of a leasable job,
+// read once per market refresh; others are not asked for.
+func TestMarketReadsRequesterUnits(t *testing.T) {
+	type ask struct {
+		epoch     uint64
+		requester string
+	}
+	var asked []ask
+	w := New(Config{Client: &fakeLeaseChain{}, Query: capChain{}, RequesterUnits: func(_ context.Context, epoch uint64, r string) (math.Int, error) {
+		asked = append(asked, ask{epoch, r})
+		return math.NewInt(1e6), nil
+	}})
+	stranger := hashcashJob(2, 20, 100)
+	stranger.Requester = "night1stranger" // not approved: earns no emission, not asked
+	full := hashcashJob(3, 20, 100)
+	full.NextTask, full.LiveTasks = full.NumTasks, full.NumTasks
+	full.Requester = "night1full" // approved, but nothing to lease
+	jobs := []types.Job{hashcashJob(1, 20, 100), stranger, full}
+	for range 2 {
+		m, err := w.market(context.Background(), jobs)
+		require.NoError(t, err)
+		require.Equal(t, uint32(types.DefaultMaxRequesterEmissionBps), m.RequesterCapBps)
+		require.Equal(t, "1000000", m.RequesterUnits[requester].String())
+	}
+	require.Equal(t, []ask{{7, requester}}, asked, "once, for the approved requester, in the running epoch")
 }
