@@ -23,8 +23,8 @@ func TestWorkerPaysMinGasPrice(t *testing.T) {
 	requester, device1 := d.addr("requester"), d.addr("device1")
 	d.mustTx("compute", "approve-requester", requester, "--from", "validator")
 
-	// A LegacyDec travels in a tx as its integer ×10^18: 0.5 ushift per gas.
-	d.updateComputeParams(map[string]string{"min_gas_price": "500000000000000000"})
+	// 0.5 ushift per gas, written as the decimal the query prints.
+	d.updateComputeParams(map[string]string{"min_gas_price": "0.5"})
 	var now struct {
 		Params struct {
 			MinGasPrice string `json:"min_gas_price"`

@@ -92,6 +92,10 @@ func (c *fakeLeaseChain) Epoch(context.Context, *types.QueryEpochRequest, ...grp
 	return &types.QueryEpochResponse{NextEmission: math.ZeroInt(), Current: types.EpochInfo{WorkUnits: math.ZeroInt()}}, nil
 }
 
+func (c *fakeLeaseChain) Params(context.Context, *types.QueryParamsRequest, ...grpc.CallOption) (*types.QueryParamsResponse, error) {
+	return &types.QueryParamsResponse{Params: types.DefaultParams()}, nil
+}
+
 func (c *fakeLeaseChain) Requesters(context.Context, *types.QueryRequestersRequest, ...grpc.CallOption) (*types.QueryRequestersResponse, error) {
 	return &types.QueryRequestersResponse{}, nil
 }

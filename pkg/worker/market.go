@@ -48,7 +48,7 @@ func (w *Worker) rankOpenJobs(ctx context.Context) (Ranking, error) {
 	m := Market{EpochEmission: math.ZeroInt(), EpochUnits: math.ZeroInt()}
 	if anyLeasable(jobs) {
 		var err error
-		if m, err = w.market(ctx); err != nil {
+		if m, err = w.market(ctx, jobs); err != nil {
 			return Ranking{}, err
 		}
 	}
@@ -75,19 +75,69 @@ func anyLeasable(jobs []types.Job) bool {
 	return false
 }
 
-// market returns the emission side of the market, read at most once per marketTTL.
-func (w *Worker) market(ctx context.Context) (Market, error) {
+// market returns the emission side of the market, read at most once per
+// marketTTL, with the units credited so far by the approved requesters of
+// jobs (each read once per marketTTL too).
+func (w *Worker) market(ctx context.Context, jobs []types.Job) (Market, error) {
 	w.mu.Lock()
 	cached, at := w.marketCache, w.marketAt
 	w.mu.Unlock()
-	if !at.IsZero() && time.Since(at) < marketTTL {
-		return cached, nil
+	stale := at.IsZero() || time.Since(at) >= marketTTL
+	if stale {
+		var err error
+		if cached, err = w.readMarket(ctx); err != nil {
+			return Market{}, err
+		}
 	}
+	if err := w.readRequesterUnits(ctx, &cached, jobs); err != nil {
+		return Market{}, err
+	}
+	w.mu.Lock()
+	if stale {
+		w.marketAt = time.Now()
+	}
+	w.marketCache = cached
+	w.mu.Unlock()
+	return cached, nil
+}
+
+// readRequesterUnits adds to m the epoch's units of the approved requesters
+// of leasable jobs it does not have yet: what their emission cap has left.
+func (w *Worker) readRequesterUnits(ctx context.Context, m *Market, jobs []types.Job) error {
+	if w.cfg.RequesterUnits == nil || m.RequesterCapBps == 0 || m.RequesterCapBps >= types.BasisPoints {
+		return nil
+	}
+	units := make(map[string]math.Int, len(m.RequesterUnits))
+	for r, u := range m.RequesterUnits {
+		units[r] = u
+	}
+	for i := range jobs {
+		r := jobs[i].Requester
+		if _, have := units[r]; have || !m.Approved[r] || !leasable(&jobs[i]) {
+			continue
+		}
+		u, err := w.cfg.RequesterUnits(ctx, m.Epoch, r)
+		if err != nil {
+			return unavailable(err)
+		}
+		units[r] = u
+	}
+	m.RequesterUnits = units
+	return nil
+}
+
+// readMarket reads the running epoch, the cap and the approved requesters.
+func (w *Worker) readMarket(ctx context.Context) (Market, error) {
 	epoch, err := w.cfg.Query.Epoch(ctx, &types.QueryEpochRequest{})
 	if err != nil {
 		return Market{}, unavailable(err)
 	}
-	m := Market{EpochEmission: epoch.NextEmission, EpochUnits: epoch.Current.WorkUnits, Approved: map[string]bool{}}
+	params, err := w.cfg.Query.Params(ctx, &types.QueryParamsRequest{})
+	if err != nil {
+		return Market{}, unavailable(err)
+	}
+	m := Market{EpochEmission: epoch.NextEmission, EpochUnits: epoch.Current.WorkUnits, Epoch: epoch.Current.Epoch,
+		RequesterCapBps: params.Params.MaxRequesterEmissionBps, Approved: map[string]bool{}}
 	var key []byte
 	for {
 		res, err := w.cfg.Query.Requesters(ctx, &types.QueryRequestersRequest{Pagination: &query.PageRequest{Key: key, Limit: 1000}})
@@ -102,9 +152,6 @@ func (w *Worker) market(ctx context.Context) (Market, error) {
 		}
 		key = res.Pagination.NextKey
 	}
-	w.mu.Lock()
-	w.marketCache, w.marketAt = m, time.Now()
-	w.mu.Unlock()
 	return m, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,12 +178,9 @@ func TestComputeNowIgnoresPause(t *testing.T) {
 func TestPoolPausesOnBattery(t *testing.T) {
 	f := newFakeSysfs(t)
 	f.phone(false, "80", "30000")
-	clock := make(chan time.Time, 1)
-	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
-	clock <- now
-	nowFn := func() time.Time { v := <-clock; clock <- v; return v }
-	policy := &Policy{Power: &PowerGate{Rules: PowerRules{When: WhenCharging, ResumeAfter: time.Minute}, Source: Sysfs{Root: f.root}}, Now: nowFn, Interval: time.Millisecond}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	clock := newStepClock(time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC))
+	policy := &Policy{Power: &PowerGate{Rules: PowerRules{When: WhenCharging, ResumeAfter: time.Minute}, Source: Sysfs{Root: f.root}}, Now: clock.Now, Interval: time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	pool := NewPool(ctx, 2, policy)
 	paused, resumed := make(chan string, 1), make(chan struct{}, 1)
@@ -199,33 +197,42 @@ func TestPoolPausesOnBattery(t *testing.T) {
 		outputs, _, err := pool.Compute(ctx, spec, 3, 0, 20, nil)
 		done <- result{outputs, err}
 	}()
-	wait := func(what string, ch <-chan struct{}) {
-		t.Helper()
-		select {
-		case <-ch:
-		case <-time.After(5 * time.Second):
-			t.Fatalf("no %s", what)
-		}
-	}
+	// Bounded waits on events, generous for a loaded CI machine: nothing here
+	// depends on how fast the goroutines run, only on what they have seen.
+	const patience = 30 * time.Second
 	select {
 	case why := <-paused:
 		require.Equal(t, "on battery (computing only while charging)", why)
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("no pause on battery")
 	}
 	require.Zero(t, pool.ItemsDone())
+	// advance moves the clock and returns once the policy has read the new
+	// time, so the gate has judged the power state at that instant (Open reads
+	// the clock and checks the gate under one lock) before the next step.
 	advance := func(d time.Duration) {
-		now = now.Add(d)
-		<-clock
-		clock <- now
-		time.Sleep(20 * time.Millisecond) // a few Interval ticks: the gate is checked at the new time
+		t.Helper()
+		select {
+		case <-clock.Advance(d):
+		case <-time.After(patience):
+			t.Fatalf("the gate never looked at the clock after advancing %s", d)
+		}
 	}
 	f.phone(true, "80", "30000")
 	advance(time.Second) // the gate sees the charger; the hold starts
 	advance(time.Minute - time.Millisecond)
 	require.Zero(t, pool.ItemsDone(), "resume-after has not passed")
+	select {
+	case <-resumed:
+		t.Fatal("resumed before resume-after passed")
+	default:
+	}
 	advance(time.Millisecond)
-	wait("resume", resumed)
+	select {
+	case <-resumed:
+	case <-time.After(patience):
+		t.Fatal("no resume")
+	}
 	r := <-done
 	require.NoError(t, r.err)
 	for i, o := range r.outputs {
@@ -233,4 +240,34 @@ func TestPoolPausesOnBattery(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, o)
 	}
+}
+
+// stepClock is a test clock that moves only when told, and tells when the
+// code under test has read the time it moved to.
+type stepClock struct {
+	mu   sync.Mutex
+	now  time.Time
+	seen chan struct{} // closed by the first Now after Advance
+}
+
+func newStepClock(t time.Time) *stepClock { return &stepClock{now: t} }
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen != nil {
+		close(c.seen)
+		c.seen = nil
+	}
+	return c.now
+}
+
+// Advance moves the clock by d; the returned channel closes once Now has
+// returned the new time.
+func (c *stepClock) Advance(d time.Duration) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.seen = make(chan struct{})
+	return c.seen
 }

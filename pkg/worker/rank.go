@@ -102,6 +102,14 @@ type Market struct {
 	EpochEmission math.Int        // what the running epoch mints if it has verified work
 	EpochUnits    math.Int        // emission-earning units verified in it so far
 	Approved      map[string]bool // requesters whose jobs earn emission
+	Epoch         uint64          // the running epoch's number
+	// RequesterCapBps is max_requester_emission_bps: one requester's jobs
+	// draw at most that share of the epoch (0: not known, no cap applied).
+	RequesterCapBps uint32
+	// RequesterUnits are the units each requester's jobs credited in the
+	// running epoch so far (W_r); a requester missing counts as 0, which
+	// overestimates its share only while it has credited none.
+	RequesterUnits map[string]math.Int
 }
 
 // Offer is an open job this device can take, with what it expects to earn.
@@ -111,10 +119,13 @@ type Offer struct {
 	PricePerItem    string  `json:"price_per_item"`    // ushift, from the job
 	WorkPerItem     uint64  `json:"work_per_item"`     // units: the spec's bound, for wasm the fuel expected here
 	EmissionPerItem float64 `json:"emission_per_item"` // expected ushift, from the running epoch
-	SecondsPerItem  float64 `json:"seconds_per_item"`  // on this device, all threads; 0 when not benched
-	PerHour         float64 `json:"ushift_per_hour"`   // (price + emission) per hour of compute; 0 when not benched
-	job             *types.Job
-	spec            kinds.Spec
+	// EmissionCapped: the requester's emission cap, not the epoch's share,
+	// bounds EmissionPerItem (its jobs already drew most of their cap).
+	EmissionCapped bool    `json:"emission_capped,omitempty"`
+	SecondsPerItem float64 `json:"seconds_per_item"` // on this device, all threads; 0 when not benched
+	PerHour        float64 `json:"ushift_per_hour"`  // (price + emission) per hour of compute; 0 when not benched
+	job            *types.Job
+	spec           kinds.Spec
 }
 
 // Ranking is the outcome of one look at the market.
@@ -202,29 +213,45 @@ func offer(job *types.Job, spec kinds.Spec, in RankInput) Offer {
 		units = j.expectedWork()
 	}
 	o := Offer{JobID: job.Id, Kind: job.Kind, PricePerItem: job.PricePerItem.String(), WorkPerItem: units, job: job, spec: spec}
-	o.EmissionPerItem = in.Market.emissionPerItem(job, units, in.Operator)
+	o.EmissionPerItem, o.EmissionCapped = in.Market.emissionPerItem(job, units, in.Operator)
 	if d, ok := in.itemTime(spec, job.Kind); ok && d > 0 {
 		o.SecondsPerItem = d.Seconds()
-		{
-			o.PerHour = (toFloat(job.PricePerItem) + o.EmissionPerItem) / o.SecondsPerItem * 3600
-		}
+		o.PerHour = (toFloat(job.PricePerItem) + o.EmissionPerItem) / o.SecondsPerItem * 3600
 	}
 	return o
 }
 
 // emissionPerItem is this device's expected share of the running epoch's
 // emission for one item of units: its units over the epoch's units once its
-// task is added (a share that shrinks as others verify work).
-func (m Market) emissionPerItem(job *types.Job, units uint64, operator string) float64 {
+// task is added (a share that shrinks as others verify work), but never more
+// than the requester's cap allows: a requester's jobs draw at most
+// max_requester_emission_bps of the epoch, shared by their units, so a task
+// earns at most types.RequesterEmissionBound, the bound the chain's lease
+// check uses. capped reports that the cap is the smaller.
+func (m Market) emissionPerItem(job *types.Job, units uint64, operator string) (perItem float64, capped bool) {
 	if !m.Approved[job.Requester] || job.Requester == operator || m.EpochEmission.IsNil() || !m.EpochEmission.IsPositive() {
-		return 0
+		return 0, false
 	}
-	taskUnits := float64(units) * float64(max(job.ItemsPerTask, 1))
+	items := max(job.ItemsPerTask, 1)
+	taskUnits := float64(units) * float64(items)
 	epochUnits := 0.0
 	if !m.EpochUnits.IsNil() {
 		epochUnits = toFloat(m.EpochUnits)
 	}
-	return toFloat(m.EpochEmission) * float64(units) / (epochUnits + taskUnits)
+	share := toFloat(m.EpochEmission) * float64(units) / (epochUnits + taskUnits)
+	if m.RequesterCapBps == 0 || m.RequesterCapBps >= types.BasisPoints {
+		return share, false
+	}
+	credited, ok := m.RequesterUnits[job.Requester]
+	if !ok || credited.IsNil() {
+		credited = math.ZeroInt()
+	}
+	task := math.NewIntFromUint64(units).Mul(math.NewIntFromUint64(items))
+	bound := toFloat(types.RequesterEmissionBound(m.EpochEmission, m.RequesterCapBps, credited, task)) / float64(items)
+	if bound < share {
+		return bound, true
+	}
+	return share, false
 }
 
 // perUnit is price plus emission per work unit, for jobs of kinds never benched.

@@ -101,6 +101,45 @@ func TestRankCountsExpectedEmission(t *testing.T) {
 	require.Zero(t, r.Offers[0].EmissionPerItem)
 }
 
+// A requester's jobs draw at most max_requester_emission_bps of the epoch: a
+// requester whose jobs already credited most of the epoch's units (its cap is
+// used up) pays little emission more, so a better-priced job of it ranks below
+// a fresh requester's; the bound is the chain's own (RequesterEmissionBound).
+func TestRankHonoursRequesterCap(t *testing.T) {
+	const fresh = "night1fresh"
+	farmed := hashcashJob(1, 20, 20_000) // pays more per item, but its requester's cap is drawn
+	other := hashcashJob(2, 20, 100)
+	other.Requester = fresh
+	m := Market{
+		EpochEmission: math.NewInt(1_000_000_000), EpochUnits: math.NewInt(1_000_000),
+		Approved:        map[string]bool{requester: true, fresh: true},
+		RequesterCapBps: 2000, // C = 2e8
+		RequesterUnits:  map[string]math.Int{requester: math.NewInt(1_000_000)},
+	}
+	in := RankInput{Kinds: kinds.DefaultRegistry(), ItemTime: paced(map[string]float64{"hashcash": 1e9}), Market: m, Operator: device}
+	r := Rank([]types.Job{farmed, other}, in)
+	require.Equal(t, []uint64{2, 1}, ids(r.Offers), "the capped requester's job ranks last")
+	// The task's 4 items of 64 units: ⌈2e8 × 256 / (1e6 + 256)⌉ / 4 per item,
+	// below the epoch share 1e9 × 64 / (1e6 + 256).
+	capped := r.Offers[1]
+	want := types.RequesterEmissionBound(m.EpochEmission, 2000, math.NewInt(1_000_000), math.NewInt(256))
+	require.InDelta(t, toFloat(want)/4, capped.EmissionPerItem, 1e-9)
+	require.InDelta(t, 2e8*256/(1e6+256)/4, capped.EmissionPerItem, 1)
+	require.True(t, capped.EmissionCapped)
+	// The fresh requester has drawn nothing: its cap (5e7 per item) is above
+	// its epoch share, which stands.
+	require.InDelta(t, 1e9*64/(1e6+256), r.Offers[0].EmissionPerItem, 1)
+	require.False(t, r.Offers[0].EmissionCapped)
+
+	// With the cap off (10000 bps, or unknown) the share alone counts, as before.
+	for _, bps := range []uint32{types.BasisPoints, 0} {
+		in.Market.RequesterCapBps = bps
+		r = Rank([]types.Job{farmed, other}, in)
+		require.Equal(t, []uint64{1, 2}, ids(r.Offers), "bps %d", bps)
+		require.False(t, r.Offers[0].EmissionCapped)
+	}
+}
+
 // Each reason a job is passed over is reported with its code; a fully leased
 // job is neither offered nor skipped.
 func TestRankSkipReasons(t *testing.T) {

@@ -56,6 +56,10 @@ type Config struct {
 	// SafetyPoll is how often a watching worker looks anyway, in case an event
 	// was missed (default 60 s).
 	SafetyPoll time.Duration
+	// RequesterUnits reads the units a requester's jobs credited in an epoch
+	// (the chain keeps them for its per-requester emission cap), so ranking
+	// can apply the cap; nil: the cap is applied as if none were credited.
+	RequesterUnits func(ctx context.Context, epoch uint64, requester string) (math.Int, error)
 }
 
 // MarketWatch signals possible changes in the market (see Subscription).

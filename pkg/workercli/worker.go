@@ -187,6 +187,8 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				Clock:       chainClock(clientCtx),
 				Filters:     filters,
 				SafetyPoll:  safetyPoll,
+
+				RequesterUnits: requesterUnits(clientCtx),
 			})
 			if sub != nil {
 				w.Watch(sub)

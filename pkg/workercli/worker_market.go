@@ -113,7 +113,11 @@ func printMarket(w io.Writer, r worker.Ranking) {
 		if o.PerHour > 0 {
 			rate = fmt.Sprintf("%.0f ushift/h", o.PerHour)
 		}
-		fmt.Fprintf(w, "  job %d  %s  %sushift/item + %.0f emission  %s\n", o.JobID, o.Kind, o.PricePerItem, o.EmissionPerItem, rate)
+		emission := "emission"
+		if o.EmissionCapped {
+			emission = "emission (capped: its requester's jobs drew most of their share of the epoch)"
+		}
+		fmt.Fprintf(w, "  job %d  %s  %sushift/item + %.0f %s  %s\n", o.JobID, o.Kind, o.PricePerItem, o.EmissionPerItem, emission, rate)
 	}
 	for _, s := range r.Skips {
 		fmt.Fprintf(w, "  job %d  skipped (%s): %s\n", s.JobID, s.Reason, s.Detail)

@@ -38,17 +38,19 @@ func TestWorkerStartRefusesBadMarketFlags(t *testing.T) {
 func TestStatusMarketSection(t *testing.T) {
 	var b strings.Builder
 	printMarket(&b, worker.Ranking{
-		At:     time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC),
-		Offers: []worker.Offer{{JobID: 4, Kind: "mandelbrot", PricePerItem: "5000", EmissionPerItem: 12, PerHour: 2.8e11}, {JobID: 9, Kind: "hashcash", PricePerItem: "7"}},
+		At: time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC),
+		Offers: []worker.Offer{{JobID: 4, Kind: "mandelbrot", PricePerItem: "5000", EmissionPerItem: 12, PerHour: 2.8e11}, {JobID: 9, Kind: "hashcash", PricePerItem: "7"},
+			{JobID: 11, Kind: "hashcash", PricePerItem: "7", EmissionPerItem: 3, EmissionCapped: true}},
 		Skips: []worker.Skip{
 			{JobID: 3, Reason: worker.SkipBelowPrice, Detail: "pays 99ushift per item, below --min-price 100ushift"},
 			{JobID: 5, Reason: worker.SkipWorkLimit, Detail: "an item may take 3840000 work units, above --max-work-per-item 2097152"},
 		},
 	})
 	out := b.String()
-	require.Contains(t, out, "Market     2 workable jobs, 2 skipped")
+	require.Contains(t, out, "Market     3 workable jobs, 2 skipped")
 	require.Contains(t, out, "  job 4  mandelbrot  5000ushift/item + 12 emission  280000000000 ushift/h\n")
 	require.Contains(t, out, "  job 9  hashcash  7ushift/item + 0 emission  not benched\n")
+	require.Contains(t, out, "  job 11  hashcash  7ushift/item + 3 emission (capped: its requester's jobs drew most of their share of the epoch)  not benched\n")
 	require.Contains(t, out, "  job 3  skipped (below-min-price): pays 99ushift per item, below --min-price 100ushift\n")
 	require.Contains(t, out, "  job 5  skipped (work-over-limit): an item may take 3840000 work units")
 }

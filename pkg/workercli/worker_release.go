@@ -39,6 +39,15 @@ func workerSpeed(ctx context.Context, home string, threads int) (speed *worker.S
 
 // chainClock is the worker's view of the chain's height and block time, or nil
 // without a node.
+// requesterUnits reads a requester's credited units over the node, for the
+// emission cap in ranking; nil without a node.
+func requesterUnits(clientCtx chainContext) func(context.Context, uint64, string) (math.Int, error) {
+	if clientCtx.Node == nil {
+		return nil
+	}
+	return worker.ChainRequesterUnits(clientCtx.Node)
+}
+
 func chainClock(clientCtx chainContext) worker.ChainClock {
 	if clientCtx.Node == nil {
 		return nil

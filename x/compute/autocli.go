@@ -59,7 +59,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "ApproveRequester", Use: "approve-requester [requester]", Short: "Let a requester's jobs earn emission (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "RevokeRequester", Use: "revoke-requester [requester]", Short: "Revoke a requester's approval (authority)", PositionalArgs: pos("requester")},
 				{RpcMethod: "ReleaseTask", Use: "release-task [job-id] [task-index]", Short: "Hand a leased, unclaimed task back at once (charged pro rata to the lease blocks held, less than a lapse; barred from it for lease_cooldown_blocks)", PositionalArgs: pos("job_id", "task_index")},
-				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority)", PositionalArgs: pos("params")},
+				{RpcMethod: "UpdateParams", Use: "update-params [params-json]", Short: "Replace the params (authority): JSON inline or a .json file, as `q compute params --output json` prints them (min_gas_price as a decimal)", PositionalArgs: pos("params")},
 				{RpcMethod: "StoreProgram", Use: "store-program [code]", Short: "Store a WebAssembly program (code in hex or base64; `nightshiftd requester store-program FILE` reads a .wasm file)", PositionalArgs: pos("code")},
 				{RpcMethod: "LeaseTasks", Use: "lease-tasks [job-id...]", Short: "Lease one task of each listed job in one tx (a job listed twice: two tasks); good leases settle, bad ones are reported", PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "job_ids", Varargs: true}}},
 				{RpcMethod: "SubmitClaims", Use: "submit-claims", Short: "Claim several leased tasks in one tx (--claims JSON: [{job_id, task_index, root}]); good claims settle, bad ones are reported"},

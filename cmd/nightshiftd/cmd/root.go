@@ -83,7 +83,7 @@ func NewRootCmd() *cobra.Command {
 	autoCliOpts.ClientCtx = initClientCtx
 	nodeCmds := nodeservice.NewNodeCommands()
 	autoCliOpts.ModuleOptions[nodeCmds.Name()] = nodeCmds.AutoCLIOptions()
-	if err := autoCliOpts.EnhanceRootCommand(rootCmd); err != nil {
+	if err := computecli.EnhanceRootCommand(autoCliOpts, rootCmd); err != nil {
 		panic(err)
 	}
 	computecli.AnswerBadInputBriefly(rootCmd)

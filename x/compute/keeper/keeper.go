@@ -168,7 +168,7 @@ func NewKeeper(
 		Epochs:             collections.NewMap(sb, types.EpochsKey, "epochs", collections.Uint64Key, codec.CollValue[types.EpochInfo](cdc)),
 		DeviceEpochUnits:   collections.NewMap(sb, types.DeviceEpochUnitsKey, "device_epoch_units", collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), sdk.IntValue),
 		RequesterEpochUnits: collections.NewMap(sb, types.RequesterEpochUnitsKey, "requester_epoch_units",
-			collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey), sdk.IntValue),
+			types.RequesterEpochUnitsKeyCodec, sdk.IntValue),
 		DeviceRequesterUnits: collections.NewMap(sb, types.DeviceRequesterUnitsKey, "device_requester_units",
 			collections.TripleKeyCodec(collections.BytesKey, collections.Uint64Key, collections.BytesKey), sdk.IntValue),
 		BlockHashes:        collections.NewMap(sb, types.BlockHashesKey, "block_hashes", collections.Uint64Key, collections.BytesValue),

@@ -57,6 +57,9 @@ var (
 var (
 	// RequesterEpochUnitsKey holds (epoch, requester) → units its jobs credited.
 	RequesterEpochUnitsKey = collections.NewPrefix(50)
+	// RequesterEpochUnitsKeyCodec encodes its keys; the worker reads the map
+	// by the same codec to estimate what a requester's cap has left.
+	RequesterEpochUnitsKeyCodec = collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)
 	// DeviceRequesterUnitsKey holds (device, epoch, requester) → units, until
 	// withdrawn; DeviceEpochUnitsKey holds their sum per (device, epoch).
 	DeviceRequesterUnitsKey = collections.NewPrefix(51)
