@@ -197,16 +197,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return err
 	}
 	sleep(ctx, cfg.ComputeWindow)
-	res.Compute.Window = g.closeWindow(w, KindLease, KindClaim, KindProof)
-	run.Stop()
-	log.Printf("compute: window closed (%.1f tx/s); letting %d tasks in flight finish", res.Compute.Window.TPS, g.Tracker.Pending())
-	select {
-	case <-runDone:
-	case <-time.After(cfg.Drain):
-		stopRun()
-		<-runDone
-	}
-	g.drain(ctx, 10*time.Second)
+	res.Compute.Window = g.closeComputeWindow(ctx, "compute", w, run, runDone, stopRun, cfg.Drain)
 	diskEnd, diskHeight1 := dirSizes(cfg.Home0), g.Tracker.Height()
 	res.Queries = append(res.Queries, <-loaded)
 	if err := <-loadedErr; err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log"
-	"time"
 
 	"github.com/nightshift-network/nightshift/x/compute/program"
 	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
@@ -63,16 +62,7 @@ func (g *Gen) runWasm(ctx context.Context, cfg RunConfig, jobs []*Job, devices [
 	w := g.openWindow(cfg.PIDs)
 	sleep(ctx, cfg.WasmWindow)
 	var st ComputeStats
-	st.Window = g.closeWindow(w, KindLease, KindClaim, KindProof)
-	run.Stop()
-	log.Printf("wasm: window closed (%.1f tx/s); letting %d tasks in flight finish", st.Window.TPS, g.Tracker.Pending())
-	select {
-	case <-runDone:
-	case <-time.After(cfg.Drain):
-		stopRun()
-		<-runDone
-	}
-	g.drain(ctx, 10*time.Second)
+	st.Window = g.closeComputeWindow(ctx, "wasm", w, run, runDone, stopRun, cfg.Drain)
 	st.fill(run.Completed(), st.Window, run.Failures())
 	st.Batch = run.batch
 	st.LoadgenComputeSeconds = float64(run.computeNs.Load()) / 1e9

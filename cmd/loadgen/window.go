@@ -1,6 +1,11 @@
 package main
 
-import "slices"
+import (
+	"context"
+	"log"
+	"slices"
+	"time"
+)
 
 // window marks the start of a measurement window.
 type window struct {
@@ -93,4 +98,21 @@ func (g *Gen) closeWindow(w window, kinds ...TxKind) WindowStats {
 	slices.Sort(used)
 	ws.GasWantedPerBlockMedian, ws.GasUsedPerBlockMedian = percentile(wanted, 0.5), percentile(used, 0.5)
 	return ws
+}
+
+// closeComputeWindow closes a compute workload's window, stops run from
+// leasing, and lets the tasks in flight settle (up to drain, then cancels the
+// run) so their txs do not land in the next window.
+func (g *Gen) closeComputeWindow(ctx context.Context, name string, w window, run *ComputeRun, runDone <-chan struct{}, stopRun func(), drain time.Duration) WindowStats {
+	st := g.closeWindow(w, KindLease, KindClaim, KindProof)
+	run.Stop()
+	log.Printf("%s: window closed (%.1f tx/s); letting %d tasks in flight finish", name, st.TPS, g.Tracker.Pending())
+	select {
+	case <-runDone:
+	case <-time.After(drain):
+		stopRun()
+		<-runDone
+	}
+	g.drain(ctx, 10*time.Second)
+	return st
 }
