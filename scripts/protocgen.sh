@@ -10,8 +10,6 @@ export PATH="$GOBIN:$PATH"
 command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
 command -v protoc-gen-gocosmos >/dev/null || go install github.com/cosmos/gogoproto/protoc-gen-gocosmos@v1.7.2
 command -v protoc-gen-grpc-gateway >/dev/null || go install github.com/grpc-ecosystem/grpc-gateway/protoc-gen-grpc-gateway@v1.16.0
-# Built from go.mod's cosmos-proto (offline: go install pkg@version would ask the proxy).
-command -v protoc-gen-go-pulsar >/dev/null || go build -o "$GOBIN/protoc-gen-go-pulsar" github.com/cosmos/cosmos-proto/cmd/protoc-gen-go-pulsar
 
 moddir() { go list -m -f '{{.Dir}}' "$1"; }
 go mod download github.com/cosmos/cosmos-sdk github.com/cosmos/gogoproto github.com/cosmos/cosmos-proto github.com/grpc-ecosystem/grpc-gateway
@@ -29,21 +27,5 @@ for dir in $(find proto -name '*.proto' -exec dirname {} \; | sort -u); do
     --grpc-gateway_out=logtostderr=true,allow_colon_final_segments=true:"$out" \
     "$dir"/*.proto
 done
-# x/compute's protos a second time, as google.golang.org/protobuf (pulsar)
-# types in api/nightshift/compute/v1: the same messages for programs that do
-# not link cosmos-sdk/types (the phone worker; docs/benchmarks.md, "What
-# reaching 30 MB takes"). The imports map to the SDK's own pulsar packages.
-# api/nightshift/compute/v1's compat_test fails if the two outputs disagree.
-api=github.com/nightshift-network/nightshift/api/nightshift/compute/v1
-pulsar_map=Mgogoproto/gogo.proto=github.com/cosmos/gogoproto/gogoproto,Mcosmos_proto/cosmos.proto=github.com/cosmos/cosmos-proto
-pulsar_map+=,Mamino/amino.proto=cosmossdk.io/api/amino,Mcosmos/msg/v1/msg.proto=cosmossdk.io/api/cosmos/msg/v1
-pulsar_map+=,Mcosmos/base/query/v1beta1/pagination.proto=cosmossdk.io/api/cosmos/base/query/v1beta1
-pulsar_map+=,Mgoogle/api/annotations.proto=google.golang.org/genproto/googleapis/api/annotations
-for f in proto/nightshift/compute/v1/*.proto; do pulsar_map+=",M${f#proto/}=$api;computev1"; done
-protoc "${INCLUDES[@]}" --go-pulsar_out="$pulsar_map":"$out" proto/nightshift/compute/v1/*.proto
-# protoc-gen-go-pulsar ends each WhichOneof with a panic("unreachable") after a
-# switch whose default panics, which go vet reports; were one reachable, the
-# function would not compile without it, so dropping them is safe.
-sed -i '/^\tpanic("unreachable")$/d' "$out"/${api}/*.pulsar.go
 # protoc writes by go_package; copy into this module's tree.
 cp -r "$out"/github.com/nightshift-network/nightshift/* ./

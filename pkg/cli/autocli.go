@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"cosmossdk.io/client/v2/autocli"
 	"cosmossdk.io/client/v2/autocli/flag"
 	"github.com/cosmos/cosmos-sdk/client"
@@ -8,10 +10,14 @@ import (
 	"github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	computev1 "github.com/nightshift-network/nightshift/api/nightshift/compute/v1"
+	computetypes "github.com/nightshift-network/nightshift/x/compute/types"
 )
+
+// paramsName is x/compute's Params, the argument of update-params.
+var paramsName = protoreflect.FullName(proto.MessageName(&computetypes.Params{}))
 
 // EnhanceRootCommand adds the autocli commands as autocli.AppOptions'
 // EnhanceRootCommand does (the same builder), with one type of our own: the
@@ -40,7 +46,16 @@ func EnhanceRootCommand(opts autocli.AppOptions, rootCmd *cobra.Command) error {
 		},
 		AddTxConnFlags: sdkflags.AddTxFlagsToCmd,
 	}
-	params := (&computev1.Params{}).ProtoReflect().Descriptor()
+	// The descriptor comes from the registry the builder reads (gogo's files
+	// merged in), not from a second, pulsar-generated copy of x/compute's types.
+	d, err := files.FindDescriptorByName(paramsName)
+	if err != nil {
+		return fmt.Errorf("autocli: %s: %w", paramsName, err)
+	}
+	params, ok := d.(protoreflect.MessageDescriptor)
+	if !ok {
+		return fmt.Errorf("autocli: %s is a %T, not a message", paramsName, d)
+	}
 	builder.DefineMessageFlagType(params.FullName(), DecJSONFor(params))
 	return opts.EnhanceRootCommandWithBuilder(rootCmd, builder)
 }
