@@ -251,12 +251,12 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 func runItem(ctx context.Context, inst *instance, call Call) ([]byte, byte, error) {
 	mod, mem, alloc := inst.mod, inst.mem, inst.alloc
 	place := func(data []byte) (uint32, byte, error) {
-		res, err := alloc.Call(ctx, uint64(uint32(len(data))))
-		if err != nil {
+		inst.stack[0] = uint64(uint32(len(data)))
+		if err := alloc.CallWithStack(ctx, inst.stack[:]); err != nil {
 			code, err := trapCode(ctx, mod, err)
 			return 0, code, err
 		}
-		ptr := uint32(res[0])
+		ptr := uint32(inst.stack[0])
 		// A pointer whose range is outside memory is the program's fault, a trap like
 		// an out-of-bounds store.
 		if !mem.Write(ptr, data) {
@@ -272,13 +272,13 @@ func runItem(ctx context.Context, inst *instance, call Call) ([]byte, byte, erro
 	if code != 0 || err != nil {
 		return nil, code, err
 	}
-	res, err := inst.run.Call(ctx, call.JobID, call.Item,
-		uint64(paramsPtr), uint64(uint32(len(call.Params))), uint64(inputPtr), uint64(uint32(len(call.Input))))
-	if err != nil {
+	inst.stack = [6]uint64{call.JobID, call.Item,
+		uint64(paramsPtr), uint64(uint32(len(call.Params))), uint64(inputPtr), uint64(uint32(len(call.Input)))}
+	if err := inst.run.CallWithStack(ctx, inst.stack[:]); err != nil {
 		code, err := trapCode(ctx, mod, err)
 		return nil, code, err
 	}
-	ptr, n := res[0]>>32, res[0]&0xffffffff
+	ptr, n := inst.stack[0]>>32, inst.stack[0]&0xffffffff
 	if n > uint64(call.MaxOutputBytes) || ptr+n > uint64(mem.Size()) {
 		return nil, TrapOutputRange, nil
 	}

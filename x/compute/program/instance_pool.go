@@ -35,13 +35,16 @@ type instance struct {
 	alloc, run   api.Function
 	fuel, memcap api.MutableGlobal
 	reset        []api.MutableGlobal // every other mutable global, the trap code included
+	stack        [6]uint64           // params and results of the ABI calls (CallWithStack)
 }
 
 // pristine is a fresh instance's state before its first call, taken from the first
 // instance of a program (every fresh instance of it has the same: zeros, the data
 // segments, the globals' constant initial values).
 type pristine struct {
-	memory  []byte
+	size    uint32 // memory bytes
+	lo      uint32 // memory[lo:lo+len(data)] is data, every other byte is zero
+	data    []byte
 	globals []uint64 // values of instance.reset, in order
 }
 
@@ -79,7 +82,16 @@ func newInstance(mod api.Module, names []string) (*instance, error) {
 // snapshot records inst's state; inst must not have been called yet.
 func (inst *instance) snapshot() *pristine {
 	view, _ := inst.mem.Read(0, inst.mem.Size())
-	p := &pristine{memory: append([]byte(nil), view...), globals: make([]uint64, len(inst.reset))}
+	// Only the span from the first to the last non-zero byte is kept: restoring
+	// zeros is a clear, which costs about half a copy (it reads nothing).
+	lo, hi := 0, len(view)
+	for lo < hi && view[lo] == 0 {
+		lo++
+	}
+	for hi > lo && view[hi-1] == 0 {
+		hi--
+	}
+	p := &pristine{size: uint32(len(view)), lo: uint32(lo), data: append([]byte(nil), view[lo:hi]...), globals: make([]uint64, len(inst.reset))}
 	for i, g := range inst.reset {
 		p.globals[i] = g.Get()
 	}
@@ -89,14 +101,17 @@ func (inst *instance) snapshot() *pristine {
 // restore puts inst back to p and reports whether it could (its memory must still
 // have the initial size).
 func (inst *instance) restore(p *pristine) bool {
-	if uint64(inst.mem.Size()) != uint64(len(p.memory)) || len(inst.reset) != len(p.globals) {
+	if inst.mem.Size() != p.size || len(inst.reset) != len(p.globals) {
 		return false
 	}
-	view, ok := inst.mem.Read(0, inst.mem.Size())
+	view, ok := inst.mem.Read(0, p.size)
 	if !ok {
 		return false
 	}
-	copy(view, p.memory)
+	hi := p.lo + uint32(len(p.data))
+	clear(view[:p.lo])
+	copy(view[p.lo:hi], p.data)
+	clear(view[hi:])
 	for i, g := range inst.reset {
 		g.Set(p.globals[i])
 	}
@@ -111,7 +126,7 @@ func (e *Engine) takeInstance(ctx context.Context, ent *cacheEntry) (*instance, 
 		inst := ent.idle[n-1]
 		ent.idle[n-1] = nil
 		ent.idle = ent.idle[:n-1]
-		e.idleBytes -= uint64(len(ent.pristine.memory))
+		e.idleBytes -= uint64(ent.pristine.size)
 		e.mu.Unlock()
 		return inst, nil
 	}
@@ -139,7 +154,7 @@ func (e *Engine) putInstance(ctx context.Context, ent *cacheEntry, inst *instanc
 	// ent.pristine is set before any instance of ent is handed out and never changes.
 	if reusable && inst.restore(ent.pristine) {
 		e.mu.Lock()
-		size := uint64(len(ent.pristine.memory))
+		size := uint64(ent.pristine.size)
 		if !ent.evicted && e.idleBytes+size <= maxIdleBytes {
 			ent.idle = append(ent.idle, inst)
 			e.idleBytes += size
@@ -155,7 +170,7 @@ func (e *Engine) putInstance(ctx context.Context, ent *cacheEntry, inst *instanc
 func (e *Engine) closeIdle(ctx context.Context, ent *cacheEntry) {
 	for _, inst := range ent.idle {
 		_ = inst.mod.Close(ctx)
-		e.idleBytes -= uint64(len(ent.pristine.memory))
+		e.idleBytes -= uint64(ent.pristine.size)
 	}
 	ent.idle = nil
 }
