@@ -14,8 +14,6 @@
 typedef unsigned int u32;
 typedef unsigned long long u64;
 typedef unsigned long size_t;
-// A u64 at any 4-byte boundary, aliasing u32 limbs (two limbs per access).
-typedef u64 __attribute__((may_alias, aligned(4))) u64a;
 
 #define MAX_LIMBS 32 // N up to 1024 bits
 #define MAX_BASE_TRIES 1024
@@ -145,37 +143,36 @@ static void prepare(modulus *m) {
 	}
 }
 
-// montmul sets out = a*b*R^-1 mod N; out may alias a or b. One pass per word of b
-// (the multiply and the reduction interleaved, each with its own carry), so t is
-// loaded and stored once per limb, two limbs at a time (one u64 access for each
-// pair of t, a and N): the engine bounds-checks every memory access, and pairs
-// made the item 22 % faster (docs/benchmarks.md). The arithmetic, and so every
-// output, is the reference's (reference.go), limb by limb.
-static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
-	u32 L = m->limbs;
+// montmul_fixed sets out = a*b*R^-1 mod N for N of exactly L limbs, L a compile-time
+// constant; out may alias a or b. One pass per word of b (the multiply and the
+// reduction interleaved, each with its own carry). With L constant every loop over
+// limbs is unrolled, so t, a and N live in WebAssembly locals: the only memory
+// accesses left are L loads of b, 2L of a and N, and L stores of out. wazero's
+// compiler bounds-checks every memory access, and in memory (four accesses per limb
+// in the inner loop) the item ran at 0.38 of the reference; in locals it runs at
+// about twice that speed (docs/benchmarks.md, "proth: limbs in locals"). The
+// arithmetic, and so every output, is the reference's (reference.go), limb by limb.
+static inline __attribute__((always_inline)) void montmul_fixed(u32 *out, const u32 *a, const u32 *b,
+                                                                const modulus *m, const u32 L) {
 	u32 t[MAX_LIMBS + 1];
+#pragma clang loop unroll(full)
 	for (u32 i = 0; i <= L; i++) t[i] = 0;
+	u32 A[MAX_LIMBS], N[MAX_LIMBS];
+#pragma clang loop unroll(full)
+	for (u32 i = 0; i < L; i++) {
+		A[i] = a[i];
+		N[i] = m->N[i];
+	}
+	u32 n0inv = m->n0inv;
 	for (u32 i = 0; i < L; i++) {
 		u64 bi = b[i];
-		u64 c1 = (u64)t[0] + (u64)a[0] * bi;
-		u64 mi = (u32)((u32)c1 * m->n0inv);
-		u64 c2 = (u64)(u32)c1 + mi * m->N[0]; // low word is 0 by the choice of mi
-		u32 j = 1;
-		for (; j + 1 < L; j += 2) {
-			// Two limbs per load and store: wasm checks the bounds of every
-			// memory access, so pairs halve the checks (x86 and arm64 load
-			// unaligned pairs at full speed).
-			u64 tt = *(const u64a *)(t + j), aa = *(const u64a *)(a + j), nn = *(const u64a *)(m->N + j);
-			c1 = (tt & 0xFFFFFFFFu) + (aa & 0xFFFFFFFFu) * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * (nn & 0xFFFFFFFFu) + (c2 >> 32);
-			u64 lo = (u32)c2;
-			c1 = (tt >> 32) + (aa >> 32) * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * (nn >> 32) + (c2 >> 32);
-			*(u64a *)(t + j - 1) = lo | (u64)(u32)c2 << 32;
-		}
-		if (j < L) {
-			c1 = (u64)t[j] + (u64)a[j] * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * m->N[j] + (c2 >> 32);
+		u64 c1 = (u64)t[0] + (u64)A[0] * bi;
+		u64 mi = (u32)((u32)c1 * n0inv);
+		u64 c2 = (u64)(u32)c1 + mi * N[0]; // low word is 0 by the choice of mi
+#pragma clang loop unroll(full)
+		for (u32 j = 1; j < L; j++) {
+			c1 = (u64)t[j] + (u64)A[j] * bi + (c1 >> 32);
+			c2 = (u64)(u32)c1 + mi * N[j] + (c2 >> 32);
 			t[j - 1] = (u32)c2;
 		}
 		c1 = (u64)t[L] + (c1 >> 32);
@@ -184,7 +181,25 @@ static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
 		t[L] = (u32)(c1 >> 32) + (u32)(c2 >> 32);
 	}
 	if (t[L] || geq(t, m->N, L)) sub_in_place(t, m->N, L);
+#pragma clang loop unroll(full)
 	for (u32 i = 0; i < L; i++) out[i] = t[i];
+}
+
+#define MONTMUL_CASE(L)                                                                                      \
+	case L: montmul_fixed(out, a, b, m, L); return;
+
+// montmul is montmul_fixed for the candidate's limb count: one specialisation per
+// count N can have (1 to MAX_LIMBS; set_candidate and nightshift_run keep it there).
+static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
+	switch (m->limbs) {
+		MONTMUL_CASE(1) MONTMUL_CASE(2) MONTMUL_CASE(3) MONTMUL_CASE(4) MONTMUL_CASE(5) MONTMUL_CASE(6)
+		MONTMUL_CASE(7) MONTMUL_CASE(8) MONTMUL_CASE(9) MONTMUL_CASE(10) MONTMUL_CASE(11) MONTMUL_CASE(12)
+		MONTMUL_CASE(13) MONTMUL_CASE(14) MONTMUL_CASE(15) MONTMUL_CASE(16) MONTMUL_CASE(17) MONTMUL_CASE(18)
+		MONTMUL_CASE(19) MONTMUL_CASE(20) MONTMUL_CASE(21) MONTMUL_CASE(22) MONTMUL_CASE(23) MONTMUL_CASE(24)
+		MONTMUL_CASE(25) MONTMUL_CASE(26) MONTMUL_CASE(27) MONTMUL_CASE(28) MONTMUL_CASE(29) MONTMUL_CASE(30)
+		MONTMUL_CASE(31) MONTMUL_CASE(32)
+	}
+	__builtin_trap();
 }
 
 static u32 mod_small(const modulus *m, u32 a) {
