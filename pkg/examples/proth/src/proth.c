@@ -145,13 +145,15 @@ static void prepare(modulus *m) {
 
 // montmul_fixed sets out = a*b*R^-1 mod N for N of exactly L limbs, L a compile-time
 // constant; out may alias a or b. One pass per word of b (the multiply and the
-// reduction interleaved, each with its own carry). With L constant every loop over
-// limbs is unrolled, so t, a and N live in WebAssembly locals: the only memory
-// accesses left are L loads of b, 2L of a and N, and L stores of out. wazero's
-// compiler bounds-checks every memory access, and in memory (four accesses per limb
-// in the inner loop) the item ran at 0.38 of the reference; in locals it runs at
-// about twice that speed (docs/benchmarks.md, "proth: limbs in locals"). The
-// arithmetic, and so every output, is the reference's (reference.go), limb by limb.
+// reduction interleaved, each with its own carry). With L constant the inner loop
+// is fully unrolled (the outer one, over b's words, is not: that would be L^2 code),
+// so t, a and N live in WebAssembly locals: a pass touches memory only to load its
+// word of b, and t goes to memory once, for the final comparison. wazero's compiler
+// bounds-checks every memory access; with the limbs in memory (four accesses per
+// limb in the inner loop, two limbs per access) the item ran at 0.38 of the native
+// reference, with them in locals at about 0.6 (docs/benchmarks.md, "proth: limbs in
+// locals"). The arithmetic, and so every output, is the reference's (reference.go),
+// limb by limb; only the fuel changed (42 % less at n = 521).
 static inline __attribute__((always_inline)) void montmul_fixed(u32 *out, const u32 *a, const u32 *b,
                                                                 const modulus *m, const u32 L) {
 	u32 t[MAX_LIMBS + 1];
