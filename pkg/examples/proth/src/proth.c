@@ -151,15 +151,15 @@ static void prepare(modulus *m) {
 // word of b, and t goes to memory once, for the final comparison. wazero's compiler
 // bounds-checks every memory access; with the limbs in memory (four accesses per
 // limb in the inner loop, two limbs per access) the item ran at 0.38 of the native
-// reference, with them in locals at about 0.6 (docs/benchmarks.md, "proth: limbs in
-// locals"). The arithmetic, and so every output, is the reference's (reference.go),
-// limb by limb; only the fuel changed (42 % less at n = 521).
+// reference. The locals hold the 32-bit limbs zero-extended to 64 bits, so the inner
+// step has no wrap/extend pairs: i32 locals gave about 0.5, i64 ones about 0.65
+// (docs/benchmarks.md, "proth: limbs in locals"). The arithmetic, and so every
+// output, is the reference's (reference.go), limb by limb; only the fuel changed.
 static inline __attribute__((always_inline)) void montmul_fixed(u32 *out, const u32 *a, const u32 *b,
                                                                 const modulus *m, const u32 L) {
-	u32 t[MAX_LIMBS + 1];
+	u64 t[MAX_LIMBS + 1], A[MAX_LIMBS], N[MAX_LIMBS]; // limbs, zero-extended
 #pragma clang loop unroll(full)
 	for (u32 i = 0; i <= L; i++) t[i] = 0;
-	u32 A[MAX_LIMBS], N[MAX_LIMBS];
 #pragma clang loop unroll(full)
 	for (u32 i = 0; i < L; i++) {
 		A[i] = a[i];
@@ -168,23 +168,26 @@ static inline __attribute__((always_inline)) void montmul_fixed(u32 *out, const 
 	u32 n0inv = m->n0inv;
 	for (u32 i = 0; i < L; i++) {
 		u64 bi = b[i];
-		u64 c1 = (u64)t[0] + (u64)A[0] * bi;
+		u64 c1 = t[0] + A[0] * bi;
 		u64 mi = (u32)((u32)c1 * n0inv);
-		u64 c2 = (u64)(u32)c1 + mi * N[0]; // low word is 0 by the choice of mi
+		u64 c2 = (c1 & 0xFFFFFFFFu) + mi * N[0]; // low word is 0 by the choice of mi
 #pragma clang loop unroll(full)
 		for (u32 j = 1; j < L; j++) {
-			c1 = (u64)t[j] + (u64)A[j] * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * N[j] + (c2 >> 32);
-			t[j - 1] = (u32)c2;
+			c1 = t[j] + A[j] * bi + (c1 >> 32);
+			c2 = (c1 & 0xFFFFFFFFu) + mi * N[j] + (c2 >> 32);
+			t[j - 1] = c2 & 0xFFFFFFFFu;
 		}
-		c1 = (u64)t[L] + (c1 >> 32);
-		c2 = (u64)(u32)c1 + (c2 >> 32);
-		t[L - 1] = (u32)c2;
+		c1 = t[L] + (c1 >> 32);
+		c2 = (c1 & 0xFFFFFFFFu) + (c2 >> 32);
+		t[L - 1] = c2 & 0xFFFFFFFFu;
 		t[L] = (u32)(c1 >> 32) + (u32)(c2 >> 32);
 	}
-	if (t[L] || geq(t, m->N, L)) sub_in_place(t, m->N, L);
+	u32 r[MAX_LIMBS + 1];
 #pragma clang loop unroll(full)
-	for (u32 i = 0; i < L; i++) out[i] = t[i];
+	for (u32 i = 0; i <= L; i++) r[i] = (u32)t[i];
+	if (r[L] || geq(r, m->N, L)) sub_in_place(r, m->N, L);
+#pragma clang loop unroll(full)
+	for (u32 i = 0; i < L; i++) out[i] = r[i];
 }
 
 #define MONTMUL_CASE(L)                                                                                      \
