@@ -150,7 +150,14 @@ func (e *Engine) takeInstance(ctx context.Context, ent *cacheEntry) (*instance, 
 
 // putInstance keeps inst for ent's next item when reusable (the item ran to an
 // output) and it can be restored within the idle budget; otherwise it closes it.
+//
+// With closeOnContextDone, wazero watches ctx during each call from a goroutine
+// that closes the module once ctx is done, and that goroutine can act just after a
+// call returned. If ctx is still not done now, that call's watcher has already
+// been told to stop and can no longer close the module; if it is done, the
+// instance is not kept (else the next item could find it closed).
 func (e *Engine) putInstance(ctx context.Context, ent *cacheEntry, inst *instance, reusable bool) {
+	reusable = reusable && ctx.Err() == nil && !inst.mod.IsClosed()
 	// ent.pristine is set before any instance of ent is handed out and never changes.
 	if reusable && inst.restore(ent.pristine) {
 		e.mu.Lock()

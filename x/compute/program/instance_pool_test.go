@@ -2,6 +2,7 @@ package program
 
 import (
 	"bytes"
+	"context"
 	"testing"
 )
 
@@ -92,5 +93,46 @@ func TestRunEvictionClosesIdleInstances(t *testing.T) {
 	mustRun(t, e, traps, c) // evicts peek
 	if idleCount(e, peek) != -1 || e.idleBytes != 65536 || idleCount(e, traps) != 1 {
 		t.Fatalf("after eviction: idle bytes %d, traps idle %d", e.idleBytes, idleCount(e, traps))
+	}
+}
+
+// endingCtx is a context that ends between Run's first look at it and the end of
+// the item: its Err is nil once, then Canceled (its Done never closes, so no wazero
+// watcher acts on it).
+type endingCtx struct {
+	context.Context
+	calls int
+}
+
+func (c *endingCtx) Err() error {
+	if c.calls++; c.calls > 1 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// An instance whose item's context ended is not kept: on platforms where wazero
+// watches the context, its watcher could close the module after the call returned.
+func TestRunDropsAnInstanceWhoseContextEnded(t *testing.T) {
+	code := fixture(t, "traps")
+	for _, name := range engineNames {
+		e := engines(t)[name]
+		c := defaultCall()
+		c.Params = []byte{11} // a valid output
+		mustRun(t, e, code, c)
+		if n := idleCount(e, code); n != 1 {
+			t.Fatalf("%s: %d idle after a clean item, want 1", name, n)
+		}
+		ctx := &endingCtx{Context: context.Background()}
+		res, err := e.Run(ctx, code, c) // takes the idle instance
+		if err != nil || !bytes.Equal(res.Output, []byte{0, 1, 2, 3, 4}) {
+			t.Fatalf("%s: %x, %v", name, res.Output, err)
+		}
+		if ctx.calls < 2 {
+			t.Fatalf("%s: Run looked at the context %d times, the test needs 2", name, ctx.calls)
+		}
+		if n := idleCount(e, code); n != 0 {
+			t.Fatalf("%s: an instance whose context ended was kept (%d idle)", name, n)
+		}
 	}
 }
