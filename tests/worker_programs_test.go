@@ -38,7 +38,7 @@ func TestWorkerRunsPrograms(t *testing.T) {
 	d := startDevnet(t)
 
 	for _, code := range [][]byte{proth.Wasm, tiles.Wasm} {
-		// proth is 61 kB (one unrolled Montgomery multiply per limb count): its
+		// proth is 62 kB (one unrolled Montgomery multiply per limb count): its
 		// store tx pays the KV write and tx size per byte, well above 2 M gas.
 		d.mustTx("compute", "store-program", hex.EncodeToString(code), "--from", "requester", "--gas", "8000000")
 	}

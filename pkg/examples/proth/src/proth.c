@@ -190,21 +190,33 @@ static inline __attribute__((always_inline)) void montmul_fixed(u32 *out, const 
 	for (u32 i = 0; i < L; i++) out[i] = r[i];
 }
 
-#define MONTMUL_CASE(L)                                                                                      \
-	case L: montmul_fixed(out, a, b, m, L); return;
-
-// montmul is montmul_fixed for the candidate's limb count: one specialisation per
-// count N can have (1 to MAX_LIMBS; set_candidate and nightshift_run keep it there).
-static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
-	switch (m->limbs) {
-		MONTMUL_CASE(1) MONTMUL_CASE(2) MONTMUL_CASE(3) MONTMUL_CASE(4) MONTMUL_CASE(5) MONTMUL_CASE(6)
-		MONTMUL_CASE(7) MONTMUL_CASE(8) MONTMUL_CASE(9) MONTMUL_CASE(10) MONTMUL_CASE(11) MONTMUL_CASE(12)
-		MONTMUL_CASE(13) MONTMUL_CASE(14) MONTMUL_CASE(15) MONTMUL_CASE(16) MONTMUL_CASE(17) MONTMUL_CASE(18)
-		MONTMUL_CASE(19) MONTMUL_CASE(20) MONTMUL_CASE(21) MONTMUL_CASE(22) MONTMUL_CASE(23) MONTMUL_CASE(24)
-		MONTMUL_CASE(25) MONTMUL_CASE(26) MONTMUL_CASE(27) MONTMUL_CASE(28) MONTMUL_CASE(29) MONTMUL_CASE(30)
-		MONTMUL_CASE(31) MONTMUL_CASE(32)
+// One function per limb count, reached through a table: wazero's compiler takes far
+// longer on one function holding all 32 (docs/benchmarks.md), and a validator
+// compiles every program it re-runs. (An indirect call, because clang runs
+// binaryen's wasm-opt when it is installed, and wasm-opt inlines direct calls
+// whatever the C says.)
+#define MONTMUL_FN(L) \
+	static void montmul_##L(u32 *out, const u32 *a, const u32 *b, const modulus *m) { \
+		montmul_fixed(out, a, b, m, L); \
 	}
-	__builtin_trap();
+MONTMUL_FN(1) MONTMUL_FN(2) MONTMUL_FN(3) MONTMUL_FN(4) MONTMUL_FN(5) MONTMUL_FN(6)
+MONTMUL_FN(7) MONTMUL_FN(8) MONTMUL_FN(9) MONTMUL_FN(10) MONTMUL_FN(11) MONTMUL_FN(12)
+MONTMUL_FN(13) MONTMUL_FN(14) MONTMUL_FN(15) MONTMUL_FN(16) MONTMUL_FN(17) MONTMUL_FN(18)
+MONTMUL_FN(19) MONTMUL_FN(20) MONTMUL_FN(21) MONTMUL_FN(22) MONTMUL_FN(23) MONTMUL_FN(24)
+MONTMUL_FN(25) MONTMUL_FN(26) MONTMUL_FN(27) MONTMUL_FN(28) MONTMUL_FN(29) MONTMUL_FN(30)
+MONTMUL_FN(31) MONTMUL_FN(32)
+
+static void (*const montmul_by_limbs[MAX_LIMBS])(u32 *, const u32 *, const u32 *, const modulus *) = {
+	montmul_1, montmul_2, montmul_3, montmul_4, montmul_5, montmul_6, montmul_7, montmul_8,
+	montmul_9, montmul_10, montmul_11, montmul_12, montmul_13, montmul_14, montmul_15, montmul_16,
+	montmul_17, montmul_18, montmul_19, montmul_20, montmul_21, montmul_22, montmul_23, montmul_24,
+	montmul_25, montmul_26, montmul_27, montmul_28, montmul_29, montmul_30, montmul_31, montmul_32,
+};
+
+// montmul is montmul_fixed for the candidate's limb count, 1 to MAX_LIMBS
+// (set_candidate and nightshift_run keep it there).
+static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
+	montmul_by_limbs[m->limbs - 1](out, a, b, m);
 }
 
 static u32 mod_small(const modulus *m, u32 a) {
