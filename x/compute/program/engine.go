@@ -188,7 +188,8 @@ func trapResult(code byte, fuel uint64) Result {
 }
 
 // Run validates (cached by ID), instruments, compiles (cached) and runs one item in a
-// fresh instance. A trap, fuel exhaustion, call depth, memory limit or a bad output range
+// fresh instance, or in a finished one restored to a fresh instance's state
+// (instance_pool.go). A trap, fuel exhaustion, call depth, memory limit or a bad output range
 // is a Result (a deterministic output), not an error; errors are for a module that
 // fails Validate or a host failure (including ctx being done).
 //
