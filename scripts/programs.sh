@@ -4,15 +4,18 @@
 #   scripts/programs.sh check   rebuild into a temp dir; fail if a committed .wasm differs
 #                               (make programs-check)
 # Both fail if a module imports anything or holds a float instruction (Program ABI v1).
-# Toolchain (Debian 12): clang 14 + wasm-ld 14 for C, rustc 1.63 (/usr/bin/rustc,
-#   not rustup's) with libstd-rust-dev-wasm32 for Rust, wabt for wasm-objdump:
-#   apt-get install -y clang lld wabt rustc libstd-rust-dev-wasm32
+# Toolchain (Debian 12): clang 14 + wasm-ld 14 for C, with binaryen's wasm-opt (108):
+#   clang runs `wasm-opt -O2` on the linked module whenever wasm-opt is on PATH, so
+#   the committed C programs are its output and a build without it differs;
+#   rustc 1.63 (/usr/bin/rustc, not rustup's) with libstd-rust-dev-wasm32 for Rust,
+#   wabt for wasm-objdump:
+#   apt-get install -y clang lld binaryen wabt rustc libstd-rust-dev-wasm32
 # Other versions may emit other (still valid) bytes; check then reports a difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-check}
 CLANG=${CLANG:-clang} RUSTC=${RUSTC:-/usr/bin/rustc} OBJDUMP=${WASM_OBJDUMP:-wasm-objdump}
-for tool in "$CLANG" "$RUSTC" "$OBJDUMP"; do
+for tool in "$CLANG" wasm-opt "$RUSTC" "$OBJDUMP"; do
 	command -v "$tool" >/dev/null || { echo "programs.sh: $tool not found (see the header for the toolchain)" >&2; exit 2; }
 done
 out=$(mktemp -d)

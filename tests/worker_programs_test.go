@@ -38,7 +38,9 @@ func TestWorkerRunsPrograms(t *testing.T) {
 	d := startDevnet(t)
 
 	for _, code := range [][]byte{proth.Wasm, tiles.Wasm} {
-		d.mustTx("compute", "store-program", hex.EncodeToString(code), "--from", "requester", "--gas", "2000000")
+		// proth is 62 kB (one unrolled Montgomery multiply per limb count): its
+		// store tx pays the KV write and tx size per byte, well above 2 M gas.
+		d.mustTx("compute", "store-program", hex.EncodeToString(code), "--from", "requester", "--gas", "8000000")
 	}
 
 	// The tiles dataset: the sample image in 64×64 tiles, served by the test.

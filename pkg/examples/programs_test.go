@@ -21,12 +21,12 @@ func TestProgramsReproduceFromSource(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds the programs")
 	}
-	for _, tool := range []string{"clang", "/usr/bin/rustc", "wasm-objdump"} {
+	for _, tool := range []string{"clang", "wasm-opt", "/usr/bin/rustc", "wasm-objdump"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("NIGHTSHIFT_REQUIRE_PROGRAM_TOOLCHAIN") == "1" {
 				t.Fatalf("%s not installed and NIGHTSHIFT_REQUIRE_PROGRAM_TOOLCHAIN=1", tool)
 			}
-			t.Skipf("%s not installed (apt-get install -y clang lld wabt rustc libstd-rust-dev-wasm32)", tool)
+			t.Skipf("%s not installed (apt-get install -y clang lld binaryen wabt rustc libstd-rust-dev-wasm32)", tool)
 		}
 	}
 	if _, err := os.Stat("/usr/lib/rustlib/wasm32-unknown-unknown"); err != nil && os.Getenv("NIGHTSHIFT_REQUIRE_PROGRAM_TOOLCHAIN") != "1" {

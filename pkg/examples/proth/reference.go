@@ -92,7 +92,10 @@ func (m *modulus) prepare() {
 }
 
 // montmul sets out = a*b/R mod n; out may alias a or b (as proth.c: one pass per
-// word of b, multiply and reduction interleaved with two carries).
+// word of b, multiply and reduction interleaved with two carries). proth.c does the
+// same operations in the same order, with its inner loop unrolled per limb count
+// (montmul_fixed): an unrolling that Go's compiler does not do, so the benchmark's
+// ratio (docs/benchmarks.md) compares two compilers on one algorithm.
 func (m *modulus) montmul(out, a, b []uint32) {
 	L := m.limbs
 	var t [maxLimbs + 1]uint32

@@ -83,7 +83,7 @@ func benchProgram(b *testing.B, name string, code []byte, interp bool, benchCall
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := runItem(ctx, mod, c); err != nil {
+				if _, _, err := runItem(ctx, plainInstance(mod), c); err != nil {
 					b.Fatal(err)
 				}
 				_ = mod.Close(ctx)

@@ -48,9 +48,10 @@ type Engine struct {
 	cfg EngineConfig
 	rt  wazero.Runtime
 
-	mu      sync.Mutex
-	entries map[string]*cacheEntry // by the code itself: a hit costs a memcmp, not a sha256
-	lru     *list.List             // of *cacheEntry, most recently used first
+	mu        sync.Mutex
+	entries   map[string]*cacheEntry // by the code itself: a hit costs a memcmp, not a sha256
+	lru       *list.List             // of *cacheEntry, most recently used first
+	idleBytes uint64                 // memory held by idle instances (instance_pool.go)
 }
 
 type cacheEntry struct {
@@ -59,8 +60,11 @@ type cacheEntry struct {
 	initFuel uint64 // charged before the first call
 	compiled wazero.CompiledModule
 	elem     *list.Element
-	refs     int  // Runs using compiled now
-	evicted  bool // out of the cache; closed when refs drops to 0
+	refs     int         // Runs using compiled now
+	evicted  bool        // out of the cache; closed when refs drops to 0
+	globals  []string    // export names of the globals an instance's reuse resets
+	pristine *pristine   // a fresh instance's state, from the first one instantiated
+	idle     []*instance // finished instances restored to pristine, for the next items
 }
 
 // closeOnContextDone is whether wazero checks the context on every loop back-edge
@@ -119,7 +123,7 @@ func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) 
 	if err != nil {
 		return nil, err
 	}
-	compiled, err := e.rt.CompileModule(ctx, instrument(m))
+	compiled, err := e.rt.CompileModule(ctx, withResetExports(m, instrumentModule(m)).encode())
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -136,12 +140,16 @@ func (e *Engine) acquire(ctx context.Context, code []byte) (*cacheEntry, error) 
 		return ent, nil
 	}
 	ent := &cacheEntry{code: string(code), info: info, initFuel: initFuel(m), compiled: compiled, refs: 1}
+	for _, idx := range resetGlobals(m) {
+		ent.globals = append(ent.globals, globalExportName(idx))
+	}
 	ent.elem = e.lru.PushFront(ent)
 	e.entries[ent.code] = ent
 	for e.lru.Len() > e.cfg.CacheEntries {
 		old := e.lru.Remove(e.lru.Back()).(*cacheEntry)
 		delete(e.entries, old.code)
 		old.evicted = true
+		e.closeIdle(ctx, old)
 		if old.refs == 0 {
 			_ = old.compiled.Close(ctx)
 		}
@@ -180,7 +188,8 @@ func trapResult(code byte, fuel uint64) Result {
 }
 
 // Run validates (cached by ID), instruments, compiles (cached) and runs one item in a
-// fresh instance. A trap, fuel exhaustion, call depth, memory limit or a bad output range
+// fresh instance, or in a finished one restored to a fresh instance's state
+// (instance_pool.go). A trap, fuel exhaustion, call depth, memory limit or a bad output range
 // is a Result (a deterministic output), not an error; errors are for a module that
 // fails Validate or a host failure (including ctx being done).
 //
@@ -217,20 +226,19 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 	if !closeOnContextDone { // (memory_pool.go: an instance closed mid-run must not share its buffer)
 		instCtx = experimental.WithMemoryAllocator(ctx, pooledAllocator{})
 	}
-	mod, err := e.rt.InstantiateModule(instCtx, ent.compiled, instanceConfig)
-	if err != nil {
-		return Result{}, fmt.Errorf("program: instantiate: %w", err)
-	}
-	defer func() { _ = mod.Close(ctx) }()
-	fuel := mod.ExportedGlobal(exportFuel).(api.MutableGlobal)
-	fuel.Set(limit - initial)
-	mod.ExportedGlobal(exportMemCap).(api.MutableGlobal).Set(memCap)
-
-	out, trapped, err := runItem(ctx, mod, call)
+	inst, err := e.takeInstance(instCtx, ent)
 	if err != nil {
 		return Result{}, err
 	}
-	remaining := int64(fuel.Get())
+	inst.fuel.Set(limit - initial)
+	inst.memcap.Set(memCap)
+
+	out, trapped, err := runItem(ctx, inst, call)
+	remaining := int64(inst.fuel.Get())
+	e.putInstance(ctx, ent, inst, err == nil && trapped == 0)
+	if err != nil {
+		return Result{}, err
+	}
 	if trapped != 0 {
 		if trapped == TrapFuelExhausted {
 			return trapResult(trapped, limit), nil
@@ -241,16 +249,15 @@ func (e *Engine) Run(ctx context.Context, code []byte, call Call) (Result, error
 }
 
 // runItem makes the three ABI calls and returns the recorded output, or the trap code.
-func runItem(ctx context.Context, mod api.Module, call Call) ([]byte, byte, error) {
-	mem := mod.Memory()
-	alloc := mod.ExportedFunction(exportAlloc)
+func runItem(ctx context.Context, inst *instance, call Call) ([]byte, byte, error) {
+	mod, mem, alloc := inst.mod, inst.mem, inst.alloc
 	place := func(data []byte) (uint32, byte, error) {
-		res, err := alloc.Call(ctx, uint64(uint32(len(data))))
-		if err != nil {
+		inst.stack[0] = uint64(uint32(len(data)))
+		if err := alloc.CallWithStack(ctx, inst.stack[:]); err != nil {
 			code, err := trapCode(ctx, mod, err)
 			return 0, code, err
 		}
-		ptr := uint32(res[0])
+		ptr := uint32(inst.stack[0])
 		// A pointer whose range is outside memory is the program's fault, a trap like
 		// an out-of-bounds store.
 		if !mem.Write(ptr, data) {
@@ -266,13 +273,13 @@ func runItem(ctx context.Context, mod api.Module, call Call) ([]byte, byte, erro
 	if code != 0 || err != nil {
 		return nil, code, err
 	}
-	res, err := mod.ExportedFunction(exportRun).Call(ctx, call.JobID, call.Item,
-		uint64(paramsPtr), uint64(uint32(len(call.Params))), uint64(inputPtr), uint64(uint32(len(call.Input))))
-	if err != nil {
+	inst.stack = [6]uint64{call.JobID, call.Item,
+		uint64(paramsPtr), uint64(uint32(len(call.Params))), uint64(inputPtr), uint64(uint32(len(call.Input)))}
+	if err := inst.run.CallWithStack(ctx, inst.stack[:]); err != nil {
 		code, err := trapCode(ctx, mod, err)
 		return nil, code, err
 	}
-	ptr, n := res[0]>>32, res[0]&0xffffffff
+	ptr, n := inst.stack[0]>>32, inst.stack[0]&0xffffffff
 	if n > uint64(call.MaxOutputBytes) || ptr+n > uint64(mem.Size()) {
 		return nil, TrapOutputRange, nil
 	}

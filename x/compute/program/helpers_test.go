@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tetratelabs/wazero/api"
 )
 
 // fixture reads testdata/<name>.wasm (built from the .wat beside it).
@@ -46,4 +48,10 @@ func mustRun(t testing.TB, e *Engine, code []byte, c Call) Result {
 		t.Fatalf("Run: %v", err)
 	}
 	return res
+}
+
+// plainInstance wraps an uninstrumented module (no fuel or trap globals) for runItem,
+// as the reference runs of the tests and benchmarks make the ABI's calls on it.
+func plainInstance(mod api.Module) *instance {
+	return &instance{mod: mod, mem: mod.Memory(), alloc: mod.ExportedFunction(exportAlloc), run: mod.ExportedFunction(exportRun)}
 }

@@ -1,5 +1,7 @@
 package program
 
+import "strconv"
+
 // Instrumentation version 1: the pass every program goes through before it runs
 // anywhere (validators and workers alike), so fuel and traps are the same everywhere.
 //
@@ -26,12 +28,20 @@ package program
 //     GrowPageCost × delta fuel and traps with 3 when size + delta exceeds memcap.
 //   - Exports are rebuilt: memory, nightshift_alloc, nightshift_run and the three
 //     globals; a program's other exports are never called and are dropped.
+//
+// The engine compiles the pass's module with more exports (withResetExports): every
+// other mutable global, so it can put a finished instance back to its state before
+// the first call and reuse it (instance_pool.go). Exports are not part of the pass
+// (TestInstrumentationVersionPinned pins instrument's bytes): they change no
+// instruction, fuel or output.
 
 // Names of the instrumented module's host-facing globals.
 const (
 	exportFuel   = "nightshift_fuel"
 	exportTrap   = "nightshift_trap"
 	exportMemCap = "nightshift_memcap"
+	// exportGlobalPrefix names the other mutable globals (decimal index appended).
+	exportGlobalPrefix = "nightshift_global_"
 )
 
 // instrumenter holds the indices of what the pass appends.
@@ -40,9 +50,32 @@ type instrumenter struct {
 	grow                      uint32 // helper function index
 }
 
+// resetGlobals lists, in index order, the instrumented module's mutable globals other
+// than fuel, trap and memcap (which the host sets or reads by name): the program's
+// own and the frame budget. They are exported under globalExportName.
+func resetGlobals(m *module) []uint32 {
+	var idx []uint32
+	for i, g := range m.globals {
+		if g.mutable {
+			idx = append(idx, uint32(i))
+		}
+	}
+	return append(idx, uint32(len(m.globals))+3) // stack (instrumenter.stack)
+}
+
+// globalExportName is the export name of global index i.
+func globalExportName(i uint32) string {
+	return exportGlobalPrefix + strconv.FormatUint(uint64(i), 10)
+}
+
 // instrument returns the binary of m metered as described above. m must have passed
 // checkModule; instrument does not modify it.
 func instrument(m *module) []byte {
+	return instrumentModule(m).encode()
+}
+
+// instrumentModule is instrument before encoding.
+func instrumentModule(m *module) *module {
 	out := *m
 	g := uint32(len(m.globals))
 	ins := instrumenter{fuel: g, trap: g + 1, memcap: g + 2, stack: g + 3, grow: uint32(len(m.funcs))}
@@ -77,7 +110,18 @@ func instrument(m *module) []byte {
 		export{name: exportFuel, kind: extGlobal, index: ins.fuel},
 		export{name: exportTrap, kind: extGlobal, index: ins.trap},
 		export{name: exportMemCap, kind: extGlobal, index: ins.memcap})
-	return out.encode()
+	return &out
+}
+
+// withResetExports adds to ins, m instrumented, an export of each of resetGlobals(m)
+// under globalExportName.
+func withResetExports(m, ins *module) *module {
+	out := *ins
+	out.exports = append([]export(nil), ins.exports...)
+	for _, idx := range resetGlobals(m) {
+		out.exports = append(out.exports, export{name: globalExportName(idx), kind: extGlobal, index: idx})
+	}
+	return &out
 }
 
 // boundary reports whether a segment ends after op.

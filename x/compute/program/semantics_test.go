@@ -19,7 +19,7 @@ func runPlain(t testing.TB, code []byte, c Call) ([]byte, byte) {
 	if err != nil {
 		t.Fatalf("plain instantiate: %v", err)
 	}
-	out, trapped, err := runItem(ctx, mod, c)
+	out, trapped, err := runItem(ctx, plainInstance(mod), c)
 	if err != nil {
 		t.Fatalf("plain run: %v", err)
 	}

@@ -14,8 +14,6 @@
 typedef unsigned int u32;
 typedef unsigned long long u64;
 typedef unsigned long size_t;
-// A u64 at any 4-byte boundary, aliasing u32 limbs (two limbs per access).
-typedef u64 __attribute__((may_alias, aligned(4))) u64a;
 
 #define MAX_LIMBS 32 // N up to 1024 bits
 #define MAX_BASE_TRIES 1024
@@ -145,46 +143,80 @@ static void prepare(modulus *m) {
 	}
 }
 
-// montmul sets out = a*b*R^-1 mod N; out may alias a or b. One pass per word of b
-// (the multiply and the reduction interleaved, each with its own carry), so t is
-// loaded and stored once per limb, two limbs at a time (one u64 access for each
-// pair of t, a and N): the engine bounds-checks every memory access, and pairs
-// made the item 22 % faster (docs/benchmarks.md). The arithmetic, and so every
-// output, is the reference's (reference.go), limb by limb.
-static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
-	u32 L = m->limbs;
-	u32 t[MAX_LIMBS + 1];
+// montmul_fixed sets out = a*b*R^-1 mod N for N of exactly L limbs, L a compile-time
+// constant; out may alias a or b. One pass per word of b (the multiply and the
+// reduction interleaved, each with its own carry). With L constant the inner loop
+// is fully unrolled (the outer one, over b's words, is not: that would be L^2 code),
+// so t, a and N live in WebAssembly locals: a pass touches memory only to load its
+// word of b, and t goes to memory once, for the final comparison. wazero's compiler
+// bounds-checks every memory access; with the limbs in memory (four accesses per
+// limb in the inner loop, two limbs per access) the item ran at 0.38 of the native
+// reference. The locals hold the 32-bit limbs zero-extended to 64 bits, so the inner
+// step has no wrap/extend pairs: i32 locals gave about 0.5, i64 ones about 0.65
+// (docs/benchmarks.md, "proth: limbs in locals"). The arithmetic, and so every
+// output, is the reference's (reference.go), limb by limb; only the fuel changed.
+static inline __attribute__((always_inline)) void montmul_fixed(u32 *out, const u32 *a, const u32 *b,
+                                                                const modulus *m, const u32 L) {
+	u64 t[MAX_LIMBS + 1], A[MAX_LIMBS], N[MAX_LIMBS]; // limbs, zero-extended
+#pragma clang loop unroll(full)
 	for (u32 i = 0; i <= L; i++) t[i] = 0;
+#pragma clang loop unroll(full)
+	for (u32 i = 0; i < L; i++) {
+		A[i] = a[i];
+		N[i] = m->N[i];
+	}
+	u32 n0inv = m->n0inv;
 	for (u32 i = 0; i < L; i++) {
 		u64 bi = b[i];
-		u64 c1 = (u64)t[0] + (u64)a[0] * bi;
-		u64 mi = (u32)((u32)c1 * m->n0inv);
-		u64 c2 = (u64)(u32)c1 + mi * m->N[0]; // low word is 0 by the choice of mi
-		u32 j = 1;
-		for (; j + 1 < L; j += 2) {
-			// Two limbs per load and store: wasm checks the bounds of every
-			// memory access, so pairs halve the checks (x86 and arm64 load
-			// unaligned pairs at full speed).
-			u64 tt = *(const u64a *)(t + j), aa = *(const u64a *)(a + j), nn = *(const u64a *)(m->N + j);
-			c1 = (tt & 0xFFFFFFFFu) + (aa & 0xFFFFFFFFu) * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * (nn & 0xFFFFFFFFu) + (c2 >> 32);
-			u64 lo = (u32)c2;
-			c1 = (tt >> 32) + (aa >> 32) * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * (nn >> 32) + (c2 >> 32);
-			*(u64a *)(t + j - 1) = lo | (u64)(u32)c2 << 32;
+		u64 c1 = t[0] + A[0] * bi;
+		u64 mi = (u32)((u32)c1 * n0inv);
+		u64 c2 = (c1 & 0xFFFFFFFFu) + mi * N[0]; // low word is 0 by the choice of mi
+#pragma clang loop unroll(full)
+		for (u32 j = 1; j < L; j++) {
+			c1 = t[j] + A[j] * bi + (c1 >> 32);
+			c2 = (c1 & 0xFFFFFFFFu) + mi * N[j] + (c2 >> 32);
+			t[j - 1] = c2 & 0xFFFFFFFFu;
 		}
-		if (j < L) {
-			c1 = (u64)t[j] + (u64)a[j] * bi + (c1 >> 32);
-			c2 = (u64)(u32)c1 + mi * m->N[j] + (c2 >> 32);
-			t[j - 1] = (u32)c2;
-		}
-		c1 = (u64)t[L] + (c1 >> 32);
-		c2 = (u64)(u32)c1 + (c2 >> 32);
-		t[L - 1] = (u32)c2;
+		c1 = t[L] + (c1 >> 32);
+		c2 = (c1 & 0xFFFFFFFFu) + (c2 >> 32);
+		t[L - 1] = c2 & 0xFFFFFFFFu;
 		t[L] = (u32)(c1 >> 32) + (u32)(c2 >> 32);
 	}
-	if (t[L] || geq(t, m->N, L)) sub_in_place(t, m->N, L);
-	for (u32 i = 0; i < L; i++) out[i] = t[i];
+	u32 r[MAX_LIMBS + 1];
+#pragma clang loop unroll(full)
+	for (u32 i = 0; i <= L; i++) r[i] = (u32)t[i];
+	if (r[L] || geq(r, m->N, L)) sub_in_place(r, m->N, L);
+#pragma clang loop unroll(full)
+	for (u32 i = 0; i < L; i++) out[i] = r[i];
+}
+
+// One function per limb count, reached through a table: wazero's compiler takes far
+// longer on one function holding all 32 (docs/benchmarks.md), and a validator
+// compiles every program it re-runs. (An indirect call, because clang runs
+// binaryen's wasm-opt when it is installed, and wasm-opt inlines direct calls
+// whatever the C says.)
+#define MONTMUL_FN(L) \
+	static void montmul_##L(u32 *out, const u32 *a, const u32 *b, const modulus *m) { \
+		montmul_fixed(out, a, b, m, L); \
+	}
+MONTMUL_FN(1) MONTMUL_FN(2) MONTMUL_FN(3) MONTMUL_FN(4) MONTMUL_FN(5) MONTMUL_FN(6)
+MONTMUL_FN(7) MONTMUL_FN(8) MONTMUL_FN(9) MONTMUL_FN(10) MONTMUL_FN(11) MONTMUL_FN(12)
+MONTMUL_FN(13) MONTMUL_FN(14) MONTMUL_FN(15) MONTMUL_FN(16) MONTMUL_FN(17) MONTMUL_FN(18)
+MONTMUL_FN(19) MONTMUL_FN(20) MONTMUL_FN(21) MONTMUL_FN(22) MONTMUL_FN(23) MONTMUL_FN(24)
+MONTMUL_FN(25) MONTMUL_FN(26) MONTMUL_FN(27) MONTMUL_FN(28) MONTMUL_FN(29) MONTMUL_FN(30)
+MONTMUL_FN(31) MONTMUL_FN(32)
+
+static void (*const montmul_by_limbs[MAX_LIMBS])(u32 *, const u32 *, const u32 *, const modulus *) = {
+	montmul_1, montmul_2, montmul_3, montmul_4, montmul_5, montmul_6, montmul_7, montmul_8,
+	montmul_9, montmul_10, montmul_11, montmul_12, montmul_13, montmul_14, montmul_15, montmul_16,
+	montmul_17, montmul_18, montmul_19, montmul_20, montmul_21, montmul_22, montmul_23, montmul_24,
+	montmul_25, montmul_26, montmul_27, montmul_28, montmul_29, montmul_30, montmul_31, montmul_32,
+};
+
+// montmul is montmul_fixed for the candidate's limb count, 1 to MAX_LIMBS
+// (set_candidate and nightshift_run keep it there).
+static void montmul(u32 *out, const u32 *a, const u32 *b, const modulus *m) {
+	montmul_by_limbs[m->limbs - 1](out, a, b, m);
 }
 
 static u32 mod_small(const modulus *m, u32 a) {
