@@ -21,6 +21,7 @@ type RunConfig struct {
 	Devices      int
 	Live         int
 	Batch        int // tasks per lease, claim and proof tx
+	Speculate    bool
 	Jobs         int
 	ItemsPerTask uint64
 	Difficulty   uint

@@ -112,6 +112,7 @@ func runCmd(args []string) error {
 	fs.IntVar(&c.Devices, "devices", 256, "devices")
 	fs.IntVar(&c.Live, "live", 16, "live tasks per device")
 	fs.IntVar(&c.Batch, "batch", 1, "tasks per lease, claim and proof tx (MsgLeaseTasks, MsgSubmitClaims, MsgSubmitProofs); 1: one tx per step and task")
+	fs.BoolVar(&c.Speculate, "speculate", false, "compute each task before leasing it and lease+claim in one MsgLeaseAndClaim of up to --batch tasks (one job per device, so the next task is predictable); proofs batched as --batch")
 	fs.IntVar(&c.Jobs, "jobs", 40, "jobs to post for the compute window")
 	fs.Uint64Var(&c.ItemsPerTask, "items-per-task", 1024, "items per task")
 	fs.UintVar(&c.Difficulty, "difficulty", 1, "hashcash difficulty_bits")

@@ -32,7 +32,7 @@ func (r *Results) Markdown() string {
 	p("| bank block fill: gas wanted / used, median block | %s |\n", blockFill(r.Bank))
 	p("| compute TPS at saturation (lease + claim + proof) | %.1f tx/s over %d blocks, %.1f s chain time |\n", r.Compute.Window.TPS, r.Compute.Window.Blocks, r.Compute.Window.ChainSeconds)
 	p("| compute TPS / bank TPS | %.2f |\n", r.Compute.RatioToBank)
-	p("| tasks verified per second of chain time (%d per lease, claim and proof tx) / bank TPS | %.1f / %.1f = %.2f |\n", max(r.Compute.Batch, 1), r.Compute.TasksPerSecond, r.Bank.TPS, r.Compute.TasksRatioToBank)
+	p("| tasks verified per second of chain time (%s) / bank TPS | %.1f / %.1f = %.2f |\n", r.Compute.txShape(), r.Compute.TasksPerSecond, r.Bank.TPS, r.Compute.TasksRatioToBank)
 	p("| proof tx bytes per verified task | %.0f B |\n", r.Compute.ProofBytesPerTask)
 	p("| compute block interval (median / max) | %.2f s / %.2f s, %d txs per block (median) |\n", r.Compute.Window.BlockIntervalMedian, r.Compute.Window.BlockIntervalMax, r.Compute.Window.TxsPerBlockMedian)
 	p("| compute block fill: gas wanted / used, median block (blocks close at the limit by gas wanted) | %s |\n", blockFill(r.Compute.Window))
@@ -154,4 +154,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// txShape says what a compute tx carries: tasks per tx, and whether lease and
+// claim went together (--speculate: the "lease" txs are MsgLeaseAndClaim).
+func (c ComputeStats) txShape() string {
+	if c.Speculate {
+		return fmt.Sprintf("%d per lease+claim and proof tx", max(c.Batch, 1))
+	}
+	return fmt.Sprintf("%d per lease, claim and proof tx", max(c.Batch, 1))
 }

@@ -132,6 +132,7 @@ type ComputeStats struct {
 	TasksRatioToBank      float64        `json:"tasks_per_second_ratio_to_bank_tps"`
 	ProofBytesPerTask     float64        `json:"proof_tx_bytes_per_task"`
 	Batch                 int            `json:"batch"`
+	Speculate             bool           `json:"speculative_lease_and_claim"`
 	TasksVerified         int            `json:"tasks_verified_in_window"`
 	TasksVerifiedTotal    int            `json:"tasks_verified_total"`
 	ItemsPerSecond        float64        `json:"items_verified_per_chain_second"`

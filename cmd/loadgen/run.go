@@ -85,9 +85,17 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return err
 	}
 	jobItems := params.Params.MaxJobItems / cfg.ItemsPerTask * cfg.ItemsPerTask
-	jobs, err := g.PostJobs(ctx, requester, cfg.Jobs, jobItems, cfg.ItemsPerTask, cfg.Difficulty)
-	if err != nil {
-		return err
+	nJobs := cfg.Jobs
+	if cfg.Speculate {
+		nJobs = len(devices) // one each: a device predicts only a job nobody else leases from (speculate.go)
+	}
+	var jobs []*Job
+	for len(jobs) < nJobs {
+		posted, err := g.PostJobs(ctx, requester, min(nJobs-len(jobs), jobsPerPostTx), jobItems, cfg.ItemsPerTask, cfg.Difficulty)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, posted...)
 	}
 	var largeJobs []*Job
 	if cfg.LargeTasks > 0 {
@@ -159,6 +167,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	computeTh := NewThrottle(cfg.Outstanding)
 	run := NewComputeRun(g, jobs, cfg.Live, 0, computeTh)
 	run.batch = max(cfg.Batch, 1)
+	run.speculate = cfg.Speculate
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan struct{})
@@ -208,6 +217,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 	res.Compute.fill(run.Completed(), res.Compute.Window, run.Failures())
 	res.Compute.Batch = run.batch
+	res.Compute.Speculate = run.speculate
 	res.Compute.LoadgenComputeSeconds = float64(run.computeNs.Load()) / 1e9
 	res.Disk = diskStats(cfg.Home0, diskStart, diskEnd, run.Completed(), diskHeight0, diskHeight1)
 	if res.Bank.TPS > 0 {
