@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cosmossdk.io/math"
@@ -41,6 +42,10 @@ type Config struct {
 	// transaction (lease.go, batch.go); 1 sends one message per task, as
 	// before batching.
 	BatchSize int
+	// Speculate lets an idle device compute the job's next task before
+	// leasing it and lease and claim it in one MsgLeaseAndClaim where the
+	// next task is predictable (speculate.go).
+	Speculate bool
 	Poll      time.Duration
 	Report    func(Event)
 	HTTP      *http.Client
@@ -112,6 +117,9 @@ type Worker struct {
 
 	rel   releaseState
 	batch batches
+	// mispredicted: the last predicted task was refused, so the next lease
+	// is an ordinary one (speculate.go).
+	mispredicted atomic.Bool
 }
 
 // New returns a worker.
@@ -164,7 +172,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	start := func(t *TaskState) {
 		inFlight++
 		w.setInFlight(inFlight)
-		if t.Stage == StageLeased {
+		if t.Stage == StageLeased || t.Stage == StagePredicted {
 			w.mu.Lock()
 			w.stats.ItemsLeased += t.ItemCount
 			w.mu.Unlock()
@@ -231,7 +239,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			room := w.cfg.MaxInFlight - inFlight
 			err := w.retry(ctx, "lease tasks", func(ctx context.Context) error {
 				var err error
-				tasks, err = w.lease(ctx, room)
+				tasks, err = w.lease(ctx, room, inFlight == 0)
 				return err
 			})
 			for _, t := range tasks {
@@ -298,7 +306,15 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 		switch t.Stage {
 		case StageLeased:
 			err = w.computeOrRelease(ctx, t)
-		case StageComputed, StageClaiming:
+		case StagePredicted:
+			err = w.computePredicted(ctx, t)
+		case StageClaiming:
+			if t.Predicted {
+				err = w.retry(ctx, "lease and claim", func(ctx context.Context) error { return w.leaseAndClaim(ctx, t) })
+				break
+			}
+			err = w.retry(ctx, "claim", func(ctx context.Context) error { return w.claim(ctx, t) })
+		case StageComputed:
 			err = w.retry(ctx, "claim", func(ctx context.Context) error { return w.claim(ctx, t) })
 		case StageClaimed:
 			err = w.retry(ctx, "prove", func(ctx context.Context) error { return w.prove(ctx, t) })
@@ -338,7 +354,7 @@ func (w *Worker) finish(t *TaskState, stage Stage, note string) {
 	if err := w.cfg.Store.Save(t); err != nil {
 		w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: "save worker state: " + err.Error()})
 	}
-	kind := map[Stage]string{StageDone: "verified", StageFailed: "rejected", StageAbandoned: "abandoned"}[stage]
+	kind := map[Stage]string{StageDone: "verified", StageFailed: "rejected", StageAbandoned: "abandoned", StageMispredicted: "mispredicted"}[stage]
 	w.report(Event{Kind: kind, JobID: t.JobID, TaskIndex: t.TaskIndex, Amount: t.Paid, Message: note})
 }
 
