@@ -54,6 +54,11 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		Machine: machine(), GenesisChanges: cfg.GenesisChanges}
 	res.Config = configOf(cfg)
 	res.Config.NodeConfig = nodeConfig(cfg.Home0)
+	cp, err := g.Nodes[0].RPC.ConsensusParams(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("node0 consensus params: %w", err)
+	}
+	res.Config.BlockMaxGas = cp.ConsensusParams.Block.MaxGas
 
 	g.Accounts = DeriveAccounts(cfg.Seed, cfg.Accounts)
 	if err := g.LoadAccountNumbers(ctx, g.Accounts); err != nil {
@@ -168,6 +173,9 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	run := NewComputeRun(g, jobs, cfg.Live, 0, computeTh)
 	run.batch = max(cfg.Batch, 1)
 	run.speculate = cfg.Speculate
+	if cfg.BatchGasAdjustment > 0 {
+		run.gas.batchAdj = cfg.BatchGasAdjustment
+	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan struct{})

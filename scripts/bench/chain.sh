@@ -19,6 +19,7 @@
 #                      the query node comes after the validators)
 #        BENCH_OUT     results directory (default docs/bench-results)
 #        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s --wasm-window 20s")
+#        BENCH_BLOCK_MAX_GAS  consensus block max_gas of the genesis (default: the binary's app.BlockMaxGas, 200M)
 #        BENCH_PRUNING app.toml pruning of the nodes (default: the localnet's, "default")
 #        BENCH_KEEP=1  keep the temp dir (node homes and logs)
 #        BENCH_NODE_ENV  environment of the node processes (e.g. "GOMAXPROCS=8")
@@ -110,7 +111,7 @@ for topo in $TOPOLOGIES; do
   fi
   vals=()
   for i in $(seq 0 $((n - 1))); do vals+=("$dir/node$i"); done
-  "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 \
+  "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 ${BENCH_BLOCK_MAX_GAS:+--block-max-gas "$BENCH_BLOCK_MAX_GAS"} \
     --changes-out "$dir/changes.json" "$dir"/node*/config/genesis.json
   "$BIN" genesis validate --home "$dir/node0" >/dev/null
   # No state-sync snapshots (they would land in the disk-growth figure); node0 serves pprof.
