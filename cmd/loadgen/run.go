@@ -85,15 +85,15 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return err
 	}
 	res.ComputeParams = params.Params
-	log.Printf("setup: registering %d devices, posting %d jobs of %d-item tasks and large jobs", len(devices), cfg.Jobs, cfg.ItemsPerTask)
-	if err := g.RegisterDevices(ctx, devices, benchBond(params.Params)); err != nil {
-		return err
-	}
-	jobItems := params.Params.MaxJobItems / cfg.ItemsPerTask * cfg.ItemsPerTask
 	nJobs := cfg.Jobs
 	if cfg.Speculate {
 		nJobs = len(devices) // one each: a device predicts only a job nobody else leases from (speculate.go)
 	}
+	log.Printf("setup: registering %d devices, posting %d jobs of %d-item tasks and large jobs", len(devices), nJobs, cfg.ItemsPerTask)
+	if err := g.RegisterDevices(ctx, devices, benchBond(params.Params)); err != nil {
+		return err
+	}
+	jobItems := params.Params.MaxJobItems / cfg.ItemsPerTask * cfg.ItemsPerTask
 	var jobs []*Job
 	for len(jobs) < nJobs {
 		posted, err := g.PostJobs(ctx, requester, min(nJobs-len(jobs), jobsPerPostTx), jobItems, cfg.ItemsPerTask, cfg.Difficulty)
