@@ -155,7 +155,7 @@ func Summary(files []string) (string, error) {
 	}
 	for _, name := range []string{"CheckTx (mempool admission and recheck)", "FinalizeBlock (block execution)",
 		"ante handler (fees, signatures, sequences), in CheckTx and FinalizeBlock", "secp256k1 signature verification",
-		"x/compute LeaseTask + SubmitClaim + SubmitProof handlers", "garbage collection (background mark workers)", "leveldb compaction"} {
+		"x/compute lease, claim and proof handlers (single and batch)", "garbage collection (background mark workers)", "leveldb compaction"} {
 		row("node0 CPU profile, compute window: "+name, "", part(name))
 	}
 	p("\nnode0 CPU profile rows: share of one core over a %s; see profile-compute.txt.\n", rs[0].ProfileNote)
