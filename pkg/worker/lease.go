@@ -24,7 +24,9 @@ import (
 // lease and claim together (speculate.go).
 func (w *Worker) lease(ctx context.Context, n int, idle bool) ([]*TaskState, error) {
 	n = min(n, max(w.cfg.BatchSize, 1))
-	if n <= 0 || !w.mayLease(ctx) {
+	if n <= 0 || w.predicting.Load() > 0 || !w.mayLease(ctx) {
+		// A predicted task not yet leased and claimed: a lease now could be
+		// given that very task (speculate.go).
 		return nil, nil
 	}
 	ranking, err := w.rankOpenJobs(ctx)

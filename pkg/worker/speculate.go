@@ -55,6 +55,7 @@ func (w *Worker) predictNext(ctx context.Context, jobID uint64) (*TaskState, err
 		return nil, nil
 	}
 	first, count := job.TaskRange(job.NextTask)
+	w.predicting.Add(1) // until drive settles it
 	return &TaskState{
 		JobID: job.Id, TaskIndex: job.NextTask, FirstItem: first, ItemCount: count,
 		Kind: job.Kind, Spec: job.Spec, Items: job.Items, ResultURL: job.ResultUrl,
@@ -122,4 +123,20 @@ func (w *Worker) leaseAndClaim(ctx context.Context, t *TaskState) error {
 	w.mispredicted.Store(true)
 	w.finish(t, StageMispredicted, "lease+claim refused (the next lease is an ordinary one): "+err.Error())
 	return nil
+}
+
+// unsettledPrediction reports a predicted task whose lease+claim has not yet
+// been answered.
+func (t *TaskState) unsettledPrediction() bool {
+	return t.Predicted && (t.Stage == StagePredicted || t.Stage == StageClaiming)
+}
+
+// predictionSettled ends the hold a predicted task put on other leases and
+// wakes the lease loop.
+func (w *Worker) predictionSettled() {
+	w.predicting.Add(-1)
+	select {
+	case w.predicted <- struct{}{}:
+	default:
+	}
 }

@@ -143,6 +143,19 @@ func TestIdleLeasePredicts(t *testing.T) {
 	require.Equal(t, StagePredicted, tasks[0].Stage)
 	require.Empty(t, chain.sent, "nothing sent before the task is computed")
 
+	// Until its lease+claim is answered no other lease goes out: the chain
+	// could answer it with the very task predicted.
+	tasks, err = w.lease(ctx, 4, false)
+	require.NoError(t, err)
+	require.Empty(t, tasks)
+	require.Empty(t, chain.sent)
+
+	w.predictionSettled()
+	select {
+	case <-w.predicted:
+	default:
+		t.Fatal("a settled prediction wakes the lease loop")
+	}
 	tasks, err = w.lease(ctx, 4, false)
 	require.NoError(t, err)
 	require.Len(t, tasks, 4)
@@ -196,8 +209,11 @@ func TestMispredictedTaskCostsOnlyItsComputation(t *testing.T) {
 	task, err := w.predictNext(ctx, 1)
 	require.NoError(t, err)
 	chain.nextTask[1] = 3 // another device leased task 2 meanwhile
-	require.NoError(t, w.computePredicted(ctx, task))
+	w.drive(ctx, task)
 	require.Equal(t, StageMispredicted, task.Stage)
+	require.Zero(t, w.predicting.Load(), "settled: other leases may go")
+	_, err = w.cfg.Store.LoadOutputs(task)
+	require.Error(t, err, "its outputs are dropped")
 	require.True(t, task.Stage.Finished())
 	require.Equal(t, "mispredicted", (*events)[len(*events)-1].Kind)
 	require.Empty(t, chain.claimed)

@@ -120,6 +120,12 @@ type Worker struct {
 	// mispredicted: the last predicted task was refused, so the next lease
 	// is an ordinary one (speculate.go).
 	mispredicted atomic.Bool
+	// predicting counts predicted tasks not yet leased and claimed (or given
+	// up): while one is, the worker sends no other lease, which the chain
+	// could answer with the very task predicted (speculate.go). predicted
+	// wakes the lease loop when one is settled.
+	predicting atomic.Int32
+	predicted  chan struct{}
 }
 
 // New returns a worker.
@@ -144,6 +150,7 @@ func New(cfg Config) *Worker {
 	}
 	w := &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
 	w.batch = w.newBatches()
+	w.predicted = make(chan struct{}, 1)
 	return w
 }
 
@@ -193,6 +200,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		switch {
 		case !t.Stage.Finished():
 			w.report(Event{Kind: "resumed", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: string(t.Stage)})
+			if t.unsettledPrediction() {
+				w.predicting.Add(1)
+			}
 			start(t)
 		case t.Stage != StageAbandoned && t.ResultURL != "" && !t.Uploaded:
 			if _, err := w.cfg.Store.LoadOutputs(t); err == nil {
@@ -285,6 +295,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-done:
 			inFlight--
 			w.setInFlight(inFlight)
+		case <-w.predicted:
 		case <-changes:
 		case <-settledCh:
 			settled, settledOnly = true, true
@@ -301,7 +312,12 @@ func (w *Worker) setInFlight(n int) {
 
 // drive takes one task from its saved stage to the end.
 func (w *Worker) drive(ctx context.Context, t *TaskState) {
+	unsettled := t.unsettledPrediction()
 	for !t.Stage.Finished() && ctx.Err() == nil {
+		if unsettled && !t.unsettledPrediction() {
+			w.predictionSettled()
+			unsettled = false
+		}
 		var err error
 		switch t.Stage {
 		case StageLeased:
@@ -324,6 +340,9 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 		if err != nil && ctx.Err() == nil {
 			w.finish(t, StageAbandoned, err.Error())
 		}
+	}
+	if unsettled && !t.unsettledPrediction() {
+		w.predictionSettled()
 	}
 	if t.Stage.Finished() {
 		w.afterFinish(ctx, t)
