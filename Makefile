@@ -135,5 +135,5 @@ bench: build ## Go micro-benchmarks, then the chain under load on 1 validator (u
 		"$$(date -u +%FT%TZ)" "$$(nproc)" "$$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)" "$$(go env GOVERSION)" && \
 	  ./scripts/bench/kernels.sh 3 1s; } > docs/bench-results/kernels.md && cat docs/bench-results/kernels.md && \
 	$(MAKE) --no-print-directory bench-gas && \
-	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 1b 4 1q && \
+	NIGHTSHIFTD=$(BINARY) ./scripts/bench/chain.sh 1 1b 1s 4 1q && \
 	echo "make bench: done in $$(( $$(date +%s) - start )) s"

@@ -24,16 +24,19 @@ type TaskRecord struct {
 // ComputeRun drives devices through lease → compute → claim → challenge →
 // proof, each with up to Live tasks at once, signing on the fly.
 type ComputeRun struct {
-	g        *Gen
-	picker   *JobPicker
-	live     int
-	batch    int // tasks per lease, claim and proof tx (1: the single messages)
-	perDev   int // tasks per device before it stops (0: until Stop)
-	throttle *Throttle
-	gas      *GasLimits    // learned gas limits (gaslimit.go)
-	cpu      chan struct{} // bounds concurrent output computation to the cores
-	stopped  atomic.Bool
-	noJobs   atomic.Bool
+	g      *Gen
+	picker *JobPicker
+	live   int
+	batch  int // tasks per lease, claim and proof tx (1: the single messages)
+	// speculate: lease and claim in one MsgLeaseAndClaim, each device on a
+	// job of its own (speculate.go)
+	speculate bool
+	perDev    int // tasks per device before it stops (0: until Stop)
+	throttle  *Throttle
+	gas       *GasLimits    // learned gas limits (gaslimit.go)
+	cpu       chan struct{} // bounds concurrent output computation to the cores
+	stopped   atomic.Bool
+	noJobs    atomic.Bool
 
 	mu        sync.Mutex
 	done      []TaskRecord
@@ -125,6 +128,14 @@ type device struct {
 	opened  int // slots opened so far (the ramp opens them one by one)
 	opens   []time.Time
 	leased  int // tasks leased so far
+
+	// --speculate (speculate.go): the device's own job, the task it will
+	// lease next, its lease+claim txs in flight, and whether next must be
+	// re-read from the chain.
+	job      *Job
+	next     uint64
+	inFlight int
+	resync   bool
 }
 
 // Run works with every device until Stop has been called and all tasks in
@@ -137,6 +148,9 @@ func (r *ComputeRun) Run(ctx context.Context, devices []*Account, ramp time.Dura
 	var wg sync.WaitGroup
 	for i, acc := range devices {
 		d := &device{acc: acc, events: make(chan devEvent, 2*r.live+4)}
+		if r.speculate {
+			d.job = r.picker.jobs[i]
+		}
 		for s := range r.live {
 			// Slot s of device i opens at (s·devices + i)/slots of the ramp.
 			d.opens = append(d.opens, start.Add(ramp*time.Duration(s*len(devices)+i)/time.Duration(slots)))
@@ -158,9 +172,12 @@ func (r *ComputeRun) device(ctx context.Context, d *device) {
 			d.opened++
 			d.wanting++
 		}
-		if r.batch > 1 {
+		switch {
+		case r.speculate:
+			r.fillSpeculative(ctx, d)
+		case r.batch > 1:
 			r.fillBatch(ctx, d)
-		} else {
+		default:
 			r.fill(ctx, d)
 		}
 		if d.active == 0 && d.opened == len(d.opens) && !r.mayLease(d) {
@@ -191,12 +208,17 @@ func (r *ComputeRun) device(ctx context.Context, d *device) {
 				r.proveBatch(ctx, d, ev.ts)
 			case evProvedBatch:
 				r.provedBatch(d, ev)
+			case evLeasedClaimedBatch:
+				r.leasedClaimedBatch(ctx, d, ev)
 			}
 		}
 	}
 }
 
 func (r *ComputeRun) mayLease(d *device) bool {
+	if d.job != nil && d.next >= d.job.NumTasks {
+		return false // its own job is used up (speculate.go)
+	}
 	return !r.stopped.Load() && !r.noJobs.Load() && (r.perDev == 0 || d.leased < r.perDev)
 }
 

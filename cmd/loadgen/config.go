@@ -10,22 +10,25 @@ import (
 
 // RunConfig is everything `loadgen run` needs.
 type RunConfig struct {
-	Topology     string
-	ChainID      string
-	RPC, GRPC    []string
-	PIDs         []int
-	Home0        string // node0's home: data dir size, app.toml
-	Seed         string
-	Accounts     int
-	Requester    int
-	Devices      int
-	Live         int
-	Batch        int // tasks per lease, claim and proof tx
-	Jobs         int
-	ItemsPerTask uint64
-	Difficulty   uint
-	LargeTasks   int
-	LargeItems   uint64
+	Topology  string
+	ChainID   string
+	RPC, GRPC []string
+	PIDs      []int
+	Home0     string // node0's home: data dir size, app.toml
+	Seed      string
+	Accounts  int
+	Requester int
+	Devices   int
+	Live      int
+	Batch     int // tasks per lease, claim and proof tx
+	Speculate bool
+	// BatchGasAdjustment multiplies the learned gas of batch txs (gaslimit.go).
+	BatchGasAdjustment float64
+	Jobs               int
+	ItemsPerTask       uint64
+	Difficulty         uint
+	LargeTasks         int
+	LargeItems         uint64
 
 	// The wasm workload (wasmrun.go): the montecarlo example, WasmWindow 0 skips it.
 	WasmJobs         int
@@ -75,6 +78,7 @@ func configOf(c RunConfig) Config {
 		QueryClients: c.QueryClients, QueryRate: c.QueryRate, QuerySeconds: c.QueryDur.Seconds(), FeePerTx: c.Fee,
 		GasLimits: map[string]int{"bank_send": gasBank, "register_device": gasRegister, "post_job": gasPostJob,
 			"lease": gasLease, "claim": gasClaim, "proof": gasProof, "store_program": gasStoreProgram},
+		BatchGasAdjustment: c.BatchGasAdjustment,
 	}
 }
 

@@ -46,11 +46,27 @@ type gasSeen struct {
 type GasLimits struct {
 	mu   sync.Mutex
 	used map[gasKey]gasSeen
+	// batchAdj replaces gasAdjustment for txs of two or more elements
+	// (--batch-gas-adjustment). A batch's gas is the sum of its elements',
+	// each a bounded keeper call, so it varies less than one message's; a tx
+	// that runs out of gas fails whole (its fee is paid, its elements
+	// settle nothing) and Observe raises the next limit by batchAdj.
+	batchAdj float64
 }
 
 // NewGasLimits knows nothing yet: every limit is the caller's fallback until
 // a tx of that kind has been in a block.
-func NewGasLimits() *GasLimits { return &GasLimits{used: map[gasKey]gasSeen{}} }
+func NewGasLimits() *GasLimits {
+	return &GasLimits{used: map[gasKey]gasSeen{}, batchAdj: gasAdjustment}
+}
+
+// adjusted is the gas limit for a tx of n elements that used used.
+func (l *GasLimits) adjusted(n int, used uint64) uint64 {
+	if n > 1 {
+		return uint64(l.batchAdj*float64(used)) + 1
+	}
+	return uint64(gasAdjustment*float64(used)) + 1
+}
 
 // Observe records the gas a tx of kind with n elements used: a successful one,
 // or one that ran out of gas (its gas used is its limit, so the next limit is
@@ -78,7 +94,7 @@ func (l *GasLimits) Limit(kind TxKind, n int, fallback uint64) uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if s := l.used[gasKey{kind, n}]; s.n >= minObservations {
-		return adjusted(s.max)
+		return l.adjusted(n, s.max)
 	}
 	above, below := 0, 0
 	for k, s := range l.used { // at most a few dozen keys; nothing here reaches a chain
@@ -92,11 +108,9 @@ func (l *GasLimits) Limit(kind TxKind, n int, fallback uint64) uint64 {
 	}
 	switch {
 	case above > 0:
-		return adjusted(l.used[gasKey{kind, above}].max)
+		return l.adjusted(n, l.used[gasKey{kind, above}].max)
 	case below > 0:
-		return adjusted(l.used[gasKey{kind, below}].max * uint64(n) / uint64(below))
+		return l.adjusted(n, l.used[gasKey{kind, below}].max*uint64(n)/uint64(below))
 	}
 	return fallback
 }
-
-func adjusted(used uint64) uint64 { return uint64(gasAdjustment*float64(used)) + 1 }

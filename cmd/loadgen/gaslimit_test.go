@@ -49,3 +49,15 @@ func TestGasLimitsOutOfGasRaisesTheLimit(t *testing.T) {
 	var none *GasLimits
 	require.Equal(t, uint64(7), none.Limit(KindProof, 6, 7), "no learner: the fallback")
 }
+
+// --batch-gas-adjustment applies to txs of two or more elements only; a
+// single message keeps the worker's 1.5.
+func TestGasLimitsBatchAdjustment(t *testing.T) {
+	l := NewGasLimits()
+	l.batchAdj = 1.1
+	observeN(l, KindLease, 16, minObservations, 1_000_000)
+	observeN(l, KindLease, 1, minObservations, 100_000)
+	require.Equal(t, uint64(1_100_001), l.Limit(KindLease, 16, 4_800_000))
+	require.Equal(t, uint64(150_001), l.Limit(KindLease, 1, 300_000))
+	require.Equal(t, uint64(1_100_001), l.Limit(KindLease, 8, 2_400_000), "from the batch of 16, at the batch adjustment")
+}

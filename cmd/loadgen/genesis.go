@@ -28,6 +28,9 @@ type GenesisPatch struct {
 	// MaxLiveTasksPerDevice and MaxTaskItems replace the compute params when non-zero.
 	MaxLiveTasksPerDevice uint32
 	MaxTaskItems          uint64
+	// BlockMaxGas replaces the consensus block gas limit when non-zero
+	// (app.BlockMaxGas otherwise): the bench's side-by-side of limits.
+	BlockMaxGas int64
 }
 
 // Changes lists what the patch changes, for the results file.
@@ -41,6 +44,9 @@ func (p GenesisPatch) Changes(before computetypes.Params) []string {
 	}
 	if p.MaxTaskItems != 0 && p.MaxTaskItems != before.MaxTaskItems {
 		out = append(out, fmt.Sprintf("compute max_task_items %d -> %d (for the large-task round)", before.MaxTaskItems, p.MaxTaskItems))
+	}
+	if p.BlockMaxGas != 0 && p.BlockMaxGas != app.BlockMaxGas {
+		out = append(out, fmt.Sprintf("consensus block max_gas %d -> %d", int64(app.BlockMaxGas), p.BlockMaxGas))
 	}
 	return out
 }
@@ -116,6 +122,12 @@ func PatchGenesis(cdc codec.Codec, genesis []byte, p GenesisPatch) ([]byte, comp
 		return nil, before, err
 	}
 
+	if p.BlockMaxGas != 0 {
+		if appGenesis.Consensus == nil || appGenesis.Consensus.Params == nil {
+			return nil, before, fmt.Errorf("the genesis has no consensus block params to set max_gas in")
+		}
+		appGenesis.Consensus.Params.Block.MaxGas = p.BlockMaxGas
+	}
 	if appGenesis.AppState, err = json.MarshalIndent(state, "", "  "); err != nil {
 		return nil, before, err
 	}

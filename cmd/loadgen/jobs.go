@@ -55,6 +55,10 @@ func (p *JobPicker) Pick() *Job {
 	}
 }
 
+// jobsPerPostTx bounds the jobs posted in one tx (64 × gasPostJob is 19.2M gas,
+// well inside a block).
+const jobsPerPostTx = 64
+
 // PostJobs posts hashcash jobs of items items cut into tasks of itemsPerTask,
 // all in one tx of the requester, and returns them.
 func (g *Gen) PostJobs(ctx context.Context, requester *Account, n int, items, itemsPerTask uint64, difficulty uint) ([]*Job, error) {

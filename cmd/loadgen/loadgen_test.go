@@ -44,10 +44,10 @@ func TestPatchedGenesisIsValidAndSignedTxsAreAccepted(t *testing.T) {
 
 	codecs, err := NewCodecs()
 	require.NoError(t, err)
-	patch := GenesisPatch{Seed: "test", Accounts: 3, Balance: math.NewInt(5_000_000), Requester: 0, MaxTaskItems: 65536, MaxLiveTasksPerDevice: 32}
+	patch := GenesisPatch{Seed: "test", Accounts: 3, Balance: math.NewInt(5_000_000), Requester: 0, MaxTaskItems: 65536, MaxLiveTasksPerDevice: 32, BlockMaxGas: 400_000_000}
 	before, err := PatchGenesisFiles(codecs.Codec, []string{genFile}, patch)
 	require.NoError(t, err)
-	require.Len(t, patch.Changes(before), 4)
+	require.Len(t, patch.Changes(before), 5)
 	nightshiftd(t, "genesis", "validate", "--home", home)
 	_, err = PatchGenesisFiles(codecs.Codec, []string{genFile}, patch)
 	require.ErrorContains(t, err, "already in the genesis", "patching twice must be refused")
@@ -58,6 +58,7 @@ func TestPatchedGenesisIsValidAndSignedTxsAreAccepted(t *testing.T) {
 	genDoc, err := appGenesis.ToGenesisDoc()
 	require.NoError(t, err)
 	consensus := genDoc.ConsensusParams.ToProto()
+	require.Equal(t, int64(400_000_000), consensus.Block.MaxGas, "--block-max-gas")
 	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), baseapp.SetChainID(genDoc.ChainID))
 	_, err = a.InitChain(&abci.RequestInitChain{ChainId: genDoc.ChainID, AppStateBytes: genDoc.AppState,
 		ConsensusParams: &consensus, InitialHeight: 1, Time: genDoc.GenesisTime})

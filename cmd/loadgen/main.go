@@ -66,6 +66,7 @@ func genesisCmd(args []string) error {
 	fs.IntVar(&p.Requester, "requester", 0, "index of the account approved as requester (-1: none)")
 	live := fs.Uint("max-live-tasks", 0, "set compute max_live_tasks_per_device (0: keep)")
 	fs.Uint64Var(&p.MaxTaskItems, "max-task-items", 0, "set compute max_task_items (0: keep)")
+	fs.Int64Var(&p.BlockMaxGas, "block-max-gas", 0, "set the consensus block max_gas (0: keep the binary's app.BlockMaxGas)")
 	changesOut := fs.String("changes-out", "", "write the list of changes (JSON) here")
 	_ = fs.Parse(args)
 	if fs.NArg() == 0 {
@@ -112,6 +113,8 @@ func runCmd(args []string) error {
 	fs.IntVar(&c.Devices, "devices", 256, "devices")
 	fs.IntVar(&c.Live, "live", 16, "live tasks per device")
 	fs.IntVar(&c.Batch, "batch", 1, "tasks per lease, claim and proof tx (MsgLeaseTasks, MsgSubmitClaims, MsgSubmitProofs); 1: one tx per step and task")
+	fs.Float64Var(&c.BatchGasAdjustment, "batch-gas-adjustment", gasAdjustment, "gas limit of a batch tx (2 or more elements) = this × the most gas such a tx was seen to use; single-message txs keep the worker's 1.5")
+	fs.BoolVar(&c.Speculate, "speculate", false, "compute each task before leasing it and lease+claim in one MsgLeaseAndClaim of up to --batch tasks (one job per device, so the next task is predictable); proofs batched as --batch")
 	fs.IntVar(&c.Jobs, "jobs", 40, "jobs to post for the compute window")
 	fs.Uint64Var(&c.ItemsPerTask, "items-per-task", 1024, "items per task")
 	fs.UintVar(&c.Difficulty, "difficulty", 1, "hashcash difficulty_bits")

@@ -9,10 +9,14 @@ import (
 )
 
 // blockFill is a window's median block gas wanted and used, of the block gas
-// limit (every genesis the binary writes has app.BlockMaxGas).
-func blockFill(w WindowStats) string {
+// limit (read from the chain; results written before it was recorded had
+// app.BlockMaxGas, as every genesis the binary writes).
+func blockFill(w WindowStats, limit int64) string {
+	if limit <= 0 {
+		limit = app.BlockMaxGas
+	}
 	return fmt.Sprintf("%.1fM / %.1fM of %dM (%.0f%% / %.0f%%)", float64(w.GasWantedPerBlockMedian)/1e6, float64(w.GasUsedPerBlockMedian)/1e6,
-		app.BlockMaxGas/1_000_000, 100*float64(w.GasWantedPerBlockMedian)/app.BlockMaxGas, 100*float64(w.GasUsedPerBlockMedian)/app.BlockMaxGas)
+		limit/1_000_000, 100*float64(w.GasWantedPerBlockMedian)/float64(limit), 100*float64(w.GasUsedPerBlockMedian)/float64(limit))
 }
 
 // Markdown renders the results as tables.
@@ -29,13 +33,13 @@ func (r *Results) Markdown() string {
 	p("| figure | value |\n|---|---|\n")
 	p("| bank-send TPS at saturation (committed, successful) | %.1f tx/s over %d blocks, %.1f s chain time |\n", r.Bank.TPS, r.Bank.Blocks, r.Bank.ChainSeconds)
 	p("| bank block interval (median / max) | %.2f s / %.2f s, %d txs per block (median) |\n", r.Bank.BlockIntervalMedian, r.Bank.BlockIntervalMax, r.Bank.TxsPerBlockMedian)
-	p("| bank block fill: gas wanted / used, median block | %s |\n", blockFill(r.Bank))
+	p("| bank block fill: gas wanted / used, median block | %s |\n", blockFill(r.Bank, r.Config.BlockMaxGas))
 	p("| compute TPS at saturation (lease + claim + proof) | %.1f tx/s over %d blocks, %.1f s chain time |\n", r.Compute.Window.TPS, r.Compute.Window.Blocks, r.Compute.Window.ChainSeconds)
 	p("| compute TPS / bank TPS | %.2f |\n", r.Compute.RatioToBank)
-	p("| tasks verified per second of chain time (%d per lease, claim and proof tx) / bank TPS | %.1f / %.1f = %.2f |\n", max(r.Compute.Batch, 1), r.Compute.TasksPerSecond, r.Bank.TPS, r.Compute.TasksRatioToBank)
+	p("| tasks verified per second of chain time (%s) / bank TPS | %.1f / %.1f = %.2f |\n", r.Compute.txShape(), r.Compute.TasksPerSecond, r.Bank.TPS, r.Compute.TasksRatioToBank)
 	p("| proof tx bytes per verified task | %.0f B |\n", r.Compute.ProofBytesPerTask)
 	p("| compute block interval (median / max) | %.2f s / %.2f s, %d txs per block (median) |\n", r.Compute.Window.BlockIntervalMedian, r.Compute.Window.BlockIntervalMax, r.Compute.Window.TxsPerBlockMedian)
-	p("| compute block fill: gas wanted / used, median block (blocks close at the limit by gas wanted) | %s |\n", blockFill(r.Compute.Window))
+	p("| compute block fill: gas wanted / used, median block (blocks close at the limit by gas wanted) | %s |\n", blockFill(r.Compute.Window, r.Config.BlockMaxGas))
 	p("| verified items per second of chain time (%d-item tasks) | %.0f (%d tasks verified in the window) |\n", r.Config.ItemsPerTask, r.Compute.ItemsPerSecond, r.Compute.TasksVerified)
 	p("| verified items per compute tx (%d-item tasks) | %.0f |\n", r.Config.ItemsPerTask, r.Compute.ItemsPerComputeTx)
 	p("| verified items per compute tx (%d-item tasks) | %.0f (%d tasks, %.0f items/s of chain time) |\n", r.Config.LargeItems, r.Large.ItemsPerComputeTx, r.Large.TasksVerified, r.Large.ItemsPerSecond)
@@ -112,8 +116,8 @@ func (r *Results) Markdown() string {
 		p(" and then on a query node: a full node that follows the chain but is not a validator and has no mempool (`mempool.type = \"nop\"`), as exchanges run one (its CPU is under other processes)")
 	}
 	p("; each phase is its own client process.\n")
-	p("- Fixed fee %dushift per tx (at least gas limit × min_gas_price); gas limits %v per message or element: bank sends always, compute txs until %d of a kind and size are in blocks, then %.1f × the most gas such a tx used (as the worker's simulate × %.1f).\n",
-		r.Config.FeePerTx, r.Config.GasLimits, minObservations, gasAdjustment, gasAdjustment)
+	p("- Fixed fee %dushift per tx (at least gas limit × min_gas_price); gas limits %v per message or element: bank sends always, compute txs until %d of a kind and size are in blocks, then %.1f × the most gas such a tx used (as the worker's simulate × %.1f), %.2f × for batch txs of 2 or more elements.\n",
+		r.Config.FeePerTx, r.Config.GasLimits, minObservations, gasAdjustment, gasAdjustment, r.Config.BatchGasAdjustment)
 	p("- Node config: %v.\n", r.Config.NodeConfig)
 	p("- Genesis changes for the bench:\n")
 	for _, c := range r.GenesisChanges {
@@ -154,4 +158,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// txShape says what a compute tx carries: tasks per tx, and whether lease and
+// claim went together (--speculate: the "lease" txs are MsgLeaseAndClaim).
+func (c ComputeStats) txShape() string {
+	if c.Speculate {
+		return fmt.Sprintf("%d per lease+claim and proof tx", max(c.Batch, 1))
+	}
+	return fmt.Sprintf("%d per lease, claim and proof tx", max(c.Batch, 1))
 }

@@ -25,11 +25,19 @@ var profileParts = []struct {
 	{"  ante handler (fees, signatures, sequences), in CheckTx and FinalizeBlock", []string{"github.com/cosmos/cosmos-sdk/x/auth/ante.NewAnteHandler.ChainAnteDecorators.func2"}},
 	{"  secp256k1 signature verification", []string{"github.com/cosmos/cosmos-sdk/crypto/keys/secp256k1.(*PubKey).VerifySignature"}},
 	{"  tx decoding", []string{"github.com/cosmos/cosmos-sdk/x/auth/tx.NewTxConfigWithOptions.DefaultTxDecoder.func1"}},
-	{"  x/compute LeaseTask + SubmitClaim + SubmitProof handlers", []string{
+	// The single messages' handlers and the batch ones (the batches call the
+	// keeper's functions, not the single handlers).
+	{"  x/compute lease, claim and proof handlers (single and batch)", []string{
 		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.LeaseTask",
 		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitClaim",
-		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof"}},
-	{"  x/compute SubmitProof handler (Merkle proof, outputs, payment)", []string{"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof"}},
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof",
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.LeaseTasks",
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitClaims",
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProofs",
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.LeaseAndClaim"}},
+	{"  x/compute proof handlers (Merkle proof, outputs, payment)", []string{
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProof",
+		"github.com/nightshift-network/nightshift/x/compute/keeper.msgServer.SubmitProofs"}},
 	{"mempool update after each block", []string{"github.com/cometbft/cometbft/mempool.(*CListMempool).Update"}},
 	{"CometBFT JSON-RPC handlers, all", []string{"github.com/cometbft/cometbft/rpc/jsonrpc/server.RegisterRPCFuncs.makeJSONRPCHandler.func3"}},
 	{"  broadcast_tx_sync (CheckTx inside)", []string{"github.com/cometbft/cometbft/rpc/core.(*Environment).BroadcastTxSync"}},

@@ -62,28 +62,32 @@ type Machine struct {
 
 // Config is the load generator's and the nodes' configuration.
 type Config struct {
-	Accounts         int               `json:"accounts"`
-	BankSenders      int               `json:"bank_senders"`
-	Devices          int               `json:"devices"`
-	LiveTasks        int               `json:"live_tasks_per_device"`
-	ItemsPerTask     uint64            `json:"items_per_task"`
-	Difficulty       uint              `json:"hashcash_difficulty_bits"`
-	LargeTasks       int               `json:"large_tasks"`
-	LargeItems       uint64            `json:"large_task_items"`
-	Outstanding      int               `json:"outstanding_txs"`
-	BankWarmupS      float64           `json:"bank_warmup_s"`
-	BankWindowS      float64           `json:"bank_window_s"`
-	ComputeWarmupS   float64           `json:"compute_warmup_s"`
-	ComputeWindowS   float64           `json:"compute_window_s"`
-	WasmItemsPerTask uint64            `json:"wasm_items_per_task,omitempty"`
-	WasmWarmupS      float64           `json:"wasm_warmup_s,omitempty"`
-	WasmWindowS      float64           `json:"wasm_window_s,omitempty"`
-	QueryClients     int               `json:"query_clients"`
-	QueryRate        float64           `json:"query_offered_qps"`
-	QuerySeconds     float64           `json:"query_seconds"`
-	FeePerTx         int64             `json:"fee_ushift_per_tx"`
-	GasLimits        map[string]int    `json:"gas_limits"`
-	NodeConfig       map[string]string `json:"node_config"`
+	Accounts         int            `json:"accounts"`
+	BankSenders      int            `json:"bank_senders"`
+	Devices          int            `json:"devices"`
+	LiveTasks        int            `json:"live_tasks_per_device"`
+	ItemsPerTask     uint64         `json:"items_per_task"`
+	Difficulty       uint           `json:"hashcash_difficulty_bits"`
+	LargeTasks       int            `json:"large_tasks"`
+	LargeItems       uint64         `json:"large_task_items"`
+	Outstanding      int            `json:"outstanding_txs"`
+	BankWarmupS      float64        `json:"bank_warmup_s"`
+	BankWindowS      float64        `json:"bank_window_s"`
+	ComputeWarmupS   float64        `json:"compute_warmup_s"`
+	ComputeWindowS   float64        `json:"compute_window_s"`
+	WasmItemsPerTask uint64         `json:"wasm_items_per_task,omitempty"`
+	WasmWarmupS      float64        `json:"wasm_warmup_s,omitempty"`
+	WasmWindowS      float64        `json:"wasm_window_s,omitempty"`
+	QueryClients     int            `json:"query_clients"`
+	QueryRate        float64        `json:"query_offered_qps"`
+	QuerySeconds     float64        `json:"query_seconds"`
+	FeePerTx         int64          `json:"fee_ushift_per_tx"`
+	GasLimits        map[string]int `json:"gas_limits"`
+	// BatchGasAdjustment multiplies the learned gas of batch txs (2+ elements).
+	BatchGasAdjustment float64 `json:"batch_gas_adjustment"`
+	// BlockMaxGas is the chain's consensus block gas limit, read from node0.
+	BlockMaxGas int64             `json:"block_max_gas"`
+	NodeConfig  map[string]string `json:"node_config"`
 }
 
 // WindowStats are the committed blocks of one measurement window.
@@ -132,6 +136,7 @@ type ComputeStats struct {
 	TasksRatioToBank      float64        `json:"tasks_per_second_ratio_to_bank_tps"`
 	ProofBytesPerTask     float64        `json:"proof_tx_bytes_per_task"`
 	Batch                 int            `json:"batch"`
+	Speculate             bool           `json:"speculative_lease_and_claim"`
 	TasksVerified         int            `json:"tasks_verified_in_window"`
 	TasksVerifiedTotal    int            `json:"tasks_verified_total"`
 	ItemsPerSecond        float64        `json:"items_verified_per_chain_second"`

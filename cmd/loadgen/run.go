@@ -54,6 +54,11 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		Machine: machine(), GenesisChanges: cfg.GenesisChanges}
 	res.Config = configOf(cfg)
 	res.Config.NodeConfig = nodeConfig(cfg.Home0)
+	cp, err := g.Nodes[0].RPC.ConsensusParams(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("node0 consensus params: %w", err)
+	}
+	res.Config.BlockMaxGas = cp.ConsensusParams.Block.MaxGas
 
 	g.Accounts = DeriveAccounts(cfg.Seed, cfg.Accounts)
 	if err := g.LoadAccountNumbers(ctx, g.Accounts); err != nil {
@@ -80,14 +85,22 @@ func Run(ctx context.Context, cfg RunConfig) error {
 		return err
 	}
 	res.ComputeParams = params.Params
-	log.Printf("setup: registering %d devices, posting %d jobs of %d-item tasks and large jobs", len(devices), cfg.Jobs, cfg.ItemsPerTask)
+	nJobs := cfg.Jobs
+	if cfg.Speculate {
+		nJobs = len(devices) // one each: a device predicts only a job nobody else leases from (speculate.go)
+	}
+	log.Printf("setup: registering %d devices, posting %d jobs of %d-item tasks and large jobs", len(devices), nJobs, cfg.ItemsPerTask)
 	if err := g.RegisterDevices(ctx, devices, benchBond(params.Params)); err != nil {
 		return err
 	}
 	jobItems := params.Params.MaxJobItems / cfg.ItemsPerTask * cfg.ItemsPerTask
-	jobs, err := g.PostJobs(ctx, requester, cfg.Jobs, jobItems, cfg.ItemsPerTask, cfg.Difficulty)
-	if err != nil {
-		return err
+	var jobs []*Job
+	for len(jobs) < nJobs {
+		posted, err := g.PostJobs(ctx, requester, min(nJobs-len(jobs), jobsPerPostTx), jobItems, cfg.ItemsPerTask, cfg.Difficulty)
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, posted...)
 	}
 	var largeJobs []*Job
 	if cfg.LargeTasks > 0 {
@@ -159,6 +172,10 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	computeTh := NewThrottle(cfg.Outstanding)
 	run := NewComputeRun(g, jobs, cfg.Live, 0, computeTh)
 	run.batch = max(cfg.Batch, 1)
+	run.speculate = cfg.Speculate
+	if cfg.BatchGasAdjustment > 0 {
+		run.gas.batchAdj = cfg.BatchGasAdjustment
+	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	runDone := make(chan struct{})
@@ -208,6 +225,7 @@ func Run(ctx context.Context, cfg RunConfig) error {
 	}
 	res.Compute.fill(run.Completed(), res.Compute.Window, run.Failures())
 	res.Compute.Batch = run.batch
+	res.Compute.Speculate = run.speculate
 	res.Compute.LoadgenComputeSeconds = float64(run.computeNs.Load()) / 1e9
 	res.Disk = diskStats(cfg.Home0, diskStart, diskEnd, run.Completed(), diskHeight0, diskHeight1)
 	if res.Bank.TPS > 0 {

@@ -19,9 +19,14 @@ import (
 // --batch-size 1 one MsgLeaseTask), or returns none when there is no work.
 // Only tasks this device expects to finish within a lease are asked for: each
 // is sized behind the leases in flight and the tasks before it in the batch.
-func (w *Worker) lease(ctx context.Context, n int) ([]*TaskState, error) {
+// An idle device (nothing in flight) whose best job's next task is
+// predictable returns that task instead, not leased, to compute and then
+// lease and claim together (speculate.go).
+func (w *Worker) lease(ctx context.Context, n int, idle bool) ([]*TaskState, error) {
 	n = min(n, max(w.cfg.BatchSize, 1))
-	if n <= 0 || !w.mayLease(ctx) {
+	if n <= 0 || w.predicting.Load() > 0 || !w.mayLease(ctx) {
+		// A predicted task not yet leased and claimed: a lease now could be
+		// given that very task (speculate.go).
 		return nil, nil
 	}
 	ranking, err := w.rankOpenJobs(ctx)
@@ -29,6 +34,15 @@ func (w *Worker) lease(ctx context.Context, n int) ([]*TaskState, error) {
 		return nil, err
 	}
 	plan, err := w.planLeases(ctx, ranking, n)
+	if idle && len(plan) > 0 && err == nil {
+		t, err := w.predictNext(ctx, plan[0].job.Id)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			return []*TaskState{t}, nil
+		}
+	}
 	for len(plan) > 0 && err == nil {
 		var leases []*types.MsgLeaseTaskResponse
 		var errs []error

@@ -161,7 +161,7 @@ func TestLeaseBatches(t *testing.T) {
 	ctx := context.Background()
 	chain := &fakeLeaseChain{jobs: []types.Job{leaseJob(2, 2, 20), leaseJob(1, 1, 20), leaseJob(3, 5, 20)}}
 	w := newLeaseWorker(t, chain, 8)
-	tasks, err := w.lease(ctx, 4)
+	tasks, err := w.lease(ctx, 4, false)
 	require.NoError(t, err)
 	require.Len(t, chain.sent, 1, "one transaction")
 	require.Equal(t, []uint64{1, 2, 2, 3}, chain.sent[0].(*types.MsgLeaseTasks).JobIds, "by pay, each job's open tasks")
@@ -175,7 +175,7 @@ func TestLeaseBatches(t *testing.T) {
 	// Never more than the batch size, whatever room there is.
 	chain = &fakeLeaseChain{jobs: []types.Job{leaseJob(3, 50, 20)}}
 	w = newLeaseWorker(t, chain, 8)
-	tasks, err = w.lease(ctx, 20)
+	tasks, err = w.lease(ctx, 20, false)
 	require.NoError(t, err)
 	require.Len(t, tasks, 8)
 	require.Len(t, chain.sent[0].(*types.MsgLeaseTasks).JobIds, 8)
@@ -184,7 +184,7 @@ func TestLeaseBatches(t *testing.T) {
 	chain = &fakeLeaseChain{jobs: []types.Job{leaseJob(1, 1, 20), leaseJob(2, 2, 20)},
 		refuse: map[uint64]error{1: types.ErrBondTooSmallForTask}}
 	w = newLeaseWorker(t, chain, 8)
-	tasks, err = w.lease(ctx, 3)
+	tasks, err = w.lease(ctx, 3, false)
 	require.NoError(t, err)
 	require.Len(t, tasks, 2)
 	require.Equal(t, uint64(2), tasks[0].JobID)
@@ -200,14 +200,14 @@ func TestLeaseBatchRefusedWhole(t *testing.T) {
 		refuse: map[uint64]error{1: types.ErrNoOpenTask}}
 	// Job 1's elements first and refused, job 2's settle: one transaction.
 	w := newLeaseWorker(t, chain, 8)
-	tasks, err := w.lease(ctx, 4)
+	tasks, err := w.lease(ctx, 4, false)
 	require.NoError(t, err)
 	require.Len(t, tasks, 2)
 	require.Len(t, chain.sent, 1)
 
 	chain.refuse[2], chain.next = types.ErrJobNotOpen, nil
 	chain.sent = nil
-	tasks, err = w.lease(ctx, 4)
+	tasks, err = w.lease(ctx, 4, false)
 	require.NoError(t, err)
 	require.Empty(t, tasks)
 	require.Len(t, chain.sent, 2, "refused whole: again without job 1, then nothing is left")
@@ -215,13 +215,13 @@ func TestLeaseBatchRefusedWhole(t *testing.T) {
 
 	chain.refuse = map[uint64]error{1: types.ErrTooManyLiveTasks, 2: types.ErrTooManyLiveTasks}
 	chain.sent = nil
-	tasks, err = w.lease(ctx, 4)
+	tasks, err = w.lease(ctx, 4, false)
 	require.NoError(t, err)
 	require.Empty(t, tasks)
 	require.Len(t, chain.sent, 1, "the device's live-task limit holds for every job: stop")
 
 	chain.refuse = map[uint64]error{1: types.ErrDeviceJailed}
-	_, err = w.lease(ctx, 4)
+	_, err = w.lease(ctx, 4, false)
 	require.True(t, IsFatal(err), "a jailed device stops the worker")
 }
 
@@ -231,7 +231,7 @@ func TestLeaseBatchSavesSettledBeforeAFatalRefusal(t *testing.T) {
 	chain := &fakeLeaseChain{jobs: []types.Job{leaseJob(1, 1, 20), leaseJob(2, 1, 20)},
 		refuse: map[uint64]error{2: types.ErrBondTooLow}}
 	w := newLeaseWorker(t, chain, 8)
-	tasks, err := w.lease(context.Background(), 2)
+	tasks, err := w.lease(context.Background(), 2, false)
 	require.True(t, IsFatal(err))
 	require.Len(t, tasks, 1)
 	require.True(t, w.cfg.Store.Has(1, 0))
@@ -242,7 +242,7 @@ func TestLeaseBatchSavesSettledBeforeAFatalRefusal(t *testing.T) {
 func TestLeaseBatchSizeOne(t *testing.T) {
 	chain := &fakeLeaseChain{jobs: []types.Job{leaseJob(1, 5, 20)}}
 	w := newLeaseWorker(t, chain, 1)
-	tasks, err := w.lease(context.Background(), 3)
+	tasks, err := w.lease(context.Background(), 3, false)
 	require.NoError(t, err)
 	require.Len(t, tasks, 1)
 	require.IsType(t, &types.MsgLeaseTask{}, chain.sent[0])
@@ -253,7 +253,7 @@ func TestLeaseBatchSizeOne(t *testing.T) {
 func TestLeaseBatchOverTheChainsMaxBatchSize(t *testing.T) {
 	chain := &fakeLeaseChain{jobs: []types.Job{leaseJob(1, 5, 20)}, maxBatch: 1}
 	w := newLeaseWorker(t, chain, 8)
-	tasks, err := w.lease(context.Background(), 3)
+	tasks, err := w.lease(context.Background(), 3, false)
 	require.NoError(t, err)
 	require.Len(t, tasks, 1)
 	require.Len(t, chain.sent, 2, "the batch of three, refused; then one")

@@ -32,25 +32,32 @@ const (
 	StageFailed    Stage = "failed"    // proof rejected (should never happen to an honest worker)
 	StageAbandoned Stage = "abandoned" // lease or claim lost (expired, window closed, corrupt state)
 	StageReleased  Stage = "released"  // lease handed back (MsgReleaseTask): it could not be finished in time
+
+	// A predicted task (speculate.go): computed before its lease, then
+	// leased and claimed in one MsgLeaseAndClaim from StageClaiming.
+	StagePredicted    Stage = "predicted"    // the job's next task, not leased; outputs not yet computed
+	StageMispredicted Stage = "mispredicted" // the chain leased another task (or none): outputs dropped, nothing owed
 )
 
 // Finished reports whether nothing more will be done for the task.
 func (s Stage) Finished() bool {
-	return s == StageDone || s == StageFailed || s == StageAbandoned || s == StageReleased
+	return s == StageDone || s == StageFailed || s == StageAbandoned || s == StageReleased || s == StageMispredicted
 }
 
 // TaskState is the persisted record of one leased task.
 type TaskState struct {
-	JobID           uint64 `json:"job_id"`
-	TaskIndex       uint64 `json:"task_index"`
-	FirstItem       uint64 `json:"first_item"`
-	ItemCount       uint64 `json:"item_count"`
-	Kind            string `json:"kind"`
-	Spec            string `json:"spec"`
-	Items           uint64 `json:"items"`
-	ResultURL       string `json:"result_url,omitempty"`
-	LeaseExpiry     uint64 `json:"lease_expiry"`
-	Stage           Stage  `json:"stage"`
+	JobID       uint64 `json:"job_id"`
+	TaskIndex   uint64 `json:"task_index"`
+	FirstItem   uint64 `json:"first_item"`
+	ItemCount   uint64 `json:"item_count"`
+	Kind        string `json:"kind"`
+	Spec        string `json:"spec"`
+	Items       uint64 `json:"items"`
+	ResultURL   string `json:"result_url,omitempty"`
+	LeaseExpiry uint64 `json:"lease_expiry"`
+	Stage       Stage  `json:"stage"`
+	// Predicted: computed before its lease; its claim is a MsgLeaseAndClaim.
+	Predicted       bool   `json:"predicted,omitempty"`
 	Root            string `json:"root,omitempty"`
 	OutputsSHA256   string `json:"outputs_sha256,omitempty"`
 	InputsSHA256    string `json:"inputs_sha256,omitempty"` // a wasm task's fetched inputs (inputs.go)

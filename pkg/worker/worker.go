@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cosmossdk.io/math"
@@ -41,6 +42,10 @@ type Config struct {
 	// transaction (lease.go, batch.go); 1 sends one message per task, as
 	// before batching.
 	BatchSize int
+	// Speculate lets an idle device compute the job's next task before
+	// leasing it and lease and claim it in one MsgLeaseAndClaim where the
+	// next task is predictable (speculate.go).
+	Speculate bool
 	Poll      time.Duration
 	Report    func(Event)
 	HTTP      *http.Client
@@ -112,6 +117,15 @@ type Worker struct {
 
 	rel   releaseState
 	batch batches
+	// mispredicted: the last predicted task was refused, so the next lease
+	// is an ordinary one (speculate.go).
+	mispredicted atomic.Bool
+	// predicting counts predicted tasks not yet leased and claimed (or given
+	// up): while one is, the worker sends no other lease, which the chain
+	// could answer with the very task predicted (speculate.go). predicted
+	// wakes the lease loop when one is settled.
+	predicting atomic.Int32
+	predicted  chan struct{}
 }
 
 // New returns a worker.
@@ -136,6 +150,7 @@ func New(cfg Config) *Worker {
 	}
 	w := &Worker{cfg: cfg, operator: cfg.Client.Address(), stats: Stats{Earned: math.ZeroInt()}, skipped: map[uint64]Skip{}, leaseSkips: map[uint64]Skip{}}
 	w.batch = w.newBatches()
+	w.predicted = make(chan struct{}, 1)
 	return w
 }
 
@@ -164,7 +179,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	start := func(t *TaskState) {
 		inFlight++
 		w.setInFlight(inFlight)
-		if t.Stage == StageLeased {
+		if t.Stage == StageLeased || t.Stage == StagePredicted {
 			w.mu.Lock()
 			w.stats.ItemsLeased += t.ItemCount
 			w.mu.Unlock()
@@ -185,6 +200,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		switch {
 		case !t.Stage.Finished():
 			w.report(Event{Kind: "resumed", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: string(t.Stage)})
+			if t.unsettledPrediction() {
+				w.predicting.Add(1)
+			}
 			start(t)
 		case t.Stage != StageAbandoned && t.ResultURL != "" && !t.Uploaded:
 			if _, err := w.cfg.Store.LoadOutputs(t); err == nil {
@@ -231,7 +249,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			room := w.cfg.MaxInFlight - inFlight
 			err := w.retry(ctx, "lease tasks", func(ctx context.Context) error {
 				var err error
-				tasks, err = w.lease(ctx, room)
+				tasks, err = w.lease(ctx, room, inFlight == 0)
 				return err
 			})
 			for _, t := range tasks {
@@ -277,6 +295,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-done:
 			inFlight--
 			w.setInFlight(inFlight)
+		case <-w.predicted:
 		case <-changes:
 		case <-settledCh:
 			settled, settledOnly = true, true
@@ -293,12 +312,25 @@ func (w *Worker) setInFlight(n int) {
 
 // drive takes one task from its saved stage to the end.
 func (w *Worker) drive(ctx context.Context, t *TaskState) {
+	unsettled := t.unsettledPrediction()
 	for !t.Stage.Finished() && ctx.Err() == nil {
+		if unsettled && !t.unsettledPrediction() {
+			w.predictionSettled()
+			unsettled = false
+		}
 		var err error
 		switch t.Stage {
 		case StageLeased:
 			err = w.computeOrRelease(ctx, t)
-		case StageComputed, StageClaiming:
+		case StagePredicted:
+			err = w.computePredicted(ctx, t)
+		case StageClaiming:
+			if t.Predicted {
+				err = w.retry(ctx, "lease and claim", func(ctx context.Context) error { return w.leaseAndClaim(ctx, t) })
+				break
+			}
+			err = w.retry(ctx, "claim", func(ctx context.Context) error { return w.claim(ctx, t) })
+		case StageComputed:
 			err = w.retry(ctx, "claim", func(ctx context.Context) error { return w.claim(ctx, t) })
 		case StageClaimed:
 			err = w.retry(ctx, "prove", func(ctx context.Context) error { return w.prove(ctx, t) })
@@ -308,6 +340,9 @@ func (w *Worker) drive(ctx context.Context, t *TaskState) {
 		if err != nil && ctx.Err() == nil {
 			w.finish(t, StageAbandoned, err.Error())
 		}
+	}
+	if unsettled && !t.unsettledPrediction() {
+		w.predictionSettled()
 	}
 	if t.Stage.Finished() {
 		w.afterFinish(ctx, t)
@@ -338,7 +373,7 @@ func (w *Worker) finish(t *TaskState, stage Stage, note string) {
 	if err := w.cfg.Store.Save(t); err != nil {
 		w.report(Event{Kind: "error", JobID: t.JobID, TaskIndex: t.TaskIndex, Message: "save worker state: " + err.Error()})
 	}
-	kind := map[Stage]string{StageDone: "verified", StageFailed: "rejected", StageAbandoned: "abandoned"}[stage]
+	kind := map[Stage]string{StageDone: "verified", StageFailed: "rejected", StageAbandoned: "abandoned", StageMispredicted: "mispredicted"}[stage]
 	w.report(Event{Kind: kind, JobID: t.JobID, TaskIndex: t.TaskIndex, Amount: t.Paid, Message: note})
 }
 

@@ -42,6 +42,7 @@ const (
 	flagSchedule      = "schedule"
 	flagMaxTasks      = "max-tasks"
 	flagBatchSize     = "batch-size"
+	flagSpeculate     = "speculate"
 	flagMoniker       = "moniker"
 	flagStateDir      = "state-dir"
 	flagDuration      = "duration"
@@ -117,6 +118,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 			if batchSize < 1 {
 				return fmt.Errorf("--%s must be at least 1", flagBatchSize)
 			}
+			speculate, _ := f.GetBool(flagSpeculate)
 			moniker, _ := f.GetString(flagMoniker)
 			if moniker == "" {
 				moniker, _ = os.Hostname()
@@ -181,6 +183,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 				Bond:        bond,
 				MaxInFlight: maxTasks,
 				BatchSize:   batchSize,
+				Speculate:   speculate,
 				Report:      ui.event,
 				Sweep:       sweep,
 				Speed:       speed,
@@ -224,6 +227,7 @@ func workerStartCmd(cmdPath string) *cobra.Command {
 	addMarketFlags(cmd)
 	cmd.Flags().Int(flagMaxTasks, 3, "tasks in flight at once (computing while others wait for blocks)")
 	cmd.Flags().Int(flagBatchSize, worker.DefaultBatchSize, "tasks leased, claimed or proven in one transaction at most (leases taken together, and claims and proofs ready together, share a tx; 1: one tx per task and step)")
+	cmd.Flags().Bool(flagSpeculate, true, "when idle, compute the best job's next task before leasing it and lease and claim it in one transaction where the chain's next lease is predictable (a wrong guess costs only that computation); false: always lease, then claim")
 	cmd.Flags().String(flagMoniker, "", "device name shown on chain (default: hostname)")
 	cmd.Flags().String(flagStateDir, "", "where the worker keeps its tasks (default: HOME/worker/CHAIN-ID/ADDRESS)")
 	cmd.Flags().String(flagSweepTo, "", "after payments and withdrawals, send the account's spendable SHIFT above --sweep-above to this night1... address (the bond never moves)")

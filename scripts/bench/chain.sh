@@ -9,15 +9,17 @@
 # profile-compute.txt and chain-summary.md (the topologies side by side).
 # Every node started here is stopped on exit, whatever happens.
 #
-# Usage: scripts/bench/chain.sh [1] [1b] [4] [1q]   1: one validator, 1b: the same with the compute workload
-#        in batches of 16 tasks per tx, 4: the 4-node localnet, 1q: one validator and a query node, for the
-#        query figures (default: 1 1b 4 1q)
+# Usage: scripts/bench/chain.sh [1] [1b] [1s] [4] [1q]   1: one validator, 1b: the same with the compute
+#        workload in batches of 16 tasks per tx, 1s: 1b with lease and claim in one MsgLeaseAndClaim (computed
+#        speculatively), 4: the 4-node localnet, 1q: one validator and a query node, for the query figures
+#        (default: 1 1b 1s 4 1q)
 # Env:   NIGHTSHIFTD   binary (default build/nightshiftd)
 #        ACCOUNTS      bench accounts (default 1300: bank senders, the devices and the requester)
 #        BENCH_PORT    base port (default 46600; node i of the 4-node net uses BENCH_PORT+500+100*i+{56,57,17,90,60};
 #                      the query node comes after the validators)
 #        BENCH_OUT     results directory (default docs/bench-results)
 #        LOADGEN_FLAGS extra flags for `loadgen run` (e.g. "--bank-window 20s --compute-window 30s --wasm-window 20s")
+#        BENCH_BLOCK_MAX_GAS  consensus block max_gas of the genesis (default: the binary's app.BlockMaxGas, 200M)
 #        BENCH_PRUNING app.toml pruning of the nodes (default: the localnet's, "default")
 #        BENCH_KEEP=1  keep the temp dir (node homes and logs)
 #        BENCH_NODE_ENV  environment of the node processes (e.g. "GOMAXPROCS=8")
@@ -31,7 +33,7 @@ cd "$(dirname "$0")/../.."
 BIN=$(realpath "${NIGHTSHIFTD:-build/nightshiftd}")
 OUT=${BENCH_OUT:-docs/bench-results}
 PORT=${BENCH_PORT:-46600}
-TOPOLOGIES=${*:-1 1b 4 1q}
+TOPOLOGIES=${*:-1 1b 1s 4 1q}
 SEED=bench ACCOUNTS=${ACCOUNTS:-1300}
 [ -x "$BIN" ] || { echo "no nightshiftd at $BIN (make build)" >&2; exit 1; }
 
@@ -82,12 +84,17 @@ for topo in $TOPOLOGIES; do
     # what batches let the chain settle.
     1b) n=1 base=$((PORT + 1500)) name=chain-1-validator-batch16 label="1 validator, batches of 16"
       flags="--outstanding 3000 --compute-warmup 25s --large-tasks 0 --batch 16 --devices 512 --wasm-window 0" ;;
+    # 1s: 1b with speculative lease+claim (--speculate): each device computes
+    # the tasks of its own job before leasing them and sends one
+    # MsgLeaseAndClaim per batch, so a task costs two batch txs, not three.
+    1s) n=1 base=$((PORT + 2000)) name=chain-1-validator-speculative label="1 validator, batches of 16, lease+claim"
+      flags="--outstanding 3000 --compute-warmup 25s --large-tasks 0 --batch 16 --speculate --devices 512 --wasm-window 0" ;;
     # 1q: 1 validator plus a query node for the query figures only: the query
     # node replays every block on the same 2 cores and takes CPU from the
     # validator, so its throughput figures are not the topology's.
     1q) base=$((PORT + 1000)) name=chain-1-validator-query-node label="1 validator + query node"
       flags="--outstanding 3000 --compute-warmup 25s --bank-window 10s --compute-window 45s --large-tasks 0 --wasm-window 0" ;;
-    *) echo "unknown topology $topo (1, 1b, 4 or 1q)" >&2; exit 2 ;;
+    *) echo "unknown topology $topo (1, 1b, 1s, 4 or 1q)" >&2; exit 2 ;;
   esac
   dir=$TMP/net$topo
   echo "== $label: network in $dir, base port $base"
@@ -104,7 +111,7 @@ for topo in $TOPOLOGIES; do
   fi
   vals=()
   for i in $(seq 0 $((n - 1))); do vals+=("$dir/node$i"); done
-  "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 \
+  "$TMP/loadgen" genesis --seed "$SEED" --accounts "$ACCOUNTS" --max-task-items 65536 ${BENCH_BLOCK_MAX_GAS:+--block-max-gas "$BENCH_BLOCK_MAX_GAS"} \
     --changes-out "$dir/changes.json" "$dir"/node*/config/genesis.json
   "$BIN" genesis validate --home "$dir/node0" >/dev/null
   # No state-sync snapshots (they would land in the disk-growth figure); node0 serves pprof.
