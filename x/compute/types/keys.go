@@ -1,11 +1,15 @@
 package types
 
-import "cosmossdk.io/collections"
+import (
+	"cosmossdk.io/collections"
+
+	"github.com/nightshift-network/nightshift/x/compute/errs"
+)
 
 const (
 	// ModuleName is the name of the compute module; its account holds escrow,
 	// device bonds and unwithdrawn emission.
-	ModuleName = "compute"
+	ModuleName = errs.Codespace
 	// StoreKey is the module's KV store key.
 	StoreKey = ModuleName
 )
