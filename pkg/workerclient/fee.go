@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"cosmossdk.io/math"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/app/params"
 	"github.com/nightshift-network/nightshift/x/compute/types"
@@ -17,12 +16,12 @@ type gasPrice struct{ perGas math.LegacyDec }
 
 // fee is gas × price rounded up, exactly what app/min_gas_price.go's ante
 // handler requires (ceil(min_gas_price × gas)); no fee at a zero price.
-func (p gasPrice) fee(gas uint64) sdk.Coins {
+func (p gasPrice) fee(gas uint64) []coin {
 	amount := p.perGas.MulInt(math.NewIntFromUint64(gas)).Ceil().TruncateInt()
 	if !amount.IsPositive() {
 		return nil
 	}
-	return sdk.NewCoins(sdk.NewCoin(params.BondDenom, amount))
+	return []coin{{Denom: params.BondDenom, Amount: amount.String()}}
 }
 
 // parseGasPrice reads --gas-prices: one price in the bond denom ("0.25ushift").
