@@ -30,7 +30,7 @@ func init() { params.SetSDKConfig() }
 func newTestClient(t *testing.T, price string, onChain math.LegacyDec) (*Client, *fakeNode) {
 	t.Helper()
 	dir := t.TempDir()
-	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, dir, nil, KeyCodec())
+	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, dir, nil, clientcodec.KeyCodec())
 	require.NoError(t, err)
 	rec, _, err := sdkKr.NewMnemonic("device1", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
 	require.NoError(t, err)
@@ -150,7 +150,7 @@ func TestErrorKinds(t *testing.T) {
 func TestFileKeyringKeys(t *testing.T) {
 	dir := t.TempDir()
 	pass := strings.NewReader("secret-pass\nsecret-pass\n")
-	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendFile, dir, pass, KeyCodec())
+	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendFile, dir, pass, clientcodec.KeyCodec())
 	require.NoError(t, err)
 	_, _, err = sdkKr.NewMnemonic("k", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
 	require.NoError(t, err)

@@ -7,8 +7,8 @@ import (
 
 	"cosmossdk.io/math"
 
-	"github.com/nightshift-network/nightshift/app/params"
-	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/app/params/chainconst"
+	"github.com/nightshift-network/nightshift/pkg/computepb"
 )
 
 // gasPrice is ushift per unit of gas.
@@ -21,16 +21,16 @@ func (p gasPrice) fee(gas uint64) []coin {
 	if !amount.IsPositive() {
 		return nil
 	}
-	return []coin{{Denom: params.BondDenom, Amount: amount.String()}}
+	return []coin{{Denom: chainconst.BondDenom, Amount: amount.String()}}
 }
 
 // parseGasPrice reads --gas-prices: one price in the bond denom ("0.25ushift").
 func parseGasPrice(s string) (gasPrice, error) {
 	s = strings.TrimSpace(s)
-	if !strings.HasSuffix(s, params.BondDenom) {
-		return gasPrice{}, fmt.Errorf("%q: want a price in %s, e.g. 0.25%s", s, params.BondDenom, params.BondDenom)
+	if !strings.HasSuffix(s, chainconst.BondDenom) {
+		return gasPrice{}, fmt.Errorf("%q: want a price in %s, e.g. 0.25%s", s, chainconst.BondDenom, chainconst.BondDenom)
 	}
-	d, err := math.LegacyNewDecFromStr(strings.TrimSuffix(s, params.BondDenom))
+	d, err := math.LegacyNewDecFromStr(strings.TrimSuffix(s, chainconst.BondDenom))
 	if err != nil {
 		return gasPrice{}, fmt.Errorf("%q: %w", s, err)
 	}
@@ -46,13 +46,30 @@ func (c *Client) gasPrice(ctx context.Context) (gasPrice, error) {
 	if c.price != nil {
 		return *c.price, nil
 	}
-	res, err := types.NewQueryClient(c.conn).Params(ctx, &types.QueryParamsRequest{})
-	if err != nil {
+	var res computepb.QueryParamsResponse
+	if err := c.conn.Invoke(ctx, paramsPath, &computepb.QueryParamsRequest{}, &res); err != nil {
 		return gasPrice{}, unavailable(fmt.Errorf("read min_gas_price: %w", err))
 	}
-	p := res.Params.MinGasPrice
-	if p.IsNil() {
-		p = math.LegacyZeroDec()
+	p, err := legacyDecFromWire(res.GetParams().GetMinGasPrice())
+	if err != nil {
+		return gasPrice{}, fmt.Errorf("min_gas_price: %w", err)
 	}
 	return gasPrice{perGas: p}, nil
+}
+
+// paramsPath is x/compute's Params query.
+const paramsPath = "/nightshift.compute.v1.Query/Params"
+
+// legacyDecFromWire reads a math.LegacyDec field as gogoproto writes it: the
+// integer of its 18-decimal fixed point, as text ("333000000000000000" is
+// 0.333); empty is zero, as an unset LegacyDec.
+func legacyDecFromWire(s string) (math.LegacyDec, error) {
+	if s == "" {
+		return math.LegacyZeroDec(), nil
+	}
+	i, ok := math.NewIntFromString(s)
+	if !ok {
+		return math.LegacyDec{}, fmt.Errorf("%q is not a decimal's integer", s)
+	}
+	return math.LegacyNewDecFromBigIntWithPrec(i.BigInt(), math.LegacyPrecision), nil
 }

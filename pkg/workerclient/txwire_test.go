@@ -12,6 +12,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
 	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+	"github.com/cosmos/cosmos-sdk/version"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/stretchr/testify/require"
@@ -26,7 +27,7 @@ import (
 // signature, TxRaw, and the simulation tx (empty signature, no fee).
 func TestEnvelopeIsTheSDKs(t *testing.T) {
 	dir := t.TempDir()
-	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, dir, nil, KeyCodec())
+	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, dir, nil, clientcodec.KeyCodec())
 	require.NoError(t, err)
 	rec, _, err := sdkKr.NewMnemonic("device1", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
 	require.NoError(t, err)
@@ -125,5 +126,33 @@ func TestReadsTheSDKsResponses(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []anyMsg{{TypeURL: "/nightshift.compute.v1.MsgWithdrawRewardsResponse", Value: a}}, got)
 	_, err = msgResponses(data[:len(data)-1])
+	require.Error(t, err)
+}
+
+// TestKeyringServiceName: the keyring's service name is the SDK's, with and
+// without a version.Name set at link time.
+func TestKeyringServiceName(t *testing.T) {
+	saved := version.Name
+	t.Cleanup(func() { version.Name = saved })
+	for _, name := range []string{"", "nightshift-worker"} {
+		version.Name = name
+		require.Equal(t, sdk.KeyringServiceName(), keyringServiceName(), name)
+	}
+}
+
+// TestLegacyDecFromWire reads a LegacyDec as gogoproto writes it.
+func TestLegacyDecFromWire(t *testing.T) {
+	for _, s := range []string{"0.333", "0", "12.000000000000000001"} {
+		d := math.LegacyMustNewDecFromStr(s)
+		bz, err := d.Marshal()
+		require.NoError(t, err)
+		got, err := legacyDecFromWire(string(bz))
+		require.NoError(t, err)
+		require.True(t, d.Equal(got), s)
+	}
+	got, err := legacyDecFromWire("")
+	require.NoError(t, err)
+	require.True(t, got.IsZero())
+	_, err = legacyDecFromWire("0.5")
 	require.Error(t, err)
 }
