@@ -8,7 +8,6 @@ import (
 	"cosmossdk.io/math"
 
 	"github.com/nightshift-network/nightshift/app/params/chainconst"
-	"github.com/nightshift-network/nightshift/pkg/computepb"
 )
 
 // gasPrice is ushift per unit of gas.
@@ -46,19 +45,34 @@ func (c *Client) gasPrice(ctx context.Context) (gasPrice, error) {
 	if c.price != nil {
 		return *c.price, nil
 	}
-	var res computepb.QueryParamsResponse
-	if err := c.conn.Invoke(ctx, paramsPath, &computepb.QueryParamsRequest{}, &res); err != nil {
+	res, err := c.conn.query(ctx, paramsPath, nil)
+	if err != nil {
 		return gasPrice{}, unavailable(fmt.Errorf("read min_gas_price: %w", err))
 	}
-	p, err := legacyDecFromWire(res.GetParams().GetMinGasPrice())
+	params, err := field(res, paramsResponseParams)
+	if err != nil {
+		return gasPrice{}, fmt.Errorf("params query answer: %w", err)
+	}
+	text, err := field(params, paramsMinGasPrice)
+	if err != nil {
+		return gasPrice{}, fmt.Errorf("params query answer: %w", err)
+	}
+	p, err := legacyDecFromWire(string(text))
 	if err != nil {
 		return gasPrice{}, fmt.Errorf("min_gas_price: %w", err)
 	}
 	return gasPrice{perGas: p}, nil
 }
 
-// paramsPath is x/compute's Params query.
-const paramsPath = "/nightshift.compute.v1.Query/Params"
+// x/compute's Params query and the two fields of its answer the fee needs,
+// read from the wire (QueryParamsResponse{params = 1}, Params{min_gas_price =
+// 26}) so the client links no generated x/compute types; TestParamsFieldNumbers
+// checks the numbers against pkg/computepb's descriptors.
+const (
+	paramsPath           = "/nightshift.compute.v1.Query/Params"
+	paramsResponseParams = 1
+	paramsMinGasPrice    = 26
+)
 
 // legacyDecFromWire reads a math.LegacyDec field as gogoproto writes it: the
 // integer of its 18-decimal fixed point, as text ("333000000000000000" is

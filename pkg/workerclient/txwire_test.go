@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nightshift-network/nightshift/pkg/clientcodec"
+	"github.com/nightshift-network/nightshift/pkg/computepb"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -155,4 +156,11 @@ func TestLegacyDecFromWire(t *testing.T) {
 	require.True(t, got.IsZero())
 	_, err = legacyDecFromWire("0.5")
 	require.Error(t, err)
+}
+
+// TestParamsFieldNumbers ties the fee's wire reading to the generated types.
+func TestParamsFieldNumbers(t *testing.T) {
+	res := (&computepb.QueryParamsResponse{}).ProtoReflect().Descriptor()
+	require.EqualValues(t, paramsResponseParams, res.Fields().ByName("params").Number())
+	require.EqualValues(t, paramsMinGasPrice, (&computepb.Params{}).ProtoReflect().Descriptor().Fields().ByName("min_gas_price").Number())
 }
