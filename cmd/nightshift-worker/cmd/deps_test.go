@@ -63,8 +63,8 @@ func TestWorkerLinksNoNode(t *testing.T) {
 
 // sdkTypesDeps are cosmos-sdk/types and what sits on it (19.4 MB of the
 // linux/arm64 worker, docs/benchmarks.md "What reaching 30 MB takes"). The
-// worker binary still links them through pkg/worker, workercli, programjob
-// and coin; the packages in sdkFreePackages no longer do, and must not again.
+// worker binary still links them through pkg/worker, workercli and
+// programjob; the packages in sdkFreePackages no longer do, and must not again.
 // When the last worker package moves, the pattern joins forbiddenDeps.
 var sdkTypesDeps = regexp.MustCompile(`cosmos-sdk/types$|cosmos-sdk/types/tx$|cosmos-sdk/codec(/.*)?$|nightshift/x/compute/types$|cosmos-sdk/crypto/hd$`)
 
@@ -72,6 +72,7 @@ var sdkFreePackages = []string{
 	"github.com/nightshift-network/nightshift/pkg/workerclient",
 	"github.com/nightshift-network/nightshift/pkg/workerkeys",
 	"github.com/nightshift-network/nightshift/pkg/accaddr",
+	"github.com/nightshift-network/nightshift/pkg/coin",
 	"github.com/nightshift-network/nightshift/pkg/cometrpc",
 	"github.com/nightshift-network/nightshift/pkg/computepb",
 	"github.com/nightshift-network/nightshift/x/compute/errs",
