@@ -76,6 +76,7 @@ var sdkFreePackages = []string{
 	"github.com/nightshift-network/nightshift/pkg/cometrpc",
 	"github.com/nightshift-network/nightshift/pkg/computepb",
 	"github.com/nightshift-network/nightshift/x/compute/errs",
+	"github.com/nightshift-network/nightshift/x/compute/storekeys",
 	"github.com/nightshift-network/nightshift/app/params/chainconst",
 }
 
