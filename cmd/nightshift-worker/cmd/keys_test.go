@@ -122,3 +122,12 @@ func TestKeysSharedWithNightshiftd(t *testing.T) {
 		t.Fatalf("keys list: %q, %v", out, err)
 	}
 }
+
+// TestFullBIP44PathIsTheSDKs: the path keys are derived at is the SDK's under
+// app/params' config.
+func TestFullBIP44PathIsTheSDKs(t *testing.T) {
+	params.SetSDKConfig()
+	if want := sdk.GetConfig().GetFullBIP44Path(); fullBIP44Path != want {
+		t.Fatalf("keys derive at %s, the SDK at %s", fullBIP44Path, want)
+	}
+}
