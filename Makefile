@@ -125,7 +125,7 @@ bench-gas: ## gas calibration: ns per gas unit and per work unit of every kind's
 	  go test ./x/compute/keeper -run '^$$' -bench BenchmarkProofVerification -benchtime 1s -cpu 1 | grep '^Benchmark' && \
 	  printf '```\n'; } > docs/bench-results/gas.md && cat docs/bench-results/gas.md
 
-proto-gen: ## regenerate *.pb.go and *.pb.gw.go from proto/ (offline)
+proto-gen: ## regenerate *.pb.go, *.pb.gw.go and pkg/computepb/*.pb.go from proto/ (offline)
 	./scripts/protocgen.sh
 
 bench: build ## Go micro-benchmarks, then the chain under load on 1 validator (unbatched with a wasm window, then in batches of 16 tasks per tx), the 4-node localnet with a wasm window and 1 validator with a query node (~19 min on 2 cores; not part of test); writes docs/bench-results/

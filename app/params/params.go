@@ -3,26 +3,22 @@
 // the one definition with the app without linking the app.
 package params
 
-import sdk "github.com/cosmos/cosmos-sdk/types"
+import (
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
-const (
-	// BondDenom is the base denomination: 1 SHIFT = 10^6 ushift.
-	BondDenom = "ushift"
-	// DisplayDenom is the denomination wallets and exchanges show.
-	DisplayDenom = "SHIFT"
-	// DisplayExponent is the power of ten from BondDenom to DisplayDenom.
-	DisplayExponent = 6
-	// AccountAddressPrefix is the bech32 prefix of accounts (night1...).
-	AccountAddressPrefix = "night"
+	"github.com/nightshift-network/nightshift/app/params/chainconst"
 )
 
+// The constants are chainconst's (one definition, in a package the worker can
+// link without the SDK).
 const (
-	// ValidatorAddressPrefix is the bech32 prefix of operator addresses (nightvaloper1...).
-	ValidatorAddressPrefix = AccountAddressPrefix + "valoper"
-	// ConsensusAddressPrefix is the bech32 prefix of consensus addresses.
-	ConsensusAddressPrefix = AccountAddressPrefix + "valcons"
-	// CoinType is the BIP-44 coin type keys are derived with (Cosmos Hub's).
-	CoinType = 118
+	BondDenom              = chainconst.BondDenom
+	DisplayDenom           = chainconst.DisplayDenom
+	DisplayExponent        = chainconst.DisplayExponent
+	AccountAddressPrefix   = chainconst.AccountAddressPrefix
+	ValidatorAddressPrefix = chainconst.ValidatorAddressPrefix
+	ConsensusAddressPrefix = chainconst.ConsensusAddressPrefix
+	CoinType               = chainconst.CoinType
 )
 
 // SetSDKConfig points the SDK's global address config and default denom at

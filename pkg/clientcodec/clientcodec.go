@@ -9,6 +9,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/codec/address"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	cryptocodec "github.com/cosmos/cosmos-sdk/crypto/codec"
 	"github.com/cosmos/cosmos-sdk/std"
 	authtx "github.com/cosmos/cosmos-sdk/x/auth/tx"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
@@ -54,4 +55,13 @@ func New() (Config, error) {
 		LegacyAmino:       amino,
 		TxConfig:          authtx.NewTxConfig(cdc, authtx.DefaultSignModes),
 	}, nil
+}
+
+// KeyCodec is the codec the SDK's keyring stores records with: their keys are
+// Anys of the SDK's crypto types. Tests open the SDK's keyring with it to
+// make keys as `nightshiftd keys` does.
+func KeyCodec() codec.Codec {
+	registry := codectypes.NewInterfaceRegistry()
+	cryptocodec.RegisterInterfaces(registry)
+	return codec.NewProtoCodec(registry)
 }

@@ -5,12 +5,12 @@ package coin
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"cosmossdk.io/math"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/nightshift-network/nightshift/app/params"
+	params "github.com/nightshift-network/nightshift/app/params/chainconst"
 )
 
 // Base is the chain's base denom, ushift.
@@ -25,7 +25,7 @@ func Parse(s string) (math.Int, error) {
 	if v, ok := math.NewIntFromString(s); ok {
 		return v, nil
 	}
-	c, err := sdk.ParseDecCoin(strings.ToLower(s))
+	c, err := parseDecCoin(strings.ToLower(s))
 	if err != nil {
 		return math.Int{}, fmt.Errorf("%q: %w", s, err)
 	}
@@ -40,6 +40,32 @@ func Parse(s string) (math.Int, error) {
 		return math.Int{}, fmt.Errorf("%q is not a whole number of %s", s, params.BondDenom)
 	}
 	return c.Amount.TruncateInt(), nil
+}
+
+// decCoinRE is the SDK's decimal coin expression (types/coin.go: reDecAmt,
+// reSpc and the default reDnmString), so Parse accepts what
+// sdk.ParseDecCoin accepts without linking cosmos-sdk/types.
+var decCoinRE = regexp.MustCompile(`^([[:digit:]]+(?:\.[[:digit:]]+)?|\.[[:digit:]]+)[[:space:]]*([a-zA-Z][a-zA-Z0-9/:._-]{2,127})$`)
+
+// decCoin is an amount and its denom, as sdk.DecCoin.
+type decCoin struct {
+	Denom  string
+	Amount math.LegacyDec
+}
+
+// parseDecCoin is sdk.ParseDecCoin: the same matches, amounts and errors
+// (TestParseDecCoinIsTheSDKs).
+func parseDecCoin(s string) (decCoin, error) {
+	s = strings.TrimSpace(s)
+	m := decCoinRE.FindStringSubmatch(s)
+	if m == nil {
+		return decCoin{}, fmt.Errorf("invalid decimal coin expression: %s", s)
+	}
+	amount, err := math.LegacyNewDecFromStr(m[1])
+	if err != nil {
+		return decCoin{}, fmt.Errorf("failed to parse decimal coin amount: %s: %w", m[1], err)
+	}
+	return decCoin{Denom: m[2], Amount: amount}, nil
 }
 
 // BaseString writes an amount of ushift as a coin string, "1080000ushift".

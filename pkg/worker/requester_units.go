@@ -9,11 +9,10 @@ import (
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/math"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
 
 	"github.com/nightshift-network/nightshift/pkg/cometrpc"
-	"github.com/nightshift-network/nightshift/x/compute/types"
+	"github.com/nightshift-network/nightshift/x/compute/storekeys"
 )
 
 // ABCIQuerier runs a raw ABCI query; *cometrpc.Client has it.
@@ -22,7 +21,7 @@ type ABCIQuerier interface {
 }
 
 // requesterUnitsPath is the store query of x/compute's KV store.
-const requesterUnitsPath = "/store/" + types.StoreKey + "/key"
+const requesterUnitsPath = "/store/" + storekeys.StoreKey + "/key"
 
 // ChainRequesterUnits reads requester's units in epoch from the
 // requester_epoch_units map, by the key codec the keeper stores it with: one
@@ -33,7 +32,7 @@ func ChainRequesterUnits(q ABCIQuerier) func(ctx context.Context, epoch uint64, 
 		if err != nil {
 			return math.Int{}, fmt.Errorf("requester %q: %w", requester, err)
 		}
-		key, err := collections.EncodeKeyWithPrefix(types.RequesterEpochUnitsKey, types.RequesterEpochUnitsKeyCodec, collections.Join(epoch, addr))
+		key, err := collections.EncodeKeyWithPrefix(storekeys.RequesterEpochUnitsKey, storekeys.RequesterEpochUnitsKeyCodec, collections.Join(epoch, addr))
 		if err != nil {
 			return math.Int{}, err
 		}
@@ -47,6 +46,12 @@ func ChainRequesterUnits(q ABCIQuerier) func(ctx context.Context, epoch uint64, 
 		if len(res.Value) == 0 {
 			return math.ZeroInt(), nil // nothing credited yet
 		}
-		return sdk.IntValue.Decode(res.Value)
+		// The keeper stores the value with sdk.IntValue, which is
+		// math.Int's Marshal (TestChainRequesterUnits writes with it).
+		var units math.Int
+		if err := units.Unmarshal(res.Value); err != nil {
+			return math.Int{}, fmt.Errorf("requester %s's units: %w", requester, err)
+		}
+		return units, nil
 	}
 }

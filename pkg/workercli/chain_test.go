@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nightshift-network/nightshift/app/params"
-	"github.com/nightshift-network/nightshift/pkg/workerclient"
+	"github.com/nightshift-network/nightshift/pkg/clientcodec"
 )
 
 // Flags win over client.toml, which wins over the defaults, as with the SDK's
@@ -24,7 +24,7 @@ func TestChainContextPrecedence(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(home, "config"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(home, "config", "client.toml"),
 		[]byte("chain-id = \"from-file\"\nnode = \"tcp://10.1.1.1:26657\"\nkeyring-backend = \"test\"\n"), 0o600))
-	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, workerclient.KeyCodec())
+	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, clientcodec.KeyCodec())
 	require.NoError(t, err)
 	rec, _, err := kr.NewMnemonic("rig", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
 	require.NoError(t, err)

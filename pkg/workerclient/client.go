@@ -16,12 +16,12 @@ import (
 	"time"
 
 	errorsmod "cosmossdk.io/errors"
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/nightshift-network/nightshift/pkg/accaddr"
 	"github.com/nightshift-network/nightshift/pkg/workerkeys"
 )
 
@@ -78,7 +78,7 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{
 		node: opts.Node, conn: Conn{Node: opts.Node}, key: key, keyName: key.Name,
-		address: sdk.AccAddress(addr).String(), chainID: opts.ChainID,
+		address: accaddr.String(addr), chainID: opts.ChainID,
 		gasAdj: opts.GasAdjustment, known: opts.Known,
 		PollInterval: 500 * time.Millisecond, Timeout: 60 * time.Second,
 	}
@@ -104,7 +104,7 @@ func findKey(kr *workerkeys.Keyring, from string) (*workerkeys.Key, error) {
 	if err == nil {
 		return key, nil
 	}
-	if addr, aerr := sdk.AccAddressFromBech32(from); aerr == nil {
+	if addr, aerr := accaddr.Parse(from); aerr == nil {
 		if key, aerr := kr.KeyByAddress(addr); aerr == nil {
 			return key, nil
 		}
@@ -123,7 +123,7 @@ func KeyAddress(kr *workerkeys.Keyring, from string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return sdk.AccAddress(addr).String(), nil
+	return accaddr.String(addr), nil
 }
 
 // Address is the signer's bech32 address.

@@ -30,7 +30,7 @@ func init() { params.SetSDKConfig() }
 func newTestClient(t *testing.T, price string, onChain math.LegacyDec) (*Client, *fakeNode) {
 	t.Helper()
 	dir := t.TempDir()
-	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, dir, nil, KeyCodec())
+	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, dir, nil, clientcodec.KeyCodec())
 	require.NoError(t, err)
 	rec, _, err := sdkKr.NewMnemonic("device1", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
 	require.NoError(t, err)
@@ -72,9 +72,9 @@ func TestSubmitSignsWhatTheSDKVerifies(t *testing.T) {
 func TestFeeIsGasTimesPriceRoundedUp(t *testing.T) {
 	p, err := parseGasPrice("0.0001ushift")
 	require.NoError(t, err)
-	require.Equal(t, "1ushift", p.fee(1).String(), "a fraction of a ushift rounds up")
-	require.Equal(t, "13ushift", p.fee(120_001).String())
-	require.True(t, gasPrice{perGas: math.LegacyZeroDec()}.fee(1_000_000).IsZero(), "no fee at a zero price")
+	require.Equal(t, []coin{{"ushift", "1"}}, p.fee(1), "a fraction of a ushift rounds up")
+	require.Equal(t, []coin{{"ushift", "13"}}, p.fee(120_001))
+	require.Empty(t, gasPrice{perGas: math.LegacyZeroDec()}.fee(1_000_000), "no fee at a zero price")
 	for _, bad := range []string{"0.1stake", "-1ushift", "ushift", "abc"} {
 		_, err := parseGasPrice(bad)
 		require.Error(t, err, bad)
@@ -150,7 +150,7 @@ func TestErrorKinds(t *testing.T) {
 func TestFileKeyringKeys(t *testing.T) {
 	dir := t.TempDir()
 	pass := strings.NewReader("secret-pass\nsecret-pass\n")
-	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendFile, dir, pass, KeyCodec())
+	sdkKr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendFile, dir, pass, clientcodec.KeyCodec())
 	require.NoError(t, err)
 	_, _, err = sdkKr.NewMnemonic("k", keyring.English, sdk.FullFundraiserPath, keyring.DefaultBIP39Passphrase, hd.Secp256k1)
 	require.NoError(t, err)

@@ -37,14 +37,24 @@ func (c Conn) Invoke(ctx context.Context, method string, args, reply any, _ ...g
 	if err != nil {
 		return err
 	}
-	res, err := c.Node.ABCIQuery(ctx, method, req)
+	res, err := c.query(ctx, method, req)
 	if err != nil {
-		return err // a transport failure, as the SDK's client returns it
+		return err
+	}
+	return unmarshal(res, reply)
+}
+
+// query runs one ABCI query and returns its value, or the node's answer as a
+// gRPC status.
+func (c Conn) query(ctx context.Context, path string, req []byte) ([]byte, error) {
+	res, err := c.Node.ABCIQuery(ctx, path, req)
+	if err != nil {
+		return nil, err // a transport failure, as the SDK's client returns it
 	}
 	if !res.IsOK() {
-		return queryError(res.Code, res.Log)
+		return nil, queryError(res.Code, res.Log)
 	}
-	return unmarshal(res.Value, reply)
+	return res.Value, nil
 }
 
 // NewStream implements grpc.ClientConnInterface; ABCI queries do not stream.

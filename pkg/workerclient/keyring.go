@@ -3,21 +3,21 @@ package workerclient
 import (
 	"io"
 
-	"github.com/cosmos/cosmos-sdk/codec"
-	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
-	cryptocodec "github.com/cosmos/cosmos-sdk/crypto/codec"
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/version"
 
 	"github.com/nightshift-network/nightshift/pkg/workerkeys"
 )
 
-// KeyCodec is the codec the SDK's keyring stores records with: their keys are
-// Anys of the SDK's crypto types. Tests open the SDK's keyring with it to
-// make keys as `nightshiftd keys` does.
-func KeyCodec() codec.Codec {
-	registry := codectypes.NewInterfaceRegistry()
-	cryptocodec.RegisterInterfaces(registry)
-	return codec.NewProtoCodec(registry)
+// defaultKeyringService is sdk.DefaultKeyringServiceName (TestKeyringServiceName).
+const defaultKeyringService = "cosmos"
+
+// keyringServiceName is sdk.KeyringServiceName() without cosmos-sdk/types:
+// the binary's version.Name (make sets it with -X), else the SDK's default.
+func keyringServiceName() string {
+	if version.Name == "" {
+		return defaultKeyringService
+	}
+	return version.Name
 }
 
 // OpenKeyring opens the keyring of backend (os, file, test, ...) under dir
@@ -26,5 +26,5 @@ func KeyCodec() codec.Codec {
 // work in both. pkg/workerkeys reads it without the SDK's crypto/keyring.
 // input answers passphrase prompts.
 func OpenKeyring(backend, dir string, input io.Reader) (*workerkeys.Keyring, error) {
-	return workerkeys.Open(sdk.KeyringServiceName(), backend, dir, input)
+	return workerkeys.Open(keyringServiceName(), backend, dir, input)
 }

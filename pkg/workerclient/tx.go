@@ -6,10 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
-	sdk "github.com/cosmos/cosmos-sdk/types"
-	txtypes "github.com/cosmos/cosmos-sdk/types/tx"
-	"github.com/cosmos/cosmos-sdk/types/tx/signing"
 	gogoproto "github.com/cosmos/gogoproto/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -20,73 +16,51 @@ import (
 // simulatePath is the SDK's tx service Simulate, answered as an ABCI query.
 const simulatePath = "/cosmos.tx.v1beta1.Service/Simulate"
 
-// encodeBody is the transaction body's bytes: the messages as Anys.
+// encodeBody is the transaction body's bytes: the messages as Anys, no memo.
 func encodeBody(msgs []gogoproto.Message) ([]byte, error) {
-	body := txtypes.TxBody{Messages: make([]*codectypes.Any, len(msgs))}
+	anys := make([]anyMsg, len(msgs))
 	for i, m := range msgs {
 		bz, err := marshal(m)
 		if err != nil {
 			return nil, err
 		}
-		body.Messages[i] = &codectypes.Any{TypeUrl: typeURL(m), Value: bz}
+		anys[i] = anyMsg{TypeURL: typeURL(m), Value: bz}
 	}
-	return body.Marshal()
+	return txBodyBytes(anys, ""), nil
 }
 
 // authInfo is the signer (DIRECT mode, its public key, its sequence) and the fee.
-func (c *Client) authInfo(seq, gas uint64, fee sdk.Coins) ([]byte, error) {
-	pk := &codectypes.Any{TypeUrl: c.key.PubKeyType, Value: c.key.PubKeyValue}
-	info := txtypes.AuthInfo{
-		SignerInfos: []*txtypes.SignerInfo{{
-			PublicKey: pk,
-			ModeInfo:  &txtypes.ModeInfo{Sum: &txtypes.ModeInfo_Single_{Single: &txtypes.ModeInfo_Single{Mode: signing.SignMode_SIGN_MODE_DIRECT}}},
-			Sequence:  seq,
-		}},
-		Fee: &txtypes.Fee{Amount: fee, GasLimit: gas},
-	}
-	return info.Marshal()
+func (c *Client) authInfo(seq, gas uint64, fee []coin) []byte {
+	return authInfoBytes(anyMsg{TypeURL: c.key.PubKeyType, Value: c.key.PubKeyValue}, seq, gas, fee)
 }
 
 // simulate runs the transaction unsigned (an empty signature, as client/tx's
 // BuildSimTx sends it) and returns the gas it used.
 func (c *Client) simulate(ctx context.Context, body []byte, acc account) (uint64, error) {
-	info, err := c.authInfo(acc.Sequence, 0, nil)
+	txBytes := txRawBytes(body, c.authInfo(acc.Sequence, 0, nil), [][]byte{{}})
+	res, err := c.conn.query(ctx, simulatePath, simulateRequestBytes(txBytes))
 	if err != nil {
-		return 0, err
-	}
-	raw := txtypes.TxRaw{BodyBytes: body, AuthInfoBytes: info, Signatures: [][]byte{{}}}
-	txBytes, err := raw.Marshal()
-	if err != nil {
-		return 0, err
-	}
-	var res txtypes.SimulateResponse
-	if err := c.conn.Invoke(ctx, simulatePath, &txtypes.SimulateRequest{TxBytes: txBytes}, &res); err != nil {
 		return 0, c.chainError(err)
 	}
-	if res.GasInfo == nil {
+	used, found, err := simulatedGasUsed(res)
+	if err != nil {
+		return 0, err
+	}
+	if !found {
 		return 0, fmt.Errorf("simulation answered no gas")
 	}
-	return res.GasInfo.GasUsed, nil
+	return used, nil
 }
 
 // sign returns the signed transaction: SIGN_MODE_DIRECT signs the SignDoc of
 // the body, the auth info, the chain ID and the account number.
-func (c *Client) sign(body []byte, acc account, gas uint64, fee sdk.Coins) ([]byte, error) {
-	info, err := c.authInfo(acc.Sequence, gas, fee)
-	if err != nil {
-		return nil, err
-	}
-	doc := txtypes.SignDoc{BodyBytes: body, AuthInfoBytes: info, ChainId: c.chainID, AccountNumber: acc.Number}
-	signBytes, err := doc.Marshal()
-	if err != nil {
-		return nil, err
-	}
-	sig, err := c.key.Sign(signBytes)
+func (c *Client) sign(body []byte, acc account, gas uint64, fee []coin) ([]byte, error) {
+	info := c.authInfo(acc.Sequence, gas, fee)
+	sig, err := c.key.Sign(signDocBytes(body, info, c.chainID, acc.Number))
 	if err != nil {
 		return nil, fmt.Errorf("sign with key %s: %w", c.keyName, err)
 	}
-	raw := txtypes.TxRaw{BodyBytes: body, AuthInfoBytes: info, Signatures: [][]byte{sig}}
-	return raw.Marshal()
+	return txRawBytes(body, info, [][]byte{sig}), nil
 }
 
 // result reads an included transaction: its message responses (TxMsgData)
@@ -98,17 +72,17 @@ func result(hash string, height, gasUsed int64, data []byte, events []cometrpc.E
 			out.Events = append(out.Events, EventAttr{Type: ev.Type, Key: a.Key, Value: a.Value})
 		}
 	}
-	var msgData sdk.TxMsgData
-	if err := msgData.Unmarshal(data); err != nil {
+	responses, err := msgResponses(data)
+	if err != nil {
 		return nil, fmt.Errorf("tx %s: response data %s: %w", hash, hex.EncodeToString(data), err)
 	}
-	for _, a := range msgData.MsgResponses {
-		m, err := newMessage(a.TypeUrl)
+	for _, a := range responses {
+		m, err := newMessage(a.TypeURL)
 		if err != nil {
 			return nil, fmt.Errorf("tx %s: %w", hash, err)
 		}
 		if err := unmarshal(a.Value, m); err != nil {
-			return nil, fmt.Errorf("tx %s: response %s: %w", hash, a.TypeUrl, err)
+			return nil, fmt.Errorf("tx %s: response %s: %w", hash, a.TypeURL, err)
 		}
 		out.Responses = append(out.Responses, m)
 	}

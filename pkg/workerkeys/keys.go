@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
-	"github.com/cosmos/cosmos-sdk/crypto/hd"
 	"github.com/cosmos/go-bip39"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
@@ -130,7 +129,7 @@ func (kr *Keyring) List() ([]*Key, error) {
 }
 
 // NewAccount derives the secp256k1 key of mnemonic (and the BIP-39
-// passphrase) at hdPath with the SDK's own derivation (crypto/hd) and stores
+// passphrase) at hdPath with the SDK's derivation (hdpath.go, crypto/hd's) and stores
 // it as name, as the SDK keyring's NewAccount does.
 func (kr *Keyring) NewAccount(name, mnemonic, bip39Passphrase, hdPath string) (*Key, error) {
 	if !bip39.IsMnemonicValid(mnemonic) {
@@ -140,8 +139,8 @@ func (kr *Keyring) NewAccount(name, mnemonic, bip39Passphrase, hdPath string) (*
 	if err != nil {
 		return nil, err
 	}
-	master, chain := hd.ComputeMastersFromSeed(seed)
-	privBytes, err := hd.DerivePrivateKeyForPath(master, chain, hdPath)
+	master, chain := mastersFromSeed(seed)
+	privBytes, err := privateKeyForPath(master, chain, hdPath)
 	if err != nil {
 		return nil, err
 	}

@@ -60,3 +60,50 @@ func TestWorkerLinksNoNode(t *testing.T) {
 		}
 	}
 }
+
+// sdkTypesDeps are cosmos-sdk/types and what sits on it (19.4 MB of the
+// linux/arm64 worker, docs/benchmarks.md "What reaching 30 MB takes"). The
+// worker binary still links them through pkg/worker, workercli and
+// programjob; the packages in sdkFreePackages no longer do, and must not again.
+// When the last worker package moves, the pattern joins forbiddenDeps.
+var sdkTypesDeps = regexp.MustCompile(`cosmos-sdk/types$|cosmos-sdk/types/tx$|cosmos-sdk/codec(/.*)?$|nightshift/x/compute/types$|cosmos-sdk/crypto/hd$`)
+
+var sdkFreePackages = []string{
+	"github.com/nightshift-network/nightshift/pkg/workerclient",
+	"github.com/nightshift-network/nightshift/pkg/workerkeys",
+	"github.com/nightshift-network/nightshift/pkg/accaddr",
+	"github.com/nightshift-network/nightshift/pkg/coin",
+	"github.com/nightshift-network/nightshift/pkg/cometrpc",
+	"github.com/nightshift-network/nightshift/pkg/computepb",
+	"github.com/nightshift-network/nightshift/x/compute/errs",
+	"github.com/nightshift-network/nightshift/x/compute/storekeys",
+	"github.com/nightshift-network/nightshift/app/params/chainconst",
+}
+
+// TestWorkerPackagesWithoutSDKTypes keeps the moved packages off
+// cosmos-sdk/types, codec, types/tx and x/compute/types.
+func TestWorkerPackagesWithoutSDKTypes(t *testing.T) {
+	for _, p := range []string{"github.com/cosmos/cosmos-sdk/types", "github.com/cosmos/cosmos-sdk/codec",
+		"github.com/cosmos/cosmos-sdk/codec/types", "github.com/cosmos/cosmos-sdk/types/tx",
+		"github.com/nightshift-network/nightshift/x/compute/types"} {
+		if !sdkTypesDeps.MatchString(p) {
+			t.Errorf("the pattern does not match %s", p)
+		}
+	}
+	for _, p := range []string{"github.com/cosmos/cosmos-sdk/types/bech32", "github.com/cosmos/cosmos-sdk/types/errors"} {
+		if sdkTypesDeps.MatchString(p) {
+			t.Errorf("the pattern matches %s, which the moved packages use", p)
+		}
+	}
+	for _, pkg := range sdkFreePackages {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, p := range strings.Fields(string(out)) {
+			if sdkTypesDeps.MatchString(p) {
+				t.Errorf("%s depends on %s", pkg, p)
+			}
+		}
+	}
+}

@@ -13,10 +13,11 @@ import (
 	"io"
 	"strings"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/go-bip39"
 	"github.com/spf13/cobra"
 
+	"github.com/nightshift-network/nightshift/app/params/chainconst"
+	"github.com/nightshift-network/nightshift/pkg/accaddr"
 	"github.com/nightshift-network/nightshift/pkg/workercli"
 	"github.com/nightshift-network/nightshift/pkg/workerkeys"
 )
@@ -73,7 +74,7 @@ func keysAddCmd() *cobra.Command {
 				}
 			}
 			// No BIP-39 passphrase, as `nightshiftd keys add` (keyring.DefaultBIP39Passphrase).
-			rec, err := kr.NewAccount(name, mnemonic, "", sdk.GetConfig().GetFullBIP44Path())
+			rec, err := kr.NewAccount(name, mnemonic, "", fullBIP44Path)
 			if err != nil {
 				return err
 			}
@@ -221,7 +222,7 @@ func keyOutputOf(r *workerkeys.Key) (keyOutput, error) {
 	if err != nil {
 		return keyOutput{}, err
 	}
-	return keyOutput{Name: r.Name, Type: r.Type, Address: sdk.AccAddress(addr).String(), PubKey: string(pk)}, nil
+	return keyOutput{Name: r.Name, Type: r.Type, Address: accaddr.String(addr), PubKey: string(pk)}, nil
 }
 
 func asJSON(cmd *cobra.Command) bool {
@@ -244,3 +245,8 @@ func printKeys(w io.Writer, keys ...keyOutput) {
 		fmt.Fprintf(w, "- address: %s\n  name: %s\n  pubkey: '%s'\n  type: %s\n", k.Address, k.Name, k.PubKey, k.Type)
 	}
 }
+
+// fullBIP44Path is sdk.GetConfig().GetFullBIP44Path() under app/params'
+// SetSDKConfig: account 0, index 0 of the chain's coin type (keys_test
+// compares the derived address with the SDK keyring's).
+var fullBIP44Path = fmt.Sprintf("m/44'/%d'/0'/0/0", chainconst.CoinType)

@@ -13,7 +13,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/nightshift-network/nightshift/app/params"
-	"github.com/nightshift-network/nightshift/pkg/workerclient"
+	"github.com/nightshift-network/nightshift/pkg/clientcodec"
 )
 
 func runWorker(t *testing.T, stdin string, args ...string) (string, error) {
@@ -34,7 +34,7 @@ func runWorker(t *testing.T, stdin string, args ...string) (string, error) {
 func sdkKey(t *testing.T, home, name string) (keyring.Keyring, sdk.AccAddress) {
 	t.Helper()
 	params.SetSDKConfig()
-	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, workerclient.KeyCodec())
+	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, clientcodec.KeyCodec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestKeysSharedWithNightshiftd(t *testing.T) {
 		t.Fatalf("SDK keyring address %s, worker said %s", addr, added.Address)
 	}
 	// The same mnemonic recovered by the SDK gives the same address (same derivation path).
-	rec2, err := keyring.NewInMemory(workerclient.KeyCodec()).NewAccount("x", added.Mnemonic, "", sdk.GetConfig().GetFullBIP44Path(), hd.Secp256k1)
+	rec2, err := keyring.NewInMemory(clientcodec.KeyCodec()).NewAccount("x", added.Mnemonic, "", sdk.GetConfig().GetFullBIP44Path(), hd.Secp256k1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,5 +120,14 @@ func TestKeysSharedWithNightshiftd(t *testing.T) {
 	out, err = runWorker(t, "", "keys", "list", "--keyring-backend", "test", "--home", home, "--output", "json")
 	if err != nil || strings.Count(out, `"name"`) != 2 {
 		t.Fatalf("keys list: %q, %v", out, err)
+	}
+}
+
+// TestFullBIP44PathIsTheSDKs: the path keys are derived at is the SDK's under
+// app/params' config.
+func TestFullBIP44PathIsTheSDKs(t *testing.T) {
+	params.SetSDKConfig()
+	if want := sdk.GetConfig().GetFullBIP44Path(); fullBIP44Path != want {
+		t.Fatalf("keys derive at %s, the SDK at %s", fullBIP44Path, want)
 	}
 }

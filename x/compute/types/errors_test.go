@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nightshift-network/nightshift/x/compute/errs"
 	"github.com/nightshift-network/nightshift/x/compute/types"
 )
 
@@ -30,4 +31,14 @@ func TestErrorsListsEveryRegistration(t *testing.T) {
 	require.Contains(t, errs, types.ErrBlockVerifyBudget)
 	require.Contains(t, errs, types.ErrNotDisputable)
 	require.Contains(t, errs, types.ErrInvalidFraudProof)
+}
+
+// TestErrorsAreTheErrsRegistrations checks the aliases are the values
+// x/compute/errs registered (one registration, so errors.Is holds across the
+// two names) and the codespace is the module name.
+func TestErrorsAreTheErrsRegistrations(t *testing.T) {
+	require.Equal(t, errs.Codespace, types.ModuleName)
+	require.Equal(t, errs.Errors(), types.Errors())
+	require.Same(t, errs.ErrTaskBarred, types.ErrTaskBarred)
+	require.Same(t, errs.ErrDuplicateJob, types.ErrDuplicateJob)
 }

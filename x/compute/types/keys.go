@@ -1,13 +1,18 @@
 package types
 
-import "cosmossdk.io/collections"
+import (
+	"cosmossdk.io/collections"
+
+	"github.com/nightshift-network/nightshift/x/compute/errs"
+	"github.com/nightshift-network/nightshift/x/compute/storekeys"
+)
 
 const (
 	// ModuleName is the name of the compute module; its account holds escrow,
 	// device bonds and unwithdrawn emission.
-	ModuleName = "compute"
-	// StoreKey is the module's KV store key.
-	StoreKey = ModuleName
+	ModuleName = errs.Codespace
+	// StoreKey is the module's KV store key (storekeys', its name).
+	StoreKey = storekeys.StoreKey
 )
 
 // Collection prefixes; each is part of the store layout and must never change.
@@ -55,11 +60,11 @@ var (
 
 // Collection prefixes of the per-requester emission cap (50–53).
 var (
-	// RequesterEpochUnitsKey holds (epoch, requester) → units its jobs credited.
-	RequesterEpochUnitsKey = collections.NewPrefix(50)
-	// RequesterEpochUnitsKeyCodec encodes its keys; the worker reads the map
-	// by the same codec to estimate what a requester's cap has left.
-	RequesterEpochUnitsKeyCodec = collections.PairKeyCodec(collections.Uint64Key, collections.BytesKey)
+	// RequesterEpochUnitsKey holds (epoch, requester) → units its jobs
+	// credited; it and its key codec are x/compute/storekeys', which the
+	// worker reads the map by.
+	RequesterEpochUnitsKey      = storekeys.RequesterEpochUnitsKey
+	RequesterEpochUnitsKeyCodec = storekeys.RequesterEpochUnitsKeyCodec
 	// DeviceRequesterUnitsKey holds (device, epoch, requester) → units, until
 	// withdrawn; DeviceEpochUnitsKey holds their sum per (device, epoch).
 	DeviceRequesterUnitsKey = collections.NewPrefix(51)
