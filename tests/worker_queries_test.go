@@ -191,18 +191,31 @@ func TestIdleWorkerQueries(t *testing.T) {
 	d.query(&job, "compute", "job", "1")
 	var params struct {
 		Params struct {
-			LeaseBlocks string `json:"lease_blocks"`
+			LeaseBlocks          string `json:"lease_blocks"`
+			ChallengeDelayBlocks string `json:"challenge_delay_blocks"`
 		} `json:"params"`
 	}
 	d.query(&params, "compute", "params")
-	m := regexp.MustCompile(`claim by height (\d+)`).FindStringSubmatch(w.events("leased")[0].Message)
-	if m == nil {
-		t.Fatalf("leased event without its expiry: %+v", w.events("leased")[0])
-	}
 	created, _ := strconv.ParseInt(job.Job.CreatedHeight, 10, 64)
-	expiry, _ := strconv.ParseInt(m[1], 10, 64)
 	leaseBlocks, _ := strconv.ParseInt(params.Params.LeaseBlocks, 10, 64)
-	leasedAt := expiry - leaseBlocks
+	var leasedAt int64
+	// An ordinary lease names its expiry (lease height + lease_blocks); a
+	// speculative one (--speculate, the default) is leased and claimed in one
+	// tx, so its claim's challenge height (claim height + challenge_delay_blocks)
+	// dates it.
+	if m := regexp.MustCompile(`claim by height (\d+)`).FindStringSubmatch(w.events("leased")[0].Message); m != nil {
+		expiry, _ := strconv.ParseInt(m[1], 10, 64)
+		leasedAt = expiry - leaseBlocks
+	} else {
+		waitFor(t, 30*time.Second, "the speculative lease's claim", func() bool { return len(w.events("claimed")) > 0 })
+		m := regexp.MustCompile(`challenge at height (\d+)`).FindStringSubmatch(w.events("claimed")[0].Message)
+		delay, _ := strconv.ParseInt(params.Params.ChallengeDelayBlocks, 10, 64)
+		if m == nil || delay == 0 {
+			t.Fatalf("leased event without its expiry and claimed event without its challenge height: %+v, %+v", w.events("leased")[0], w.events("claimed"))
+		}
+		challenge, _ := strconv.ParseInt(m[1], 10, 64)
+		leasedAt = challenge - delay
+	}
 	t.Logf("job posted at height %d, its task leased at height %d", created, leasedAt)
 	if created == 0 || leaseBlocks == 0 || leasedAt-created > 5 {
 		t.Errorf("job posted at height %d was leased at height %d (lease_blocks %d); want within 5 blocks", created, leasedAt, leaseBlocks)
